@@ -1,0 +1,243 @@
+//! Sessions (server-side; only the SHA-256 of the cookie token is stored) and the soft lock on
+//! repeated login failures.
+
+use crate::domain::kinds::{AgencyKind, Role};
+use sha2::{Digest, Sha256};
+use sqlx::PgConnection;
+use std::time::Duration;
+use uuid::Uuid;
+
+pub fn hash_token(token: &str) -> Vec<u8> {
+    Sha256::digest(token.as_bytes()).to_vec()
+}
+
+/// A fresh 256-bit token for the cookie.
+pub fn new_token() -> String {
+    let bytes: [u8; 32] = rand::random();
+    hex::encode(bytes)
+}
+
+#[derive(Debug, Clone)]
+pub struct Membership {
+    pub agency_id: Uuid,
+    pub agency_name: String,
+    pub agency_kind: AgencyKind,
+    pub role: Role,
+}
+
+/// The signed-in user of a request, with their memberships and the agency they act as.
+#[derive(Debug, Clone)]
+pub struct SessionUser {
+    pub id: Uuid,
+    pub email: String,
+    pub display_name: String,
+    pub is_admin: bool,
+    pub memberships: Vec<Membership>,
+    pub acting: Option<Membership>,
+    pub token_hash: Vec<u8>,
+}
+
+#[derive(sqlx::FromRow)]
+struct SessionRow {
+    user_id: Uuid,
+    acting_agency_id: Option<Uuid>,
+    stale: bool,
+    email: String,
+    display_name: String,
+    is_admin: bool,
+    agency_ids: Vec<Uuid>,
+    agency_names: Vec<String>,
+    agency_kinds: Vec<String>,
+    roles: Vec<String>,
+}
+
+/// Looks up a live session (idle and absolute limits applied in SQL) with its user and
+/// memberships in one query; refreshes `last_seen_at` at most once a minute.
+pub async fn lookup(
+    conn: &mut PgConnection,
+    token: &str,
+    idle: Duration,
+    absolute: Duration,
+) -> sqlx::Result<Option<SessionUser>> {
+    let token_hash = hash_token(token);
+    let row: Option<SessionRow> = sqlx::query_as(
+        "SELECT s.user_id, s.acting_agency_id,
+                s.last_seen_at < now() - interval '60 seconds' AS stale,
+                u.email, u.display_name, u.is_admin,
+                coalesce(array_agg(a.id ORDER BY a.name) FILTER (WHERE a.id IS NOT NULL), '{}') AS agency_ids,
+                coalesce(array_agg(a.name ORDER BY a.name) FILTER (WHERE a.id IS NOT NULL), '{}') AS agency_names,
+                coalesce(array_agg(a.kind ORDER BY a.name) FILTER (WHERE a.id IS NOT NULL), '{}') AS agency_kinds,
+                coalesce(array_agg(m.role ORDER BY a.name) FILTER (WHERE a.id IS NOT NULL), '{}') AS roles
+         FROM session s
+         JOIN app_user u ON u.id = s.user_id AND u.active
+         LEFT JOIN membership m ON m.user_id = u.id
+         LEFT JOIN agency a ON a.id = m.agency_id AND a.active
+         WHERE s.token_hash = $1
+           AND s.last_seen_at > now() - make_interval(secs => $2)
+           AND s.created_at > now() - make_interval(secs => $3)
+         GROUP BY s.token_hash, u.id",
+    )
+    .bind(&token_hash)
+    .bind(idle.as_secs_f64())
+    .bind(absolute.as_secs_f64())
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some(row) = row else {
+        return Ok(None);
+    };
+    if row.stale {
+        sqlx::query("UPDATE session SET last_seen_at = now() WHERE token_hash = $1")
+            .bind(&token_hash)
+            .execute(&mut *conn)
+            .await?;
+    }
+    let memberships: Vec<Membership> = row
+        .agency_ids
+        .into_iter()
+        .zip(row.agency_names)
+        .zip(row.agency_kinds.iter().zip(row.roles.iter()))
+        .filter_map(|((agency_id, agency_name), (kind, role))| {
+            Some(Membership {
+                agency_id,
+                agency_name,
+                agency_kind: AgencyKind::parse(kind)?,
+                role: Role::parse(role)?,
+            })
+        })
+        .collect();
+    // a membership removed since the session began falls back to the first one
+    let acting = row
+        .acting_agency_id
+        .and_then(|id| memberships.iter().find(|m| m.agency_id == id))
+        .or(memberships.first())
+        .cloned();
+    Ok(Some(SessionUser {
+        id: row.user_id,
+        email: row.email,
+        display_name: row.display_name,
+        is_admin: row.is_admin,
+        memberships,
+        acting,
+        token_hash,
+    }))
+}
+
+/// Starts a session; the caller sets the cookie. Expired sessions are swept at the same time.
+pub async fn create(
+    conn: &mut PgConnection,
+    token: &str,
+    user_id: Uuid,
+    acting_agency_id: Option<Uuid>,
+    idle: Duration,
+    absolute: Duration,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "DELETE FROM session WHERE last_seen_at < now() - make_interval(secs => $1)
+                               OR created_at < now() - make_interval(secs => $2)",
+    )
+    .bind(idle.as_secs_f64())
+    .bind(absolute.as_secs_f64())
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query("INSERT INTO session (token_hash, user_id, acting_agency_id) VALUES ($1, $2, $3)")
+        .bind(hash_token(token))
+        .bind(user_id)
+        .bind(acting_agency_id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn delete(conn: &mut PgConnection, token_hash: &[u8]) -> sqlx::Result<()> {
+    sqlx::query("DELETE FROM session WHERE token_hash = $1")
+        .bind(token_hash)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Ends every session of a user (deactivation, password reset).
+pub async fn delete_for_user(conn: &mut PgConnection, user_id: Uuid) -> sqlx::Result<u64> {
+    Ok(sqlx::query("DELETE FROM session WHERE user_id = $1")
+        .bind(user_id)
+        .execute(conn)
+        .await?
+        .rows_affected())
+}
+
+/// Ends the user's other sessions (after a password change), keeping the current one.
+pub async fn delete_others(
+    conn: &mut PgConnection,
+    user_id: Uuid,
+    keep: &[u8],
+) -> sqlx::Result<()> {
+    sqlx::query("DELETE FROM session WHERE user_id = $1 AND token_hash <> $2")
+        .bind(user_id)
+        .bind(keep)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn set_acting_agency(
+    conn: &mut PgConnection,
+    token_hash: &[u8],
+    agency_id: Uuid,
+) -> sqlx::Result<()> {
+    sqlx::query("UPDATE session SET acting_agency_id = $2 WHERE token_hash = $1")
+        .bind(token_hash)
+        .bind(agency_id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Failures before the lock starts, and the longest lock: the delay doubles with each further
+/// failure (1, 2, 4 … minutes) and never exceeds an hour, so no account is locked for good.
+pub const FREE_FAILURES: i32 = 5;
+pub const MAX_LOCK_MINUTES: i32 = 60;
+
+/// Seconds until this email may try again, if it is locked now.
+pub async fn locked_for(conn: &mut PgConnection, email_key: &str) -> sqlx::Result<Option<i64>> {
+    sqlx::query_scalar(
+        "SELECT ceil(extract(epoch FROM locked_until - now()))::bigint
+         FROM login_throttle WHERE email_key = $1 AND locked_until > now()",
+    )
+    .bind(email_key)
+    .fetch_optional(conn)
+    .await
+}
+
+pub async fn record_failure(conn: &mut PgConnection, email_key: &str) -> sqlx::Result<()> {
+    // failures older than a day are forgotten
+    sqlx::query(
+        "INSERT INTO login_throttle AS t (email_key, failures, last_failed_at)
+         VALUES ($1, 1, now())
+         ON CONFLICT (email_key) DO UPDATE SET
+            failures = CASE WHEN t.last_failed_at < now() - interval '1 day' THEN 1
+                            ELSE t.failures + 1 END,
+            last_failed_at = now()",
+    )
+    .bind(email_key)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query(
+        "UPDATE login_throttle SET locked_until = now() + make_interval(mins =>
+             least($2, power(2, failures - $3 - 1))::int)
+         WHERE email_key = $1 AND failures > $3",
+    )
+    .bind(email_key)
+    .bind(MAX_LOCK_MINUTES)
+    .bind(FREE_FAILURES)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn clear_failures(conn: &mut PgConnection, email_key: &str) -> sqlx::Result<()> {
+    sqlx::query("DELETE FROM login_throttle WHERE email_key = $1")
+        .bind(email_key)
+        .execute(conn)
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,13 @@
+//! Database access, one file per aggregate. Functions take `&mut PgConnection` so that a handler
+//! acquires one connection and can wrap several calls in one transaction.
+
+pub mod agencies;
+pub mod audit;
+pub mod auth;
+pub mod users;
+
+/// True when the error is a unique violation of the named constraint (a form error, not a 500).
+pub fn is_unique_violation(e: &sqlx::Error, constraint: &str) -> bool {
+    matches!(e, sqlx::Error::Database(d)
+        if d.is_unique_violation() && d.constraint() == Some(constraint))
+}

@@ -1,0 +1,109 @@
+//! Dates as Japanese users read them: 2026/04/01, 2026年4月1日(水), times in JST, and the 和暦
+//! with the Western year for printed documents (令和8年(2026年)4月1日).
+
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use chrono_tz::Asia::Tokyo;
+
+/// Era start dates (the first day of each era) and names, newest first. Year 1 is 元年.
+const ERAS: [(i32, u32, u32, &str); 4] = [
+    (2019, 5, 1, "令和"),
+    (1989, 1, 8, "平成"),
+    (1926, 12, 25, "昭和"),
+    (1912, 7, 30, "大正"),
+];
+
+/// The era name and year of a date, or None before 大正.
+pub fn era(date: NaiveDate) -> Option<(&'static str, i32)> {
+    ERAS.iter().find_map(|&(y, m, d, name)| {
+        let start = NaiveDate::from_ymd_opt(y, m, d)?;
+        (date >= start).then(|| (name, date.year() - y + 1))
+    })
+}
+
+/// 令和8年(2026年)4月1日; 令和元年(2019年)5月1日.
+pub fn wareki(date: NaiveDate) -> String {
+    match era(date) {
+        Some((name, year)) => {
+            let y = if year == 1 {
+                "元".to_string()
+            } else {
+                year.to_string()
+            };
+            format!(
+                "{name}{y}年({}年){}月{}日",
+                date.year(),
+                date.month(),
+                date.day()
+            )
+        }
+        None => format!("{}年{}月{}日", date.year(), date.month(), date.day()),
+    }
+}
+
+const WEEKDAYS_JA: [&str; 7] = ["月", "火", "水", "木", "金", "土", "日"];
+
+/// 2026年4月1日(水)
+pub fn long_ja(date: NaiveDate) -> String {
+    format!(
+        "{}年{}月{}日({})",
+        date.year(),
+        date.month(),
+        date.day(),
+        WEEKDAYS_JA[date.weekday().num_days_from_monday() as usize]
+    )
+}
+
+/// 2026/04/01
+pub fn slash(date: NaiveDate) -> String {
+    date.format("%Y/%m/%d").to_string()
+}
+
+/// 2026/04/01 09:30 in Tokyo time.
+pub fn tokyo_datetime(at: DateTime<Utc>) -> String {
+    at.with_timezone(&Tokyo)
+        .format("%Y/%m/%d %H:%M")
+        .to_string()
+}
+
+/// Today's date in Tokyo.
+pub fn today_tokyo() -> NaiveDate {
+    Utc::now().with_timezone(&Tokyo).date_naive()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    #[test]
+    fn wareki_table() {
+        let cases = [
+            (d(2026, 4, 1), "令和8年(2026年)4月1日"),
+            (d(2019, 5, 1), "令和元年(2019年)5月1日"),
+            (d(2019, 4, 30), "平成31年(2019年)4月30日"),
+            (d(1989, 1, 8), "平成元年(1989年)1月8日"),
+            (d(1989, 1, 7), "昭和64年(1989年)1月7日"),
+            (d(1980, 4, 1), "昭和55年(1980年)4月1日"),
+            (d(1926, 12, 25), "昭和元年(1926年)12月25日"),
+            (d(1926, 12, 24), "大正15年(1926年)12月24日"),
+            (d(1912, 7, 30), "大正元年(1912年)7月30日"),
+            (d(1912, 7, 29), "1912年7月29日"),
+        ];
+        for (date, want) in cases {
+            assert_eq!(wareki(date), want);
+        }
+    }
+
+    #[test]
+    fn western_formats() {
+        assert_eq!(long_ja(d(2026, 4, 1)), "2026年4月1日(水)");
+        assert_eq!(slash(d(2026, 4, 1)), "2026/04/01");
+        let at = DateTime::parse_from_rfc3339("2026-03-31T15:30:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        assert_eq!(tokyo_datetime(at), "2026/04/01 00:30");
+    }
+}

@@ -1,0 +1,78 @@
+//! Agency kinds (SPEC §1) and the roles a membership can have.
+
+use serde::Deserialize;
+
+macro_rules! string_enum {
+    ($name:ident { $($variant:ident = $text:literal),+ $(,)? }) => {
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name { $($variant),+ }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            /// The value stored in the database and used in forms.
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $text),+ }
+            }
+
+            pub fn parse(s: &str) -> Option<$name> {
+                match s { $($text => Some($name::$variant),)+ _ => None }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+
+string_enum!(AgencyKind {
+    Clinic = "clinic",
+    TransitionOffice = "transition_office",
+    LivelihoodCenter = "livelihood_center",
+    VocationalCenter = "vocational_center",
+    RetentionOffice = "retention_office",
+    ConsultationOffice = "consultation_office",
+    HelloWork = "hello_work",
+    Employer = "employer",
+    Other = "other",
+});
+
+string_enum!(Role {
+    Staff = "staff",
+    Coordinator = "coordinator",
+    AgencyAdmin = "agency_admin",
+});
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kinds_round_trip_through_their_text() {
+        for k in AgencyKind::ALL {
+            assert_eq!(AgencyKind::parse(k.as_str()), Some(*k));
+        }
+        for r in Role::ALL {
+            assert_eq!(Role::parse(r.as_str()), Some(*r));
+        }
+        assert_eq!(AgencyKind::parse("hospital"), None);
+        assert_eq!(Role::parse("admin"), None);
+    }
+}
+
+impl AgencyKind {
+    /// The catalog key of the kind's name.
+    pub fn label_key(self) -> String {
+        format!("kind-{}", self.as_str())
+    }
+}
+
+impl Role {
+    pub fn label_key(self) -> String {
+        format!("role-{}", self.as_str())
+    }
+}

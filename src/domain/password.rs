@@ -1,0 +1,134 @@
+//! Password policy (NIST SP 800-63B-4 for password-only accounts) and Argon2id hashing.
+//! Hashing is CPU-heavy: callers on the async runtime wrap these in `spawn_blocking`.
+
+use argon2::password_hash::{phc::PasswordHash, PasswordHasher, PasswordVerifier};
+use argon2::Argon2;
+use std::sync::LazyLock;
+
+pub const MIN_LEN: usize = 15;
+pub const MAX_LEN: usize = 256;
+
+/// Why a new password is refused; each maps to one catalog message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PasswordProblem {
+    TooShort,
+    TooLong,
+    Common,
+    ContainsIdentity,
+    Mismatch,
+}
+
+impl PasswordProblem {
+    pub fn message_key(self) -> &'static str {
+        match self {
+            PasswordProblem::TooShort => "password-too-short",
+            PasswordProblem::TooLong => "password-too-long",
+            PasswordProblem::Common => "password-common",
+            PasswordProblem::ContainsIdentity => "password-contains-identity",
+            PasswordProblem::Mismatch => "password-mismatch",
+        }
+    }
+}
+
+static COMMON: LazyLock<std::collections::HashSet<String>> = LazyLock::new(|| {
+    include_str!("common_passwords.txt")
+        .lines()
+        .map(|l| l.trim().to_lowercase())
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .collect()
+});
+
+/// Checks a new password: length in characters, not on the common list, not the user's own
+/// email or name. No composition rules.
+pub fn check_new(password: &str, email: &str, name: &str) -> Result<(), PasswordProblem> {
+    let len = password.chars().count();
+    if len < MIN_LEN {
+        return Err(PasswordProblem::TooShort);
+    }
+    if len > MAX_LEN {
+        return Err(PasswordProblem::TooLong);
+    }
+    let lower = password.to_lowercase();
+    if COMMON.contains(&lower) || is_repetition(&lower) {
+        return Err(PasswordProblem::Common);
+    }
+    let local = email.split('@').next().unwrap_or("").to_lowercase();
+    let name = name.replace([' ', '　'], "").to_lowercase();
+    let identity_hit = |part: &str| part.chars().count() >= 4 && lower.contains(part);
+    if lower == email.to_lowercase() || identity_hit(&local) || identity_hit(&name) {
+        return Err(PasswordProblem::ContainsIdentity);
+    }
+    Ok(())
+}
+
+/// One character or one short block repeated ("aaaaaaaaaaaaaaa", "abcabcabcabcabc").
+fn is_repetition(p: &str) -> bool {
+    let chars: Vec<char> = p.chars().collect();
+    (1..=4)
+        .any(|n| chars.len() >= 2 * n && chars.iter().enumerate().all(|(i, c)| *c == chars[i % n]))
+}
+
+pub fn hash(password: &str) -> String {
+    Argon2::default()
+        .hash_password(password.as_bytes())
+        .expect("argon2 hashing with default parameters cannot fail")
+        .to_string()
+}
+
+/// Verifies against a stored PHC string. `None` (unknown user) verifies against a fixed dummy
+/// hash so that the answer costs the same either way, then fails.
+pub fn verify(password: &str, stored: Option<&str>) -> bool {
+    static DUMMY: LazyLock<String> = LazyLock::new(|| hash("renkei dummy password for timing"));
+    let (phc, real) = match stored {
+        Some(s) => (s, true),
+        None => (DUMMY.as_str(), false),
+    };
+    let Ok(parsed) = PasswordHash::new(phc) else {
+        return false;
+    };
+    let ok = Argon2::default()
+        .verify_password(password.as_bytes(), &parsed)
+        .is_ok();
+    ok && real
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn policy_table() {
+        let cases = [
+            ("short-pass", Err(PasswordProblem::TooShort)),
+            ("ちょうど十五文字のパスワードです", Ok(())),
+            ("passwordpassword", Err(PasswordProblem::Common)),
+            ("aaaaaaaaaaaaaaaa", Err(PasswordProblem::Common)),
+            ("abcabcabcabcabcabc", Err(PasswordProblem::Common)),
+            (
+                "my-name-is-yamada-taro",
+                Err(PasswordProblem::ContainsIdentity),
+            ),
+            ("tsukue-no-ue-ni-mikan-3", Ok(())),
+        ];
+        for (pw, want) in cases {
+            assert_eq!(
+                check_new(pw, "yamada@example.jp", "Yamada Taro"),
+                want,
+                "{pw}"
+            );
+        }
+        assert_eq!(
+            check_new(&"x1".repeat(200), "a@b.jp", "A"),
+            Err(PasswordProblem::TooLong)
+        );
+    }
+
+    #[test]
+    fn hash_and_verify() {
+        let h = hash("tsukue-no-ue-ni-mikan-3");
+        assert!(h.starts_with("$argon2id$"));
+        assert!(verify("tsukue-no-ue-ni-mikan-3", Some(&h)));
+        assert!(!verify("tsukue-no-ue-ni-mikan-4", Some(&h)));
+        assert!(!verify("renkei dummy password for timing", None));
+    }
+}

@@ -1,0 +1,103 @@
+//! The signed-in user's own account: changing the password.
+
+use super::extract::Auth;
+use crate::db::{self, audit::Outcome};
+use crate::domain::password;
+use crate::error::AppResult;
+use crate::views::{account::AccountPage, render, render_status, Errors};
+use crate::AppState;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use serde::Deserialize;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/account", get(page))
+        .route("/account/password", post(change_password))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct Done {
+    done: Option<String>,
+}
+
+async fn page(auth: Auth, Query(q): Query<Done>) -> AppResult<Response> {
+    Ok(render(&AccountPage {
+        layout: auth.ctx.layout("account-title"),
+        errors: Errors::default(),
+        done: q.done.is_some(),
+    })?
+    .into_response())
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct PasswordForm {
+    current: String,
+    new_password: String,
+    confirm: String,
+}
+
+async fn change_password(
+    State(state): State<AppState>,
+    auth: Auth,
+    Form(form): Form<PasswordForm>,
+) -> AppResult<Response> {
+    let tr = auth.ctx.tr;
+    let mut errors = Errors::default();
+    if let Err(p) = password::check_new(
+        &form.new_password,
+        &auth.user.email,
+        &auth.user.display_name,
+    ) {
+        errors.add("new_password", tr.t(p.message_key()));
+    }
+    if form.new_password != form.confirm {
+        errors.add("confirm", tr.t("password-mismatch"));
+    }
+    let mut conn = state.db.acquire().await?;
+    let stored: String = sqlx::query_scalar("SELECT password_hash FROM app_user WHERE id = $1")
+        .bind(auth.user.id)
+        .fetch_one(&mut *conn)
+        .await?;
+    drop(conn);
+    let current = form.current.clone();
+    let current_ok =
+        tokio::task::spawn_blocking(move || password::verify(&current, Some(&stored))).await?;
+    if !current_ok {
+        errors.add("current", tr.t("password-current-wrong"));
+    }
+    let mut conn = state.db.acquire().await?;
+    if !errors.is_empty() {
+        auth.ctx
+            .audit(
+                &mut conn,
+                auth.ctx.event("password.change"),
+                Outcome::Failed,
+            )
+            .await?;
+        return render_status(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &AccountPage {
+                layout: auth.ctx.layout("account-title"),
+                errors,
+                done: false,
+            },
+        );
+    }
+    drop(conn);
+    let new = form.new_password.clone();
+    let hash = tokio::task::spawn_blocking(move || password::hash(&new)).await?;
+    let mut tx = state.db.begin().await?;
+    db::users::set_password(&mut tx, auth.user.id, &hash).await?;
+    db::auth::delete_others(&mut tx, auth.user.id, &auth.user.token_hash).await?;
+    auth.ctx
+        .audit(&mut tx, auth.ctx.event("password.change"), Outcome::Ok)
+        .await?;
+    tx.commit().await?;
+    Ok(Redirect::to("/account?done=1").into_response())
+}

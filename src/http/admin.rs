@@ -1,0 +1,614 @@
+//! Administration: the system admin's agencies and users (`/admin/…`), and an agency admin's
+//! members and audit log (`/agency/…`).
+
+use super::extract::{Auth, Ctx};
+use crate::db::{self, agencies::NewAgency, audit::Outcome, users::NewUser};
+use crate::domain::kinds::{AgencyKind, Role};
+use crate::domain::{password, text};
+use crate::error::{AppError, AppResult};
+use crate::i18n::Tr;
+use crate::policy;
+use crate::views::admin::{AgenciesPage, AgencyForm, AuditPage, MembersPage, UserForm, UsersPage};
+use crate::views::{render, render_status, Choice, Errors};
+use crate::AppState;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use serde::Deserialize;
+use sqlx::PgConnection;
+use uuid::Uuid;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/admin", get(|| async { Redirect::to("/admin/users") }))
+        .route("/admin/agencies", get(agencies).post(create_agency))
+        .route("/admin/users", get(users).post(create_user))
+        .route("/admin/users/{id}/password", post(reset_password))
+        .route("/admin/users/{id}/active", post(set_active))
+        .route("/agency/members", get(members).post(add_member))
+        .route("/agency/members/{user_id}/role", post(change_role))
+        .route("/agency/members/{user_id}/remove", post(remove_member))
+        .route("/agency/audit", get(agency_audit))
+}
+
+/// The system admin only; anyone else is refused and the refusal audited.
+async fn require_admin(
+    conn: &mut PgConnection,
+    auth: &Auth,
+    action: &'static str,
+) -> AppResult<()> {
+    if policy::is_system_admin(&auth.user) {
+        return Ok(());
+    }
+    auth.ctx
+        .audit(conn, auth.ctx.event(action), Outcome::Denied)
+        .await?;
+    Err(AppError::Forbidden)
+}
+
+/// The agency the user acts as, when they are its agency admin.
+async fn require_agency_admin(
+    conn: &mut PgConnection,
+    auth: &Auth,
+    action: &'static str,
+) -> AppResult<(Uuid, String)> {
+    if let Some(m) = auth.user.acting.as_ref() {
+        if policy::may_manage_members(&auth.user, m.agency_id) {
+            return Ok((m.agency_id, m.agency_name.clone()));
+        }
+    }
+    auth.ctx
+        .audit(conn, auth.ctx.event(action), Outcome::Denied)
+        .await?;
+    Err(AppError::Forbidden)
+}
+
+fn kind_options(tr: Tr, selected: &str) -> Vec<Choice> {
+    AgencyKind::ALL
+        .iter()
+        .map(|k| Choice::new(k.as_str(), tr.t(k.label_key()), selected))
+        .collect()
+}
+
+fn role_options(tr: Tr, selected: &str) -> Vec<Choice> {
+    Role::ALL
+        .iter()
+        .map(|r| Choice::new(r.as_str(), tr.t(r.label_key()), selected))
+        .collect()
+}
+
+// ---- agencies -------------------------------------------------------------------------------
+
+async fn agencies_page(
+    conn: &mut PgConnection,
+    ctx: &Ctx,
+    form: AgencyForm,
+    errors: Errors,
+) -> AppResult<AgenciesPage> {
+    Ok(AgenciesPage {
+        layout: ctx.layout("admin-agencies-title"),
+        agencies: db::agencies::list(conn, 1000).await?,
+        kinds: kind_options(ctx.tr, &form.kind),
+        form,
+        errors,
+    })
+}
+
+async fn agencies(State(state): State<AppState>, auth: Auth) -> AppResult<Response> {
+    let mut conn = state.db.acquire().await?;
+    require_admin(&mut conn, &auth, "admin.agencies.view").await?;
+    let page = agencies_page(
+        &mut conn,
+        &auth.ctx,
+        AgencyForm::default(),
+        Errors::default(),
+    )
+    .await?;
+    Ok(render(&page)?.into_response())
+}
+
+async fn create_agency(
+    State(state): State<AppState>,
+    auth: Auth,
+    Form(mut form): Form<AgencyForm>,
+) -> AppResult<Response> {
+    let tr = auth.ctx.tr;
+    let mut conn = state.db.acquire().await?;
+    require_admin(&mut conn, &auth, "admin.agency.create").await?;
+    form.name = text::nfkc(&form.name);
+    form.municipality = text::nfkc(&form.municipality);
+    form.address = text::nfkc(&form.address);
+    form.phone = text::nfkc(&form.phone);
+    let mut errors = Errors::default();
+    required(&mut errors, tr, "name", &form.name, 200);
+    optional(&mut errors, tr, "municipality", &form.municipality, 100);
+    optional(&mut errors, tr, "address", &form.address, 300);
+    optional(&mut errors, tr, "phone", &form.phone, 30);
+    if AgencyKind::parse(&form.kind).is_none() {
+        errors.add("kind", tr.t("error-choose"));
+    }
+    if errors.is_empty() {
+        let new = NewAgency {
+            name: &form.name,
+            kind: &form.kind,
+            municipality: &form.municipality,
+            address: &form.address,
+            phone: &form.phone,
+        };
+        match db::agencies::create(&mut conn, &new).await {
+            Ok(id) => {
+                let mut event = auth.ctx.event("admin.agency.create");
+                event.target_id = Some(id);
+                auth.ctx.audit(&mut conn, event, Outcome::Ok).await?;
+                return Ok(Redirect::to("/admin/agencies").into_response());
+            }
+            Err(e) if db::is_unique_violation(&e, "agency_name_address_key") => {
+                errors.add("name", tr.t("agency-duplicate"));
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    let page = agencies_page(&mut conn, &auth.ctx, form, errors).await?;
+    render_status(StatusCode::UNPROCESSABLE_ENTITY, &page)
+}
+
+// ---- users ------------------------------------------------------------------------------------
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct UserListQuery {
+    q: String,
+    after: Option<String>,
+}
+
+const USERS_PER_PAGE: i64 = 50;
+
+#[allow(clippy::too_many_arguments)]
+async fn users_page(
+    conn: &mut PgConnection,
+    ctx: &Ctx,
+    query: &UserListQuery,
+    form: UserForm,
+    errors: Errors,
+    notice: Option<String>,
+    reset_error: Option<(Uuid, String)>,
+) -> AppResult<UsersPage> {
+    let search = text::nfkc(&query.q);
+    let mut users =
+        db::users::list(conn, &search, query.after.as_deref(), USERS_PER_PAGE + 1).await?;
+    let next_after = if users.len() as i64 > USERS_PER_PAGE {
+        users.truncate(USERS_PER_PAGE as usize);
+        users.last().map(|u| u.email.clone())
+    } else {
+        None
+    };
+    Ok(UsersPage {
+        layout: ctx.layout("admin-users-title"),
+        users,
+        search,
+        next_after,
+        agencies: db::agencies::list(conn, 1000).await?,
+        roles: role_options(ctx.tr, &form.role),
+        form,
+        errors,
+        notice,
+        reset_error,
+    })
+}
+
+async fn users(
+    State(state): State<AppState>,
+    auth: Auth,
+    Query(query): Query<UserListQuery>,
+) -> AppResult<Response> {
+    let mut conn = state.db.acquire().await?;
+    require_admin(&mut conn, &auth, "admin.users.view").await?;
+    let page = users_page(
+        &mut conn,
+        &auth.ctx,
+        &query,
+        UserForm::default(),
+        Errors::default(),
+        None,
+        None,
+    )
+    .await?;
+    Ok(render(&page)?.into_response())
+}
+
+/// Validates the fields of a new user (and membership); returns the normalised email.
+fn check_new_user(tr: Tr, form: &mut UserForm, errors: &mut Errors, need_agency: bool) -> String {
+    let email = text::email_key(&form.email);
+    form.display_name = text::nfkc(&form.display_name);
+    form.job_title = text::nfkc(&form.job_title);
+    if email.is_empty() {
+        errors.add("email", tr.t("error-required"));
+    } else if !text::looks_like_email(&email) {
+        errors.add("email", tr.t("error-email"));
+    }
+    required(errors, tr, "display_name", &form.display_name, 100);
+    optional(errors, tr, "job_title", &form.job_title, 100);
+    if let Err(p) = password::check_new(&form.password, &email, &form.display_name) {
+        errors.add("password", tr.t(p.message_key()));
+    }
+    if need_agency && Uuid::parse_str(&form.agency_id).is_err() {
+        errors.add("agency_id", tr.t("error-choose"));
+    }
+    if !form.agency_id.is_empty() && Role::parse(&form.role).is_none() {
+        errors.add("role", tr.t("error-choose"));
+    }
+    email
+}
+
+async fn create_user(
+    State(state): State<AppState>,
+    auth: Auth,
+    Form(mut form): Form<UserForm>,
+) -> AppResult<Response> {
+    let tr = auth.ctx.tr;
+    let mut conn = state.db.acquire().await?;
+    require_admin(&mut conn, &auth, "admin.user.create").await?;
+    let mut errors = Errors::default();
+    let is_admin = form.system_admin.is_some();
+    let email = check_new_user(tr, &mut form, &mut errors, !is_admin);
+    let agency = Uuid::parse_str(&form.agency_id).ok();
+    if let Some(id) = agency {
+        if db::agencies::get(&mut conn, id).await?.is_none() {
+            errors.add("agency_id", tr.t("error-choose"));
+        }
+    }
+    if errors.is_empty() {
+        drop(conn);
+        let pw = form.password.clone();
+        let hash = tokio::task::spawn_blocking(move || password::hash(&pw)).await?;
+        let mut tx = state.db.begin().await?;
+        let new = NewUser {
+            email: &email,
+            display_name: &form.display_name,
+            password_hash: &hash,
+            is_admin,
+        };
+        match db::users::create(&mut tx, &new).await {
+            Ok(id) => {
+                if let Some(agency) = agency {
+                    db::users::add_membership(&mut tx, id, agency, &form.role, &form.job_title)
+                        .await?;
+                }
+                let mut event = auth.ctx.event("admin.user.create");
+                event.target_id = Some(id);
+                auth.ctx.audit(&mut tx, event, Outcome::Ok).await?;
+                tx.commit().await?;
+                return Ok(Redirect::to("/admin/users").into_response());
+            }
+            Err(e) if db::is_unique_violation(&e, "app_user_email_key") => {
+                errors.add("email", tr.t("user-email-taken"));
+            }
+            Err(e) => return Err(e.into()),
+        }
+        tx.rollback().await?;
+        conn = state.db.acquire().await?;
+    }
+    form.password.clear();
+    let page = users_page(
+        &mut conn,
+        &auth.ctx,
+        &UserListQuery::default(),
+        form,
+        errors,
+        None,
+        None,
+    )
+    .await?;
+    render_status(StatusCode::UNPROCESSABLE_ENTITY, &page)
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct ResetForm {
+    password: String,
+}
+
+async fn reset_password(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<Uuid>,
+    Form(form): Form<ResetForm>,
+) -> AppResult<Response> {
+    let tr = auth.ctx.tr;
+    let mut conn = state.db.acquire().await?;
+    require_admin(&mut conn, &auth, "admin.user.reset_password").await?;
+    let user = db::users::get(&mut conn, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if let Err(p) = password::check_new(&form.password, &user.email, &user.display_name) {
+        let page = users_page(
+            &mut conn,
+            &auth.ctx,
+            &UserListQuery::default(),
+            UserForm::default(),
+            Errors::default(),
+            None,
+            Some((id, tr.t(p.message_key()))),
+        )
+        .await?;
+        return render_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
+    }
+    drop(conn);
+    let pw = form.password.clone();
+    let hash = tokio::task::spawn_blocking(move || password::hash(&pw)).await?;
+    let mut tx = state.db.begin().await?;
+    db::users::set_password(&mut tx, id, &hash).await?;
+    db::auth::delete_for_user(&mut tx, id).await?;
+    let mut event = auth.ctx.event("admin.user.reset_password");
+    event.target_id = Some(id);
+    auth.ctx.audit(&mut tx, event, Outcome::Ok).await?;
+    tx.commit().await?;
+    let mut conn = state.db.acquire().await?;
+    let page = users_page(
+        &mut conn,
+        &auth.ctx,
+        &UserListQuery::default(),
+        UserForm::default(),
+        Errors::default(),
+        Some(tr.t1("user-password-reset-done", "email", &user.email)),
+        None,
+    )
+    .await?;
+    Ok(render(&page)?.into_response())
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct ActiveForm {
+    active: String,
+}
+
+async fn set_active(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<Uuid>,
+    Form(form): Form<ActiveForm>,
+) -> AppResult<Response> {
+    let mut tx = state.db.begin().await?;
+    require_admin(&mut tx, &auth, "admin.user.set_active").await?;
+    let active = form.active == "true";
+    if id == auth.user.id && !active {
+        // an admin cannot lock themselves out
+        return Err(AppError::Forbidden);
+    }
+    if !db::users::set_active(&mut tx, id, active).await? {
+        return Err(AppError::NotFound);
+    }
+    if !active {
+        db::auth::delete_for_user(&mut tx, id).await?;
+    }
+    let mut event = auth.ctx.event(if active {
+        "admin.user.activate"
+    } else {
+        "admin.user.deactivate"
+    });
+    event.target_id = Some(id);
+    auth.ctx.audit(&mut tx, event, Outcome::Ok).await?;
+    tx.commit().await?;
+    Ok(Redirect::to("/admin/users").into_response())
+}
+
+// ---- an agency's members ----------------------------------------------------------------------
+
+async fn members_page(
+    conn: &mut PgConnection,
+    ctx: &Ctx,
+    agency: (Uuid, String),
+    form: UserForm,
+    errors: Errors,
+    notice: Option<String>,
+) -> AppResult<MembersPage> {
+    Ok(MembersPage {
+        layout: ctx.layout("members-title"),
+        agency_name: agency.1,
+        members: db::users::members_of(conn, agency.0).await?,
+        roles: role_options(ctx.tr, &form.role),
+        form,
+        errors,
+        notice,
+    })
+}
+
+async fn members(State(state): State<AppState>, auth: Auth) -> AppResult<Response> {
+    let mut conn = state.db.acquire().await?;
+    let agency = require_agency_admin(&mut conn, &auth, "agency.members.view").await?;
+    let page = members_page(
+        &mut conn,
+        &auth.ctx,
+        agency,
+        UserForm::default(),
+        Errors::default(),
+        None,
+    )
+    .await?;
+    Ok(render(&page)?.into_response())
+}
+
+/// Adds a member: an existing user by email, or a new user when a name and password are given.
+async fn add_member(
+    State(state): State<AppState>,
+    auth: Auth,
+    Form(mut form): Form<UserForm>,
+) -> AppResult<Response> {
+    let tr = auth.ctx.tr;
+    let mut conn = state.db.acquire().await?;
+    let agency = require_agency_admin(&mut conn, &auth, "agency.member.add").await?;
+    let email = text::email_key(&form.email);
+    let existing = db::users::find_by_email(&mut conn, &email).await?;
+    let mut errors = Errors::default();
+    form.agency_id = agency.0.to_string();
+    if existing.is_none() {
+        check_new_user(tr, &mut form, &mut errors, true);
+    } else if Role::parse(&form.role).is_none() {
+        errors.add("role", tr.t("error-choose"));
+    }
+    if errors.is_empty() {
+        drop(conn);
+        let hash = match existing {
+            Some(_) => None,
+            None => {
+                let pw = form.password.clone();
+                Some(tokio::task::spawn_blocking(move || password::hash(&pw)).await?)
+            }
+        };
+        let mut tx = state.db.begin().await?;
+        let user_id = match (&existing, &hash) {
+            (Some(u), _) => u.id,
+            (None, Some(hash)) => {
+                let new = NewUser {
+                    email: &email,
+                    display_name: &form.display_name,
+                    password_hash: hash,
+                    is_admin: false,
+                };
+                db::users::create(&mut tx, &new).await?
+            }
+            (None, None) => unreachable!("a new user always has a hash"),
+        };
+        let job_title = text::nfkc(&form.job_title);
+        match db::users::add_membership(&mut tx, user_id, agency.0, &form.role, &job_title).await {
+            Ok(()) => {
+                let mut event = auth.ctx.event("agency.member.add");
+                event.target_id = Some(user_id);
+                auth.ctx.audit(&mut tx, event, Outcome::Ok).await?;
+                tx.commit().await?;
+                return Ok(Redirect::to("/agency/members").into_response());
+            }
+            Err(e) if db::is_unique_violation(&e, "membership_pkey") => {
+                errors.add("email", tr.t("member-already"));
+            }
+            Err(e) => return Err(e.into()),
+        }
+        tx.rollback().await?;
+        conn = state.db.acquire().await?;
+    }
+    form.password.clear();
+    let page = members_page(&mut conn, &auth.ctx, agency, form, errors, None).await?;
+    render_status(StatusCode::UNPROCESSABLE_ENTITY, &page)
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct RoleForm {
+    role: String,
+}
+
+async fn change_role(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(user_id): Path<Uuid>,
+    Form(form): Form<RoleForm>,
+) -> AppResult<Response> {
+    let mut tx = state.db.begin().await?;
+    let agency = require_agency_admin(&mut tx, &auth, "agency.member.role").await?;
+    let role = Role::parse(&form.role).ok_or(AppError::NotFound)?;
+    if user_id == auth.user.id && role != Role::AgencyAdmin {
+        // keep at least the admin who is acting: they would lose this page mid-action
+        let page = members_page(
+            &mut tx,
+            &auth.ctx,
+            agency,
+            UserForm::default(),
+            Errors::default(),
+            Some(auth.ctx.tr.t("member-self-demote")),
+        )
+        .await?;
+        return render_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
+    }
+    if !db::users::set_role(&mut tx, user_id, agency.0, role.as_str()).await? {
+        return Err(AppError::NotFound);
+    }
+    let mut event = auth.ctx.event("agency.member.role");
+    event.target_id = Some(user_id);
+    event.detail = role.as_str().to_string();
+    auth.ctx.audit(&mut tx, event, Outcome::Ok).await?;
+    tx.commit().await?;
+    Ok(Redirect::to("/agency/members").into_response())
+}
+
+async fn remove_member(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(user_id): Path<Uuid>,
+) -> AppResult<Response> {
+    let mut tx = state.db.begin().await?;
+    let agency = require_agency_admin(&mut tx, &auth, "agency.member.remove").await?;
+    if user_id == auth.user.id {
+        let page = members_page(
+            &mut tx,
+            &auth.ctx,
+            agency,
+            UserForm::default(),
+            Errors::default(),
+            Some(auth.ctx.tr.t("member-self-remove")),
+        )
+        .await?;
+        return render_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
+    }
+    if !db::users::remove_membership(&mut tx, user_id, agency.0).await? {
+        return Err(AppError::NotFound);
+    }
+    let mut event = auth.ctx.event("agency.member.remove");
+    event.target_id = Some(user_id);
+    auth.ctx.audit(&mut tx, event, Outcome::Ok).await?;
+    tx.commit().await?;
+    Ok(Redirect::to("/agency/members").into_response())
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct AuditQuery {
+    before: Option<i64>,
+}
+
+const AUDIT_PER_PAGE: i64 = 100;
+
+async fn agency_audit(
+    State(state): State<AppState>,
+    auth: Auth,
+    Query(q): Query<AuditQuery>,
+) -> AppResult<Response> {
+    let mut conn = state.db.acquire().await?;
+    let agency = require_agency_admin(&mut conn, &auth, "agency.audit.view").await?;
+    let mut rows =
+        db::audit::for_agency_members(&mut conn, agency.0, q.before, AUDIT_PER_PAGE + 1).await?;
+    let next_before = if rows.len() as i64 > AUDIT_PER_PAGE {
+        rows.truncate(AUDIT_PER_PAGE as usize);
+        rows.last().map(|r| r.id)
+    } else {
+        None
+    };
+    auth.ctx
+        .audit(&mut conn, auth.ctx.event("agency.audit.view"), Outcome::Ok)
+        .await?;
+    Ok(render(&AuditPage {
+        layout: auth.ctx.layout("audit-title"),
+        agency_name: agency.1,
+        rows,
+        next_before,
+    })?
+    .into_response())
+}
+
+// ---- field checks -----------------------------------------------------------------------------
+
+pub fn required(errors: &mut Errors, tr: Tr, field: &'static str, value: &str, max: usize) {
+    if value.trim().is_empty() {
+        errors.add(field, tr.t("error-required"));
+    } else {
+        optional(errors, tr, field, value, max);
+    }
+}
+
+pub fn optional(errors: &mut Errors, tr: Tr, field: &'static str, value: &str, max: usize) {
+    if text::char_len(value) > max {
+        errors.add(field, tr.t1("error-max-chars", "max", max));
+    }
+}

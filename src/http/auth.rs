@@ -1,0 +1,238 @@
+//! Logging in and out, choosing the acting agency, choosing the language.
+
+use super::extract::{safe_back, session_cookie_name, Auth, Ctx, LANG_COOKIE};
+use crate::db::{self, audit::Outcome};
+use crate::domain::{password, text};
+use crate::error::{AppError, AppResult};
+use crate::i18n::Lang;
+use crate::policy;
+use crate::views::{auth::LoginPage, render, render_status, Errors};
+use crate::AppState;
+use axum::extract::State;
+use axum::http::{header, Method, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use cookie::{Cookie, SameSite};
+use serde::Deserialize;
+use tower_governor::governor::GovernorConfigBuilder;
+use tower_governor::GovernorLayer;
+use uuid::Uuid;
+
+pub fn routes(state: &AppState) -> Router<AppState> {
+    let s = &state.settings;
+    let per_ip = GovernorConfigBuilder::default()
+        .period(s.login_refill)
+        .burst_size(s.login_burst)
+        .methods(vec![Method::POST])
+        .finish()
+        .expect("login rate limit settings are valid");
+    Router::new()
+        .route(
+            "/login",
+            get(login_page)
+                .post(login_submit)
+                .layer(GovernorLayer::new(per_ip)),
+        )
+        .route("/logout", post(logout))
+        .route("/acting-agency", post(acting_agency))
+        .route("/lang", post(set_lang))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct LoginForm {
+    email: String,
+    password: String,
+}
+
+async fn login_page(ctx: Ctx) -> AppResult<Response> {
+    if ctx.user.is_some() {
+        return Ok(Redirect::to("/").into_response());
+    }
+    Ok(render(&LoginPage {
+        layout: ctx.layout("login-title"),
+        email: String::new(),
+        errors: Errors::default(),
+        message: None,
+    })?
+    .into_response())
+}
+
+fn login_form_again(ctx: &Ctx, email: &str, errors: Errors, message: Option<String>) -> LoginPage {
+    LoginPage {
+        layout: ctx.layout("login-title"),
+        email: email.to_string(),
+        errors,
+        message,
+    }
+}
+
+async fn login_submit(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    headers: axum::http::HeaderMap,
+    Form(form): Form<LoginForm>,
+) -> AppResult<Response> {
+    let tr = ctx.tr;
+    let email = text::email_key(&form.email);
+    let mut errors = Errors::default();
+    if email.is_empty() {
+        errors.add("email", tr.t("error-required"));
+    } else if text::char_len(&email) > 254 {
+        errors.add("email", tr.t("error-too-long"));
+    }
+    if form.password.is_empty() {
+        errors.add("password", tr.t("error-required"));
+    } else if text::char_len(&form.password) > password::MAX_LEN {
+        errors.add("password", tr.t("password-too-long"));
+    }
+    if !errors.is_empty() {
+        let page = login_form_again(&ctx, &form.email, errors, None);
+        return render_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
+    }
+
+    let mut event = ctx.event("login");
+    event.detail = email.clone();
+    let mut conn = state.db.acquire().await?;
+    if let Some(seconds) = db::auth::locked_for(&mut conn, &email).await? {
+        ctx.audit(&mut conn, event, Outcome::Denied).await?;
+        let minutes = (seconds + 59) / 60;
+        let page = login_form_again(
+            &ctx,
+            &form.email,
+            Errors::default(),
+            Some(tr.t1("login-locked", "minutes", minutes)),
+        );
+        return render_status(StatusCode::TOO_MANY_REQUESTS, &page);
+    }
+    let found = db::users::find_for_login(&mut conn, &email).await?;
+    // the connection goes back to the pool while Argon2 runs on a blocking thread
+    drop(conn);
+    let user_id = found.as_ref().filter(|u| u.active).map(|u| u.id);
+    let stored = found.filter(|u| u.active).map(|u| u.password_hash);
+    let candidate = form.password.clone();
+    let ok = tokio::task::spawn_blocking(move || password::verify(&candidate, stored.as_deref()))
+        .await?;
+
+    let mut tx = state.db.begin().await?;
+    event.user_id = user_id;
+    if !ok {
+        db::auth::record_failure(&mut tx, &email).await?;
+        ctx.audit(&mut tx, event, Outcome::Failed).await?;
+        tx.commit().await?;
+        // the same answer whether the email is unknown or the password wrong
+        let page = login_form_again(
+            &ctx,
+            &form.email,
+            Errors::default(),
+            Some(tr.t("login-failed")),
+        );
+        return render_status(StatusCode::UNAUTHORIZED, &page);
+    }
+    let user_id = user_id.expect("verified users exist");
+    db::auth::clear_failures(&mut tx, &email).await?;
+    // a new id on every login: any session the browser had before is ended
+    let cookie_name = session_cookie_name(state.settings.secure_cookies);
+    if let Some(old) = super::extract::cookie_value(&headers, cookie_name) {
+        db::auth::delete(&mut tx, &db::auth::hash_token(&old)).await?;
+    }
+    let token = db::auth::new_token();
+    let acting = db::users::default_agency(&mut tx, user_id).await?;
+    db::auth::create(
+        &mut tx,
+        &token,
+        user_id,
+        acting,
+        state.settings.idle_timeout,
+        state.settings.absolute_timeout,
+    )
+    .await?;
+    event.acting_agency_id = acting;
+    ctx.audit(&mut tx, event, Outcome::Ok).await?;
+    tx.commit().await?;
+
+    let cookie = session_cookie(cookie_name, token, state.settings.secure_cookies);
+    Ok((
+        [(header::SET_COOKIE, cookie.to_string())],
+        Redirect::to("/"),
+    )
+        .into_response())
+}
+
+fn session_cookie(name: &'static str, value: String, secure: bool) -> Cookie<'static> {
+    Cookie::build((name, value))
+        .path("/")
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .secure(secure)
+        .build()
+}
+
+async fn logout(State(state): State<AppState>, auth: Auth) -> AppResult<Response> {
+    let mut tx = state.db.begin().await?;
+    db::auth::delete(&mut tx, &auth.user.token_hash).await?;
+    auth.ctx
+        .audit(&mut tx, auth.ctx.event("logout"), Outcome::Ok)
+        .await?;
+    tx.commit().await?;
+    let name = session_cookie_name(state.settings.secure_cookies);
+    let mut gone = session_cookie(name, String::new(), state.settings.secure_cookies);
+    gone.make_removal();
+    Ok((
+        [(header::SET_COOKIE, gone.to_string())],
+        Redirect::to("/login"),
+    )
+        .into_response())
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ActingForm {
+    agency_id: String,
+    back: String,
+}
+
+async fn acting_agency(
+    State(state): State<AppState>,
+    auth: Auth,
+    Form(form): Form<ActingForm>,
+) -> AppResult<Response> {
+    let mut conn = state.db.acquire().await?;
+    let mut event = auth.ctx.event("acting_agency.switch");
+    let target = Uuid::parse_str(form.agency_id.trim()).ok();
+    event.target_id = target;
+    match target.filter(|id| policy::may_act_as(&auth.user, *id)) {
+        Some(id) => {
+            db::auth::set_acting_agency(&mut conn, &auth.user.token_hash, id).await?;
+            event.acting_agency_id = Some(id);
+            auth.ctx.audit(&mut conn, event, Outcome::Ok).await?;
+            Ok(Redirect::to(safe_back(&form.back)).into_response())
+        }
+        None => {
+            auth.ctx.audit(&mut conn, event, Outcome::Denied).await?;
+            Err(AppError::Forbidden)
+        }
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct LangForm {
+    lang: String,
+    back: String,
+}
+
+async fn set_lang(Form(form): Form<LangForm>) -> Response {
+    let lang = Lang::parse(&form.lang).unwrap_or_default();
+    let cookie = Cookie::build((LANG_COOKIE, lang.code()))
+        .path("/")
+        .same_site(SameSite::Lax)
+        .max_age(cookie::time::Duration::days(365))
+        .build();
+    (
+        [(header::SET_COOKIE, cookie.to_string())],
+        Redirect::to(safe_back(&form.back)),
+    )
+        .into_response()
+}

@@ -1,0 +1,168 @@
+//! Who is asking: the request context (language, request id, client address, the signed-in user
+//! if any) and the `Auth` extractor that requires a signed-in user.
+
+use crate::db::audit::{self, Outcome};
+use crate::db::auth::SessionUser;
+use crate::i18n::{Lang, Tr};
+use crate::views::Layout;
+use axum::extract::{ConnectInfo, FromRequestParts};
+use axum::http::request::Parts;
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Redirect, Response};
+use sqlx::PgConnection;
+use std::net::SocketAddr;
+
+pub const LANG_COOKIE: &str = "lang";
+
+pub fn session_cookie_name(secure: bool) -> &'static str {
+    if secure {
+        "__Host-renkei_session"
+    } else {
+        "renkei_session"
+    }
+}
+
+pub fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(axum::http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(cookie::Cookie::split_parse)
+        .flatten()
+        .find(|c| c.name() == name)
+        .map(|c| c.value().to_string())
+}
+
+pub fn request_lang(headers: &HeaderMap) -> Lang {
+    Lang::negotiate(
+        cookie_value(headers, LANG_COOKIE).as_deref(),
+        headers
+            .get(axum::http::header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok()),
+    )
+}
+
+pub fn request_id(headers: &HeaderMap) -> String {
+    headers
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string()
+}
+
+/// Everything a handler needs to know about the request besides its body.
+#[derive(Debug, Clone)]
+pub struct Ctx {
+    pub tr: Tr,
+    pub request_id: String,
+    pub ip: String,
+    pub path: String,
+    pub user: Option<SessionUser>,
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Ctx {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(Ctx {
+            tr: Tr::new(request_lang(&parts.headers)),
+            request_id: request_id(&parts.headers),
+            ip: parts
+                .extensions
+                .get::<ConnectInfo<SocketAddr>>()
+                .map(|c| c.0.ip().to_string())
+                .unwrap_or_default(),
+            path: parts
+                .uri
+                .path_and_query()
+                .map(|p| p.as_str().to_string())
+                .unwrap_or_else(|| "/".into()),
+            user: parts.extensions.get::<SessionUser>().cloned(),
+        })
+    }
+}
+
+impl Ctx {
+    pub fn layout(&self, title_key: &str) -> Layout {
+        Layout::new(self, self.tr.t(title_key))
+    }
+
+    /// An audit event stamped with who is asking, from where, in which request.
+    pub fn event(&self, action: &'static str) -> audit::Event {
+        audit::Event {
+            user_id: self.user.as_ref().map(|u| u.id),
+            acting_agency_id: self
+                .user
+                .as_ref()
+                .and_then(|u| u.acting.as_ref().map(|m| m.agency_id)),
+            action,
+            request_id: self.request_id.clone(),
+            ip: self.ip.clone(),
+            ..Default::default()
+        }
+    }
+
+    pub async fn audit(
+        &self,
+        conn: &mut PgConnection,
+        event: audit::Event,
+        outcome: Outcome,
+    ) -> sqlx::Result<()> {
+        audit::record(conn, &event, outcome).await
+    }
+}
+
+/// A signed-in user; without one, the browser is sent to the login page.
+#[derive(Debug, Clone)]
+pub struct Auth {
+    pub ctx: Ctx,
+    pub user: SessionUser,
+}
+
+pub struct LoginRequired;
+
+impl IntoResponse for LoginRequired {
+    fn into_response(self) -> Response {
+        Redirect::to("/login").into_response()
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Auth {
+    type Rejection = LoginRequired;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let Ok(ctx) = Ctx::from_request_parts(parts, state).await;
+        match ctx.user.clone() {
+            Some(user) => Ok(Auth { ctx, user }),
+            None => Err(LoginRequired),
+        }
+    }
+}
+
+/// Only local paths may be redirected to ("/x", never "//host" or "http://…").
+pub fn safe_back(back: &str) -> &str {
+    if back.starts_with('/') && !back.starts_with("//") && !back.starts_with("/\\") {
+        back
+    } else {
+        "/"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn back_links_stay_local() {
+        assert_eq!(safe_back("/cases?q=1"), "/cases?q=1");
+        for bad in [
+            "//evil.example",
+            "https://evil.example",
+            "/\\evil",
+            "",
+            "javascript:x",
+        ] {
+            assert_eq!(safe_back(bad), "/", "{bad}");
+        }
+    }
+}

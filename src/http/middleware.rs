@@ -1,0 +1,113 @@
+//! Request-wide steps: loading the session, rendering error pages, request logs.
+
+use super::extract::{cookie_value, request_id, request_lang, session_cookie_name};
+use crate::db;
+use crate::error::{AppError, ErrorPage};
+use crate::i18n::Tr;
+use crate::views::{self, errors, Layout};
+use crate::AppState;
+use axum::body::Body;
+use axum::extract::{MatchedPath, Request, State};
+use axum::http::{header, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use tower_http::classify::{ServerErrorsAsFailures, SharedClassifier};
+use tower_http::csrf::ProtectionError;
+use tower_http::trace::TraceLayer;
+
+/// Looks up the session cookie and, when it names a live session, puts the `SessionUser` in
+/// the request for the extractors. A database that cannot be reached gives 503.
+pub async fn load_session(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+    let name = session_cookie_name(state.settings.secure_cookies);
+    if let Some(token) = cookie_value(req.headers(), name) {
+        let found = async {
+            let mut conn = state.db.acquire().await?;
+            db::auth::lookup(
+                &mut conn,
+                &token,
+                state.settings.idle_timeout,
+                state.settings.absolute_timeout,
+            )
+            .await
+        }
+        .await;
+        match found {
+            Ok(Some(user)) => {
+                req.extensions_mut().insert(user);
+            }
+            Ok(None) => {}
+            Err(e) => return AppError::from(e).into_response(),
+        }
+    }
+    next.run(req).await
+}
+
+/// Turns bare error responses (ours, the router's, the CSRF check's, the body limit's, the rate
+/// limiter's) into a page in the frame, in the request's language, with the request id. A form
+/// that comes back with its errors is HTML already and passes through untouched.
+pub async fn error_pages(req: Request, next: Next) -> Response {
+    let tr = Tr::new(request_lang(req.headers()));
+    let rid = request_id(req.headers());
+    let res = next.run(req).await;
+    let status = res.status();
+    if !(status.is_client_error() || status.is_server_error()) {
+        return res;
+    }
+    let is_html = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"));
+    let marked = res.extensions().get::<ErrorPage>().is_some();
+    if is_html && !marked {
+        return res;
+    }
+    let key = if res.extensions().get::<ProtectionError>().is_some() {
+        "error-csrf"
+    } else {
+        match status {
+            StatusCode::NOT_FOUND => "error-not-found",
+            StatusCode::FORBIDDEN => "error-forbidden",
+            StatusCode::METHOD_NOT_ALLOWED => "error-method",
+            StatusCode::PAYLOAD_TOO_LARGE => "error-too-large",
+            StatusCode::TOO_MANY_REQUESTS => "error-too-many",
+            StatusCode::SERVICE_UNAVAILABLE => "error-unavailable",
+            s if s.is_server_error() => "error-internal",
+            _ => "error-bad-request",
+        }
+    };
+    let retry_after = res.headers().get(header::RETRY_AFTER).cloned();
+    let page = errors::ErrorPage {
+        layout: Layout::bare(tr, tr.t("error-title")),
+        status: status.as_u16(),
+        message: tr.t(key),
+        request_id: rid,
+    };
+    let mut out = match views::render(&page) {
+        Ok(html) => (status, html).into_response(),
+        Err(_) => (status, Body::from(status.to_string())).into_response(),
+    };
+    if let Some(v) = retry_after {
+        out.headers_mut().insert(header::RETRY_AFTER, v);
+    }
+    out
+}
+
+/// One span per request with its method, matched route and request id.
+pub fn trace_layer(
+) -> TraceLayer<SharedClassifier<ServerErrorsAsFailures>, impl Fn(&Request) -> tracing::Span + Clone>
+{
+    TraceLayer::new_for_http().make_span_with(|req: &Request| {
+        let route = req
+            .extensions()
+            .get::<MatchedPath>()
+            .map(|p| p.as_str().to_string())
+            .unwrap_or_default();
+        tracing::info_span!(
+            "request",
+            method = %req.method(),
+            route = %route,
+            request_id = %request_id(req.headers()),
+        )
+    })
+}

@@ -1,0 +1,86 @@
+//! The router and the layers every request passes through.
+
+pub mod account;
+pub mod admin;
+pub mod assets;
+pub mod auth;
+pub mod dashboard;
+pub mod extract;
+pub mod middleware;
+
+use crate::AppState;
+use axum::http::{header, HeaderName, HeaderValue};
+use axum::routing::get;
+use axum::Router;
+use std::time::Duration;
+use tower_http::csrf::CsrfLayer;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::TimeoutLayer;
+
+/// Form posts are small; uploads (later) get their own limit on their own route.
+pub const BODY_LIMIT: usize = 64 * 1024;
+
+const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+                   form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+pub fn router(state: AppState) -> Router {
+    let x_request_id = HeaderName::from_static("x-request-id");
+    let secure = state.settings.secure_cookies;
+
+    let routes = Router::new()
+        .route("/", get(dashboard::index))
+        .merge(auth::routes(&state))
+        .merge(account::routes())
+        .merge(admin::routes())
+        .route("/static/{file}", get(assets::static_file))
+        .route("/healthz", get(assets::healthz))
+        .route("/readyz", get(assets::readyz))
+        .fallback(assets::not_found)
+        // inner → outer: the session is loaded before handlers run
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            middleware::load_session,
+        ))
+        .layer(TimeoutLayer::with_status_code(
+            axum::http::StatusCode::SERVICE_UNAVAILABLE,
+            Duration::from_secs(30),
+        ))
+        .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
+        .layer(CsrfLayer::new())
+        .layer(axum::middleware::from_fn(middleware::error_pages))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(CSP),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("no-referrer"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_FRAME_OPTIONS,
+            HeaderValue::from_static("DENY"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            HeaderName::from_static("permissions-policy"),
+            HeaderValue::from_static("camera=(), microphone=(), geolocation=()"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::STRICT_TRANSPORT_SECURITY,
+            secure.then(|| HeaderValue::from_static("max-age=63072000; includeSubDomains")),
+        ))
+        .layer(middleware::trace_layer())
+        .layer(PropagateRequestIdLayer::new(x_request_id.clone()))
+        .layer(SetRequestIdLayer::new(x_request_id, MakeRequestUuid));
+
+    routes.with_state(state)
+}

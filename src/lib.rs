@@ -1,0 +1,162 @@
+//! Renkei: one shared case for the agencies that support a person with a disability into work.
+//!
+//! A request flows one way: route → who is asking (`http::extract`) → may they (`policy`) →
+//! scoped query (`db`) → view (`views`, askama templates) → response.
+
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod demo;
+pub mod domain;
+pub mod error;
+pub mod http;
+pub mod i18n;
+pub mod pg;
+pub mod policy;
+pub mod telemetry;
+pub mod views;
+
+use anyhow::{Context, Result};
+use config::{DbArgs, ServeArgs, Settings};
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::PgPool;
+use std::{future::Future, net::SocketAddr, sync::Arc, time::Duration};
+
+pub use http::router;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub db: PgPool,
+    pub settings: Arc<Settings>,
+}
+
+impl AppState {
+    pub fn new(db: PgPool, settings: Settings) -> Self {
+        AppState {
+            db,
+            settings: Arc::new(settings),
+        }
+    }
+}
+
+pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+
+/// The pool, and the private cluster behind it when Renkei runs its own.
+pub struct Database {
+    pub pool: PgPool,
+    pub cluster: Option<pg::Cluster>,
+}
+
+impl Database {
+    /// Connects to `DATABASE_URL`, or starts the private cluster under the data directory; then
+    /// runs the migrations.
+    pub async fn open(args: &DbArgs) -> Result<Database> {
+        let (options, cluster) = match &args.database_url {
+            Some(url) => (
+                url.parse::<PgConnectOptions>()
+                    .context("DATABASE_URL is not a valid PostgreSQL URL")?,
+                None,
+            ),
+            None => {
+                let cluster = pg::Cluster::locate(&args.data_dir, false).await?;
+                cluster.start().await?;
+                (cluster.connect_options("renkei"), Some(cluster))
+            }
+        };
+        let ready = async {
+            let pool = pool_options(args.pool_size)
+                .connect_with(session_settings(options))
+                .await
+                .context("cannot connect to PostgreSQL")?;
+            MIGRATOR.run(&pool).await.context("migrations failed")?;
+            anyhow::Ok(pool)
+        }
+        .await;
+        match ready {
+            Ok(pool) => Ok(Database { pool, cluster }),
+            Err(e) => {
+                // do not leave our private cluster running behind a failed start
+                if let Some(cluster) = cluster {
+                    let _ = cluster.stop().await;
+                }
+                Err(e)
+            }
+        }
+    }
+
+    pub async fn close(self) -> Result<()> {
+        self.pool.close().await;
+        if let Some(cluster) = self.cluster {
+            cluster.stop().await?;
+        }
+        Ok(())
+    }
+}
+
+/// Pool settings shared by the server and the tests: a request waits at most 5 s for a
+/// connection (then 503).
+pub fn pool_options(size: u32) -> PgPoolOptions {
+    PgPoolOptions::new()
+        .max_connections(size.max(1))
+        .acquire_timeout(Duration::from_secs(5))
+}
+
+/// Every connection: no statement runs longer than 30 s; times are UTC until rendered.
+pub fn session_settings(options: PgConnectOptions) -> PgConnectOptions {
+    options.options([("statement_timeout", "30s"), ("TimeZone", "UTC")])
+}
+
+/// `renkei serve`: open the database, load the demo if asked, serve until SIGINT/SIGTERM, then
+/// stop the private cluster.
+pub async fn run_server(db: &DbArgs, serve_args: &ServeArgs, settings: Settings) -> Result<()> {
+    let database = Database::open(db).await?;
+    if serve_args.demo {
+        demo::load(&database.pool).await?;
+    }
+    let listener = tokio::net::TcpListener::bind(serve_args.bind)
+        .await
+        .with_context(|| format!("cannot listen on {}", serve_args.bind))?;
+    let addr = listener.local_addr()?;
+    println!("Renkei is running at http://{addr}/");
+    if serve_args.demo {
+        demo::print_logins();
+    }
+    let state = AppState::new(database.pool.clone(), settings);
+    let served = serve(listener, state, shutdown_signal()).await;
+    database.close().await?;
+    served
+}
+
+/// Serves the router on a listener the caller made (tests bind port 0) until `shutdown` ends.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<()> {
+    axum::serve(
+        listener,
+        router(state).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await?;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+    tracing::info!("shutting down");
+}

@@ -1,0 +1,135 @@
+//! Askama view structs, one file per area, and the page frame they share.
+
+pub mod account;
+pub mod admin;
+pub mod auth;
+pub mod dashboard;
+pub mod errors;
+
+use crate::db::auth::SessionUser;
+use crate::domain::kinds::Role;
+use crate::error::{AppError, AppResult};
+use crate::http::extract::Ctx;
+use crate::i18n::Tr;
+use askama::Template;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+use std::collections::BTreeMap;
+
+/// What the frame (`templates/base.html`) shows on every page.
+#[derive(Debug, Clone)]
+pub struct Layout {
+    pub tr: Tr,
+    pub title: String,
+    pub path: String,
+    pub user: Option<SessionUser>,
+}
+
+impl Layout {
+    pub fn new(ctx: &Ctx, title: String) -> Self {
+        Layout {
+            tr: ctx.tr,
+            title,
+            path: ctx.path.clone(),
+            user: ctx.user.clone(),
+        }
+    }
+
+    /// A bare frame for pages rendered outside a handler (error pages).
+    pub fn bare(tr: Tr, title: String) -> Self {
+        Layout {
+            tr,
+            title,
+            path: "/".into(),
+            user: None,
+        }
+    }
+
+    pub fn acting_name(&self) -> String {
+        self.user
+            .as_ref()
+            .and_then(|u| u.acting.as_ref())
+            .map(|m| m.agency_name.clone())
+            .unwrap_or_default()
+    }
+
+    pub fn is_admin(&self) -> bool {
+        self.user.as_ref().is_some_and(|u| u.is_admin)
+    }
+
+    pub fn is_agency_admin(&self) -> bool {
+        self.user
+            .as_ref()
+            .and_then(|u| u.acting.as_ref())
+            .is_some_and(|m| m.role == Role::AgencyAdmin)
+    }
+
+    pub fn switchable(&self) -> bool {
+        self.user.as_ref().is_some_and(|u| u.memberships.len() > 1)
+    }
+
+    pub fn is_acting(&self, agency_id: &uuid::Uuid) -> bool {
+        self.user
+            .as_ref()
+            .and_then(|u| u.acting.as_ref())
+            .is_some_and(|m| &m.agency_id == agency_id)
+    }
+
+    pub fn other_lang(&self) -> &'static str {
+        match self.tr.lang {
+            crate::i18n::Lang::Ja => "en",
+            crate::i18n::Lang::En => "ja",
+        }
+    }
+}
+
+/// Messages shown beside form fields, already translated, keyed by field name.
+#[derive(Debug, Clone, Default)]
+pub struct Errors(BTreeMap<&'static str, String>);
+
+impl Errors {
+    pub fn add(&mut self, field: &'static str, message: String) {
+        self.0.entry(field).or_insert(message);
+    }
+
+    pub fn get(&self, field: &str) -> Option<&str> {
+        self.0.get(field).map(String::as_str)
+    }
+
+    pub fn has(&self, field: &str) -> bool {
+        self.0.contains_key(field)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+/// One option of a select, with whether it is the chosen one.
+#[derive(Debug, Clone)]
+pub struct Choice {
+    pub value: String,
+    pub text: String,
+    pub selected: bool,
+}
+
+impl Choice {
+    pub fn new(value: &str, text: String, selected: &str) -> Self {
+        Choice {
+            value: value.to_string(),
+            text,
+            selected: value == selected,
+        }
+    }
+}
+
+pub fn render<T: Template>(t: &T) -> AppResult<Html<String>> {
+    t.render()
+        .map(Html)
+        .map_err(|e| AppError::Internal(e.into()))
+}
+
+/// A page with a status other than 200: a form with errors (422), a refused login (401)…
+pub fn render_status<T: Template>(status: StatusCode, t: &T) -> AppResult<Response> {
+    Ok((status, render(t)?).into_response())
+}
