@@ -110,6 +110,13 @@ impl Tr {
     }
 }
 
+impl Tr {
+    /// An instant as 2026/04/01 09:30 (Tokyo).
+    pub fn datetime(&self, at: &chrono::DateTime<chrono::Utc>) -> String {
+        crate::domain::dates::tokyo_datetime(*at)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -146,12 +153,5 @@ mod tests {
     fn lookups_translate() {
         assert_eq!(Tr::new(Lang::Ja).t("app-name"), "連携");
         assert_eq!(Tr::new(Lang::En).t("app-name"), "Renkei");
-    }
-}
-
-impl Tr {
-    /// An instant as 2026/04/01 09:30 (Tokyo).
-    pub fn datetime(&self, at: &chrono::DateTime<chrono::Utc>) -> String {
-        crate::domain::dates::tokyo_datetime(*at)
     }
 }

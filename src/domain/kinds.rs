@@ -47,6 +47,19 @@ string_enum!(Role {
     AgencyAdmin = "agency_admin",
 });
 
+impl AgencyKind {
+    /// The catalog key of the kind's name.
+    pub fn label_key(self) -> String {
+        format!("kind-{}", self.as_str())
+    }
+}
+
+impl Role {
+    pub fn label_key(self) -> String {
+        format!("role-{}", self.as_str())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -61,18 +74,5 @@ mod tests {
         }
         assert_eq!(AgencyKind::parse("hospital"), None);
         assert_eq!(Role::parse("admin"), None);
-    }
-}
-
-impl AgencyKind {
-    /// The catalog key of the kind's name.
-    pub fn label_key(self) -> String {
-        format!("kind-{}", self.as_str())
-    }
-}
-
-impl Role {
-    pub fn label_key(self) -> String {
-        format!("role-{}", self.as_str())
     }
 }

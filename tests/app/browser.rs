@@ -1,0 +1,228 @@
+//! End to end in headless Chromium: logging in, the acting-agency switch, the phone width,
+//! wrong input, and no console errors (a CSP violation would show there). Screenshots go to
+//! target/screenshots/ to be looked at.
+
+use crate::helpers::*;
+use fantoccini::wd::{Capabilities, WebDriverCompatibleCommand};
+use fantoccini::{Client, ClientBuilder, Locator};
+use sqlx::PgPool;
+use std::process::{Child, Command, Stdio};
+
+/// Chromedriver on a free port; killed when dropped, even when the test panics.
+struct Driver {
+    child: Child,
+    port: u16,
+}
+
+impl Driver {
+    fn start() -> Driver {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let child = Command::new("chromedriver")
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("chromedriver is installed (apt-get install chromium-driver)");
+        for _ in 0..100 {
+            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        Driver { child, port }
+    }
+
+    async fn browser(&self, phone: bool) -> Client {
+        let mut options = serde_json::json!({
+            "binary": "/usr/bin/chromium",
+            "args": [
+                "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--disable-background-networking", "--disable-component-update",
+                "--no-first-run", "--disable-sync", "--window-size=1280,900", "--lang=ja-JP"
+            ],
+            // a Japanese user's browser asks for Japanese
+            "prefs": {"intl.accept_languages": "ja-JP,ja"},
+        });
+        if phone {
+            options["mobileEmulation"] = serde_json::json!({"deviceMetrics": {"width": 390, "height": 844, "pixelRatio": 1}});
+        }
+        let mut caps = Capabilities::new();
+        caps.insert("goog:chromeOptions".into(), options);
+        caps.insert(
+            "goog:loggingPrefs".into(),
+            serde_json::json!({"browser": "ALL"}),
+        );
+        ClientBuilder::rustls()
+            .unwrap()
+            .capabilities(caps)
+            .connect(&format!("http://127.0.0.1:{}", self.port))
+            .await
+            .expect("chromium starts")
+    }
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[derive(Debug)]
+struct BrowserLog;
+
+impl WebDriverCompatibleCommand for BrowserLog {
+    fn endpoint(
+        &self,
+        base: &url::Url,
+        session: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base.join(&format!("session/{}/se/log", session.unwrap_or("")))
+    }
+    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
+        (http::Method::POST, Some(r#"{"type":"browser"}"#.into()))
+    }
+}
+
+/// Console messages at SEVERE level (errors, CSP violations), except the pages we asked for
+/// that answer with an error status on purpose (a refused login, a missing page).
+async fn console_errors(c: &Client) -> Vec<String> {
+    let log = c.issue_cmd(BrowserLog).await.unwrap();
+    log.as_array()
+        .map(|entries| {
+            entries
+                .iter()
+                .filter(|e| e["level"] == "SEVERE")
+                .filter(|e| {
+                    let m = e["message"].as_str().unwrap_or("");
+                    !(m.contains("Failed to load resource")
+                        && (m.contains("status of 401") || m.contains("/no-such-page")))
+                })
+                .map(|e| e["message"].to_string())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+async fn screenshot(c: &Client, name: &str) {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join(format!("{name}.png")),
+        c.screenshot().await.unwrap(),
+    )
+    .unwrap();
+}
+
+async fn fill(c: &Client, css: &str, text: &str) {
+    let field = c.find(Locator::Css(css)).await.unwrap();
+    field.clear().await.unwrap();
+    field.send_keys(text).await.unwrap();
+}
+
+/// Clicks something that loads a new page and waits until the old page is gone.
+async fn click_and_wait(c: &Client, css: &str) {
+    let old = c.find(Locator::Css("html")).await.unwrap();
+    c.find(Locator::Css(css))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    for _ in 0..100 {
+        if old.tag_name().await.is_err() {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("clicking {css} loaded no new page");
+}
+
+async fn log_in(c: &Client, app: &TestApp, email: &str, password: &str) {
+    c.goto(&app.url("/login")).await.unwrap();
+    fill(c, "#email", email).await;
+    fill(c, "#password", password).await;
+    click_and_wait(c, "main button[type=submit]").await;
+}
+
+#[sqlx::test]
+async fn a_user_logs_in_switches_agency_and_logs_out_in_a_real_browser(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    let driver = Driver::start();
+    let c = driver.browser(false).await;
+
+    // wrong password first: the message, and the email kept
+    log_in(&c, &app, "dual@sakura.example", "this-is-not-it-123").await;
+    let alert = c
+        .find(Locator::Css("[role=alert]"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(alert.contains("正しくありません"), "{alert}");
+    let kept = c
+        .find(Locator::Css("#email"))
+        .await
+        .unwrap()
+        .prop("value")
+        .await
+        .unwrap();
+    assert_eq!(kept.as_deref(), Some("dual@sakura.example"));
+    screenshot(&c, "login-error").await;
+
+    log_in(&c, &app, "dual@sakura.example", PASSWORD).await;
+    assert_eq!(c.current_url().await.unwrap().path(), "/");
+    let h1 = c
+        .find(Locator::Css("main h1"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(h1, "ホーム");
+    screenshot(&c, "dashboard-desktop").await;
+
+    // switch to ひかり with the header's form
+    let select = c.find(Locator::Css("#acting-agency")).await.unwrap();
+    select
+        .select_by_value(&renkei::demo::HIKARI.to_string())
+        .await
+        .unwrap();
+    click_and_wait(&c, ".acting button").await;
+    let chosen = c
+        .find(Locator::Css("#acting-agency option:checked"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(chosen, "ひかり就労移行支援センター");
+
+    let errors = console_errors(&c).await;
+    assert!(errors.is_empty(), "console errors: {errors:?}");
+
+    click_and_wait(&c, "nav form button").await;
+    assert_eq!(c.current_url().await.unwrap().path(), "/login");
+    c.close().await.unwrap();
+
+    // the phone width: the page fits without sideways scrolling
+    let phone = driver.browser(true).await;
+    log_in(&phone, &app, "staff@hikari.example", PASSWORD).await;
+    assert_eq!(phone.current_url().await.unwrap().path(), "/");
+    let width = phone
+        .execute("return document.documentElement.scrollWidth", vec![])
+        .await
+        .unwrap();
+    assert!(width.as_u64().unwrap() <= 390, "scroll width {width}");
+    screenshot(&phone, "dashboard-phone").await;
+    phone.goto(&app.url("/no-such-page")).await.unwrap();
+    screenshot(&phone, "not-found-phone").await;
+    let errors = console_errors(&phone).await;
+    assert!(errors.is_empty(), "console errors: {errors:?}");
+    phone.close().await.unwrap();
+}

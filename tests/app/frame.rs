@@ -1,0 +1,173 @@
+//! The page frame: headers, error pages, language, limits, health checks, a database that is down.
+
+use crate::helpers::*;
+use reqwest::StatusCode;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::PgPool;
+use std::time::Duration;
+
+#[sqlx::test]
+async fn security_headers_on_every_page(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    app.login("ot@sakura.example").await;
+    for path in ["/login", "/", "/account", "/no-such-page"] {
+        let res = app.get(path).await;
+        let h = res.headers();
+        let csp = h.get("content-security-policy").unwrap().to_str().unwrap();
+        assert!(csp.contains("default-src 'self'"), "{path}");
+        assert!(csp.contains("script-src 'self'"), "{path}");
+        assert!(csp.contains("frame-ancestors 'none'"), "{path}");
+        assert!(!csp.contains("unsafe-inline"), "{path}");
+        assert_eq!(
+            h.get("x-content-type-options").unwrap(),
+            "nosniff",
+            "{path}"
+        );
+        assert_eq!(h.get("referrer-policy").unwrap(), "no-referrer", "{path}");
+        assert_eq!(h.get("cache-control").unwrap(), "no-store", "{path}");
+        assert!(h.get("x-request-id").is_some(), "{path}");
+        let page = body(res).await;
+        assert!(!page.contains("style=\""), "{path}: no inline style");
+        assert!(!page.contains("<script>"), "{path}: no inline script");
+    }
+    let css = app.get("/static/app.css").await;
+    assert_eq!(css.status(), StatusCode::OK);
+    assert!(css.headers()["cache-control"]
+        .to_str()
+        .unwrap()
+        .contains("max-age"));
+    assert!(css.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/css"));
+    assert_eq!(
+        app.get("/static/pico.classless.min.css").await.status(),
+        StatusCode::OK
+    );
+}
+
+#[sqlx::test]
+async fn not_found_is_a_japanese_page_in_the_frame(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    let res = app.get("/no-such-page").await;
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    let rid = res.headers()["x-request-id"].to_str().unwrap().to_string();
+    let page = body(res).await;
+    assert!(page.contains(r#"<html lang="ja">"#));
+    assert!(page.contains("ページが見つかりません"));
+    assert!(page.contains(&rid), "the request id is shown");
+    assert_eq!(
+        app.get("/static/nothing.css").await.status(),
+        StatusCode::NOT_FOUND
+    );
+}
+
+#[sqlx::test]
+async fn english_by_choice_or_by_the_browser(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    let res = app
+        .client
+        .get(app.url("/login"))
+        .header("accept-language", "en-US,en;q=0.9")
+        .send()
+        .await
+        .unwrap();
+    let page = body(res).await;
+    assert!(page.contains(r#"<html lang="en">"#));
+    assert!(page.contains("Log in"));
+
+    // the choice is remembered in a cookie and beats the browser's header
+    let res = app
+        .post("/lang", &[("lang", "en"), ("back", "/login")])
+        .await;
+    assert_eq!(location(&res), "/login");
+    let page = body(app.get("/login").await).await;
+    assert!(page.contains("Log in"));
+    let res = app
+        .post(
+            "/login",
+            &[
+                ("email", "ot@sakura.example"),
+                ("password", "wrong-password-123"),
+            ],
+        )
+        .await;
+    assert!(body(res)
+        .await
+        .contains("The email address or password is not correct."));
+    let res = app
+        .client
+        .get(app.url("/nowhere"))
+        .header("accept-language", "ja")
+        .send()
+        .await
+        .unwrap();
+    assert!(body(res).await.contains("Page not found"));
+}
+
+#[sqlx::test]
+async fn a_body_over_the_limit_gets_413_and_a_page(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    let huge = "x".repeat(renkei::http::BODY_LIMIT + 1);
+    let res = app
+        .post(
+            "/login",
+            &[("email", "ot@sakura.example"), ("password", &huge)],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(body(res).await.contains("送信された内容が大きすぎます"));
+    let logins: i64 = sqlx::query_scalar("SELECT count(*) FROM audit_log")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(logins, 0, "nothing was processed");
+}
+
+#[sqlx::test]
+async fn health_and_readiness(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    assert_eq!(body(app.get("/healthz").await).await, "ok");
+    assert_eq!(body(app.get("/readyz").await).await, "ok");
+}
+
+/// A pool that points at a server that does not exist: what a user sees when PostgreSQL is down.
+fn dead_pool() -> PgPool {
+    let options = PgConnectOptions::new()
+        .socket("/nonexistent-renkei-socket-dir")
+        .username("renkei");
+    PgPoolOptions::new()
+        .acquire_timeout(Duration::from_secs(1))
+        .connect_lazy_with(options)
+}
+
+#[tokio::test]
+async fn a_database_that_is_down_gives_503_pages_not_crashes() {
+    let app = TestApp::spawn_bare(dead_pool(), test_settings()).await;
+    assert_eq!(app.get("/healthz").await.status(), StatusCode::OK);
+    assert_eq!(
+        app.get("/readyz").await.status(),
+        StatusCode::SERVICE_UNAVAILABLE
+    );
+    let res = app
+        .post(
+            "/login",
+            &[("email", "ot@sakura.example"), ("password", PASSWORD)],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE);
+    let page = body(res).await;
+    assert!(page.contains("データベースに接続できません"));
+    assert!(!page.contains("sqlx"), "no internals shown");
+    // a signed-in browser (a cookie) also gets the page, not a login redirect or a 500
+    let res = app
+        .client
+        .get(app.url("/"))
+        .header("cookie", "renkei_session=abc")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE);
+    // the login form itself needs no database
+    assert_eq!(app.get("/login").await.status(), StatusCode::OK);
+}

@@ -1,0 +1,153 @@
+//! `TestApp`: the application served on port 0 against the test's own database, with a
+//! cookie-keeping client that does not follow redirects.
+
+use renkei::config::Settings;
+use renkei::AppState;
+use reqwest::redirect::Policy;
+use reqwest::{Client, Response, StatusCode};
+use sqlx::PgPool;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+pub const PASSWORD: &str = renkei::demo::PASSWORD;
+
+pub struct TestApp {
+    pub addr: SocketAddr,
+    pub pool: PgPool,
+    pub client: Client,
+    /// The server stops when the last handle on it is dropped.
+    _server: Arc<tokio::sync::oneshot::Sender<()>>,
+}
+
+pub fn client() -> Client {
+    Client::builder()
+        .cookie_store(true)
+        .redirect(Policy::none())
+        .build()
+        .unwrap()
+}
+
+impl TestApp {
+    /// The app with the demo agencies and users loaded.
+    pub async fn spawn(pool: PgPool) -> TestApp {
+        Self::spawn_with(pool, test_settings()).await
+    }
+
+    pub async fn spawn_with(pool: PgPool, settings: Settings) -> TestApp {
+        renkei::demo::load(&pool).await.expect("demo loads");
+        Self::spawn_bare(pool, settings).await
+    }
+
+    /// The app without loading anything.
+    pub async fn spawn_bare(pool: PgPool, settings: Settings) -> TestApp {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        let state = AppState::new(pool.clone(), settings);
+        tokio::spawn(async move {
+            renkei::serve(listener, state, async {
+                let _ = rx.await;
+            })
+            .await
+            .unwrap();
+        });
+        TestApp {
+            addr,
+            pool,
+            client: client(),
+            _server: Arc::new(tx),
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{}", self.addr, path)
+    }
+
+    pub async fn get(&self, path: &str) -> Response {
+        self.client.get(self.url(path)).send().await.unwrap()
+    }
+
+    pub async fn post(&self, path: &str, form: &[(&str, &str)]) -> Response {
+        self.client
+            .post(self.url(path))
+            .form(form)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn login_as(&self, email: &str) -> Response {
+        self.post("/login", &[("email", email), ("password", PASSWORD)])
+            .await
+    }
+
+    /// Logs in and checks it worked.
+    pub async fn login(&self, email: &str) {
+        let res = self.login_as(email).await;
+        assert_eq!(res.status(), StatusCode::SEE_OTHER, "login of {email}");
+        assert_eq!(location(&res), "/");
+    }
+
+    /// A second browser (its own cookies) against the same server and database.
+    pub fn browser(&self) -> TestApp {
+        TestApp {
+            addr: self.addr,
+            pool: self.pool.clone(),
+            client: client(),
+            _server: self._server.clone(),
+        }
+    }
+}
+
+pub fn test_settings() -> Settings {
+    Settings {
+        // tests log in many times from one address
+        login_burst: 1000,
+        ..Settings::default()
+    }
+}
+
+pub fn location(res: &Response) -> String {
+    res.headers()
+        .get("location")
+        .map(|v| v.to_str().unwrap().to_string())
+        .unwrap_or_default()
+}
+
+pub fn set_cookie(res: &Response) -> String {
+    res.headers()
+        .get("set-cookie")
+        .map(|v| v.to_str().unwrap().to_string())
+        .unwrap_or_default()
+}
+
+pub async fn body(res: Response) -> String {
+    res.text().await.unwrap()
+}
+
+pub async fn audit_count(pool: &PgPool, action: &str, outcome: &str) -> i64 {
+    sqlx::query_scalar("SELECT count(*) FROM audit_log WHERE action = $1 AND outcome = $2")
+        .bind(action)
+        .bind(outcome)
+        .fetch_one(pool)
+        .await
+        .unwrap()
+}
+
+/// Every demo login of SPEC §12 (and the agency admin the demo adds).
+pub const DEMO_EMAILS: &[&str] = &[
+    "ot@sakura.example",
+    "st@sakura.example",
+    "psw@sakura.example",
+    "jimu@sakura.example",
+    "staff@hikari.example",
+    "sabikan@hikari.example",
+    "shugyo@minato.example",
+    "jc@shokucen.example",
+    "teichaku@aoba.example",
+    "soudan@komorebi.example",
+    "boss@midori.example",
+    "staff@haruka.example",
+    "dual@sakura.example",
+    "admin@renkei.example",
+];

@@ -1,0 +1,9 @@
+//! The integration tests: one binary, a fresh PostgreSQL database per test (`#[sqlx::test]`),
+//! the real router served on a real port, real Argon2id, real sessions.
+
+mod admin;
+mod auth;
+mod browser;
+mod frame;
+mod helpers;
+mod pg;
