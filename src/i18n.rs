@@ -115,6 +115,19 @@ impl Tr {
     pub fn datetime(&self, at: &chrono::DateTime<chrono::Utc>) -> String {
         crate::domain::dates::tokyo_datetime(*at)
     }
+
+    /// A calendar day as 2026/04/01.
+    pub fn date(&self, d: &chrono::NaiveDate) -> String {
+        crate::domain::dates::slash(*d)
+    }
+
+    /// A date of birth: 昭和55年(1980年)4月1日 in Japanese, 1980/04/01 in English.
+    pub fn birth_date(&self, d: &chrono::NaiveDate) -> String {
+        match self.lang {
+            Lang::Ja => crate::domain::dates::wareki(*d),
+            Lang::En => crate::domain::dates::slash(*d),
+        }
+    }
 }
 
 #[cfg(test)]

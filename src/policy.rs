@@ -3,6 +3,7 @@
 
 use crate::db::auth::SessionUser;
 use crate::domain::kinds::Role;
+use chrono::NaiveDate;
 use uuid::Uuid;
 
 /// The system admin creates agencies and users and resets passwords; sees no case content.
@@ -20,6 +21,121 @@ pub fn may_manage_members(user: &SessionUser, agency_id: Uuid) -> bool {
 /// A user may act only as an agency they are a member of.
 pub fn may_act_as(user: &SessionUser, agency_id: Uuid) -> bool {
     user.memberships.iter().any(|m| m.agency_id == agency_id)
+}
+
+/// What the acting agency may do on one case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CaseAccess {
+    /// Not on the team (or no acting agency): the case does not exist for them (404).
+    None,
+    /// The agency left the team: it reads what it could see until `left_on` and sees the case
+    /// as handed over.
+    HandedOver { left_on: NaiveDate },
+    /// On the team: reads and writes.
+    Contribute,
+    /// A coordinator of the lead agency: also manages the team and consent.
+    Lead,
+}
+
+/// The facts about one case as seen from the acting agency, read in SQL by
+/// `db::cases::facts` (which finds nothing for an agency that was never on the team).
+#[derive(Debug, Clone)]
+pub struct CaseFacts {
+    pub lead_agency_id: Uuid,
+    /// When the acting agency left the team, if it did.
+    pub left_on: Option<NaiveDate>,
+}
+
+/// The one rule for case access. `facts` is None when the acting agency was never on the team.
+pub fn case_access(user: &SessionUser, facts: Option<&CaseFacts>) -> CaseAccess {
+    let (Some(acting), Some(facts)) = (user.acting.as_ref(), facts) else {
+        return CaseAccess::None;
+    };
+    match facts.left_on {
+        Some(left_on) => CaseAccess::HandedOver { left_on },
+        None if facts.lead_agency_id == acting.agency_id && acting.role == Role::Coordinator => {
+            CaseAccess::Lead
+        }
+        None => CaseAccess::Contribute,
+    }
+}
+
+impl CaseAccess {
+    pub fn can_read(self) -> bool {
+        self != CaseAccess::None
+    }
+    pub fn can_write(self) -> bool {
+        matches!(self, CaseAccess::Contribute | CaseAccess::Lead)
+    }
+    pub fn can_manage(self) -> bool {
+        self == CaseAccess::Lead
+    }
+}
+
+/// Who accessed a case is shown to the users acting as its lead agency.
+pub fn may_view_access_log(user: &SessionUser, facts: &CaseFacts) -> bool {
+    facts.left_on.is_none()
+        && user
+            .acting
+            .as_ref()
+            .is_some_and(|m| m.agency_id == facts.lead_agency_id)
+}
+
+/// A consent as far as visibility is concerned.
+#[derive(Debug, Clone)]
+pub struct ConsentFacts {
+    pub agency_id: Uuid,
+    pub categories: Vec<String>,
+    pub given_on: NaiveDate,
+    pub valid_until: Option<NaiveDate>,
+    pub revoked: bool,
+}
+
+impl ConsentFacts {
+    /// Given, not revoked, not expired, on `today`.
+    pub fn live_on(&self, today: NaiveDate) -> bool {
+        !self.revoked && self.given_on <= today && self.valid_until.is_none_or(|u| u >= today)
+    }
+}
+
+/// An entry as far as visibility is concerned.
+#[derive(Debug, Clone)]
+pub struct EntryFacts {
+    pub author_agency_id: Uuid,
+    pub category: String,
+    pub shared_with: Vec<Uuid>,
+    /// The Tokyo calendar day it was written.
+    pub written_on: NaiveDate,
+}
+
+/// SPEC §3, the entry rule: an agency on the team sees an entry if its own agency wrote it, or
+/// it is shared with it and a live consent covers the entry's category for it (team and lead
+/// changes, `case_admin`, need no consent). An agency that left sees only what was written up to
+/// the day it left. The SQL twin of this function is `db::entries::VISIBLE`; the property test
+/// holds both against a reference model.
+pub fn entry_visible(
+    agency_id: Uuid,
+    team_left_on: Option<Option<NaiveDate>>,
+    entry: &EntryFacts,
+    consents: &[ConsentFacts],
+    today: NaiveDate,
+) -> bool {
+    let Some(left_on) = team_left_on else {
+        return false; // never on the team
+    };
+    if left_on.is_some_and(|left| entry.written_on > left) {
+        return false;
+    }
+    if entry.author_agency_id == agency_id {
+        return true;
+    }
+    entry.shared_with.contains(&agency_id)
+        && (entry.category == "case_admin"
+            || consents.iter().any(|c| {
+                c.agency_id == agency_id
+                    && c.categories.iter().any(|k| *k == entry.category)
+                    && c.live_on(today)
+            }))
 }
 
 #[cfg(test)]
@@ -81,5 +197,60 @@ mod tests {
         let u = user(false, &[(a, Role::Staff)], Some(0));
         assert!(may_act_as(&u, a));
         assert!(!may_act_as(&u, b));
+    }
+
+    #[test]
+    fn case_access_table() {
+        let (lead, other) = (Uuid::now_v7(), Uuid::now_v7());
+        let left = NaiveDate::from_ymd_opt(2026, 1, 31).unwrap();
+        let on_team = |lead_agency_id| CaseFacts {
+            lead_agency_id,
+            left_on: None,
+        };
+        let cases = [
+            (
+                Role::Coordinator,
+                lead,
+                Some(on_team(lead)),
+                CaseAccess::Lead,
+            ),
+            (
+                Role::Staff,
+                lead,
+                Some(on_team(lead)),
+                CaseAccess::Contribute,
+            ),
+            (
+                Role::AgencyAdmin,
+                lead,
+                Some(on_team(lead)),
+                CaseAccess::Contribute,
+            ),
+            (
+                Role::Coordinator,
+                other,
+                Some(on_team(lead)),
+                CaseAccess::Contribute,
+            ),
+            (Role::Coordinator, other, None, CaseAccess::None),
+            (
+                Role::Coordinator,
+                other,
+                Some(CaseFacts {
+                    lead_agency_id: lead,
+                    left_on: Some(left),
+                }),
+                CaseAccess::HandedOver { left_on: left },
+            ),
+        ];
+        for (role, acting, facts, want) in cases {
+            let u = user(false, &[(acting, role)], Some(0));
+            assert_eq!(case_access(&u, facts.as_ref()), want, "{role:?}");
+        }
+        // no acting agency (the system admin): nothing
+        let admin = user(true, &[], None);
+        assert_eq!(case_access(&admin, Some(&on_team(lead))), CaseAccess::None);
+        assert!(!CaseAccess::HandedOver { left_on: left }.can_write());
+        assert!(CaseAccess::Contribute.can_write() && !CaseAccess::Contribute.can_manage());
     }
 }

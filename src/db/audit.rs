@@ -89,3 +89,27 @@ pub async fn for_agency_members(
     .fetch_all(conn)
     .await
 }
+
+/// Who accessed one case, newest first, keyset on id (for the lead agency).
+pub async fn for_case(
+    conn: &mut PgConnection,
+    case_id: Uuid,
+    before: Option<i64>,
+    limit: i64,
+) -> sqlx::Result<Vec<Row>> {
+    sqlx::query_as(
+        "SELECT l.id, l.at, u.email AS user_email, a.name AS agency_name, l.action, l.case_id,
+                l.outcome, l.ip
+         FROM audit_log l
+         LEFT JOIN app_user u ON u.id = l.user_id
+         LEFT JOIN agency a ON a.id = l.acting_agency_id
+         WHERE l.case_id = $1 AND ($2::bigint IS NULL OR l.id < $2)
+         ORDER BY l.id DESC
+         LIMIT $3",
+    )
+    .bind(case_id)
+    .bind(before)
+    .bind(limit)
+    .fetch_all(conn)
+    .await
+}

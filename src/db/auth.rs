@@ -241,3 +241,13 @@ pub async fn clear_failures(conn: &mut PgConnection, email_key: &str) -> sqlx::R
         .await?;
     Ok(())
 }
+
+impl SessionUser {
+    /// The user working as their acting agency; None for a user with no agency (the admin).
+    pub fn actor(&self) -> Option<super::cases::Actor> {
+        self.acting.as_ref().map(|m| super::cases::Actor {
+            user_id: self.id,
+            agency_id: m.agency_id,
+        })
+    }
+}

@@ -70,6 +70,39 @@ pub fn today_tokyo() -> NaiveDate {
     Utc::now().with_timezone(&Tokyo).date_naive()
 }
 
+/// The day `months` months after `date`, or that month's last day when it has no such day.
+pub fn add_months_clamped(date: NaiveDate, months: i32) -> NaiveDate {
+    let total = date.year() * 12 + date.month0() as i32 + months;
+    let (year, month) = (total.div_euclid(12), total.rem_euclid(12) as u32 + 1);
+    let last = last_day_of_month(year, month);
+    NaiveDate::from_ymd_opt(year, month, date.day().min(last)).expect("valid clamped date")
+}
+
+pub fn last_day_of_month(year: i32, month: u32) -> u32 {
+    let (ny, nm) = if month == 12 {
+        (year + 1, 1)
+    } else {
+        (year, month + 1)
+    };
+    NaiveDate::from_ymd_opt(ny, nm, 1)
+        .and_then(|d| d.pred_opt())
+        .map(|d| d.day())
+        .expect("months have a last day")
+}
+
+/// The last day of a period of `months` months whose first day is `start` (民法143条): the day
+/// before the corresponding day `months` later, or that month's last day when the month has no
+/// corresponding day. 2025-04-01 + 6 → 2025-09-30; 2025-08-31 + 6 → 2026-02-28.
+pub fn period_end(start: NaiveDate, months: i32) -> NaiveDate {
+    let total = start.year() * 12 + start.month0() as i32 + months;
+    let (year, month) = (total.div_euclid(12), total.rem_euclid(12) as u32 + 1);
+    match NaiveDate::from_ymd_opt(year, month, start.day()) {
+        Some(corresponding) => corresponding.pred_opt().expect("not the first day of time"),
+        None => NaiveDate::from_ymd_opt(year, month, last_day_of_month(year, month))
+            .expect("valid last day"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -95,6 +128,33 @@ mod tests {
         for (date, want) in cases {
             assert_eq!(wareki(date), want);
         }
+    }
+
+    #[test]
+    fn period_ends_by_the_civil_code() {
+        let cases = [
+            (d(2025, 4, 1), 6, d(2025, 9, 30)),
+            (d(2025, 8, 31), 6, d(2026, 2, 28)),
+            (d(2025, 4, 1), 42, d(2028, 9, 30)),
+            (d(2025, 8, 31), 42, d(2029, 2, 28)),
+            (d(2023, 8, 31), 6, d(2024, 2, 29)),
+            (d(2024, 2, 29), 12, d(2025, 2, 28)),
+            (d(2024, 2, 29), 48, d(2028, 2, 28)),
+            (d(2025, 1, 31), 1, d(2025, 2, 28)),
+            (d(2025, 3, 31), 1, d(2025, 4, 30)),
+            (d(2025, 12, 15), 1, d(2026, 1, 14)),
+            (d(2026, 1, 1), 24, d(2027, 12, 31)),
+        ];
+        for (start, months, want) in cases {
+            assert_eq!(period_end(start, months), want, "{start} + {months}");
+        }
+    }
+
+    #[test]
+    fn months_clamped() {
+        assert_eq!(add_months_clamped(d(2026, 3, 31), -1), d(2026, 2, 28));
+        assert_eq!(add_months_clamped(d(2028, 8, 31), -6), d(2028, 2, 29));
+        assert_eq!(add_months_clamped(d(2026, 1, 15), -13), d(2024, 12, 15));
     }
 
     #[test]

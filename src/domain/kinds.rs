@@ -1,11 +1,10 @@
 //! Agency kinds (SPEC §1) and the roles a membership can have.
 
-use serde::Deserialize;
-
+/// A closed set of values stored as text: `as_str` for the database and forms, `parse` back.
+#[macro_export]
 macro_rules! string_enum {
     ($name:ident { $($variant:ident = $text:literal),+ $(,)? }) => {
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
-        #[serde(rename_all = "snake_case")]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
         pub enum $name { $($variant),+ }
 
         impl $name {

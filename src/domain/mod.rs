@@ -1,6 +1,9 @@
 //! Pure types and rules, no I/O.
 
-pub mod dates;
+#[macro_use]
 pub mod kinds;
+pub mod case;
+pub mod dates;
+pub mod kana;
 pub mod password;
 pub mod text;

@@ -122,10 +122,10 @@ async fn create_agency(
     form.address = text::nfkc(&form.address);
     form.phone = text::nfkc(&form.phone);
     let mut errors = Errors::default();
-    required(&mut errors, tr, "name", &form.name, 200);
-    optional(&mut errors, tr, "municipality", &form.municipality, 100);
-    optional(&mut errors, tr, "address", &form.address, 300);
-    optional(&mut errors, tr, "phone", &form.phone, 30);
+    errors.required(tr, "name", &form.name, 200);
+    errors.max_chars(tr, "municipality", &form.municipality, 100);
+    errors.max_chars(tr, "address", &form.address, 300);
+    errors.max_chars(tr, "phone", &form.phone, 30);
     if AgencyKind::parse(&form.kind).is_none() {
         errors.add("kind", tr.t("error-choose"));
     }
@@ -228,8 +228,8 @@ fn check_new_user(tr: Tr, form: &mut UserForm, errors: &mut Errors, need_agency:
     } else if !text::looks_like_email(&email) {
         errors.add("email", tr.t("error-email"));
     }
-    required(errors, tr, "display_name", &form.display_name, 100);
-    optional(errors, tr, "job_title", &form.job_title, 100);
+    errors.required(tr, "display_name", &form.display_name, 100);
+    errors.max_chars(tr, "job_title", &form.job_title, 100);
     if let Err(p) = password::check_new(&form.password, &email, &form.display_name) {
         errors.add("password", tr.t(p.message_key()));
     }
@@ -595,20 +595,4 @@ async fn agency_audit(
         next_before,
     })?
     .into_response())
-}
-
-// ---- field checks -----------------------------------------------------------------------------
-
-pub fn required(errors: &mut Errors, tr: Tr, field: &'static str, value: &str, max: usize) {
-    if value.trim().is_empty() {
-        errors.add(field, tr.t("error-required"));
-    } else {
-        optional(errors, tr, field, value, max);
-    }
-}
-
-pub fn optional(errors: &mut Errors, tr: Tr, field: &'static str, value: &str, max: usize) {
-    if text::char_len(value) > max {
-        errors.add(field, tr.t1("error-max-chars", "max", max));
-    }
 }

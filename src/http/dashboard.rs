@@ -1,12 +1,72 @@
-//! `/`: the dashboard of the acting agency. Later features add their panels here.
+//! `/`: the dashboard of the acting agency — what this agency needs to look at now.
 
 use super::extract::Auth;
+use crate::db::{self, audit::Outcome};
+use crate::domain::kinds::{AgencyKind, Role};
 use crate::error::AppResult;
-use crate::views::{dashboard::Dashboard, render};
+use crate::views::dashboard::{Dashboard, Panel};
+use crate::views::render;
+use crate::AppState;
+use axum::extract::State;
 use axum::response::Html;
 
-pub async fn index(auth: Auth) -> AppResult<Html<String>> {
+const PANEL_SIZE: i64 = 50;
+
+pub async fn index(State(state): State<AppState>, auth: Auth) -> AppResult<Html<String>> {
+    let tr = auth.ctx.tr;
+    let mut conn = state.db.acquire().await?;
+    let mut panels = vec![];
+    let mut expiring = None;
+    if let Some(m) = auth.user.acting.as_ref() {
+        // the phases each kind of agency works in (SPEC §2): clinics up to the referral,
+        // transition offices from the referral through training, the others while the case is open
+        let (key, phases): (&str, &[&str]) = match m.agency_kind {
+            AgencyKind::Clinic => ("dashboard-panel-clinic", &["intake", "referred"]),
+            AgencyKind::TransitionOffice => {
+                ("dashboard-panel-transition", &["referred", "training"])
+            }
+            _ => (
+                "dashboard-panel-open",
+                &[
+                    "intake",
+                    "referred",
+                    "training",
+                    "employed",
+                    "retention",
+                    "follow_up",
+                ],
+            ),
+        };
+        panels.push(Panel {
+            title: tr.t(key),
+            cases: db::cases::in_phases(&mut conn, m.agency_id, phases, PANEL_SIZE).await?,
+        });
+        if m.role == Role::Coordinator {
+            panels.push(Panel {
+                title: tr.t("dashboard-panel-lead"),
+                cases: db::cases::led_by(&mut conn, m.agency_id, PANEL_SIZE).await?,
+            });
+            expiring = Some(
+                db::consents::expiring_for_lead(&mut conn, m.agency_id, 30, PANEL_SIZE).await?,
+            );
+        }
+    }
+    let admin_counts = if auth.user.is_admin {
+        Some(
+            sqlx::query_as("SELECT (SELECT count(*) FROM agency), (SELECT count(*) FROM app_user)")
+                .fetch_one(&mut *conn)
+                .await?,
+        )
+    } else {
+        None
+    };
+    auth.ctx
+        .audit(&mut conn, auth.ctx.event("dashboard.view"), Outcome::Ok)
+        .await?;
     render(&Dashboard {
         layout: auth.ctx.layout("dashboard-title"),
+        panels,
+        expiring,
+        admin_counts,
     })
 }

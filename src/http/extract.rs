@@ -87,6 +87,11 @@ impl Ctx {
         Layout::new(self, self.tr.t(title_key))
     }
 
+    /// A page whose title is data (a person's name), not a catalog key.
+    pub fn layout_titled(&self, title: String) -> Layout {
+        Layout::new(self, title)
+    }
+
     /// An audit event stamped with who is asking, from where, in which request.
     pub fn event(&self, action: &'static str) -> audit::Event {
         audit::Event {

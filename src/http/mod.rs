@@ -4,9 +4,13 @@ pub mod account;
 pub mod admin;
 pub mod assets;
 pub mod auth;
+pub mod cases;
+pub mod consents;
 pub mod dashboard;
 pub mod extract;
+pub mod form;
 pub mod middleware;
+pub mod team;
 
 use crate::AppState;
 use axum::http::{header, HeaderName, HeaderValue};
@@ -34,6 +38,9 @@ pub fn router(state: AppState) -> Router {
         .merge(auth::routes(&state))
         .merge(account::routes())
         .merge(admin::routes())
+        .merge(cases::routes())
+        .merge(team::routes())
+        .merge(consents::routes())
         .route("/static/{file}", get(assets::static_file))
         .route("/healthz", get(assets::healthz))
         .route("/readyz", get(assets::readyz))

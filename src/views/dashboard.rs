@@ -1,8 +1,21 @@
 use super::Layout;
+use crate::db::cases::CaseListRow;
+use crate::db::consents::ExpiringRow;
 use askama::Template;
+
+/// A list of cases under a heading.
+pub struct Panel {
+    pub title: String,
+    pub cases: Vec<CaseListRow>,
+}
 
 #[derive(Template)]
 #[template(path = "dashboard/index.html")]
 pub struct Dashboard {
     pub layout: Layout,
+    pub panels: Vec<Panel>,
+    /// Shown to coordinators: consents on their lead cases that end within 30 days.
+    pub expiring: Option<Vec<ExpiringRow>>,
+    /// The system admin's overview: (agencies, users).
+    pub admin_counts: Option<(i64, i64)>,
 }

@@ -3,6 +3,7 @@
 pub mod account;
 pub mod admin;
 pub mod auth;
+pub mod cases;
 pub mod dashboard;
 pub mod errors;
 
@@ -64,6 +65,10 @@ impl Layout {
             .is_some_and(|m| m.role == Role::AgencyAdmin)
     }
 
+    pub fn has_agency(&self) -> bool {
+        self.user.as_ref().is_some_and(|u| u.acting.is_some())
+    }
+
     pub fn switchable(&self) -> bool {
         self.user.as_ref().is_some_and(|u| u.memberships.len() > 1)
     }
@@ -102,6 +107,22 @@ impl Errors {
 
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
+    }
+
+    /// A required text field: not blank, at most `max` characters.
+    pub fn required(&mut self, tr: Tr, field: &'static str, value: &str, max: usize) {
+        if value.trim().is_empty() {
+            self.add(field, tr.t("error-required"));
+        } else {
+            self.max_chars(tr, field, value, max);
+        }
+    }
+
+    /// An optional text field: at most `max` characters.
+    pub fn max_chars(&mut self, tr: Tr, field: &'static str, value: &str, max: usize) {
+        if crate::domain::text::char_len(value) > max {
+            self.add(field, tr.t1("error-max-chars", "max", max));
+        }
     }
 }
 

@@ -1,0 +1,375 @@
+//! Participants, cases and case teams. Every read takes the acting agency and finds nothing
+//! for an agency that was never on the case's team: the SQL is the wall, not the handler.
+
+use crate::policy::CaseFacts;
+use chrono::NaiveDate;
+use sqlx::PgConnection;
+use uuid::Uuid;
+
+/// Who is acting: a user working as one of their agencies.
+#[derive(Debug, Clone, Copy)]
+pub struct Actor {
+    pub user_id: Uuid,
+    pub agency_id: Uuid,
+}
+
+/// `today` in SQL: the calendar day in Tokyo.
+pub const TODAY: &str = "(now() AT TIME ZONE 'Asia/Tokyo')::date";
+
+pub async fn facts(
+    conn: &mut PgConnection,
+    case_id: Uuid,
+    agency_id: Uuid,
+) -> sqlx::Result<Option<CaseFacts>> {
+    let row: Option<(Uuid, Option<NaiveDate>)> = sqlx::query_as(
+        "SELECT c.lead_agency_id, ca.left_on
+         FROM case_file c
+         JOIN case_agency ca ON ca.case_id = c.id AND ca.agency_id = $2
+         WHERE c.id = $1",
+    )
+    .bind(case_id)
+    .bind(agency_id)
+    .fetch_optional(conn)
+    .await?;
+    Ok(row.map(|(lead_agency_id, left_on)| CaseFacts {
+        lead_agency_id,
+        left_on,
+    }))
+}
+
+pub struct NewParticipant<'a> {
+    pub family_name: &'a str,
+    pub given_name: &'a str,
+    pub family_kana: &'a str,
+    pub given_kana: &'a str,
+    pub birth_date: NaiveDate,
+    pub disability_categories: &'a [String],
+    pub municipality: &'a str,
+    pub postal_code: &'a str,
+    pub address: &'a str,
+    pub phone: &'a str,
+    pub email: &'a str,
+    pub family_contacts: &'a str,
+    pub notes: &'a str,
+}
+
+/// Creates the participant and opens their case; the acting agency leads it and joins the team.
+pub async fn create(
+    conn: &mut PgConnection,
+    actor: Actor,
+    p: &NewParticipant<'_>,
+    role_text: &str,
+) -> sqlx::Result<Uuid> {
+    let participant_id = Uuid::now_v7();
+    sqlx::query(
+        "INSERT INTO participant (id, family_name, given_name, family_kana, given_kana, birth_date,
+            disability_categories, municipality, postal_code, address, phone, email,
+            family_contacts, notes, created_by)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
+    )
+    .bind(participant_id)
+    .bind(p.family_name)
+    .bind(p.given_name)
+    .bind(p.family_kana)
+    .bind(p.given_kana)
+    .bind(p.birth_date)
+    .bind(p.disability_categories)
+    .bind(p.municipality)
+    .bind(p.postal_code)
+    .bind(p.address)
+    .bind(p.phone)
+    .bind(p.email)
+    .bind(p.family_contacts)
+    .bind(p.notes)
+    .bind(actor.user_id)
+    .execute(&mut *conn)
+    .await?;
+    let case_id = Uuid::now_v7();
+    sqlx::query(&format!(
+        "INSERT INTO case_file (id, participant_id, lead_agency_id, opened_on)
+         VALUES ($1, $2, $3, {TODAY})"
+    ))
+    .bind(case_id)
+    .bind(participant_id)
+    .bind(actor.agency_id)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query(&format!(
+        "INSERT INTO case_agency (case_id, agency_id, role_text, joined_on)
+         VALUES ($1, $2, $3, {TODAY})"
+    ))
+    .bind(case_id)
+    .bind(actor.agency_id)
+    .bind(role_text)
+    .execute(conn)
+    .await?;
+    Ok(case_id)
+}
+
+/// The case page's header. Contact details and notes come back only to the lead agency and to
+/// agencies with a live consent for `contact` (details) or `life` (notes) — decided in SQL.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct CaseHeader {
+    pub id: Uuid,
+    pub phase: String,
+    pub opened_on: NaiveDate,
+    pub lead_agency_id: Uuid,
+    pub lead_name: String,
+    pub family_name: String,
+    pub given_name: String,
+    pub family_kana: String,
+    pub given_kana: String,
+    pub birth_date: NaiveDate,
+    pub disability_categories: Vec<String>,
+    pub municipality: String,
+    pub postal_code: Option<String>,
+    pub address: Option<String>,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub family_contacts: Option<String>,
+    pub notes: Option<String>,
+    pub left_on: Option<NaiveDate>,
+}
+
+pub async fn header(
+    conn: &mut PgConnection,
+    case_id: Uuid,
+    agency_id: Uuid,
+) -> sqlx::Result<Option<CaseHeader>> {
+    let live = |category: &str| {
+        format!(
+            "(c.lead_agency_id = $2 OR EXISTS (SELECT 1 FROM consent k
+                WHERE k.case_id = c.id AND k.agency_id = $2 AND '{category}' = ANY (k.categories)
+                  AND k.revoked_at IS NULL AND k.given_on <= {TODAY}
+                  AND (k.valid_until IS NULL OR k.valid_until >= {TODAY})))"
+        )
+    };
+    let (contact, life) = (live("contact"), live("life"));
+    sqlx::query_as(&format!(
+        "SELECT c.id, c.phase, c.opened_on, c.lead_agency_id, la.name AS lead_name,
+                p.family_name, p.given_name, p.family_kana, p.given_kana, p.birth_date,
+                p.disability_categories, p.municipality,
+                CASE WHEN {contact} THEN p.postal_code END AS postal_code,
+                CASE WHEN {contact} THEN p.address END AS address,
+                CASE WHEN {contact} THEN p.phone END AS phone,
+                CASE WHEN {contact} THEN p.email END AS email,
+                CASE WHEN {contact} THEN p.family_contacts END AS family_contacts,
+                CASE WHEN {life} THEN p.notes END AS notes,
+                ca.left_on
+         FROM case_file c
+         JOIN case_agency ca ON ca.case_id = c.id AND ca.agency_id = $2
+         JOIN participant p ON p.id = c.participant_id
+         JOIN agency la ON la.id = c.lead_agency_id
+         WHERE c.id = $1"
+    ))
+    .bind(case_id)
+    .bind(agency_id)
+    .fetch_optional(conn)
+    .await
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct TeamRow {
+    pub agency_id: Uuid,
+    pub name: String,
+    pub kind: String,
+    pub role_text: String,
+    pub joined_on: NaiveDate,
+    pub left_on: Option<NaiveDate>,
+    pub is_lead: bool,
+}
+
+/// The team, current members first, for an agency that is or was on it.
+pub async fn team(
+    conn: &mut PgConnection,
+    case_id: Uuid,
+    agency_id: Uuid,
+) -> sqlx::Result<Vec<TeamRow>> {
+    sqlx::query_as(
+        "SELECT ca.agency_id, a.name, a.kind, ca.role_text, ca.joined_on, ca.left_on,
+                c.lead_agency_id = ca.agency_id AS is_lead
+         FROM case_agency ca
+         JOIN agency a ON a.id = ca.agency_id
+         JOIN case_file c ON c.id = ca.case_id
+         WHERE ca.case_id = $1
+           AND EXISTS (SELECT 1 FROM case_agency me WHERE me.case_id = $1 AND me.agency_id = $2)
+         ORDER BY ca.left_on IS NOT NULL, c.lead_agency_id <> ca.agency_id, ca.joined_on, a.name",
+    )
+    .bind(case_id)
+    .bind(agency_id)
+    .fetch_all(conn)
+    .await
+}
+
+/// Adds an agency to the team, or brings back one that had left. False when it is on the team.
+pub async fn add_member(
+    conn: &mut PgConnection,
+    case_id: Uuid,
+    agency_id: Uuid,
+    role_text: &str,
+) -> sqlx::Result<bool> {
+    let added: Option<Uuid> = sqlx::query_scalar(&format!(
+        "INSERT INTO case_agency AS ca (case_id, agency_id, role_text, joined_on)
+         VALUES ($1, $2, $3, {TODAY})
+         ON CONFLICT (case_id, agency_id) DO UPDATE
+             SET left_on = NULL, role_text = EXCLUDED.role_text, joined_on = EXCLUDED.joined_on
+             WHERE ca.left_on IS NOT NULL
+         RETURNING agency_id"
+    ))
+    .bind(case_id)
+    .bind(agency_id)
+    .bind(role_text)
+    .fetch_optional(conn)
+    .await?;
+    Ok(added.is_some())
+}
+
+pub async fn set_role_text(
+    conn: &mut PgConnection,
+    case_id: Uuid,
+    agency_id: Uuid,
+    role_text: &str,
+) -> sqlx::Result<bool> {
+    Ok(sqlx::query(
+        "UPDATE case_agency SET role_text = $3
+         WHERE case_id = $1 AND agency_id = $2 AND left_on IS NULL",
+    )
+    .bind(case_id)
+    .bind(agency_id)
+    .bind(role_text)
+    .execute(conn)
+    .await?
+    .rows_affected()
+        == 1)
+}
+
+/// The agency leaves the team today (never the lead: hand the lead over first).
+pub async fn remove_member(
+    conn: &mut PgConnection,
+    case_id: Uuid,
+    agency_id: Uuid,
+) -> sqlx::Result<bool> {
+    Ok(sqlx::query(&format!(
+        "UPDATE case_agency SET left_on = {TODAY}
+         WHERE case_id = $1 AND agency_id = $2 AND left_on IS NULL
+           AND agency_id <> (SELECT lead_agency_id FROM case_file WHERE id = $1)"
+    ))
+    .bind(case_id)
+    .bind(agency_id)
+    .execute(conn)
+    .await?
+    .rows_affected()
+        == 1)
+}
+
+/// Hands the lead to another agency on the team.
+pub async fn set_lead(
+    conn: &mut PgConnection,
+    case_id: Uuid,
+    agency_id: Uuid,
+) -> sqlx::Result<bool> {
+    Ok(sqlx::query(
+        "UPDATE case_file SET lead_agency_id = $2
+         WHERE id = $1 AND lead_agency_id <> $2
+           AND EXISTS (SELECT 1 FROM case_agency
+                       WHERE case_id = $1 AND agency_id = $2 AND left_on IS NULL)",
+    )
+    .bind(case_id)
+    .bind(agency_id)
+    .execute(conn)
+    .await?
+    .rows_affected()
+        == 1)
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct CaseListRow {
+    pub id: Uuid,
+    pub family_name: String,
+    pub given_name: String,
+    pub sort_kana: String,
+    pub phase: String,
+    pub lead_name: String,
+    pub municipality: String,
+    pub left_on: Option<NaiveDate>,
+}
+
+/// Where a page of a list ends: the next page starts after this kana and id.
+#[derive(Debug, Clone)]
+pub struct KanaCursor {
+    pub sort_kana: String,
+    pub id: Uuid,
+}
+
+const LIST_SELECT: &str = "SELECT c.id, p.family_name, p.given_name, p.sort_kana, c.phase,
+                la.name AS lead_name, p.municipality, ca.left_on
+         FROM case_agency ca
+         JOIN case_file c ON c.id = ca.case_id
+         JOIN participant p ON p.id = c.participant_id
+         JOIN agency la ON la.id = c.lead_agency_id
+         WHERE ca.agency_id = $1";
+
+/// Every case the agency is or was on, by kana (ja-x-icu), keyset-paginated; `search` matches
+/// the name or the kana (already normalised by the caller, spaces removed).
+pub async fn list(
+    conn: &mut PgConnection,
+    agency_id: Uuid,
+    name_search: &str,
+    kana_search: &str,
+    after: Option<&KanaCursor>,
+    limit: i64,
+) -> sqlx::Result<Vec<CaseListRow>> {
+    sqlx::query_as(&format!(
+        "{LIST_SELECT}
+           AND ($2 = '' OR replace(p.family_name || p.given_name, ' ', '') LIKE '%' || $2 || '%'
+                OR ($3 <> '' AND replace(p.sort_kana, ' ', '') LIKE '%' || $3 || '%'))
+           AND ($4::text IS NULL
+                OR (p.sort_kana COLLATE \"ja-x-icu\", c.id) > ($4::text COLLATE \"ja-x-icu\", $5::uuid))
+         ORDER BY p.sort_kana COLLATE \"ja-x-icu\", c.id
+         LIMIT $6"
+    ))
+    .bind(agency_id)
+    .bind(name_search)
+    .bind(kana_search)
+    .bind(after.map(|a| a.sort_kana.as_str()))
+    .bind(after.map(|a| a.id))
+    .bind(limit)
+    .fetch_all(conn)
+    .await
+}
+
+/// The agency's current cases in the given phases (a dashboard panel), by kana.
+pub async fn in_phases(
+    conn: &mut PgConnection,
+    agency_id: Uuid,
+    phases: &[&str],
+    limit: i64,
+) -> sqlx::Result<Vec<CaseListRow>> {
+    sqlx::query_as(&format!(
+        "{LIST_SELECT} AND ca.left_on IS NULL AND c.phase = ANY ($2)
+         ORDER BY p.sort_kana COLLATE \"ja-x-icu\", c.id
+         LIMIT $3"
+    ))
+    .bind(agency_id)
+    .bind(phases)
+    .bind(limit)
+    .fetch_all(conn)
+    .await
+}
+
+/// The open cases the agency leads (a coordinator's dashboard panel).
+pub async fn led_by(
+    conn: &mut PgConnection,
+    agency_id: Uuid,
+    limit: i64,
+) -> sqlx::Result<Vec<CaseListRow>> {
+    sqlx::query_as(&format!(
+        "{LIST_SELECT} AND c.lead_agency_id = $1 AND c.phase <> 'closed'
+         ORDER BY p.sort_kana COLLATE \"ja-x-icu\", c.id
+         LIMIT $2"
+    ))
+    .bind(agency_id)
+    .bind(limit)
+    .fetch_all(conn)
+    .await
+}

@@ -1,0 +1,146 @@
+//! Consent records (SPEC §3). Revoking keeps the row; revoked and expired consents simply stop
+//! counting in the visibility rule.
+
+use super::cases::TODAY;
+use chrono::{DateTime, NaiveDate, Utc};
+use sqlx::PgConnection;
+use uuid::Uuid;
+
+pub struct NewConsent<'a> {
+    pub case_id: Uuid,
+    pub agency_id: Uuid,
+    pub categories: &'a [String],
+    pub given_by: &'a str,
+    pub method: &'a str,
+    pub given_on: NaiveDate,
+    pub valid_until: Option<NaiveDate>,
+    pub evidence: &'a str,
+    pub recorded_by: Uuid,
+    pub recorded_as: Uuid,
+}
+
+pub async fn record(conn: &mut PgConnection, c: &NewConsent<'_>) -> sqlx::Result<Uuid> {
+    let id = Uuid::now_v7();
+    sqlx::query(
+        "INSERT INTO consent (id, case_id, agency_id, categories, given_by, method, given_on,
+                              valid_until, evidence, recorded_by, recorded_as)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+    )
+    .bind(id)
+    .bind(c.case_id)
+    .bind(c.agency_id)
+    .bind(c.categories)
+    .bind(c.given_by)
+    .bind(c.method)
+    .bind(c.given_on)
+    .bind(c.valid_until)
+    .bind(c.evidence)
+    .bind(c.recorded_by)
+    .bind(c.recorded_as)
+    .execute(conn)
+    .await?;
+    Ok(id)
+}
+
+/// False when there is no such live record on this case (already revoked, or another case's).
+pub async fn revoke(
+    conn: &mut PgConnection,
+    case_id: Uuid,
+    consent_id: Uuid,
+    user_id: Uuid,
+    reason: &str,
+) -> sqlx::Result<bool> {
+    Ok(sqlx::query(
+        "UPDATE consent SET revoked_at = now(), revoked_by = $3, revoke_reason = $4
+         WHERE id = $1 AND case_id = $2 AND revoked_at IS NULL",
+    )
+    .bind(consent_id)
+    .bind(case_id)
+    .bind(user_id)
+    .bind(reason)
+    .execute(conn)
+    .await?
+    .rows_affected()
+        == 1)
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ConsentRow {
+    pub id: Uuid,
+    pub agency_id: Uuid,
+    pub agency_name: String,
+    pub categories: Vec<String>,
+    pub given_by: String,
+    pub method: String,
+    pub given_on: NaiveDate,
+    pub valid_until: Option<NaiveDate>,
+    pub evidence: String,
+    pub recorded_by_name: String,
+    pub recorded_at: DateTime<Utc>,
+    pub revoked_at: Option<DateTime<Utc>>,
+    pub revoked_by_name: Option<String>,
+    pub revoke_reason: String,
+    /// Given, not revoked, not expired: it counts today.
+    pub live: bool,
+}
+
+/// The case's consents, newest first, for an agency that is or was on the team.
+pub async fn for_case(
+    conn: &mut PgConnection,
+    case_id: Uuid,
+    agency_id: Uuid,
+) -> sqlx::Result<Vec<ConsentRow>> {
+    sqlx::query_as(&format!(
+        "SELECT k.id, k.agency_id, a.name AS agency_name, k.categories, k.given_by, k.method,
+                k.given_on, k.valid_until, k.evidence, r.display_name AS recorded_by_name,
+                k.recorded_at, k.revoked_at, v.display_name AS revoked_by_name, k.revoke_reason,
+                (k.revoked_at IS NULL AND k.given_on <= {TODAY}
+                 AND (k.valid_until IS NULL OR k.valid_until >= {TODAY})) AS live
+         FROM consent k
+         JOIN agency a ON a.id = k.agency_id
+         JOIN app_user r ON r.id = k.recorded_by
+         LEFT JOIN app_user v ON v.id = k.revoked_by
+         WHERE k.case_id = $1
+           AND EXISTS (SELECT 1 FROM case_agency me WHERE me.case_id = $1 AND me.agency_id = $2)
+         ORDER BY k.recorded_at DESC, k.id DESC"
+    ))
+    .bind(case_id)
+    .bind(agency_id)
+    .fetch_all(conn)
+    .await
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ExpiringRow {
+    pub case_id: Uuid,
+    pub family_name: String,
+    pub given_name: String,
+    pub agency_name: String,
+    pub valid_until: NaiveDate,
+}
+
+/// Live consents on the cases the agency leads that end within `days` days.
+pub async fn expiring_for_lead(
+    conn: &mut PgConnection,
+    lead_agency_id: Uuid,
+    days: i32,
+    limit: i64,
+) -> sqlx::Result<Vec<ExpiringRow>> {
+    sqlx::query_as(&format!(
+        "SELECT c.id AS case_id, p.family_name, p.given_name, a.name AS agency_name, k.valid_until
+         FROM case_file c
+         JOIN consent k ON k.case_id = c.id
+         JOIN participant p ON p.id = c.participant_id
+         JOIN agency a ON a.id = k.agency_id
+         WHERE c.lead_agency_id = $1 AND c.phase <> 'closed'
+           AND k.revoked_at IS NULL
+           AND k.valid_until BETWEEN {TODAY} AND {TODAY} + $2
+         ORDER BY k.valid_until, p.sort_kana COLLATE \"ja-x-icu\"
+         LIMIT $3"
+    ))
+    .bind(lead_agency_id)
+    .bind(days)
+    .bind(limit)
+    .fetch_all(conn)
+    .await
+}

@@ -1,0 +1,49 @@
+//! フリガナ: what users type (hiragana, half-width katakana, full-width spaces) becomes
+//! full-width katakana; anything else is refused.
+
+use super::text::nfkc;
+
+/// NFKC (half-width → full-width katakana), hiragana → katakana, spaces collapsed.
+pub fn to_katakana(input: &str) -> String {
+    let converted: String = nfkc(input)
+        .chars()
+        .map(|c| match c {
+            // ぁ..ゖ and ゝゞ map to ァ..ヶ and ヽヾ
+            '\u{3041}'..='\u{3096}' | '\u{309D}'..='\u{309E}' => {
+                char::from_u32(c as u32 + 0x60).unwrap_or(c)
+            }
+            _ => c,
+        })
+        .collect();
+    converted.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Katakana, the long-vowel mark, the middle dot and single spaces only.
+pub fn is_katakana(s: &str) -> bool {
+    !s.is_empty()
+        && s.chars()
+            .all(|c| matches!(c, '\u{30A1}'..='\u{30FA}' | 'ー' | '・' | 'ヽ' | 'ヾ' | ' '))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kana_table() {
+        let cases = [
+            ("やまだ", "ヤマダ"),
+            ("ﾔﾏﾀﾞ", "ヤマダ"),
+            ("ヤマダ", "ヤマダ"),
+            ("  すずき　いちろう ", "スズキ イチロウ"),
+            ("ゔぃーな", "ヴィーナ"),
+        ];
+        for (input, want) in cases {
+            assert_eq!(to_katakana(input), want, "{input}");
+            assert!(is_katakana(&to_katakana(input)), "{input}");
+        }
+        for bad in ["山田", "yamada", "ヤマダ1", ""] {
+            assert!(!is_katakana(&to_katakana(bad)), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,444 @@
+//! Cases: the list, opening a new case, the case page and its access log.
+
+use super::extract::Auth;
+use super::form::Pairs;
+use crate::db::{self, audit::Outcome, cases::Actor};
+use crate::domain::case::{Category, Disability};
+use crate::domain::{dates, kana, text};
+use crate::error::{AppError, AppResult};
+use crate::i18n::Tr;
+use crate::policy::{self, CaseAccess, CaseFacts};
+use crate::views::cases::{
+    AccessLogPage, CasePage, CasesPage, ConsentCell, NewCaseForm, NewCasePage,
+};
+use crate::views::{render, render_status, Errors};
+use crate::AppState;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use axum::{Form, Router};
+use chrono::NaiveDate;
+use serde::Deserialize;
+use sqlx::PgConnection;
+use uuid::Uuid;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/cases", get(list))
+        .route("/cases/new", get(new_form).post(create))
+        .route("/cases/{id}", get(show))
+        .route("/cases/{id}/access-log", get(access_log))
+}
+
+/// A case opened by a handler: who acts, what they may do, what the case is to them.
+pub struct OpenCase {
+    pub id: Uuid,
+    pub actor: Actor,
+    pub access: CaseAccess,
+    pub facts: CaseFacts,
+}
+
+/// Looks the case up from the acting agency's side. A case the agency was never on answers 404
+/// (its existence is not revealed) and the denial is audited.
+pub async fn open_case(
+    conn: &mut PgConnection,
+    auth: &Auth,
+    case_id: Uuid,
+    action: &'static str,
+) -> AppResult<OpenCase> {
+    let found = match auth.user.actor() {
+        Some(actor) => db::cases::facts(conn, case_id, actor.agency_id)
+            .await?
+            .map(|facts| (actor, facts)),
+        None => None,
+    };
+    let access = policy::case_access(&auth.user, found.as_ref().map(|(_, f)| f));
+    match found {
+        Some((actor, facts)) if access.can_read() => Ok(OpenCase {
+            id: case_id,
+            actor,
+            access,
+            facts,
+        }),
+        _ => {
+            let mut event = auth.ctx.event(action);
+            event.case_id = Some(case_id);
+            auth.ctx.audit(conn, event, Outcome::Denied).await?;
+            Err(AppError::NotFound)
+        }
+    }
+}
+
+/// Refuses (403, audited) a change the user may see but not make.
+pub async fn deny(
+    conn: &mut PgConnection,
+    auth: &Auth,
+    case: &OpenCase,
+    action: &'static str,
+) -> AppError {
+    let mut event = auth.ctx.event(action);
+    event.case_id = Some(case.id);
+    match auth.ctx.audit(conn, event, Outcome::Denied).await {
+        Ok(()) => AppError::Forbidden,
+        Err(e) => e.into(),
+    }
+}
+
+/// Audits a successful view or change of a case.
+pub async fn audit_ok(
+    conn: &mut PgConnection,
+    auth: &Auth,
+    case_id: Uuid,
+    action: &'static str,
+    target: Option<Uuid>,
+) -> AppResult<()> {
+    let mut event = auth.ctx.event(action);
+    event.case_id = Some(case_id);
+    event.target_id = target;
+    auth.ctx.audit(conn, event, Outcome::Ok).await?;
+    Ok(())
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct ListQuery {
+    q: String,
+    after_kana: Option<String>,
+    after_id: Option<Uuid>,
+}
+
+const CASES_PER_PAGE: i64 = 50;
+
+async fn list(
+    State(state): State<AppState>,
+    auth: Auth,
+    Query(q): Query<ListQuery>,
+) -> AppResult<Response> {
+    let mut conn = state.db.acquire().await?;
+    let search = text::nfkc(&q.q);
+    let mut cases = match auth.user.actor() {
+        Some(actor) => {
+            let name_key: String = search.split_whitespace().collect();
+            let kana_key: String = kana::to_katakana(&search).split_whitespace().collect();
+            let kana_key = if kana::is_katakana(&kana_key) {
+                kana_key
+            } else {
+                String::new()
+            };
+            let after = q
+                .after_kana
+                .zip(q.after_id)
+                .map(|(sort_kana, id)| db::cases::KanaCursor { sort_kana, id });
+            db::cases::list(
+                &mut conn,
+                actor.agency_id,
+                &name_key,
+                &kana_key,
+                after.as_ref(),
+                CASES_PER_PAGE + 1,
+            )
+            .await?
+        }
+        None => vec![],
+    };
+    let next = if cases.len() as i64 > CASES_PER_PAGE {
+        cases.truncate(CASES_PER_PAGE as usize);
+        cases.last().map(|c| (c.sort_kana.clone(), c.id))
+    } else {
+        None
+    };
+    auth.ctx
+        .audit(&mut conn, auth.ctx.event("cases.list"), Outcome::Ok)
+        .await?;
+    Ok(render(&CasesPage {
+        layout: auth.ctx.layout("cases-title"),
+        cases,
+        search,
+        next,
+    })?
+    .into_response())
+}
+
+fn disability_choices(tr: Tr, chosen: &[String]) -> Vec<(String, String, bool)> {
+    Disability::ALL
+        .iter()
+        .map(|d| {
+            (
+                d.as_str().to_string(),
+                tr.t(d.label_key()),
+                chosen.iter().any(|c| c == d.as_str()),
+            )
+        })
+        .collect()
+}
+
+fn new_case_page(auth: &Auth, form: NewCaseForm, errors: Errors) -> NewCasePage {
+    NewCasePage {
+        layout: auth.ctx.layout("case-new-title"),
+        disabilities: disability_choices(auth.ctx.tr, &form.disability_categories),
+        form,
+        errors,
+    }
+}
+
+async fn new_form(State(state): State<AppState>, auth: Auth) -> AppResult<Response> {
+    if auth.user.actor().is_none() {
+        let mut conn = state.db.acquire().await?;
+        auth.ctx
+            .audit(&mut conn, auth.ctx.event("case.create"), Outcome::Denied)
+            .await?;
+        return Err(AppError::Forbidden);
+    }
+    Ok(render(&new_case_page(
+        &auth,
+        NewCaseForm::default(),
+        Errors::default(),
+    ))?
+    .into_response())
+}
+
+/// Parses a date typed as 2026-04-01 or 2026/04/01 (full-width digits allowed).
+pub fn parse_date(s: &str) -> Option<NaiveDate> {
+    let s = text::nfkc(s).replace('/', "-");
+    NaiveDate::parse_from_str(&s, "%Y-%m-%d").ok()
+}
+
+/// Reads and checks the new-participant form; the form comes back normalised for re-display.
+fn check_participant(tr: Tr, f: &Pairs) -> (NewCaseForm, Errors) {
+    let mut errors = Errors::default();
+    let mut form = NewCaseForm {
+        family_name: text::nfkc(&f.get("family_name")),
+        given_name: text::nfkc(&f.get("given_name")),
+        family_kana: kana::to_katakana(&f.get("family_kana")),
+        given_kana: kana::to_katakana(&f.get("given_kana")),
+        birth_date: text::nfkc(&f.get("birth_date")),
+        disability_categories: f.all("disability"),
+        municipality: text::nfkc(&f.get("municipality")),
+        postal_code: text::nfkc(&f.get("postal_code")),
+        address: text::nfkc(&f.get("address")),
+        phone: text::nfkc(&f.get("phone")),
+        email: text::email_key(&f.get("email")),
+        family_contacts: f.get("family_contacts").trim().to_string(),
+        notes: f.get("notes").trim().to_string(),
+        role_text: text::nfkc(&f.get("role_text")),
+    };
+    errors.required(tr, "family_name", &form.family_name, 50);
+    errors.required(tr, "given_name", &form.given_name, 50);
+    for (field, value) in [
+        ("family_kana", &form.family_kana),
+        ("given_kana", &form.given_kana),
+    ] {
+        if value.is_empty() {
+            errors.add(field, tr.t("error-required"));
+        } else if !kana::is_katakana(value) {
+            errors.add(field, tr.t("error-kana"));
+        } else {
+            errors.max_chars(tr, field, value, 50);
+        }
+    }
+    match parse_date(&form.birth_date) {
+        None if form.birth_date.is_empty() => errors.add("birth_date", tr.t("error-required")),
+        None => errors.add("birth_date", tr.t("error-date")),
+        Some(d) if d > dates::today_tokyo() => errors.add("birth_date", tr.t("error-date-future")),
+        Some(d) if d < NaiveDate::from_ymd_opt(1900, 1, 1).expect("valid") => {
+            errors.add("birth_date", tr.t("error-date"))
+        }
+        Some(d) => form.birth_date = d.to_string(),
+    }
+    if form
+        .disability_categories
+        .iter()
+        .any(|d| Disability::parse(d).is_none())
+    {
+        errors.add("disability", tr.t("error-choose"));
+    }
+    errors.required(tr, "municipality", &form.municipality, 100);
+    let digits: String = form
+        .postal_code
+        .chars()
+        .filter(char::is_ascii_digit)
+        .collect();
+    if !form.postal_code.is_empty() {
+        if digits.len() == 7
+            && form
+                .postal_code
+                .chars()
+                .all(|c| c.is_ascii_digit() || c == '-')
+        {
+            form.postal_code = format!("{}-{}", &digits[..3], &digits[3..]);
+        } else {
+            errors.add("postal_code", tr.t("error-postal-code"));
+        }
+    }
+    errors.max_chars(tr, "address", &form.address, 300);
+    if !form
+        .phone
+        .chars()
+        .all(|c| c.is_ascii_digit() || "-+() ".contains(c))
+    {
+        errors.add("phone", tr.t("error-phone"));
+    }
+    errors.max_chars(tr, "phone", &form.phone, 30);
+    if !form.email.is_empty() && !text::looks_like_email(&form.email) {
+        errors.add("email", tr.t("error-email"));
+    }
+    errors.max_chars(tr, "family_contacts", &form.family_contacts, 2000);
+    errors.max_chars(tr, "notes", &form.notes, 5000);
+    errors.max_chars(tr, "role_text", &form.role_text, 100);
+    (form, errors)
+}
+
+async fn create(
+    State(state): State<AppState>,
+    auth: Auth,
+    Form(f): Form<Pairs>,
+) -> AppResult<Response> {
+    let Some(actor) = auth.user.actor() else {
+        let mut conn = state.db.acquire().await?;
+        auth.ctx
+            .audit(&mut conn, auth.ctx.event("case.create"), Outcome::Denied)
+            .await?;
+        return Err(AppError::Forbidden);
+    };
+    let (form, errors) = check_participant(auth.ctx.tr, &f);
+    if !errors.is_empty() {
+        return render_status(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &new_case_page(&auth, form, errors),
+        );
+    }
+    let birth_date = parse_date(&form.birth_date).expect("checked above");
+    let mut tx = state.db.begin().await?;
+    let new = db::cases::NewParticipant {
+        family_name: &form.family_name,
+        given_name: &form.given_name,
+        family_kana: &form.family_kana,
+        given_kana: &form.given_kana,
+        birth_date,
+        disability_categories: &form.disability_categories,
+        municipality: &form.municipality,
+        postal_code: &form.postal_code,
+        address: &form.address,
+        phone: &form.phone,
+        email: &form.email,
+        family_contacts: &form.family_contacts,
+        notes: &form.notes,
+    };
+    let case_id = db::cases::create(&mut tx, actor, &new, &form.role_text).await?;
+    audit_ok(&mut tx, &auth, case_id, "case.create", None).await?;
+    tx.commit().await?;
+    Ok(Redirect::to(&format!("/cases/{case_id}")).into_response())
+}
+
+pub fn category_labels(tr: Tr) -> Vec<String> {
+    Category::ALL.iter().map(|c| tr.t(c.label_key())).collect()
+}
+
+/// Which team agency may see which category today, from the live consents.
+pub fn consent_matrix(
+    team: &[db::cases::TeamRow],
+    consents: &[db::consents::ConsentRow],
+) -> Vec<(String, Vec<ConsentCell>)> {
+    team.iter()
+        .filter(|m| m.left_on.is_none())
+        .map(|m| {
+            let cells = Category::ALL
+                .iter()
+                .map(|cat| {
+                    let covering = consents.iter().filter(|k| {
+                        k.live
+                            && k.agency_id == m.agency_id
+                            && k.categories.iter().any(|c| c == cat.as_str())
+                    });
+                    // the latest end date among the live consents covering it (None: indefinite)
+                    let mut cell = ConsentCell {
+                        covered: false,
+                        until: None,
+                    };
+                    for k in covering {
+                        cell.until = match (cell.covered, cell.until, k.valid_until) {
+                            (false, _, u) => u,
+                            (true, None, _) | (true, _, None) => None,
+                            (true, Some(a), Some(b)) => Some(a.max(b)),
+                        };
+                        cell.covered = true;
+                    }
+                    cell
+                })
+                .collect();
+            (m.name.clone(), cells)
+        })
+        .collect()
+}
+
+async fn show(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<Uuid>,
+) -> AppResult<Response> {
+    let mut conn = state.db.acquire().await?;
+    let case = open_case(&mut conn, &auth, id, "case.view").await?;
+    let agency = case.actor.agency_id;
+    let header = db::cases::header(&mut conn, id, agency)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let team = db::cases::team(&mut conn, id, agency).await?;
+    let consents = db::consents::for_case(&mut conn, id, agency).await?;
+    let entries = db::entries::recent(&mut conn, agency, id, 10).await?;
+    audit_ok(&mut conn, &auth, id, "case.view", None).await?;
+    let matrix = consent_matrix(&team, &consents);
+    Ok(render(&CasePage {
+        layout: auth
+            .ctx
+            .layout_titled(format!("{} {}", header.family_name, header.given_name)),
+        may_view_access_log: policy::may_view_access_log(&auth.user, &case.facts),
+        access: case.access,
+        header,
+        team,
+        matrix,
+        matrix_headers: category_labels(auth.ctx.tr),
+        entries,
+    })?
+    .into_response())
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct LogQuery {
+    before: Option<i64>,
+}
+
+const LOG_PER_PAGE: i64 = 100;
+
+async fn access_log(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<Uuid>,
+    Query(q): Query<LogQuery>,
+) -> AppResult<Response> {
+    let mut conn = state.db.acquire().await?;
+    let case = open_case(&mut conn, &auth, id, "case.access_log.view").await?;
+    if !policy::may_view_access_log(&auth.user, &case.facts) {
+        return Err(deny(&mut conn, &auth, &case, "case.access_log.view").await);
+    }
+    let header = db::cases::header(&mut conn, id, case.actor.agency_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let mut rows = db::audit::for_case(&mut conn, id, q.before, LOG_PER_PAGE + 1).await?;
+    let next_before = if rows.len() as i64 > LOG_PER_PAGE {
+        rows.truncate(LOG_PER_PAGE as usize);
+        rows.last().map(|r| r.id)
+    } else {
+        None
+    };
+    audit_ok(&mut conn, &auth, id, "case.access_log.view", None).await?;
+    Ok(render(&AccessLogPage {
+        layout: auth.ctx.layout("access-log-title"),
+        case_id: id,
+        name: format!("{} {}", header.family_name, header.given_name),
+        rows,
+        next_before,
+    })?
+    .into_response())
+}

@@ -1,0 +1,229 @@
+//! Consent records: what the person agreed to share with which agency. Coordinators of the lead
+//! agency record and revoke them; every team agency sees them.
+
+use super::cases::{
+    audit_ok, category_labels, consent_matrix, deny, open_case, parse_date, OpenCase,
+};
+use super::extract::Auth;
+use super::form::Pairs;
+use crate::db;
+use crate::domain::case::{Category, ConsentGiver, ConsentMethod, ConsentTerm};
+use crate::domain::dates;
+use crate::error::{AppError, AppResult};
+use crate::views::cases::{ConsentForm, ConsentsPage};
+use crate::views::{render, render_status, Errors};
+use crate::AppState;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use sqlx::PgConnection;
+use uuid::Uuid;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/cases/{id}/consents", get(page).post(record))
+        .route("/cases/{id}/consents/{consent_id}/revoke", post(revoke))
+}
+
+async fn consents_page(
+    conn: &mut PgConnection,
+    auth: &Auth,
+    case: &OpenCase,
+    form: ConsentForm,
+    errors: Errors,
+    revoke_error: Option<(Uuid, String)>,
+) -> AppResult<ConsentsPage> {
+    let agency = case.actor.agency_id;
+    let header = db::cases::header(conn, case.id, agency)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let team = db::cases::team(conn, case.id, agency).await?;
+    let consents = db::consents::for_case(conn, case.id, agency).await?;
+    // the agencies a consent can name: the team first, then the rest of the directory
+    let mut agencies: Vec<(Uuid, String)> = team
+        .iter()
+        .filter(|m| m.left_on.is_none())
+        .map(|m| (m.agency_id, m.name.clone()))
+        .collect();
+    if case.access.can_manage() {
+        for a in db::agencies::list(conn, 1000).await? {
+            if a.active && !agencies.iter().any(|(id, _)| *id == a.id) {
+                agencies.push((a.id, a.name));
+            }
+        }
+    }
+    Ok(ConsentsPage {
+        layout: auth.ctx.layout("consents-title"),
+        case_id: case.id,
+        name: format!("{} {}", header.family_name, header.given_name),
+        access: case.access,
+        matrix: consent_matrix(&team, &consents),
+        matrix_headers: category_labels(auth.ctx.tr),
+        categories: Category::ALL
+            .iter()
+            .map(|c| (c.as_str(), auth.ctx.tr.t(c.label_key())))
+            .collect(),
+        consents,
+        agencies,
+        form,
+        errors,
+        revoke_error,
+    })
+}
+
+async fn page(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<Uuid>,
+) -> AppResult<Response> {
+    let mut conn = state.db.acquire().await?;
+    let case = open_case(&mut conn, &auth, id, "case.consents.view").await?;
+    let form = ConsentForm {
+        given_on: dates::today_tokyo().to_string(),
+        term: "1y".into(),
+        ..ConsentForm::default()
+    };
+    let page = consents_page(&mut conn, &auth, &case, form, Errors::default(), None).await?;
+    audit_ok(&mut conn, &auth, id, "case.consents.view", None).await?;
+    Ok(render(&page)?.into_response())
+}
+
+async fn open_for_change(
+    conn: &mut PgConnection,
+    auth: &Auth,
+    id: Uuid,
+    action: &'static str,
+) -> AppResult<OpenCase> {
+    let case = open_case(conn, auth, id, action).await?;
+    if !case.access.can_manage() {
+        return Err(deny(conn, auth, &case, action).await);
+    }
+    Ok(case)
+}
+
+async fn record(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<Uuid>,
+    Form(f): Form<Pairs>,
+) -> AppResult<Response> {
+    let tr = auth.ctx.tr;
+    let mut tx = state.db.begin().await?;
+    let case = open_for_change(&mut tx, &auth, id, "case.consent.record").await?;
+    let form = ConsentForm {
+        agency_id: f.get("agency_id"),
+        categories: f.all("category"),
+        given_by: f.get("given_by"),
+        method: f.get("method"),
+        given_on: f.get("given_on"),
+        term: f.get("term"),
+        until: f.get("until"),
+        evidence: f.get("evidence").trim().to_string(),
+    };
+    let mut errors = Errors::default();
+    let agency = Uuid::parse_str(&form.agency_id).ok();
+    match agency {
+        Some(a)
+            if db::agencies::get(&mut tx, a)
+                .await?
+                .is_some_and(|a| a.active) => {}
+        _ => errors.add("agency_id", tr.t("error-choose")),
+    }
+    if form.categories.is_empty() || form.categories.iter().any(|c| Category::parse(c).is_none()) {
+        errors.add("category", tr.t("consent-choose-category"));
+    }
+    if ConsentGiver::parse(&form.given_by).is_none() {
+        errors.add("given_by", tr.t("error-choose"));
+    }
+    if ConsentMethod::parse(&form.method).is_none() {
+        errors.add("method", tr.t("error-choose"));
+    }
+    let today = dates::today_tokyo();
+    let given_on = parse_date(&form.given_on);
+    match given_on {
+        None if form.given_on.trim().is_empty() => errors.add("given_on", tr.t("error-required")),
+        None => errors.add("given_on", tr.t("error-date")),
+        Some(d) if d > today => errors.add("given_on", tr.t("error-date-future")),
+        Some(_) => {}
+    }
+    let term = ConsentTerm::parse(&form.term);
+    let until = parse_date(&form.until);
+    match term {
+        None => errors.add("term", tr.t("error-choose")),
+        Some(ConsentTerm::Until) => match (until, given_on) {
+            (None, _) => errors.add("until", tr.t("error-date")),
+            (Some(u), Some(g)) if u < g => errors.add("until", tr.t("consent-until-before-start")),
+            _ => {}
+        },
+        Some(_) => {}
+    }
+    errors.max_chars(tr, "evidence", &form.evidence, 1000);
+    if errors.is_empty() {
+        let (agency, given_on, term) = (
+            agency.expect("checked"),
+            given_on.expect("checked"),
+            term.expect("checked"),
+        );
+        let mut categories = form.categories.clone();
+        categories.sort_by_key(|c| Category::ALL.iter().position(|k| k.as_str() == c));
+        categories.dedup();
+        let new = db::consents::NewConsent {
+            case_id: id,
+            agency_id: agency,
+            categories: &categories,
+            given_by: &form.given_by,
+            method: &form.method,
+            given_on,
+            valid_until: term.valid_until(given_on, until),
+            evidence: &form.evidence,
+            recorded_by: case.actor.user_id,
+            recorded_as: case.actor.agency_id,
+        };
+        let consent_id = db::consents::record(&mut tx, &new).await?;
+        audit_ok(&mut tx, &auth, id, "case.consent.record", Some(consent_id)).await?;
+        tx.commit().await?;
+        return Ok(Redirect::to(&format!("/cases/{id}/consents")).into_response());
+    }
+    let page = consents_page(&mut tx, &auth, &case, form, errors, None).await?;
+    render_status(StatusCode::UNPROCESSABLE_ENTITY, &page)
+}
+
+async fn revoke(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path((id, consent_id)): Path<(Uuid, Uuid)>,
+    Form(f): Form<Pairs>,
+) -> AppResult<Response> {
+    let tr = auth.ctx.tr;
+    let mut tx = state.db.begin().await?;
+    let case = open_for_change(&mut tx, &auth, id, "case.consent.revoke").await?;
+    let reason = f.get("reason").trim().to_string();
+    let mut errors = Errors::default();
+    errors.required(tr, "reason", &reason, 1000);
+    if errors.is_empty() {
+        if db::consents::revoke(&mut tx, id, consent_id, case.actor.user_id, &reason).await? {
+            audit_ok(&mut tx, &auth, id, "case.consent.revoke", Some(consent_id)).await?;
+            tx.commit().await?;
+            return Ok(Redirect::to(&format!("/cases/{id}/consents")).into_response());
+        }
+        errors.add("reason", tr.t("consent-already-revoked"));
+    }
+    let message = errors.get("reason").unwrap_or_default().to_string();
+    let form = ConsentForm {
+        given_on: dates::today_tokyo().to_string(),
+        term: "1y".into(),
+        ..ConsentForm::default()
+    };
+    let page = consents_page(
+        &mut tx,
+        &auth,
+        &case,
+        form,
+        Errors::default(),
+        Some((consent_id, message)),
+    )
+    .await?;
+    render_status(StatusCode::UNPROCESSABLE_ENTITY, &page)
+}

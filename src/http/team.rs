@@ -1,0 +1,211 @@
+//! The case team: who is on it, what each agency does, who leads (coordinators of the lead
+//! agency change it; every change is a timeline entry).
+
+use super::cases::{audit_ok, deny, open_case, OpenCase};
+use super::extract::Auth;
+use super::form::Pairs;
+use crate::db;
+use crate::domain::text;
+use crate::error::{AppError, AppResult};
+use crate::i18n::{Lang, Tr};
+use crate::views::cases::TeamPage;
+use crate::views::{render, render_status, Errors};
+use crate::AppState;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use sqlx::PgConnection;
+use uuid::Uuid;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/cases/{id}/team", get(page).post(add))
+        .route("/cases/{id}/team/{agency_id}/role", post(set_role))
+        .route("/cases/{id}/team/{agency_id}/remove", post(remove))
+        .route("/cases/{id}/lead", post(hand_lead))
+}
+
+async fn team_page(
+    conn: &mut PgConnection,
+    auth: &Auth,
+    case: &OpenCase,
+    errors: Errors,
+    role_text: String,
+) -> AppResult<TeamPage> {
+    let header = db::cases::header(conn, case.id, case.actor.agency_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let team = db::cases::team(conn, case.id, case.actor.agency_id).await?;
+    let candidates = if case.access.can_manage() {
+        db::agencies::list(conn, 1000)
+            .await?
+            .into_iter()
+            .filter(|a| {
+                a.active
+                    && !team
+                        .iter()
+                        .any(|m| m.agency_id == a.id && m.left_on.is_none())
+            })
+            .collect()
+    } else {
+        vec![]
+    };
+    Ok(TeamPage {
+        layout: auth.ctx.layout("team-title"),
+        case_id: case.id,
+        name: format!("{} {}", header.family_name, header.given_name),
+        access: case.access,
+        team,
+        candidates,
+        errors,
+        role_text,
+    })
+}
+
+async fn page(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<Uuid>,
+) -> AppResult<Response> {
+    let mut conn = state.db.acquire().await?;
+    let case = open_case(&mut conn, &auth, id, "case.team.view").await?;
+    let page = team_page(&mut conn, &auth, &case, Errors::default(), String::new()).await?;
+    audit_ok(&mut conn, &auth, id, "case.team.view", None).await?;
+    Ok(render(&page)?.into_response())
+}
+
+/// Opens the case for a team change: coordinators of the lead agency only.
+async fn open_for_change(
+    conn: &mut PgConnection,
+    auth: &Auth,
+    id: Uuid,
+    action: &'static str,
+) -> AppResult<OpenCase> {
+    let case = open_case(conn, auth, id, action).await?;
+    if !case.access.can_manage() {
+        return Err(deny(conn, auth, &case, action).await);
+    }
+    Ok(case)
+}
+
+/// Team events are written in the team's language (Japanese), whatever the writer reads in.
+fn ja() -> Tr {
+    Tr::new(Lang::Ja)
+}
+
+async fn agency_name(conn: &mut PgConnection, id: Uuid) -> AppResult<Option<String>> {
+    Ok(db::agencies::get(conn, id)
+        .await?
+        .filter(|a| a.active)
+        .map(|a| a.name))
+}
+
+async fn add(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<Uuid>,
+    Form(f): Form<Pairs>,
+) -> AppResult<Response> {
+    let tr = auth.ctx.tr;
+    let mut tx = state.db.begin().await?;
+    let case = open_for_change(&mut tx, &auth, id, "case.team.add").await?;
+    let role_text = text::nfkc(&f.get("role_text"));
+    let mut errors = Errors::default();
+    errors.max_chars(tr, "role_text", &role_text, 100);
+    let agency = Uuid::parse_str(&f.get("agency_id")).ok();
+    let name = match agency {
+        Some(a) => agency_name(&mut tx, a).await?,
+        None => None,
+    };
+    if name.is_none() {
+        errors.add("agency_id", tr.t("error-choose"));
+    }
+    if let (true, Some(agency), Some(name)) = (errors.is_empty(), agency, &name) {
+        if db::cases::add_member(&mut tx, id, agency, &role_text).await? {
+            let body = ja().t1("team-event-added", "agency", name);
+            db::entries::record_team_event(&mut tx, case.actor, id, "note", &body).await?;
+            audit_ok(&mut tx, &auth, id, "case.team.add", Some(agency)).await?;
+            tx.commit().await?;
+            return Ok(Redirect::to(&format!("/cases/{id}/team")).into_response());
+        }
+        errors.add("agency_id", tr.t("team-already"));
+    }
+    let page = team_page(&mut tx, &auth, &case, errors, role_text).await?;
+    render_status(StatusCode::UNPROCESSABLE_ENTITY, &page)
+}
+
+async fn set_role(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path((id, agency)): Path<(Uuid, Uuid)>,
+    Form(f): Form<Pairs>,
+) -> AppResult<Response> {
+    let tr = auth.ctx.tr;
+    let mut tx = state.db.begin().await?;
+    let case = open_for_change(&mut tx, &auth, id, "case.team.role").await?;
+    let role_text = text::nfkc(&f.get("role_text"));
+    let mut errors = Errors::default();
+    errors.max_chars(tr, "role_text", &role_text, 100);
+    if errors.is_empty() {
+        if !db::cases::set_role_text(&mut tx, id, agency, &role_text).await? {
+            return Err(AppError::NotFound);
+        }
+        audit_ok(&mut tx, &auth, id, "case.team.role", Some(agency)).await?;
+        tx.commit().await?;
+        return Ok(Redirect::to(&format!("/cases/{id}/team")).into_response());
+    }
+    let page = team_page(&mut tx, &auth, &case, errors, String::new()).await?;
+    render_status(StatusCode::UNPROCESSABLE_ENTITY, &page)
+}
+
+async fn remove(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path((id, agency)): Path<(Uuid, Uuid)>,
+) -> AppResult<Response> {
+    let mut tx = state.db.begin().await?;
+    let case = open_for_change(&mut tx, &auth, id, "case.team.remove").await?;
+    if agency == case.facts.lead_agency_id {
+        let mut errors = Errors::default();
+        errors.add("team", auth.ctx.tr.t("team-remove-lead"));
+        let page = team_page(&mut tx, &auth, &case, errors, String::new()).await?;
+        return render_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
+    }
+    let name = agency_name(&mut tx, agency).await?.unwrap_or_default();
+    if !db::cases::remove_member(&mut tx, id, agency).await? {
+        return Err(AppError::NotFound);
+    }
+    let body = ja().t1("team-event-left", "agency", &name);
+    db::entries::record_team_event(&mut tx, case.actor, id, "handover", &body).await?;
+    audit_ok(&mut tx, &auth, id, "case.team.remove", Some(agency)).await?;
+    tx.commit().await?;
+    Ok(Redirect::to(&format!("/cases/{id}/team")).into_response())
+}
+
+async fn hand_lead(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<Uuid>,
+    Form(f): Form<Pairs>,
+) -> AppResult<Response> {
+    let tr = auth.ctx.tr;
+    let mut tx = state.db.begin().await?;
+    let case = open_for_change(&mut tx, &auth, id, "case.lead.hand").await?;
+    let agency = Uuid::parse_str(&f.get("agency_id")).ok();
+    if let Some(agency) = agency {
+        if db::cases::set_lead(&mut tx, id, agency).await? {
+            let name = agency_name(&mut tx, agency).await?.unwrap_or_default();
+            let body = ja().t1("team-event-lead", "agency", &name);
+            db::entries::record_team_event(&mut tx, case.actor, id, "handover", &body).await?;
+            audit_ok(&mut tx, &auth, id, "case.lead.hand", Some(agency)).await?;
+            tx.commit().await?;
+            return Ok(Redirect::to(&format!("/cases/{id}/team")).into_response());
+        }
+    }
+    let mut errors = Errors::default();
+    errors.add("lead", tr.t("team-lead-choose"));
+    let page = team_page(&mut tx, &auth, &case, errors, String::new()).await?;
+    render_status(StatusCode::UNPROCESSABLE_ENTITY, &page)
+}

@@ -1,0 +1,176 @@
+use super::{Errors, Layout};
+use crate::db::agencies::AgencyRow;
+use crate::db::audit;
+use crate::db::cases::{CaseHeader, CaseListRow, TeamRow};
+use crate::db::consents::ConsentRow;
+use crate::db::entries::EntryRow;
+use crate::policy::CaseAccess;
+use askama::Template;
+use chrono::NaiveDate;
+use uuid::Uuid;
+
+#[derive(Template)]
+#[template(path = "cases/list.html")]
+pub struct CasesPage {
+    pub layout: Layout,
+    pub cases: Vec<CaseListRow>,
+    pub search: String,
+    /// Where the next page starts (kana, id).
+    pub next: Option<(String, Uuid)>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct NewCaseForm {
+    pub family_name: String,
+    pub given_name: String,
+    pub family_kana: String,
+    pub given_kana: String,
+    pub birth_date: String,
+    pub disability_categories: Vec<String>,
+    pub municipality: String,
+    pub postal_code: String,
+    pub address: String,
+    pub phone: String,
+    pub email: String,
+    pub family_contacts: String,
+    pub notes: String,
+    pub role_text: String,
+}
+
+#[derive(Template)]
+#[template(path = "cases/new.html")]
+pub struct NewCasePage {
+    pub layout: Layout,
+    pub form: NewCaseForm,
+    pub errors: Errors,
+    /// (value, label, checked)
+    pub disabilities: Vec<(String, String, bool)>,
+}
+
+/// One cell of the consent matrix: covered today, and until when (None: indefinitely).
+#[derive(Debug, Clone)]
+pub struct ConsentCell {
+    pub covered: bool,
+    pub until: Option<NaiveDate>,
+}
+
+#[derive(Template)]
+#[template(path = "cases/show.html")]
+pub struct CasePage {
+    pub layout: Layout,
+    pub header: CaseHeader,
+    pub access: CaseAccess,
+    pub team: Vec<TeamRow>,
+    /// (agency name, one cell per category)
+    pub matrix: Vec<(String, Vec<ConsentCell>)>,
+    pub matrix_headers: Vec<String>,
+    pub entries: Vec<EntryRow>,
+    pub may_view_access_log: bool,
+}
+
+#[derive(Template)]
+#[template(path = "cases/team.html")]
+pub struct TeamPage {
+    pub layout: Layout,
+    pub case_id: Uuid,
+    pub name: String,
+    pub access: CaseAccess,
+    pub team: Vec<TeamRow>,
+    pub candidates: Vec<AgencyRow>,
+    pub errors: Errors,
+    pub role_text: String,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ConsentForm {
+    pub agency_id: String,
+    pub categories: Vec<String>,
+    pub given_by: String,
+    pub method: String,
+    pub given_on: String,
+    pub term: String,
+    pub until: String,
+    pub evidence: String,
+}
+
+impl ConsentForm {
+    pub fn has_category(&self, c: &str) -> bool {
+        self.categories.iter().any(|k| k == c)
+    }
+}
+
+#[derive(Template)]
+#[template(path = "cases/consents.html")]
+pub struct ConsentsPage {
+    pub layout: Layout,
+    pub case_id: Uuid,
+    pub name: String,
+    pub access: CaseAccess,
+    pub matrix: Vec<(String, Vec<ConsentCell>)>,
+    pub matrix_headers: Vec<String>,
+    /// (value, label)
+    pub categories: Vec<(&'static str, String)>,
+    pub consents: Vec<ConsentRow>,
+    pub agencies: Vec<(Uuid, String)>,
+    pub form: ConsentForm,
+    pub errors: Errors,
+    pub revoke_error: Option<(Uuid, String)>,
+}
+
+#[derive(Template)]
+#[template(path = "cases/access_log.html")]
+pub struct AccessLogPage {
+    pub layout: Layout,
+    pub case_id: Uuid,
+    pub name: String,
+    pub rows: Vec<audit::Row>,
+    pub next_before: Option<i64>,
+}
+
+impl CaseListRow {
+    pub fn phase_key(&self) -> String {
+        format!("phase-{}", self.phase)
+    }
+}
+
+impl CaseHeader {
+    pub fn phase_key(&self) -> String {
+        format!("phase-{}", self.phase)
+    }
+    pub fn disability_keys(&self) -> Vec<String> {
+        self.disability_categories
+            .iter()
+            .map(|d| format!("disability-{d}"))
+            .collect()
+    }
+}
+
+impl TeamRow {
+    pub fn kind_key(&self) -> String {
+        format!("kind-{}", self.kind)
+    }
+}
+
+impl ConsentRow {
+    pub fn category_keys(&self) -> Vec<String> {
+        self.categories
+            .iter()
+            .map(|c| format!("category-{c}"))
+            .collect()
+    }
+    pub fn given_by_key(&self) -> String {
+        format!("consent-giver-{}", self.given_by)
+    }
+    pub fn method_key(&self) -> String {
+        format!("consent-method-{}", self.method)
+    }
+}
+
+impl EntryRow {
+    pub fn kind_key(&self) -> String {
+        format!("entry-kind-{}", self.kind)
+    }
+    pub fn category_key(&self) -> String {
+        format!("category-{}", self.category)
+    }
+}
