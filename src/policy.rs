@@ -133,7 +133,7 @@ pub fn entry_visible(
         && (entry.category == "case_admin"
             || consents.iter().any(|c| {
                 c.agency_id == agency_id
-                    && c.categories.iter().any(|k| *k == entry.category)
+                    && c.categories.contains(&entry.category)
                     && c.live_on(today)
             }))
 }
