@@ -4,6 +4,9 @@
 mod admin;
 mod auth;
 mod browser;
+mod cases;
 mod frame;
 mod helpers;
+mod matrix;
 mod pg;
+mod visibility;

@@ -1,0 +1,309 @@
+//! The authorization matrix: every route of the router × every kind of actor → the expected
+//! status. The table is data; a route registered in src/http/ but missing here fails the test.
+
+use crate::helpers::*;
+use renkei::demo::{CASE_SUZUKI, HIKARI, KOMOREBI};
+use reqwest::StatusCode;
+use sqlx::PgPool;
+use std::collections::BTreeSet;
+
+/// The actors, in the order of the columns below: (label, email, agency to act as).
+const ACTORS: &[(&str, Option<&str>, Option<uuid::Uuid>)] = &[
+    ("anonymous", None, None),
+    ("system admin", Some("admin@renkei.example"), None),
+    ("lead coordinator", Some("sabikan@hikari.example"), None),
+    ("lead staff", Some("staff@hikari.example"), None),
+    ("other team agency", Some("psw@sakura.example"), None),
+    ("agency that left", Some("soudan@komorebi.example"), None),
+    ("off the team", Some("staff@haruka.example"), None),
+    (
+        "dual acting as the clinic",
+        Some("dual@sakura.example"),
+        Some(renkei::demo::SAKURA),
+    ),
+    (
+        "dual acting as ひかり",
+        Some("dual@sakura.example"),
+        Some(HIKARI),
+    ),
+];
+
+/// (method, path, expected status per actor). `{case}` is 鈴木 一郎's case (ひかり leads; こもれび
+/// left it for this test), `{lead}` its lead agency, `{consent}` one of its consents,
+/// `{nobody}` an id that names nothing. POSTs carry an empty form. Logout comes last.
+const TABLE: &[(&str, &str, [u16; 9])] = &[
+    ("GET", "/", [303, 200, 200, 200, 200, 200, 200, 200, 200]),
+    (
+        "GET",
+        "/login",
+        [200, 303, 303, 303, 303, 303, 303, 303, 303],
+    ),
+    (
+        "POST",
+        "/login",
+        [422, 422, 422, 422, 422, 422, 422, 422, 422],
+    ),
+    (
+        "POST",
+        "/acting-agency",
+        [303, 403, 403, 403, 403, 403, 403, 403, 403],
+    ),
+    (
+        "POST",
+        "/lang",
+        [303, 303, 303, 303, 303, 303, 303, 303, 303],
+    ),
+    (
+        "GET",
+        "/account",
+        [303, 200, 200, 200, 200, 200, 200, 200, 200],
+    ),
+    (
+        "POST",
+        "/account/password",
+        [303, 422, 422, 422, 422, 422, 422, 422, 422],
+    ),
+    (
+        "GET",
+        "/admin",
+        [303, 303, 303, 303, 303, 303, 303, 303, 303],
+    ),
+    (
+        "GET",
+        "/admin/agencies",
+        [303, 200, 403, 403, 403, 403, 403, 403, 403],
+    ),
+    (
+        "POST",
+        "/admin/agencies",
+        [303, 422, 403, 403, 403, 403, 403, 403, 403],
+    ),
+    (
+        "GET",
+        "/admin/users",
+        [303, 200, 403, 403, 403, 403, 403, 403, 403],
+    ),
+    (
+        "POST",
+        "/admin/users",
+        [303, 422, 403, 403, 403, 403, 403, 403, 403],
+    ),
+    (
+        "POST",
+        "/admin/users/{nobody}/password",
+        [303, 404, 403, 403, 403, 403, 403, 403, 403],
+    ),
+    (
+        "POST",
+        "/admin/users/{nobody}/active",
+        [303, 404, 403, 403, 403, 403, 403, 403, 403],
+    ),
+    (
+        "GET",
+        "/agency/members",
+        [303, 403, 403, 403, 403, 403, 403, 403, 403],
+    ),
+    (
+        "POST",
+        "/agency/members",
+        [303, 403, 403, 403, 403, 403, 403, 403, 403],
+    ),
+    (
+        "POST",
+        "/agency/members/{nobody}/role",
+        [303, 403, 403, 403, 403, 403, 403, 403, 403],
+    ),
+    (
+        "POST",
+        "/agency/members/{nobody}/remove",
+        [303, 403, 403, 403, 403, 403, 403, 403, 403],
+    ),
+    (
+        "GET",
+        "/agency/audit",
+        [303, 403, 403, 403, 403, 403, 403, 403, 403],
+    ),
+    (
+        "GET",
+        "/static/app.css",
+        [200, 200, 200, 200, 200, 200, 200, 200, 200],
+    ),
+    (
+        "GET",
+        "/healthz",
+        [200, 200, 200, 200, 200, 200, 200, 200, 200],
+    ),
+    (
+        "GET",
+        "/readyz",
+        [200, 200, 200, 200, 200, 200, 200, 200, 200],
+    ),
+    (
+        "GET",
+        "/cases",
+        [303, 200, 200, 200, 200, 200, 200, 200, 200],
+    ),
+    (
+        "GET",
+        "/cases/new",
+        [303, 403, 200, 200, 200, 200, 200, 200, 200],
+    ),
+    (
+        "POST",
+        "/cases/new",
+        [303, 403, 422, 422, 422, 422, 422, 422, 422],
+    ),
+    (
+        "GET",
+        "/cases/{case}",
+        [303, 404, 200, 200, 200, 200, 404, 200, 200],
+    ),
+    (
+        "GET",
+        "/cases/{case}/access-log",
+        [303, 404, 200, 200, 403, 403, 404, 403, 200],
+    ),
+    (
+        "GET",
+        "/cases/{case}/team",
+        [303, 404, 200, 200, 200, 200, 404, 200, 200],
+    ),
+    (
+        "POST",
+        "/cases/{case}/team",
+        [303, 404, 422, 403, 403, 403, 404, 403, 403],
+    ),
+    (
+        "POST",
+        "/cases/{case}/team/{lead}/role",
+        [303, 404, 303, 403, 403, 403, 404, 403, 403],
+    ),
+    (
+        "POST",
+        "/cases/{case}/team/{lead}/remove",
+        [303, 404, 422, 403, 403, 403, 404, 403, 403],
+    ),
+    (
+        "POST",
+        "/cases/{case}/lead",
+        [303, 404, 422, 403, 403, 403, 404, 403, 403],
+    ),
+    (
+        "GET",
+        "/cases/{case}/consents",
+        [303, 404, 200, 200, 200, 200, 404, 200, 200],
+    ),
+    (
+        "POST",
+        "/cases/{case}/consents",
+        [303, 404, 422, 403, 403, 403, 404, 403, 403],
+    ),
+    (
+        "POST",
+        "/cases/{case}/consents/{consent}/revoke",
+        [303, 404, 422, 403, 403, 403, 404, 403, 403],
+    ),
+    (
+        "POST",
+        "/logout",
+        [303, 303, 303, 303, 303, 303, 303, 303, 303],
+    ),
+];
+
+/// The paths registered in src/http/*.rs, read from the source.
+fn registered_paths() -> BTreeSet<String> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/http");
+    let mut paths = BTreeSet::new();
+    for file in std::fs::read_dir(dir).unwrap() {
+        let src = std::fs::read_to_string(file.unwrap().path()).unwrap();
+        for piece in src.split(".route(").skip(1) {
+            let path = piece.trim_start().trim_start_matches('"');
+            let path = &path[..path.find('"').unwrap()];
+            paths.insert(path.to_string());
+        }
+    }
+    paths
+}
+
+/// The table's path with its placeholders in the router's spelling.
+fn route_shape(path: &str) -> String {
+    path.replace("{case}", "{id}")
+        .replace("{lead}", "{agency_id}")
+        .replace("{consent}", "{consent_id}")
+        .replace("/static/app.css", "/static/{file}")
+        .replace("/admin/users/{nobody}", "/admin/users/{id}")
+        .replace("/agency/members/{nobody}", "/agency/members/{user_id}")
+}
+
+#[test]
+fn every_route_is_in_the_matrix() {
+    let in_table: BTreeSet<String> = TABLE.iter().map(|(_, p, _)| route_shape(p)).collect();
+    let missing: Vec<_> = registered_paths().difference(&in_table).cloned().collect();
+    assert!(
+        missing.is_empty(),
+        "routes missing from the matrix: {missing:?}"
+    );
+    let stale: Vec<_> = in_table.difference(&registered_paths()).cloned().collect();
+    assert!(
+        stale.is_empty(),
+        "matrix rows for routes that do not exist: {stale:?}"
+    );
+}
+
+#[sqlx::test]
+async fn authorization_matrix(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    // こもれび leaves 鈴木 一郎's team, so that its coordinator is "an agency that left"
+    sqlx::query(
+        "UPDATE case_agency SET left_on = (now() AT TIME ZONE 'Asia/Tokyo')::date - 1
+         WHERE case_id = $1 AND agency_id = $2",
+    )
+    .bind(CASE_SUZUKI)
+    .bind(KOMOREBI)
+    .execute(&app.pool)
+    .await
+    .unwrap();
+    let consent: uuid::Uuid =
+        sqlx::query_scalar("SELECT id FROM consent WHERE case_id = $1 LIMIT 1")
+            .bind(CASE_SUZUKI)
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    let nobody = uuid::Uuid::now_v7();
+    let mut checked = 0;
+    let mut failures = vec![];
+    for (column, (label, email, acting)) in ACTORS.iter().enumerate() {
+        let b = app.browser();
+        if let Some(email) = email {
+            b.login(email).await;
+        }
+        if let Some(agency) = acting {
+            let res = b
+                .post("/acting-agency", &[("agency_id", &agency.to_string())])
+                .await;
+            assert_eq!(res.status(), StatusCode::SEE_OTHER);
+        }
+        for (method, path, expected) in TABLE {
+            let url = path
+                .replace("{case}", &CASE_SUZUKI.to_string())
+                .replace("{lead}", &HIKARI.to_string())
+                .replace("{consent}", &consent.to_string())
+                .replace("{nobody}", &nobody.to_string());
+            let res = match *method {
+                "GET" => b.get(&url).await,
+                _ => b.post(&url, &[]).await,
+            };
+            checked += 1;
+            if res.status().as_u16() != expected[column] {
+                failures.push(format!(
+                    "{method} {path} as {label}: got {}, expected {}",
+                    res.status().as_u16(),
+                    expected[column]
+                ));
+            }
+        }
+    }
+    println!("authorization matrix: {checked} route × actor pairs checked");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    assert_eq!(checked, TABLE.len() * ACTORS.len());
+}
