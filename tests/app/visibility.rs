@@ -328,8 +328,8 @@ async fn sql_predicate_matches_the_model_on_200_random_cases(pool: PgPool) {
             .unwrap();
             entry_ids.push(id);
         }
-        for a in 0..AGENCIES {
-            let seen = renkei::db::entries::visible_ids(&mut conn, agencies[a], case)
+        for (a, agency) in agencies.iter().enumerate() {
+            let seen = renkei::db::entries::visible_ids(&mut conn, *agency, case)
                 .await
                 .unwrap();
             for (e, id) in s.entries.iter().zip(&entry_ids) {
