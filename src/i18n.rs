@@ -152,6 +152,42 @@ mod tests {
         assert!(only_en.is_empty(), "missing in ja: {only_en:?}");
     }
 
+    /// Every literal key passed to `t`/`t1` in the code and templates exists in the catalog, so
+    /// no page ever shows a raw key.
+    #[test]
+    fn every_key_used_is_in_the_catalog() {
+        let ja = keys(include_str!("../locales/ja/main.ftl"));
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut missing = vec![];
+        let mut stack = vec![root.join("src"), root.join("templates")];
+        while let Some(dir) = stack.pop() {
+            for entry in std::fs::read_dir(dir).unwrap().flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    stack.push(path);
+                    continue;
+                }
+                let text = std::fs::read_to_string(&path).unwrap_or_default();
+                for call in [".t(\"", ".t1(\""] {
+                    for piece in text.split(call).skip(1) {
+                        let key = &piece[..piece.find('"').unwrap_or(0)];
+                        let is_key = !key.is_empty()
+                            && key
+                                .chars()
+                                .all(|c| c.is_ascii_lowercase() || c == '-' || c.is_ascii_digit());
+                        if is_key && key.contains('-') && !ja.contains(key) {
+                            missing.push(format!("{}: {key}", path.display()));
+                        }
+                    }
+                }
+            }
+        }
+        assert!(
+            missing.is_empty(),
+            "keys missing from the catalog: {missing:#?}"
+        );
+    }
+
     #[test]
     fn negotiation() {
         assert_eq!(Lang::negotiate(None, None), Lang::Ja);

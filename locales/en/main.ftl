@@ -190,6 +190,7 @@ team-event-lead = The lead was handed to { $agency }.
 consents-title = Consent
 consents-glance = Consent at a glance
 consents-matrix-help = ○: the person's consent lets that agency see that kind of record. Records of a × kind are not shown to that agency.
+consents-off-team = not on the team
 consents-records = Consent records
 consents-none = No consent recorded yet.
 consents-only-lead = Coordinators of the lead agency record and revoke consent.

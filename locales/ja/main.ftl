@@ -190,6 +190,7 @@ team-event-lead = 主担当機関が { $agency } に引き継がれました。
 consents-title = 同意
 consents-glance = 情報共有の同意（一覧）
 consents-matrix-help = ○ は本人等の同意により、その機関がその種類の記録を見られることを示します。× の種類の記録はその機関には表示されません。
+consents-off-team = チーム外
 consents-records = 同意の記録
 consents-none = まだ同意の記録はありません。
 consents-only-lead = 同意の記録と撤回は主担当機関のコーディネーターが行います。

@@ -335,20 +335,38 @@ pub fn category_labels(tr: Tr) -> Vec<String> {
     Category::ALL.iter().map(|c| tr.t(c.label_key())).collect()
 }
 
-/// Which team agency may see which category today, from the live consents.
+/// Which agency may see which category today, from the live consents: the current team, then
+/// agencies not (yet) on the team that already have a live consent (e.g. before a referral).
 pub fn consent_matrix(
+    tr: Tr,
     team: &[db::cases::TeamRow],
     consents: &[db::consents::ConsentRow],
 ) -> Vec<(String, Vec<ConsentCell>)> {
-    team.iter()
+    let mut rows: Vec<(uuid::Uuid, String)> = team
+        .iter()
         .filter(|m| m.left_on.is_none())
-        .map(|m| {
+        .map(|m| (m.agency_id, m.name.clone()))
+        .collect();
+    for k in consents.iter().filter(|k| k.live) {
+        if !team
+            .iter()
+            .any(|m| m.agency_id == k.agency_id && m.left_on.is_none())
+            && !rows.iter().any(|(id, _)| *id == k.agency_id)
+        {
+            rows.push((
+                k.agency_id,
+                format!("{}（{}）", k.agency_name, tr.t("consents-off-team")),
+            ));
+        }
+    }
+    rows.into_iter()
+        .map(|(agency_id, name)| {
             let cells = Category::ALL
                 .iter()
                 .map(|cat| {
                     let covering = consents.iter().filter(|k| {
                         k.live
-                            && k.agency_id == m.agency_id
+                            && k.agency_id == agency_id
                             && k.categories.iter().any(|c| c == cat.as_str())
                     });
                     // the latest end date among the live consents covering it (None: indefinite)
@@ -367,7 +385,7 @@ pub fn consent_matrix(
                     cell
                 })
                 .collect();
-            (m.name.clone(), cells)
+            (name, cells)
         })
         .collect()
 }
@@ -387,7 +405,7 @@ async fn show(
     let consents = db::consents::for_case(&mut conn, id, agency).await?;
     let entries = db::entries::recent(&mut conn, agency, id, 10).await?;
     audit_ok(&mut conn, &auth, id, "case.view", None).await?;
-    let matrix = consent_matrix(&team, &consents);
+    let matrix = consent_matrix(auth.ctx.tr, &team, &consents);
     Ok(render(&CasePage {
         layout: auth
             .ctx

@@ -59,7 +59,7 @@ async fn consents_page(
         case_id: case.id,
         name: format!("{} {}", header.family_name, header.given_name),
         access: case.access,
-        matrix: consent_matrix(&team, &consents),
+        matrix: consent_matrix(auth.ctx.tr, &team, &consents),
         matrix_headers: category_labels(auth.ctx.tr),
         categories: Category::ALL
             .iter()

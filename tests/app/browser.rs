@@ -100,7 +100,9 @@ async fn console_errors(c: &Client) -> Vec<String> {
                 .filter(|e| {
                     let m = e["message"].as_str().unwrap_or("");
                     !(m.contains("Failed to load resource")
-                        && (m.contains("status of 401") || m.contains("/no-such-page")))
+                        && (m.contains("status of 401")
+                            || m.contains("status of 422")
+                            || m.contains("/no-such-page")))
                 })
                 .map(|e| e["message"].to_string())
                 .collect()
@@ -224,5 +226,88 @@ async fn a_user_logs_in_switches_agency_and_logs_out_in_a_real_browser(pool: PgP
     screenshot(&phone, "not-found-phone").await;
     let errors = console_errors(&phone).await;
     assert!(errors.is_empty(), "console errors: {errors:?}");
+    phone.close().await.unwrap();
+}
+
+#[sqlx::test]
+async fn a_coordinator_opens_a_case_and_records_consent_in_a_real_browser(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    let driver = Driver::start();
+    let c = driver.browser(false).await;
+    log_in(&c, &app, "psw@sakura.example", PASSWORD).await;
+    c.goto(&app.url("/cases/new")).await.unwrap();
+    fill(&c, "#family_name", "小川").await;
+    fill(&c, "#given_name", "次郎").await;
+    fill(&c, "#family_kana", "おがわ").await;
+    fill(&c, "#given_kana", "じろう").await;
+    fill(&c, "#municipality", "みどり市").await;
+    // no date of birth yet: the form comes back with the rest kept
+    click_and_wait(&c, "main form button[type=submit]").await;
+    let kana = c
+        .find(Locator::Css("#family_kana"))
+        .await
+        .unwrap()
+        .prop("value")
+        .await
+        .unwrap();
+    assert_eq!(kana.as_deref(), Some("オガワ"));
+    assert!(c.find(Locator::Css("#birth_date-error")).await.is_ok());
+    screenshot(&c, "case-new-error").await;
+    c.execute(
+        "document.getElementById('birth_date').value = '1980-04-01'",
+        vec![],
+    )
+    .await
+    .unwrap();
+    click_and_wait(&c, "main form button[type=submit]").await;
+    let page = c.source().await.unwrap();
+    assert!(page.contains("昭和55年(1980年)4月1日"), "the case page");
+    screenshot(&c, "case-page").await;
+
+    // consent for ひかり: training and assessment, one year
+    let case_path = c.current_url().await.unwrap().path().to_string();
+    c.goto(&app.url(&format!("{case_path}/consents")))
+        .await
+        .unwrap();
+    c.find(Locator::Css("#agency_id"))
+        .await
+        .unwrap()
+        .select_by_value(&renkei::demo::HIKARI.to_string())
+        .await
+        .unwrap();
+    for css in [
+        "input[name=category][value=training]",
+        "input[name=category][value=assessment]",
+        "input[name=given_by][value=person]",
+        "input[name=method][value=written]",
+    ] {
+        c.find(Locator::Css(css))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+    }
+    click_and_wait(&c, "main form[action$='/consents'] button[type=submit]").await;
+    let page = c.source().await.unwrap();
+    assert!(page.contains("ひかり就労移行支援センター"));
+    assert!(page.contains("有効"));
+    screenshot(&c, "consents").await;
+    let errors = console_errors(&c).await;
+    assert!(errors.is_empty(), "console errors: {errors:?}");
+    c.close().await.unwrap();
+
+    let phone = driver.browser(true).await;
+    log_in(&phone, &app, "sabikan@hikari.example", PASSWORD).await;
+    phone
+        .goto(&app.url(&format!("/cases/{}", renkei::demo::CASE_TAKAHASHI)))
+        .await
+        .unwrap();
+    screenshot(&phone, "case-page-phone").await;
+    let width = phone
+        .execute("return document.documentElement.scrollWidth", vec![])
+        .await
+        .unwrap();
+    assert!(width.as_u64().unwrap() <= 390, "scroll width {width}");
     phone.close().await.unwrap();
 }
