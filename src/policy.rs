@@ -162,6 +162,7 @@ mod tests {
             acting: acting.map(|i| ms[i].clone()),
             memberships: ms,
             token_hash: vec![],
+            unread: None,
         }
     }
 

@@ -35,6 +35,8 @@ pub struct SessionUser {
     pub memberships: Vec<Membership>,
     pub acting: Option<Membership>,
     pub token_hash: Vec<u8>,
+    /// Unread timeline entries for the header, counted up to a cap (pages only).
+    pub unread: Option<i64>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -119,6 +121,7 @@ pub async fn lookup(
         memberships,
         acting,
         token_hash,
+        unread: None,
     }))
 }
 

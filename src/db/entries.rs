@@ -2,6 +2,7 @@
 //! searches, counts — includes it. Its Rust twin is `policy::entry_visible`.
 
 use super::cases::{Actor, TODAY};
+use crate::domain::markdown::to_safe_html;
 use chrono::{DateTime, Utc};
 use sqlx::PgConnection;
 use std::sync::LazyLock;
@@ -32,15 +33,41 @@ pub struct NewEntry<'a> {
     pub category: &'a str,
     pub occurred_at: DateTime<Utc>,
     pub body: &'a str,
+    pub fields: serde_json::Value,
     pub shared_with: &'a [Uuid],
+    /// An answer to an observation.
+    pub reply_to: Option<Uuid>,
 }
 
+impl<'a> NewEntry<'a> {
+    /// A plain entry (no structured fields, not a reply).
+    pub fn plain(
+        case_id: Uuid,
+        kind: &'a str,
+        category: &'a str,
+        body: &'a str,
+        shared_with: &'a [Uuid],
+    ) -> Self {
+        NewEntry {
+            case_id,
+            kind,
+            category,
+            occurred_at: Utc::now(),
+            body,
+            fields: serde_json::json!({}),
+            shared_with,
+            reply_to: None,
+        }
+    }
+}
+
+/// Writes an entry; the Markdown body is rendered and sanitised once, here.
 pub async fn insert(conn: &mut PgConnection, actor: Actor, e: &NewEntry<'_>) -> sqlx::Result<Uuid> {
     let id = Uuid::now_v7();
     sqlx::query(
         "INSERT INTO entry (id, case_id, author_user_id, author_agency_id, kind, category,
-                            occurred_at, body, shared_with)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                            occurred_at, body, body_html, fields, shared_with, reply_to)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
     )
     .bind(id)
     .bind(e.case_id)
@@ -50,7 +77,10 @@ pub async fn insert(conn: &mut PgConnection, actor: Actor, e: &NewEntry<'_>) -> 
     .bind(e.category)
     .bind(e.occurred_at)
     .bind(e.body)
+    .bind(to_safe_html(e.body))
+    .bind(&e.fields)
     .bind(e.shared_with)
+    .bind(e.reply_to)
     .execute(conn)
     .await?;
     Ok(id)
@@ -69,50 +99,376 @@ pub async fn record_team_event(
             .bind(case_id)
             .fetch_all(&mut *conn)
             .await?;
-    let entry = NewEntry {
-        case_id,
-        kind,
-        category: "case_admin",
-        occurred_at: Utc::now(),
-        body,
-        shared_with: &team,
-    };
-    insert(conn, actor, &entry).await
+    insert(
+        conn,
+        actor,
+        &NewEntry::plain(case_id, kind, "case_admin", body, &team),
+    )
+    .await
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct EntryRow {
     pub id: Uuid,
+    pub case_id: Uuid,
     pub kind: String,
     pub category: String,
     pub occurred_at: DateTime<Utc>,
     pub created_at: DateTime<Utc>,
-    pub body: String,
+    pub body_html: String,
+    pub fields: serde_json::Value,
+    pub reply_to: Option<Uuid>,
+    pub version: i32,
+    pub edited_at: Option<DateTime<Utc>>,
+    pub author_user_id: Uuid,
+    pub author_agency_id: Uuid,
     pub author_name: String,
     pub author_agency_name: String,
+    pub shared_names: Vec<String>,
+    /// Read by the user asking (their own entries count as read).
+    pub read: bool,
 }
 
-/// The newest entries of a case the agency may see.
-pub async fn recent(
+/// The columns of `EntryRow`; `$2` must be the user asking (for `read`).
+const ENTRY_COLUMNS: &str = "e.id, e.case_id, e.kind, e.category, e.occurred_at, e.created_at,
+        e.body_html, e.fields, e.reply_to, e.version, e.edited_at, e.author_user_id,
+        e.author_agency_id, u.display_name AS author_name, a.name AS author_agency_name,
+        ARRAY(SELECT s.name FROM agency s WHERE s.id = ANY (e.shared_with) ORDER BY s.name)
+            AS shared_names,
+        (e.author_user_id = $2 OR EXISTS (SELECT 1 FROM entry_read r
+                                          WHERE r.user_id = $2 AND r.entry_id = e.id)) AS read";
+
+const ENTRY_JOINS: &str = "JOIN app_user u ON u.id = e.author_user_id
+         JOIN agency a ON a.id = e.author_agency_id";
+
+/// Filters of the timeline; all optional.
+#[derive(Debug, Clone, Default)]
+pub struct TimelineFilter {
+    pub kind: Option<String>,
+    pub agency: Option<Uuid>,
+    /// instants bounding occurred_at: [from, to)
+    pub from: Option<DateTime<Utc>>,
+    pub to: Option<DateTime<Utc>>,
+    /// text to find in the body and fields
+    pub text: String,
+}
+
+/// Where a timeline page ends: the next (older) page starts strictly before it.
+#[derive(Debug, Clone, Copy)]
+pub struct TimeCursor {
+    pub occurred_at: DateTime<Utc>,
+    pub id: Uuid,
+}
+
+/// LIKE pattern for a literal piece of text.
+fn contains_pattern(text: &str) -> String {
+    if text.is_empty() {
+        return String::new();
+    }
+    let escaped = text
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    format!("%{escaped}%")
+}
+
+/// One page of a case's timeline (not the replies), newest first, keyset on
+/// (occurred_at, id) over `entry_case_time_idx`.
+pub async fn page(
     conn: &mut PgConnection,
-    agency_id: Uuid,
+    actor: Actor,
     case_id: Uuid,
+    filter: &TimelineFilter,
+    before: Option<TimeCursor>,
     limit: i64,
 ) -> sqlx::Result<Vec<EntryRow>> {
     sqlx::query_as(&format!(
-        "SELECT e.id, e.kind, e.category, e.occurred_at, e.created_at, e.body,
-                u.display_name AS author_name, a.name AS author_agency_name
-         FROM entry e
-         JOIN app_user u ON u.id = e.author_user_id
-         JOIN agency a ON a.id = e.author_agency_id
-         WHERE e.case_id = $2 AND {}
+        "SELECT {ENTRY_COLUMNS}
+         FROM entry e {ENTRY_JOINS}
+         WHERE e.case_id = $3 AND e.reply_to IS NULL AND {visible}
+           AND ($4::text IS NULL OR e.kind = $4)
+           AND ($5::uuid IS NULL OR e.author_agency_id = $5)
+           AND ($6::timestamptz IS NULL OR e.occurred_at >= $6)
+           AND ($7::timestamptz IS NULL OR e.occurred_at < $7)
+           AND ($8 = '' OR e.body ILIKE $8 OR e.fields::text ILIKE $8)
+           AND ($9::timestamptz IS NULL OR (e.occurred_at, e.id) < ($9, $10::uuid))
          ORDER BY e.occurred_at DESC, e.id DESC
-         LIMIT $3",
-        *VISIBLE
+         LIMIT $11",
+        visible = *VISIBLE
     ))
-    .bind(agency_id)
+    .bind(actor.agency_id)
+    .bind(actor.user_id)
     .bind(case_id)
+    .bind(filter.kind.as_deref())
+    .bind(filter.agency)
+    .bind(filter.from)
+    .bind(filter.to)
+    .bind(contains_pattern(&filter.text))
+    .bind(before.map(|c| c.occurred_at))
+    .bind(before.map(|c| c.id))
     .bind(limit)
+    .fetch_all(conn)
+    .await
+}
+
+/// The replies the agency may see to the given entries, oldest first.
+pub async fn replies(
+    conn: &mut PgConnection,
+    actor: Actor,
+    parents: &[Uuid],
+) -> sqlx::Result<Vec<EntryRow>> {
+    if parents.is_empty() {
+        return Ok(vec![]);
+    }
+    sqlx::query_as(&format!(
+        "SELECT {ENTRY_COLUMNS}
+         FROM entry e {ENTRY_JOINS}
+         WHERE e.reply_to = ANY ($3) AND {visible}
+         ORDER BY e.created_at, e.id",
+        visible = *VISIBLE
+    ))
+    .bind(actor.agency_id)
+    .bind(actor.user_id)
+    .bind(parents)
+    .fetch_all(conn)
+    .await
+}
+
+/// One entry of a case, if the agency may see it.
+pub async fn get(
+    conn: &mut PgConnection,
+    actor: Actor,
+    case_id: Uuid,
+    entry_id: Uuid,
+) -> sqlx::Result<Option<EntryRow>> {
+    sqlx::query_as(&format!(
+        "SELECT {ENTRY_COLUMNS}
+         FROM entry e {ENTRY_JOINS}
+         WHERE e.id = $3 AND e.case_id = $4 AND {visible}",
+        visible = *VISIBLE
+    ))
+    .bind(actor.agency_id)
+    .bind(actor.user_id)
+    .bind(entry_id)
+    .bind(case_id)
+    .fetch_optional(conn)
+    .await
+}
+
+/// The Markdown source and sharing of an entry the agency may see (for editing and replying).
+pub async fn source(
+    conn: &mut PgConnection,
+    actor: Actor,
+    case_id: Uuid,
+    entry_id: Uuid,
+) -> sqlx::Result<Option<(String, Vec<Uuid>)>> {
+    sqlx::query_as(&format!(
+        "SELECT e.body, e.shared_with FROM entry e
+         WHERE e.id = $2 AND e.case_id = $3 AND {visible}",
+        visible = *VISIBLE
+    ))
+    .bind(actor.agency_id)
+    .bind(entry_id)
+    .bind(case_id)
+    .fetch_optional(conn)
+    .await
+}
+
+/// Marks entries as read by the user (those shown to them).
+pub async fn mark_read(
+    conn: &mut PgConnection,
+    user_id: Uuid,
+    entries: &[Uuid],
+) -> sqlx::Result<()> {
+    if entries.is_empty() {
+        return Ok(());
+    }
+    sqlx::query(
+        "INSERT INTO entry_read (user_id, entry_id) SELECT $1, unnest($2::uuid[])
+         ON CONFLICT DO NOTHING",
+    )
+    .bind(user_id)
+    .bind(entries)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// The inbox looks back this far: older unread entries are no longer news.
+pub const INBOX_DAYS: i32 = 60;
+
+/// The unread condition of the inbox, over `e` joined to the acting agency's current teams
+/// (`$1` the agency, `$2` the user).
+fn unread_where() -> String {
+    format!(
+        "ca.agency_id = $1 AND ca.left_on IS NULL
+         AND e.created_at > now() - make_interval(days => {INBOX_DAYS})
+         AND e.author_user_id <> $2
+         AND NOT EXISTS (SELECT 1 FROM entry_read r WHERE r.user_id = $2 AND r.entry_id = e.id)
+         AND {visible}",
+        visible = *VISIBLE
+    )
+}
+
+/// How many unread entries the user has as this agency, counted up to `cap`.
+pub async fn unread_count(conn: &mut PgConnection, actor: Actor, cap: i64) -> sqlx::Result<i64> {
+    sqlx::query_scalar(&format!(
+        "SELECT count(*) FROM (
+            SELECT 1 FROM case_agency ca JOIN entry e ON e.case_id = ca.case_id
+            WHERE {} LIMIT $3) unread",
+        unread_where()
+    ))
+    .bind(actor.agency_id)
+    .bind(actor.user_id)
+    .bind(cap)
+    .fetch_one(conn)
+    .await
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct InboxRow {
+    pub id: Uuid,
+    pub case_id: Uuid,
+    pub family_name: String,
+    pub given_name: String,
+    pub kind: String,
+    pub category: String,
+    pub occurred_at: DateTime<Utc>,
+    pub created_at: DateTime<Utc>,
+    pub excerpt: String,
+    pub author_name: String,
+    pub author_agency_name: String,
+    pub reply_to: Option<Uuid>,
+}
+
+/// Where an inbox page ends (newest first by writing time).
+#[derive(Debug, Clone, Copy)]
+pub struct CreatedCursor {
+    pub created_at: DateTime<Utc>,
+    pub id: Uuid,
+}
+
+pub async fn inbox(
+    conn: &mut PgConnection,
+    actor: Actor,
+    before: Option<CreatedCursor>,
+    limit: i64,
+) -> sqlx::Result<Vec<InboxRow>> {
+    sqlx::query_as(&format!(
+        "SELECT e.id, e.case_id, p.family_name, p.given_name, e.kind, e.category, e.occurred_at,
+                e.created_at, left(e.body, 140) AS excerpt, u.display_name AS author_name,
+                a.name AS author_agency_name, e.reply_to
+         FROM case_agency ca
+         JOIN entry e ON e.case_id = ca.case_id
+         JOIN case_file c ON c.id = e.case_id
+         JOIN participant p ON p.id = c.participant_id
+         {ENTRY_JOINS}
+         WHERE {}
+           AND ($3::timestamptz IS NULL OR (e.created_at, e.id) < ($3, $4::uuid))
+         ORDER BY e.created_at DESC, e.id DESC
+         LIMIT $5",
+        unread_where()
+    ))
+    .bind(actor.agency_id)
+    .bind(actor.user_id)
+    .bind(before.map(|c| c.created_at))
+    .bind(before.map(|c| c.id))
+    .bind(limit)
+    .fetch_all(conn)
+    .await
+}
+
+/// Marks every unread inbox entry read.
+pub async fn mark_all_read(conn: &mut PgConnection, actor: Actor) -> sqlx::Result<u64> {
+    Ok(sqlx::query(&format!(
+        "INSERT INTO entry_read (user_id, entry_id)
+         SELECT $2, e.id FROM case_agency ca JOIN entry e ON e.case_id = ca.case_id
+         WHERE {}
+         ON CONFLICT DO NOTHING",
+        unread_where()
+    ))
+    .bind(actor.agency_id)
+    .bind(actor.user_id)
+    .execute(conn)
+    .await?
+    .rows_affected())
+}
+
+/// Saves a new version of an entry written by the actor (that user as that agency), keeping
+/// the previous one. False when the entry is not theirs or not on the case.
+pub async fn edit(
+    conn: &mut PgConnection,
+    actor: Actor,
+    case_id: Uuid,
+    entry_id: Uuid,
+    body: &str,
+    fields: &serde_json::Value,
+    occurred_at: DateTime<Utc>,
+) -> sqlx::Result<bool> {
+    let kept = sqlx::query(
+        "INSERT INTO entry_version (entry_id, version, body, body_html, fields, occurred_at,
+                                    written_by, written_at)
+         SELECT id, version, body, body_html, fields, occurred_at,
+                coalesce(edited_by, author_user_id), coalesce(edited_at, created_at)
+         FROM entry
+         WHERE id = $1 AND case_id = $2 AND author_user_id = $3 AND author_agency_id = $4",
+    )
+    .bind(entry_id)
+    .bind(case_id)
+    .bind(actor.user_id)
+    .bind(actor.agency_id)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    if kept != 1 {
+        return Ok(false);
+    }
+    sqlx::query(
+        "UPDATE entry SET body = $2, body_html = $3, fields = $4, occurred_at = $5,
+                          version = version + 1, edited_at = now(), edited_by = $6
+         WHERE id = $1",
+    )
+    .bind(entry_id)
+    .bind(body)
+    .bind(to_safe_html(body))
+    .bind(fields)
+    .bind(occurred_at)
+    .bind(actor.user_id)
+    .execute(conn)
+    .await?;
+    Ok(true)
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct VersionRow {
+    pub version: i32,
+    pub body_html: String,
+    pub fields: serde_json::Value,
+    pub occurred_at: DateTime<Utc>,
+    pub written_by_name: String,
+    pub written_at: DateTime<Utc>,
+}
+
+/// The earlier versions of an entry the agency may see, newest first.
+pub async fn versions(
+    conn: &mut PgConnection,
+    actor: Actor,
+    case_id: Uuid,
+    entry_id: Uuid,
+) -> sqlx::Result<Vec<VersionRow>> {
+    sqlx::query_as(&format!(
+        "SELECT v.version, v.body_html, v.fields, v.occurred_at, w.display_name AS written_by_name,
+                v.written_at
+         FROM entry e
+         JOIN entry_version v ON v.entry_id = e.id
+         JOIN app_user w ON w.id = v.written_by
+         WHERE e.id = $2 AND e.case_id = $3 AND {visible}
+         ORDER BY v.version DESC",
+        visible = *VISIBLE
+    ))
+    .bind(actor.agency_id)
+    .bind(entry_id)
+    .bind(case_id)
     .fetch_all(conn)
     .await
 }

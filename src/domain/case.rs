@@ -13,8 +13,9 @@ string_enum!(Phase {
     Closed = "closed",
 });
 
-// Information categories a consent covers and an entry belongs to.
-string_enum!(Category {
+string_enum!(
+    /// Information categories a consent covers and an entry belongs to.
+    Category {
     Health = "health",
     Assessment = "assessment",
     Training = "training",
@@ -44,8 +45,9 @@ string_enum!(ConsentMethod {
     Oral = "oral",
 });
 
-// How long a consent runs.
-string_enum!(ConsentTerm {
+string_enum!(
+    /// How long a consent runs.
+    ConsentTerm {
     OneYear = "1y",
     TwoYears = "2y",
     Until = "date",

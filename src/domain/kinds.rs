@@ -3,7 +3,8 @@
 /// A closed set of values stored as text: `as_str` for the database and forms, `parse` back.
 #[macro_export]
 macro_rules! string_enum {
-    ($name:ident { $($variant:ident = $text:literal),+ $(,)? }) => {
+    ($(#[$meta:meta])* $name:ident { $($variant:ident = $text:literal),+ $(,)? }) => {
+        $(#[$meta])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
         pub enum $name { $($variant),+ }
 

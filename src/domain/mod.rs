@@ -4,6 +4,8 @@
 pub mod kinds;
 pub mod case;
 pub mod dates;
+pub mod entry;
 pub mod kana;
+pub mod markdown;
 pub mod password;
 pub mod text;

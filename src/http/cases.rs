@@ -2,6 +2,7 @@
 
 use super::extract::Auth;
 use super::form::Pairs;
+use super::timeline::{load_timeline, TimelineQuery};
 use crate::db::{self, audit::Outcome, cases::Actor};
 use crate::domain::case::{Category, Disability};
 use crate::domain::{dates, kana, text};
@@ -390,10 +391,13 @@ pub fn consent_matrix(
         .collect()
 }
 
+/// The case page: the person, the team, consent at a glance, and the newest page of the
+/// timeline. A fixed number of queries, whatever the size of the case.
 async fn show(
     State(state): State<AppState>,
     auth: Auth,
     Path(id): Path<Uuid>,
+    Query(query): Query<TimelineQuery>,
 ) -> AppResult<Response> {
     let mut conn = state.db.acquire().await?;
     let case = open_case(&mut conn, &auth, id, "case.view").await?;
@@ -403,7 +407,7 @@ async fn show(
         .ok_or(AppError::NotFound)?;
     let team = db::cases::team(&mut conn, id, agency).await?;
     let consents = db::consents::for_case(&mut conn, id, agency).await?;
-    let entries = db::entries::recent(&mut conn, agency, id, 10).await?;
+    let timeline = load_timeline(&mut conn, &auth, &case, &team, &query).await?;
     audit_ok(&mut conn, &auth, id, "case.view", None).await?;
     let matrix = consent_matrix(auth.ctx.tr, &team, &consents);
     Ok(render(&CasePage {
@@ -416,7 +420,7 @@ async fn show(
         team,
         matrix,
         matrix_headers: category_labels(auth.ctx.tr),
-        entries,
+        timeline,
     })?
     .into_response())
 }

@@ -15,20 +15,33 @@ use tower_http::classify::{ServerErrorsAsFailures, SharedClassifier};
 use tower_http::csrf::ProtectionError;
 use tower_http::trace::TraceLayer;
 
+/// The header shows "99+" beyond this: counting further is work nobody reads.
+pub const UNREAD_CAP: i64 = 100;
+
 /// Looks up the session cookie and, when it names a live session, puts the `SessionUser` in
 /// the request for the extractors. A database that cannot be reached gives 503.
 pub async fn load_session(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
     let name = session_cookie_name(state.settings.secure_cookies);
+    // pages show the unread count in the header; assets, health checks and form posts do not
+    let is_page = req.method() == axum::http::Method::GET
+        && !req.uri().path().starts_with("/static/")
+        && !matches!(req.uri().path(), "/healthz" | "/readyz");
     if let Some(token) = cookie_value(req.headers(), name) {
-        let found = async {
+        let found: sqlx::Result<Option<db::auth::SessionUser>> = async {
             let mut conn = state.db.acquire().await?;
-            db::auth::lookup(
+            let mut user = db::auth::lookup(
                 &mut conn,
                 &token,
                 state.settings.idle_timeout,
                 state.settings.absolute_timeout,
             )
-            .await
+            .await?;
+            if let Some(u) = user.as_mut().filter(|_| is_page) {
+                if let Some(actor) = u.actor() {
+                    u.unread = Some(db::entries::unread_count(&mut conn, actor, UNREAD_CAP).await?);
+                }
+            }
+            Ok(user)
         }
         .await;
         match found {

@@ -11,6 +11,7 @@ pub mod extract;
 pub mod form;
 pub mod middleware;
 pub mod team;
+pub mod timeline;
 
 use crate::AppState;
 use axum::http::{header, HeaderName, HeaderValue};
@@ -41,6 +42,7 @@ pub fn router(state: AppState) -> Router {
         .merge(cases::routes())
         .merge(team::routes())
         .merge(consents::routes())
+        .merge(timeline::routes())
         .route("/static/{file}", get(assets::static_file))
         .route("/healthz", get(assets::healthz))
         .route("/readyz", get(assets::readyz))

@@ -1,9 +1,9 @@
+use super::timeline::Timeline;
 use super::{Errors, Layout};
 use crate::db::agencies::AgencyRow;
 use crate::db::audit;
 use crate::db::cases::{CaseHeader, CaseListRow, TeamRow};
 use crate::db::consents::ConsentRow;
-use crate::db::entries::EntryRow;
 use crate::policy::CaseAccess;
 use askama::Template;
 use chrono::NaiveDate;
@@ -64,7 +64,7 @@ pub struct CasePage {
     /// (agency name, one cell per category)
     pub matrix: Vec<(String, Vec<ConsentCell>)>,
     pub matrix_headers: Vec<String>,
-    pub entries: Vec<EntryRow>,
+    pub timeline: Timeline,
     pub may_view_access_log: bool,
 }
 
@@ -163,14 +163,5 @@ impl ConsentRow {
     }
     pub fn method_key(&self) -> String {
         format!("consent-method-{}", self.method)
-    }
-}
-
-impl EntryRow {
-    pub fn kind_key(&self) -> String {
-        format!("entry-kind-{}", self.kind)
-    }
-    pub fn category_key(&self) -> String {
-        format!("category-{}", self.category)
     }
 }

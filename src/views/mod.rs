@@ -6,6 +6,7 @@ pub mod auth;
 pub mod cases;
 pub mod dashboard;
 pub mod errors;
+pub mod timeline;
 
 use crate::db::auth::SessionUser;
 use crate::domain::kinds::Role;
@@ -63,6 +64,17 @@ impl Layout {
             .as_ref()
             .and_then(|u| u.acting.as_ref())
             .is_some_and(|m| m.role == Role::AgencyAdmin)
+    }
+
+    /// The unread count for the header: "", "3", "99+".
+    pub fn unread_label(&self) -> String {
+        match self.user.as_ref().and_then(|u| u.unread) {
+            Some(n) if n >= crate::http::middleware::UNREAD_CAP => {
+                format!("{}+", crate::http::middleware::UNREAD_CAP - 1)
+            }
+            Some(n) if n > 0 => n.to_string(),
+            _ => String::new(),
+        }
     }
 
     pub fn has_agency(&self) -> bool {

@@ -326,14 +326,13 @@ async fn consent_is_recorded_revoked_once_and_stops_sharing_at_once(pool: PgPool
         user_id: author,
         agency_id: HIKARI,
     };
-    let entry = renkei::db::entries::NewEntry {
-        case_id: CASE_TAKAHASHI,
-        kind: "progress",
-        category: "health",
-        occurred_at: chrono::Utc::now(),
-        body: "服薬の調整中",
-        shared_with: &team,
-    };
+    let entry = renkei::db::entries::NewEntry::plain(
+        CASE_TAKAHASHI,
+        "progress",
+        "health",
+        "服薬の調整中",
+        &team,
+    );
     let entry_id = renkei::db::entries::insert(&mut conn, actor, &entry)
         .await
         .unwrap();
@@ -429,14 +428,13 @@ async fn an_agency_that_left_reads_only_up_to_the_day_it_left(pool: PgPool) {
             .fetch_all(&mut *conn)
             .await
             .unwrap();
-    let entry = renkei::db::entries::NewEntry {
-        case_id: CASE_TANAKA,
-        kind: "progress",
-        category: "work",
-        occurred_at: chrono::Utc::now(),
-        body: "定着支援の面談を実施",
-        shared_with: &team,
-    };
+    let entry = renkei::db::entries::NewEntry::plain(
+        CASE_TANAKA,
+        "progress",
+        "work",
+        "定着支援の面談を実施",
+        &team,
+    );
     let actor = renkei::db::cases::Actor {
         user_id: author,
         agency_id: AOBA,

@@ -29,185 +29,57 @@ const ACTORS: &[(&str, Option<&str>, Option<uuid::Uuid>)] = &[
 ];
 
 /// (method, path, expected status per actor). `{case}` is 鈴木 一郎's case (ひかり leads; こもれび
-/// left it for this test), `{lead}` its lead agency, `{consent}` one of its consents,
-/// `{nobody}` an id that names nothing. POSTs carry an empty form. Logout comes last.
+/// left it yesterday for this test), `{lead}` its lead agency, `{consent}` one of its consents,
+/// `{entry}` an observation written today by dual@sakura as the clinic and shared with the
+/// team, `{nobody}` an id that names nothing. POSTs carry an empty form. Logout comes last.
+#[rustfmt::skip]
 const TABLE: &[(&str, &str, [u16; 9])] = &[
-    ("GET", "/", [303, 200, 200, 200, 200, 200, 200, 200, 200]),
-    (
-        "GET",
-        "/login",
-        [200, 303, 303, 303, 303, 303, 303, 303, 303],
-    ),
-    (
-        "POST",
-        "/login",
-        [422, 422, 422, 422, 422, 422, 422, 422, 422],
-    ),
-    (
-        "POST",
-        "/acting-agency",
-        [303, 403, 403, 403, 403, 403, 403, 403, 403],
-    ),
-    (
-        "POST",
-        "/lang",
-        [303, 303, 303, 303, 303, 303, 303, 303, 303],
-    ),
-    (
-        "GET",
-        "/account",
-        [303, 200, 200, 200, 200, 200, 200, 200, 200],
-    ),
-    (
-        "POST",
-        "/account/password",
-        [303, 422, 422, 422, 422, 422, 422, 422, 422],
-    ),
-    (
-        "GET",
-        "/admin",
-        [303, 303, 303, 303, 303, 303, 303, 303, 303],
-    ),
-    (
-        "GET",
-        "/admin/agencies",
-        [303, 200, 403, 403, 403, 403, 403, 403, 403],
-    ),
-    (
-        "POST",
-        "/admin/agencies",
-        [303, 422, 403, 403, 403, 403, 403, 403, 403],
-    ),
-    (
-        "GET",
-        "/admin/users",
-        [303, 200, 403, 403, 403, 403, 403, 403, 403],
-    ),
-    (
-        "POST",
-        "/admin/users",
-        [303, 422, 403, 403, 403, 403, 403, 403, 403],
-    ),
-    (
-        "POST",
-        "/admin/users/{nobody}/password",
-        [303, 404, 403, 403, 403, 403, 403, 403, 403],
-    ),
-    (
-        "POST",
-        "/admin/users/{nobody}/active",
-        [303, 404, 403, 403, 403, 403, 403, 403, 403],
-    ),
-    (
-        "GET",
-        "/agency/members",
-        [303, 403, 403, 403, 403, 403, 403, 403, 403],
-    ),
-    (
-        "POST",
-        "/agency/members",
-        [303, 403, 403, 403, 403, 403, 403, 403, 403],
-    ),
-    (
-        "POST",
-        "/agency/members/{nobody}/role",
-        [303, 403, 403, 403, 403, 403, 403, 403, 403],
-    ),
-    (
-        "POST",
-        "/agency/members/{nobody}/remove",
-        [303, 403, 403, 403, 403, 403, 403, 403, 403],
-    ),
-    (
-        "GET",
-        "/agency/audit",
-        [303, 403, 403, 403, 403, 403, 403, 403, 403],
-    ),
-    (
-        "GET",
-        "/static/app.css",
-        [200, 200, 200, 200, 200, 200, 200, 200, 200],
-    ),
-    (
-        "GET",
-        "/healthz",
-        [200, 200, 200, 200, 200, 200, 200, 200, 200],
-    ),
-    (
-        "GET",
-        "/readyz",
-        [200, 200, 200, 200, 200, 200, 200, 200, 200],
-    ),
-    (
-        "GET",
-        "/cases",
-        [303, 200, 200, 200, 200, 200, 200, 200, 200],
-    ),
-    (
-        "GET",
-        "/cases/new",
-        [303, 403, 200, 200, 200, 200, 200, 200, 200],
-    ),
-    (
-        "POST",
-        "/cases/new",
-        [303, 403, 422, 422, 422, 422, 422, 422, 422],
-    ),
-    (
-        "GET",
-        "/cases/{case}",
-        [303, 404, 200, 200, 200, 200, 404, 200, 200],
-    ),
-    (
-        "GET",
-        "/cases/{case}/access-log",
-        [303, 404, 200, 200, 403, 403, 404, 403, 200],
-    ),
-    (
-        "GET",
-        "/cases/{case}/team",
-        [303, 404, 200, 200, 200, 200, 404, 200, 200],
-    ),
-    (
-        "POST",
-        "/cases/{case}/team",
-        [303, 404, 422, 403, 403, 403, 404, 403, 403],
-    ),
-    (
-        "POST",
-        "/cases/{case}/team/{lead}/role",
-        [303, 404, 303, 403, 403, 403, 404, 403, 403],
-    ),
-    (
-        "POST",
-        "/cases/{case}/team/{lead}/remove",
-        [303, 404, 422, 403, 403, 403, 404, 403, 403],
-    ),
-    (
-        "POST",
-        "/cases/{case}/lead",
-        [303, 404, 422, 403, 403, 403, 404, 403, 403],
-    ),
-    (
-        "GET",
-        "/cases/{case}/consents",
-        [303, 404, 200, 200, 200, 200, 404, 200, 200],
-    ),
-    (
-        "POST",
-        "/cases/{case}/consents",
-        [303, 404, 422, 403, 403, 403, 404, 403, 403],
-    ),
-    (
-        "POST",
-        "/cases/{case}/consents/{consent}/revoke",
-        [303, 404, 422, 403, 403, 403, 404, 403, 403],
-    ),
-    (
-        "POST",
-        "/logout",
-        [303, 303, 303, 303, 303, 303, 303, 303, 303],
-    ),
+    //                                             anon admin lead lstaf membr left  off  dualS dualH
+    ("GET",  "/",                                  [303, 200, 200, 200, 200, 200, 200, 200, 200]),
+    ("GET",  "/login",                             [200, 303, 303, 303, 303, 303, 303, 303, 303]),
+    ("POST", "/login",                             [422, 422, 422, 422, 422, 422, 422, 422, 422]),
+    ("POST", "/acting-agency",                     [303, 403, 403, 403, 403, 403, 403, 403, 403]),
+    ("POST", "/lang",                              [303, 303, 303, 303, 303, 303, 303, 303, 303]),
+    ("GET",  "/account",                           [303, 200, 200, 200, 200, 200, 200, 200, 200]),
+    ("POST", "/account/password",                  [303, 422, 422, 422, 422, 422, 422, 422, 422]),
+    ("GET",  "/admin",                             [303, 303, 303, 303, 303, 303, 303, 303, 303]),
+    ("GET",  "/admin/agencies",                    [303, 200, 403, 403, 403, 403, 403, 403, 403]),
+    ("POST", "/admin/agencies",                    [303, 422, 403, 403, 403, 403, 403, 403, 403]),
+    ("GET",  "/admin/users",                       [303, 200, 403, 403, 403, 403, 403, 403, 403]),
+    ("POST", "/admin/users",                       [303, 422, 403, 403, 403, 403, 403, 403, 403]),
+    ("POST", "/admin/users/{nobody}/password",     [303, 404, 403, 403, 403, 403, 403, 403, 403]),
+    ("POST", "/admin/users/{nobody}/active",       [303, 404, 403, 403, 403, 403, 403, 403, 403]),
+    ("GET",  "/agency/members",                    [303, 403, 403, 403, 403, 403, 403, 403, 403]),
+    ("POST", "/agency/members",                    [303, 403, 403, 403, 403, 403, 403, 403, 403]),
+    ("POST", "/agency/members/{nobody}/role",      [303, 403, 403, 403, 403, 403, 403, 403, 403]),
+    ("POST", "/agency/members/{nobody}/remove",    [303, 403, 403, 403, 403, 403, 403, 403, 403]),
+    ("GET",  "/agency/audit",                      [303, 403, 403, 403, 403, 403, 403, 403, 403]),
+    ("GET",  "/static/app.css",                    [200, 200, 200, 200, 200, 200, 200, 200, 200]),
+    ("GET",  "/healthz",                           [200, 200, 200, 200, 200, 200, 200, 200, 200]),
+    ("GET",  "/readyz",                            [200, 200, 200, 200, 200, 200, 200, 200, 200]),
+    ("GET",  "/cases",                             [303, 200, 200, 200, 200, 200, 200, 200, 200]),
+    ("GET",  "/cases/new",                         [303, 403, 200, 200, 200, 200, 200, 200, 200]),
+    ("POST", "/cases/new",                         [303, 403, 422, 422, 422, 422, 422, 422, 422]),
+    ("GET",  "/cases/{case}",                      [303, 404, 200, 200, 200, 200, 404, 200, 200]),
+    ("GET",  "/cases/{case}/access-log",           [303, 404, 200, 200, 403, 403, 404, 403, 200]),
+    ("GET",  "/cases/{case}/team",                 [303, 404, 200, 200, 200, 200, 404, 200, 200]),
+    ("POST", "/cases/{case}/team",                 [303, 404, 422, 403, 403, 403, 404, 403, 403]),
+    ("POST", "/cases/{case}/team/{lead}/role",     [303, 404, 303, 403, 403, 403, 404, 403, 403]),
+    ("POST", "/cases/{case}/team/{lead}/remove",   [303, 404, 422, 403, 403, 403, 404, 403, 403]),
+    ("POST", "/cases/{case}/lead",                 [303, 404, 422, 403, 403, 403, 404, 403, 403]),
+    ("GET",  "/cases/{case}/consents",             [303, 404, 200, 200, 200, 200, 404, 200, 200]),
+    ("POST", "/cases/{case}/consents",             [303, 404, 422, 403, 403, 403, 404, 403, 403]),
+    ("POST", "/cases/{case}/consents/{consent}/revoke", [303, 404, 422, 403, 403, 403, 404, 403, 403]),
+    ("GET",  "/cases/{case}/timeline",             [303, 404, 200, 200, 200, 200, 404, 200, 200]),
+    ("GET",  "/cases/{case}/entries/new",          [303, 404, 200, 200, 200, 403, 404, 200, 200]),
+    ("POST", "/cases/{case}/entries",              [303, 404, 422, 422, 422, 403, 404, 422, 422]),
+    ("GET",  "/cases/{case}/entries/{entry}",      [303, 404, 200, 200, 200, 404, 404, 200, 200]),
+    ("POST", "/cases/{case}/entries/{entry}/replies", [303, 404, 422, 422, 403, 403, 404, 403, 422]),
+    ("GET",  "/cases/{case}/entries/{entry}/edit", [303, 404, 403, 403, 403, 403, 404, 200, 403]),
+    ("POST", "/cases/{case}/entries/{entry}/edit", [303, 404, 403, 403, 403, 403, 404, 422, 403]),
+    ("GET",  "/inbox",                             [303, 200, 200, 200, 200, 200, 200, 200, 200]),
+    ("POST", "/inbox/read-all",                    [303, 303, 303, 303, 303, 303, 303, 303, 303]),
+    ("POST", "/logout",                            [303, 303, 303, 303, 303, 303, 303, 303, 303]),
 ];
 
 /// The paths registered in src/http/*.rs, read from the source.
@@ -230,6 +102,7 @@ fn route_shape(path: &str) -> String {
     path.replace("{case}", "{id}")
         .replace("{lead}", "{agency_id}")
         .replace("{consent}", "{consent_id}")
+        .replace("{entry}", "{entry_id}")
         .replace("/static/app.css", "/static/{file}")
         .replace("/admin/users/{nobody}", "/admin/users/{id}")
         .replace("/agency/members/{nobody}", "/agency/members/{user_id}")
@@ -270,6 +143,36 @@ async fn authorization_matrix(pool: PgPool) {
             .await
             .unwrap();
     let nobody = uuid::Uuid::now_v7();
+    let dual: uuid::Uuid =
+        sqlx::query_scalar("SELECT id FROM app_user WHERE email = 'dual@sakura.example'")
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    let team: Vec<uuid::Uuid> = sqlx::query_scalar(
+        "SELECT agency_id FROM case_agency WHERE case_id = $1 AND left_on IS NULL",
+    )
+    .bind(CASE_SUZUKI)
+    .fetch_all(&app.pool)
+    .await
+    .unwrap();
+    let mut conn = app.pool.acquire().await.unwrap();
+    let entry = renkei::db::entries::insert(
+        &mut conn,
+        renkei::db::cases::Actor {
+            user_id: dual,
+            agency_id: renkei::demo::SAKURA,
+        },
+        &renkei::db::entries::NewEntry::plain(
+            CASE_SUZUKI,
+            "observation",
+            "training",
+            "作業の手順を忘れる",
+            &team,
+        ),
+    )
+    .await
+    .unwrap();
+    drop(conn);
     let mut checked = 0;
     let mut failures = vec![];
     for (column, (label, email, acting)) in ACTORS.iter().enumerate() {
@@ -288,6 +191,7 @@ async fn authorization_matrix(pool: PgPool) {
                 .replace("{case}", &CASE_SUZUKI.to_string())
                 .replace("{lead}", &HIKARI.to_string())
                 .replace("{consent}", &consent.to_string())
+                .replace("{entry}", &entry.to_string())
                 .replace("{nobody}", &nobody.to_string());
             let res = match *method {
                 "GET" => b.get(&url).await,

@@ -1,0 +1,72 @@
+//! Entry bodies: Markdown rendered with pulldown-cmark (a line break stays a line break, as
+//! people write notes) and sanitised by ammonia, so no script, event handler, `javascript:`
+//! link or raw HTML survives.
+
+use pulldown_cmark::{html, Event, Options, Parser};
+
+pub fn to_safe_html(markdown: &str) -> String {
+    let options = Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH;
+    let events = Parser::new_ext(markdown, options).map(|event| match event {
+        Event::SoftBreak => Event::HardBreak,
+        // raw HTML is shown as text, not interpreted
+        Event::Html(text) | Event::InlineHtml(text) => Event::Text(text),
+        other => other,
+    });
+    let mut unsafe_html = String::new();
+    html::push_html(&mut unsafe_html, events);
+    ammonia::Builder::default()
+        .link_rel(Some("noopener noreferrer nofollow"))
+        .url_schemes(["http", "https", "mailto", "tel"].into_iter().collect())
+        .clean(&unsafe_html)
+        .to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_breaks_are_kept() {
+        assert_eq!(
+            to_safe_html("一行目\n二行目"),
+            "<p>一行目<br>\n二行目</p>\n"
+        );
+    }
+
+    #[test]
+    fn nothing_executable_survives() {
+        let cases = [
+            "<script>alert(1)</script>",
+            "[x](javascript:alert(1))",
+            "<img src=x onerror=alert(1)>",
+            "<a href=\"javascript:alert(1)\">x</a>",
+            "[x](JaVaScRiPt:alert(1))",
+            "![x](javascript:alert(1))",
+            "<iframe src=\"https://evil.example\"></iframe>",
+        ];
+        for md in cases {
+            let html = to_safe_html(md).to_lowercase();
+            // what is inside tags: raw HTML typed by the user ends up as escaped text
+            let tags: Vec<&str> = html
+                .split('<')
+                .skip(1)
+                .map(|t| &t[..t.find('>').unwrap_or(t.len())])
+                .collect();
+            for tag in tags {
+                assert!(!tag.starts_with("script"), "{md} → {html}");
+                assert!(!tag.starts_with("iframe"), "{md} → {html}");
+                assert!(!tag.contains("javascript:"), "{md} → {html}");
+                assert!(!tag.contains("onerror"), "{md} → {html}");
+            }
+        }
+    }
+
+    #[test]
+    fn ordinary_markdown_renders() {
+        let html = to_safe_html("**大事**\n- 一\n- 二\n\n[資料](https://example.jp)");
+        assert!(html.contains("<strong>大事</strong>"));
+        assert!(html.contains("<li>一</li>"));
+        assert!(html.contains(r#"href="https://example.jp""#));
+        assert!(html.contains("noopener"));
+    }
+}

@@ -1,0 +1,868 @@
+//! The shared timeline of a case: reading it (filters, older pages), writing progress,
+//! observations, contacts and notes, replying to another agency's observation, editing with
+//! history, and the inbox of unread entries.
+
+use super::cases::{audit_ok, deny, open_case, parse_date, OpenCase};
+use super::extract::Auth;
+use super::form::Pairs;
+use crate::db::{
+    self,
+    cases::Actor,
+    entries::{TimeCursor, TimelineFilter},
+};
+use crate::domain::case::Category;
+use crate::domain::entry::{ContactChannel, ContactWith, EntryFields, EntryKind, ReplyAnswer};
+use crate::domain::{dates, text};
+use crate::error::{AppError, AppResult};
+use crate::i18n::Tr;
+use crate::views::timeline::{
+    EntryForm, EntryPage, EntryView, FilterForm, InboxPage, NewEntryPage, ReplyForm, ShareChoice,
+    Timeline, TimelinePage,
+};
+use crate::views::{render, render_status, Choice, Errors};
+use crate::AppState;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeZone, Utc};
+use chrono_tz::Asia::Tokyo;
+use serde::Deserialize;
+use sqlx::PgConnection;
+use std::collections::HashMap;
+use uuid::Uuid;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/cases/{id}/timeline", get(timeline_page))
+        .route("/cases/{id}/entries/new", get(new_entry))
+        .route("/cases/{id}/entries", post(create_entry))
+        .route("/cases/{id}/entries/{entry_id}", get(entry_page))
+        .route("/cases/{id}/entries/{entry_id}/replies", post(reply))
+        .route(
+            "/cases/{id}/entries/{entry_id}/edit",
+            get(edit_form).post(save_edit),
+        )
+        .route("/inbox", get(inbox))
+        .route("/inbox/read-all", post(read_all))
+}
+
+pub const PER_PAGE: i64 = 50;
+const TEXT_MAX: usize = 20_000;
+const FIELD_MAX: usize = 2_000;
+
+/// The query string of a timeline page: filters and where the page starts.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct TimelineQuery {
+    kind: String,
+    agency: String,
+    from: String,
+    to: String,
+    q: String,
+    /// microseconds since the epoch and id of the last entry of the previous page
+    before_at: Option<i64>,
+    before_id: Option<Uuid>,
+}
+
+/// The first instant of a Tokyo calendar day.
+fn tokyo_midnight(d: NaiveDate) -> DateTime<Utc> {
+    Tokyo
+        .from_local_datetime(&d.and_hms_opt(0, 0, 0).expect("midnight exists"))
+        .single()
+        .expect("Tokyo has no DST")
+        .with_timezone(&Utc)
+}
+
+impl TimelineQuery {
+    fn form(&self) -> FilterForm {
+        FilterForm {
+            kind: self.kind.clone(),
+            agency: self.agency.clone(),
+            from: self.from.clone(),
+            to: self.to.clone(),
+            q: self.q.clone(),
+        }
+    }
+
+    /// Filters that do not parse are ignored (the form shows what was typed).
+    fn filter(&self) -> TimelineFilter {
+        TimelineFilter {
+            kind: EntryKind::parse(&self.kind).map(|k| k.as_str().to_string()),
+            agency: Uuid::parse_str(&self.agency).ok(),
+            from: parse_date(&self.from).map(tokyo_midnight),
+            to: parse_date(&self.to)
+                .and_then(|d| d.succ_opt())
+                .map(tokyo_midnight),
+            text: text::nfkc(&self.q),
+        }
+    }
+
+    fn cursor(&self) -> Option<TimeCursor> {
+        let at = DateTime::from_timestamp_micros(self.before_at?)?;
+        Some(TimeCursor {
+            occurred_at: at,
+            id: self.before_id?,
+        })
+    }
+}
+
+fn older_link(form: &FilterForm, last: &EntryView) -> String {
+    let enc = |s: &str| {
+        s.bytes()
+            .map(|b| match b {
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                    (b as char).to_string()
+                }
+                _ => format!("%{b:02X}"),
+            })
+            .collect::<String>()
+    };
+    format!(
+        "kind={}&agency={}&from={}&to={}&q={}&before_at={}&before_id={}",
+        enc(&form.kind),
+        enc(&form.agency),
+        enc(&form.from),
+        enc(&form.to),
+        enc(&form.q),
+        last.row.occurred_at.timestamp_micros(),
+        last.row.id
+    )
+}
+
+fn kind_choices(tr: Tr, selected: &str) -> Vec<Choice> {
+    EntryKind::ALL
+        .iter()
+        .map(|k| Choice::new(k.as_str(), tr.t(k.label_key()), selected))
+        .collect()
+}
+
+/// One page of the timeline with the replies to its entries; what is shown is marked read.
+pub async fn load_timeline(
+    conn: &mut PgConnection,
+    auth: &Auth,
+    case: &OpenCase,
+    team: &[db::cases::TeamRow],
+    query: &TimelineQuery,
+) -> AppResult<Timeline> {
+    let tr = auth.ctx.tr;
+    let actor = case.actor;
+    let mut rows = db::entries::page(
+        conn,
+        actor,
+        case.id,
+        &query.filter(),
+        query.cursor(),
+        PER_PAGE + 1,
+    )
+    .await?;
+    let more = rows.len() as i64 > PER_PAGE;
+    rows.truncate(PER_PAGE as usize);
+    let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
+    let replies = db::entries::replies(conn, actor, &ids).await?;
+    let mut shown = ids.clone();
+    shown.extend(replies.iter().map(|r| r.id));
+    db::entries::mark_read(conn, actor.user_id, &shown).await?;
+    let entries = group_replies(auth, case, rows, replies);
+    let form = query.form();
+    let older = if more {
+        entries.last().map(|last| older_link(&form, last))
+    } else {
+        None
+    };
+    Ok(Timeline {
+        case_id: case.id,
+        entries,
+        older,
+        kinds: kind_choices(tr, &form.kind),
+        agencies: team
+            .iter()
+            .map(|m| Choice::new(&m.agency_id.to_string(), m.name.clone(), &form.agency))
+            .collect(),
+        filter: form,
+        can_write: case.access.can_write(),
+        writable: EntryKind::WRITABLE
+            .iter()
+            .map(|k| (k.as_str(), tr.t(format!("entry-write-{}", k.as_str()))))
+            .collect(),
+    })
+}
+
+fn entry_view(auth: &Auth, case: &OpenCase, row: db::entries::EntryRow) -> EntryView {
+    let fields = EntryFields::from_json(&row.fields);
+    let writable = case.access.can_write();
+    EntryView {
+        // the author, acting as the agency they wrote as
+        can_edit: writable
+            && row.author_user_id == auth.user.id
+            && row.author_agency_id == case.actor.agency_id
+            && row.reply_to.is_none(),
+        can_reply: writable
+            && row.kind == EntryKind::Observation.as_str()
+            && row.reply_to.is_none()
+            && row.author_agency_id != case.actor.agency_id,
+        fields,
+        replies: vec![],
+        row,
+    }
+}
+
+fn group_replies(
+    auth: &Auth,
+    case: &OpenCase,
+    rows: Vec<db::entries::EntryRow>,
+    replies: Vec<db::entries::EntryRow>,
+) -> Vec<EntryView> {
+    let mut by_parent: HashMap<Uuid, Vec<_>> = HashMap::new();
+    for r in replies {
+        if let Some(parent) = r.reply_to {
+            let fields = EntryFields::from_json(&r.fields);
+            by_parent.entry(parent).or_default().push((r, fields));
+        }
+    }
+    rows.into_iter()
+        .map(|row| {
+            let id = row.id;
+            let mut view = entry_view(auth, case, row);
+            view.replies = by_parent.remove(&id).unwrap_or_default();
+            view
+        })
+        .collect()
+}
+
+async fn timeline_page(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<Uuid>,
+    Query(query): Query<TimelineQuery>,
+) -> AppResult<Response> {
+    let mut conn = state.db.acquire().await?;
+    let case = open_case(&mut conn, &auth, id, "case.timeline.view").await?;
+    let header = db::cases::header(&mut conn, id, case.actor.agency_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let team = db::cases::team(&mut conn, id, case.actor.agency_id).await?;
+    let timeline = load_timeline(&mut conn, &auth, &case, &team, &query).await?;
+    audit_ok(&mut conn, &auth, id, "case.timeline.view", None).await?;
+    Ok(render(&TimelinePage {
+        layout: auth.ctx.layout("timeline-title"),
+        name: format!("{} {}", header.family_name, header.given_name),
+        case_id: id,
+        timeline,
+    })?
+    .into_response())
+}
+
+// ---- writing ----------------------------------------------------------------------------------
+
+/// Opens the case for writing: on the team now (an agency that left only reads).
+async fn open_for_writing(
+    conn: &mut PgConnection,
+    auth: &Auth,
+    id: Uuid,
+    action: &'static str,
+) -> AppResult<OpenCase> {
+    let case = open_case(conn, auth, id, action).await?;
+    if !case.access.can_write() {
+        return Err(deny(conn, auth, &case, action).await);
+    }
+    Ok(case)
+}
+
+fn choices<T: Copy>(
+    all: &[T],
+    value: fn(T) -> &'static str,
+    key: &str,
+    tr: Tr,
+    selected: &str,
+) -> Vec<Choice> {
+    all.iter()
+        .map(|k| Choice::new(value(*k), tr.t(format!("{key}-{}", value(*k))), selected))
+        .collect()
+}
+
+/// The entry form page, for a new entry or an edit.
+async fn entry_form_page(
+    conn: &mut PgConnection,
+    auth: &Auth,
+    case: &OpenCase,
+    form: EntryForm,
+    errors: Errors,
+    editing: Option<Uuid>,
+) -> AppResult<NewEntryPage> {
+    let tr = auth.ctx.tr;
+    let agency = case.actor.agency_id;
+    let header = db::cases::header(conn, case.id, agency)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let team = db::cases::team(conn, case.id, agency).await?;
+    let consents = db::consents::for_case(conn, case.id, agency).await?;
+    let shares = team
+        .iter()
+        .filter(|m| m.left_on.is_none() && m.agency_id != agency)
+        .map(|m| ShareChoice {
+            agency_id: m.agency_id,
+            name: m.name.clone(),
+            checked: form
+                .shared_with
+                .iter()
+                .any(|s| *s == m.agency_id.to_string()),
+            not_covered: Category::ALL
+                .iter()
+                .filter(|c| {
+                    !consents.iter().any(|k| {
+                        k.live
+                            && k.agency_id == m.agency_id
+                            && k.categories.iter().any(|x| x == c.as_str())
+                    })
+                })
+                .map(|c| tr.t(c.label_key()))
+                .collect(),
+        })
+        .collect();
+    let title = match (editing, EntryKind::parse(&form.kind)) {
+        (Some(_), _) => tr.t("entry-edit-title"),
+        (None, Some(kind)) => tr.t(format!("entry-write-{}", kind.as_str())),
+        (None, None) => tr.t("entry-new-title"),
+    };
+    Ok(NewEntryPage {
+        layout: auth.ctx.layout_titled(title),
+        name: format!("{} {}", header.family_name, header.given_name),
+        case_id: case.id,
+        categories: Category::ALL
+            .iter()
+            .map(|c| Choice::new(c.as_str(), tr.t(c.label_key()), &form.category))
+            .collect(),
+        channels: choices(
+            ContactChannel::ALL,
+            ContactChannel::as_str,
+            "contact-channel",
+            tr,
+            &form.channel,
+        ),
+        with_whom: choices(
+            ContactWith::ALL,
+            ContactWith::as_str,
+            "contact-with",
+            tr,
+            &form.with_whom,
+        ),
+        shares,
+        form,
+        errors,
+        editing,
+    })
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct NewQuery {
+    kind: String,
+}
+
+fn now_tokyo_input() -> String {
+    Utc::now()
+        .with_timezone(&Tokyo)
+        .format("%Y-%m-%dT%H:%M")
+        .to_string()
+}
+
+async fn new_entry(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<Uuid>,
+    Query(q): Query<NewQuery>,
+) -> AppResult<Response> {
+    let mut conn = state.db.acquire().await?;
+    let case = open_for_writing(&mut conn, &auth, id, "entry.create").await?;
+    let kind = EntryKind::parse(&q.kind)
+        .filter(|k| EntryKind::WRITABLE.contains(k))
+        .unwrap_or(EntryKind::Progress);
+    let team = db::cases::team(&mut conn, id, case.actor.agency_id).await?;
+    let form = EntryForm {
+        kind: kind.as_str().into(),
+        category: Category::Training.as_str().into(),
+        occurred_at: now_tokyo_input(),
+        // the whole team by default
+        shared_with: team
+            .iter()
+            .filter(|m| m.left_on.is_none())
+            .map(|m| m.agency_id.to_string())
+            .collect(),
+        ..EntryForm::default()
+    };
+    let page = entry_form_page(&mut conn, &auth, &case, form, Errors::default(), None).await?;
+    Ok(render(&page)?.into_response())
+}
+
+/// Reads a date and time typed in Tokyo time ("2026-04-01T09:30").
+fn parse_local_datetime(s: &str) -> Option<DateTime<Utc>> {
+    let s = text::nfkc(s);
+    let naive = NaiveDateTime::parse_from_str(&s, "%Y-%m-%dT%H:%M")
+        .or_else(|_| NaiveDateTime::parse_from_str(&s, "%Y-%m-%dT%H:%M:%S"))
+        .or_else(|_| NaiveDateTime::parse_from_str(&s, "%Y-%m-%d %H:%M"))
+        .ok()?;
+    Tokyo
+        .from_local_datetime(&naive)
+        .single()
+        .map(|t| t.with_timezone(&Utc))
+}
+
+/// The checked form: what to store, or the messages by the fields.
+struct CheckedEntry {
+    kind: EntryKind,
+    category: Category,
+    occurred_at: DateTime<Utc>,
+    fields: EntryFields,
+    shared_with: Vec<Uuid>,
+}
+
+fn read_entry_form(f: &Pairs) -> EntryForm {
+    EntryForm {
+        kind: f.get("kind"),
+        category: f.get("category"),
+        occurred_at: f.get("occurred_at"),
+        body: f.get("body"),
+        situation: f.get("situation"),
+        handling: f.get("handling"),
+        resolved: !f.get("resolved").is_empty(),
+        channel: f.get("channel"),
+        with_whom: f.get("with_whom"),
+        next_visit: f.get("next_visit"),
+        shared_with: f.all("share"),
+    }
+}
+
+fn check_entry(
+    tr: Tr,
+    form: &EntryForm,
+    team: &[db::cases::TeamRow],
+    own_agency: Uuid,
+    errors: &mut Errors,
+) -> Option<CheckedEntry> {
+    let kind = EntryKind::parse(&form.kind).filter(|k| EntryKind::WRITABLE.contains(k));
+    if kind.is_none() {
+        errors.add("kind", tr.t("entry-kind-choose"));
+    }
+    let category = Category::parse(&form.category);
+    if category.is_none() {
+        errors.add("category", tr.t("error-choose"));
+    }
+    let occurred_at = if form.occurred_at.trim().is_empty() {
+        Some(Utc::now())
+    } else {
+        parse_local_datetime(&form.occurred_at)
+    };
+    match occurred_at {
+        None => errors.add("occurred_at", tr.t("error-datetime")),
+        Some(t) if t > Utc::now() + chrono::Duration::minutes(5) => {
+            errors.add("occurred_at", tr.t("error-date-future"))
+        }
+        Some(_) => {}
+    }
+    errors.required(tr, "body", &form.body, TEXT_MAX);
+    let mut fields = EntryFields::default();
+    match kind {
+        Some(EntryKind::Observation) => {
+            errors.max_chars(tr, "situation", &form.situation, FIELD_MAX);
+            errors.max_chars(tr, "handling", &form.handling, FIELD_MAX);
+            fields.situation = Some(form.situation.trim().to_string()).filter(|s| !s.is_empty());
+            fields.handling = Some(form.handling.trim().to_string()).filter(|s| !s.is_empty());
+            fields.resolved = Some(form.resolved);
+        }
+        Some(EntryKind::Contact) => {
+            match ContactChannel::parse(&form.channel) {
+                Some(c) => fields.channel = Some(c.as_str().into()),
+                None => errors.add("channel", tr.t("error-choose")),
+            }
+            match ContactWith::parse(&form.with_whom) {
+                Some(w) => fields.with_whom = Some(w.as_str().into()),
+                None => errors.add("with_whom", tr.t("error-choose")),
+            }
+            if !form.next_visit.trim().is_empty() {
+                match parse_date(&form.next_visit) {
+                    None => errors.add("next_visit", tr.t("error-date")),
+                    Some(d)
+                        if occurred_at
+                            .is_some_and(|t| d < t.with_timezone(&Tokyo).date_naive()) =>
+                    {
+                        errors.add("next_visit", tr.t("entry-next-visit-past"))
+                    }
+                    Some(d) => fields.next_visit = Some(d),
+                }
+            }
+        }
+        _ => {}
+    }
+    let mut shared_with = vec![];
+    for s in &form.shared_with {
+        match Uuid::parse_str(s).ok().filter(|id| {
+            team.iter()
+                .any(|m| m.agency_id == *id && m.left_on.is_none())
+        }) {
+            Some(id) if id != own_agency => shared_with.push(id),
+            Some(_) => {} // the author's own agency always sees its entries
+            None => errors.add("share", tr.t("entry-share-off-team")),
+        }
+    }
+    shared_with.sort();
+    shared_with.dedup();
+    if !errors.is_empty() {
+        return None;
+    }
+    Some(CheckedEntry {
+        kind: kind?,
+        category: category?,
+        occurred_at: occurred_at?,
+        fields,
+        shared_with,
+    })
+}
+
+async fn create_entry(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<Uuid>,
+    Form(f): Form<Pairs>,
+) -> AppResult<Response> {
+    let mut tx = state.db.begin().await?;
+    let case = open_for_writing(&mut tx, &auth, id, "entry.create").await?;
+    let team = db::cases::team(&mut tx, id, case.actor.agency_id).await?;
+    let form = read_entry_form(&f);
+    let mut errors = Errors::default();
+    match check_entry(auth.ctx.tr, &form, &team, case.actor.agency_id, &mut errors) {
+        Some(entry) => {
+            let new = db::entries::NewEntry {
+                case_id: id,
+                kind: entry.kind.as_str(),
+                category: entry.category.as_str(),
+                occurred_at: entry.occurred_at,
+                body: form.body.trim(),
+                fields: entry.fields.to_json(),
+                shared_with: &entry.shared_with,
+                reply_to: None,
+            };
+            let entry_id = db::entries::insert(&mut tx, case.actor, &new).await?;
+            audit_ok(&mut tx, &auth, id, "entry.create", Some(entry_id)).await?;
+            tx.commit().await?;
+            Ok(Redirect::to(&format!("/cases/{id}#entry-{entry_id}")).into_response())
+        }
+        None => {
+            let page = entry_form_page(&mut tx, &auth, &case, form, errors, None).await?;
+            render_status(StatusCode::UNPROCESSABLE_ENTITY, &page)
+        }
+    }
+}
+
+// ---- one entry: its page, replies, edits -------------------------------------------------------
+
+async fn entry_page_view(
+    conn: &mut PgConnection,
+    auth: &Auth,
+    case: &OpenCase,
+    entry_id: Uuid,
+    reply: ReplyForm,
+    errors: Errors,
+) -> AppResult<EntryPage> {
+    let actor = case.actor;
+    let row = db::entries::get(conn, actor, case.id, entry_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let header = db::cases::header(conn, case.id, actor.agency_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let replies = db::entries::replies(conn, actor, &[entry_id]).await?;
+    let versions = db::entries::versions(conn, actor, case.id, entry_id).await?;
+    let mut shown = vec![entry_id];
+    shown.extend(replies.iter().map(|r| r.id));
+    db::entries::mark_read(conn, actor.user_id, &shown).await?;
+    let entry = group_replies(auth, case, vec![row], replies)
+        .pop()
+        .expect("one entry in, one out");
+    Ok(EntryPage {
+        layout: auth.ctx.layout("entry-title"),
+        name: format!("{} {}", header.family_name, header.given_name),
+        case_id: case.id,
+        entry,
+        versions: versions
+            .into_iter()
+            .map(|v| {
+                let f = EntryFields::from_json(&v.fields);
+                (v, f)
+            })
+            .collect(),
+        reply,
+        errors,
+    })
+}
+
+async fn entry_page(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path((id, entry_id)): Path<(Uuid, Uuid)>,
+) -> AppResult<Response> {
+    let mut conn = state.db.acquire().await?;
+    let case = open_case(&mut conn, &auth, id, "entry.view").await?;
+    let page = entry_page_view(
+        &mut conn,
+        &auth,
+        &case,
+        entry_id,
+        ReplyForm::default(),
+        Errors::default(),
+    )
+    .await?;
+    audit_ok(&mut conn, &auth, id, "entry.view", Some(entry_id)).await?;
+    Ok(render(&page)?.into_response())
+}
+
+async fn reply(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path((id, entry_id)): Path<(Uuid, Uuid)>,
+    Form(f): Form<Pairs>,
+) -> AppResult<Response> {
+    let tr = auth.ctx.tr;
+    let mut tx = state.db.begin().await?;
+    let case = open_for_writing(&mut tx, &auth, id, "entry.reply").await?;
+    // the observation must be one this agency can see: otherwise it does not exist for it
+    let parent = db::entries::get(&mut tx, case.actor, id, entry_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let (_, parent_shared) = db::entries::source(&mut tx, case.actor, id, entry_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let view = entry_view(&auth, &case, parent.clone());
+    if !view.can_reply {
+        return Err(deny(&mut tx, &auth, &case, "entry.reply").await);
+    }
+    let form = ReplyForm {
+        answer: f.get("answer"),
+        observed_on: f.get("observed_on"),
+        situation: f.get("situation").trim().to_string(),
+        handling: f.get("handling").trim().to_string(),
+    };
+    let mut errors = Errors::default();
+    let answer = ReplyAnswer::parse(&form.answer);
+    if answer.is_none() {
+        errors.add("answer", tr.t("error-choose"));
+    }
+    let observed_on = if form.observed_on.trim().is_empty() {
+        None
+    } else {
+        match parse_date(&form.observed_on) {
+            None => {
+                errors.add("observed_on", tr.t("error-date"));
+                None
+            }
+            Some(d) if d > dates::today_tokyo() => {
+                errors.add("observed_on", tr.t("error-date-future"));
+                None
+            }
+            d => d,
+        }
+    };
+    if answer.is_some_and(|a| a != ReplyAnswer::NotSeen) && form.situation.is_empty() {
+        errors.add("situation", tr.t("reply-situation-needed"));
+    }
+    errors.max_chars(tr, "situation", &form.situation, FIELD_MAX);
+    errors.max_chars(tr, "handling", &form.handling, FIELD_MAX);
+    if !errors.is_empty() {
+        let page = entry_page_view(&mut tx, &auth, &case, entry_id, form, errors).await?;
+        return render_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
+    }
+    // the reply goes to those the observation was shared with, and to its author's agency
+    let mut shared: Vec<Uuid> = parent_shared;
+    shared.push(parent.author_agency_id);
+    shared.retain(|a| *a != case.actor.agency_id);
+    shared.sort();
+    shared.dedup();
+    let fields = EntryFields {
+        answer: answer.map(|a| a.as_str().to_string()),
+        observed_on,
+        handling: Some(form.handling.clone()).filter(|h| !h.is_empty()),
+        ..EntryFields::default()
+    };
+    let new = db::entries::NewEntry {
+        case_id: id,
+        kind: EntryKind::Observation.as_str(),
+        category: &parent.category,
+        occurred_at: Utc::now(),
+        body: &form.situation,
+        fields: fields.to_json(),
+        shared_with: &shared,
+        reply_to: Some(entry_id),
+    };
+    let reply_id = db::entries::insert(&mut tx, case.actor, &new).await?;
+    audit_ok(&mut tx, &auth, id, "entry.reply", Some(reply_id)).await?;
+    tx.commit().await?;
+    Ok(Redirect::to(&format!("/cases/{id}/entries/{entry_id}")).into_response())
+}
+
+/// The author may edit their own entry while their agency is on the team.
+async fn open_own_entry(
+    conn: &mut PgConnection,
+    auth: &Auth,
+    id: Uuid,
+    entry_id: Uuid,
+) -> AppResult<(OpenCase, db::entries::EntryRow, String)> {
+    let case = open_for_writing(conn, auth, id, "entry.edit").await?;
+    let row = db::entries::get(conn, case.actor, id, entry_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let (body, _) = db::entries::source(conn, case.actor, id, entry_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if !entry_view(auth, &case, row.clone()).can_edit {
+        return Err(deny(conn, auth, &case, "entry.edit").await);
+    }
+    Ok((case, row, body))
+}
+
+async fn edit_form(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path((id, entry_id)): Path<(Uuid, Uuid)>,
+) -> AppResult<Response> {
+    let mut conn = state.db.acquire().await?;
+    let (case, row, body) = open_own_entry(&mut conn, &auth, id, entry_id).await?;
+    let fields = EntryFields::from_json(&row.fields);
+    let form = EntryForm {
+        kind: row.kind.clone(),
+        category: row.category.clone(),
+        occurred_at: row
+            .occurred_at
+            .with_timezone(&Tokyo)
+            .format("%Y-%m-%dT%H:%M")
+            .to_string(),
+        body,
+        situation: fields.situation.clone().unwrap_or_default(),
+        handling: fields.handling.clone().unwrap_or_default(),
+        resolved: fields.resolved.unwrap_or(false),
+        channel: fields.channel.clone().unwrap_or_default(),
+        with_whom: fields.with_whom.clone().unwrap_or_default(),
+        next_visit: fields.next_visit.map(|d| d.to_string()).unwrap_or_default(),
+        shared_with: vec![],
+    };
+    let page = entry_form_page(
+        &mut conn,
+        &auth,
+        &case,
+        form,
+        Errors::default(),
+        Some(entry_id),
+    )
+    .await?;
+    Ok(render(&page)?.into_response())
+}
+
+async fn save_edit(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path((id, entry_id)): Path<(Uuid, Uuid)>,
+    Form(f): Form<Pairs>,
+) -> AppResult<Response> {
+    let mut tx = state.db.begin().await?;
+    let (case, row, _) = open_own_entry(&mut tx, &auth, id, entry_id).await?;
+    // kind, category and sharing stay as written: an edit corrects the text
+    let mut form = read_entry_form(&f);
+    form.kind = row.kind.clone();
+    form.category = row.category.clone();
+    form.shared_with = vec![];
+    let mut errors = Errors::default();
+    match check_entry(auth.ctx.tr, &form, &[], case.actor.agency_id, &mut errors) {
+        Some(entry) => {
+            let saved = db::entries::edit(
+                &mut tx,
+                case.actor,
+                id,
+                entry_id,
+                form.body.trim(),
+                &entry.fields.to_json(),
+                entry.occurred_at,
+            )
+            .await?;
+            if !saved {
+                return Err(AppError::NotFound);
+            }
+            audit_ok(&mut tx, &auth, id, "entry.edit", Some(entry_id)).await?;
+            tx.commit().await?;
+            Ok(Redirect::to(&format!("/cases/{id}/entries/{entry_id}")).into_response())
+        }
+        None => {
+            let page = entry_form_page(&mut tx, &auth, &case, form, errors, Some(entry_id)).await?;
+            render_status(StatusCode::UNPROCESSABLE_ENTITY, &page)
+        }
+    }
+}
+
+// ---- the inbox --------------------------------------------------------------------------------
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct InboxQuery {
+    before_at: Option<i64>,
+    before_id: Option<Uuid>,
+}
+
+async fn inbox(
+    State(state): State<AppState>,
+    auth: Auth,
+    Query(q): Query<InboxQuery>,
+) -> AppResult<Response> {
+    let mut conn = state.db.acquire().await?;
+    let mut rows = match auth.user.actor() {
+        Some(actor) => {
+            let before = q
+                .before_at
+                .and_then(DateTime::from_timestamp_micros)
+                .zip(q.before_id)
+                .map(|(created_at, id)| db::entries::CreatedCursor { created_at, id });
+            db::entries::inbox(&mut conn, actor, before, PER_PAGE + 1).await?
+        }
+        None => vec![],
+    };
+    let older = if rows.len() as i64 > PER_PAGE {
+        rows.truncate(PER_PAGE as usize);
+        rows.last().map(|r| {
+            format!(
+                "before_at={}&before_id={}",
+                r.created_at.timestamp_micros(),
+                r.id
+            )
+        })
+    } else {
+        None
+    };
+    auth.ctx
+        .audit(
+            &mut conn,
+            auth.ctx.event("inbox.view"),
+            db::audit::Outcome::Ok,
+        )
+        .await?;
+    Ok(render(&InboxPage {
+        layout: auth.ctx.layout("inbox-title"),
+        rows,
+        older,
+    })?
+    .into_response())
+}
+
+async fn read_all(State(state): State<AppState>, auth: Auth) -> AppResult<Response> {
+    let Some(actor): Option<Actor> = auth.user.actor() else {
+        return Ok(Redirect::to("/inbox").into_response());
+    };
+    let mut tx = state.db.begin().await?;
+    db::entries::mark_all_read(&mut tx, actor).await?;
+    auth.ctx
+        .audit(
+            &mut tx,
+            auth.ctx.event("inbox.read_all"),
+            db::audit::Outcome::Ok,
+        )
+        .await?;
+    tx.commit().await?;
+    Ok(Redirect::to("/inbox").into_response())
+}
