@@ -172,17 +172,9 @@ fn contains_pattern(text: &str) -> String {
     format!("%{escaped}%")
 }
 
-/// One page of a case's timeline (not the replies), newest first, keyset on
-/// (occurred_at, id) over `entry_case_time_idx`.
-pub async fn page(
-    conn: &mut PgConnection,
-    actor: Actor,
-    case_id: Uuid,
-    filter: &TimelineFilter,
-    before: Option<TimeCursor>,
-    limit: i64,
-) -> sqlx::Result<Vec<EntryRow>> {
-    sqlx::query_as(&format!(
+/// The SQL of a timeline page; public so that a test can EXPLAIN it.
+pub fn page_sql() -> String {
+    format!(
         "SELECT {ENTRY_COLUMNS}
          FROM entry e {ENTRY_JOINS}
          WHERE e.case_id = $3 AND e.reply_to IS NULL AND {visible}
@@ -195,20 +187,33 @@ pub async fn page(
          ORDER BY e.occurred_at DESC, e.id DESC
          LIMIT $11",
         visible = *VISIBLE
-    ))
-    .bind(actor.agency_id)
-    .bind(actor.user_id)
-    .bind(case_id)
-    .bind(filter.kind.as_deref())
-    .bind(filter.agency)
-    .bind(filter.from)
-    .bind(filter.to)
-    .bind(contains_pattern(&filter.text))
-    .bind(before.map(|c| c.occurred_at))
-    .bind(before.map(|c| c.id))
-    .bind(limit)
-    .fetch_all(conn)
-    .await
+    )
+}
+
+/// One page of a case's timeline (not the replies), newest first, keyset on
+/// (occurred_at, id) over `entry_case_time_idx`.
+pub async fn page(
+    conn: &mut PgConnection,
+    actor: Actor,
+    case_id: Uuid,
+    filter: &TimelineFilter,
+    before: Option<TimeCursor>,
+    limit: i64,
+) -> sqlx::Result<Vec<EntryRow>> {
+    sqlx::query_as(&page_sql())
+        .bind(actor.agency_id)
+        .bind(actor.user_id)
+        .bind(case_id)
+        .bind(filter.kind.as_deref())
+        .bind(filter.agency)
+        .bind(filter.from)
+        .bind(filter.to)
+        .bind(contains_pattern(&filter.text))
+        .bind(before.map(|c| c.occurred_at))
+        .bind(before.map(|c| c.id))
+        .bind(limit)
+        .fetch_all(conn)
+        .await
 }
 
 /// The replies the agency may see to the given entries, oldest first.

@@ -24,8 +24,9 @@ use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetReques
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 
-/// Form posts are small; uploads (later) get their own limit on their own route.
-pub const BODY_LIMIT: usize = 64 * 1024;
+/// Form posts: enough for a 20,000-character Japanese entry, URL-encoded (9 bytes a
+/// character), with its fields. Uploads (later) get their own limit on their own route.
+pub const BODY_LIMIT: usize = 256 * 1024;
 
 const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
                    form-action 'self'; frame-ancestors 'none'; base-uri 'none'";

@@ -695,6 +695,8 @@ async fn reply(
         reply_to: Some(entry_id),
     };
     let reply_id = db::entries::insert(&mut tx, case.actor, &new).await?;
+    // whoever answers an observation has read it
+    db::entries::mark_read(&mut tx, case.actor.user_id, &[entry_id]).await?;
     audit_ok(&mut tx, &auth, id, "entry.reply", Some(reply_id)).await?;
     tx.commit().await?;
     Ok(Redirect::to(&format!("/cases/{id}/entries/{entry_id}")).into_response())

@@ -311,3 +311,95 @@ async fn a_coordinator_opens_a_case_and_records_consent_in_a_real_browser(pool: 
     assert!(width.as_u64().unwrap() <= 390, "scroll width {width}");
     phone.close().await.unwrap();
 }
+
+#[sqlx::test]
+async fn an_observation_reaches_the_clinic_which_replies_in_a_real_browser(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    let driver = Driver::start();
+    let case = renkei::demo::CASE_SUZUKI;
+
+    // ひかり's staff report an observation on 鈴木 一郎's case
+    let hikari = driver.browser(false).await;
+    log_in(&hikari, &app, "staff@hikari.example", PASSWORD).await;
+    hikari
+        .goto(&app.url(&format!("/cases/{case}")))
+        .await
+        .unwrap();
+    screenshot(&hikari, "timeline-desktop").await;
+    click_and_wait(&hikari, "a[href$='kind=observation']").await;
+    // first without the text: the form comes back with the rest kept
+    fill(
+        &hikari,
+        "#situation",
+        "午後の作業中、指示を2つ続けて出したとき",
+    )
+    .await;
+    click_and_wait(&hikari, "main form button[type=submit]").await;
+    assert!(hikari.find(Locator::Css("#body-error")).await.is_ok());
+    let kept = hikari
+        .find(Locator::Css("#situation"))
+        .await
+        .unwrap()
+        .prop("value")
+        .await
+        .unwrap();
+    assert_eq!(
+        kept.as_deref(),
+        Some("午後の作業中、指示を2つ続けて出したとき")
+    );
+    fill(&hikari, "#body", "作業の途中で、手順を1つ飛ばしてしまう。").await;
+    fill(&hikari, "#handling", "手順書を指さし確認してもらった").await;
+    screenshot(&hikari, "entry-form").await;
+    click_and_wait(&hikari, "main form button[type=submit]").await;
+    assert!(hikari
+        .source()
+        .await
+        .unwrap()
+        .contains("手順を1つ飛ばしてしまう"));
+    hikari.close().await.unwrap();
+
+    // the clinic's OT finds it in the inbox and replies
+    let ot = driver.browser(true).await;
+    log_in(&ot, &app, "ot@sakura.example", PASSWORD).await;
+    let unread = ot
+        .find(Locator::Css("#unread-count"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!unread.is_empty());
+    ot.goto(&app.url("/inbox")).await.unwrap();
+    screenshot(&ot, "inbox-phone").await;
+    click_and_wait(&ot, "ul.inbox li a").await;
+    assert!(ot
+        .source()
+        .await
+        .unwrap()
+        .contains("手順を1つ飛ばしてしまう"));
+    ot.find(Locator::Css("input[name=answer][value=seen_here]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    fill(
+        &ot,
+        "#situation",
+        "デイケアでも、調理の手順で同じことがあった。",
+    )
+    .await;
+    click_and_wait(&ot, "#reply button[type=submit]").await;
+    let page = ot.source().await.unwrap();
+    assert!(page.contains("こちらでも起きている"));
+    assert!(page.contains("調理の手順で同じことがあった"));
+    screenshot(&ot, "reply-phone").await;
+    let width = ot
+        .execute("return document.documentElement.scrollWidth", vec![])
+        .await
+        .unwrap();
+    assert!(width.as_u64().unwrap() <= 390, "scroll width {width}");
+    let errors = console_errors(&ot).await;
+    assert!(errors.is_empty(), "console errors: {errors:?}");
+    ot.close().await.unwrap();
+}

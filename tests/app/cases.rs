@@ -253,12 +253,13 @@ async fn the_lead_manages_the_team_and_bad_changes_are_refused(pool: PgPool) {
         )
         .await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
-    let events: Vec<String> =
-        sqlx::query_scalar("SELECT body FROM entry WHERE case_id = $1 ORDER BY created_at")
-            .bind(CASE_YAMADA)
-            .fetch_all(&app.pool)
-            .await
-            .unwrap();
+    let events: Vec<String> = sqlx::query_scalar(
+        "SELECT body FROM entry WHERE case_id = $1 AND category = 'case_admin' ORDER BY created_at",
+    )
+    .bind(CASE_YAMADA)
+    .fetch_all(&app.pool)
+    .await
+    .unwrap();
     assert_eq!(events.len(), 2);
     assert!(events[1].contains("ひかり就労移行支援センター"));
     // the clinic's coordinator no longer leads: team changes are refused

@@ -9,4 +9,5 @@ mod frame;
 mod helpers;
 mod matrix;
 mod pg;
+mod timeline;
 mod visibility;
