@@ -5,8 +5,10 @@ pub mod agencies;
 pub mod audit;
 pub mod auth;
 pub mod cases;
+pub mod checks;
 pub mod consents;
 pub mod entries;
+pub mod referrals;
 pub mod users;
 
 /// True when the error is a unique violation of the named constraint (a form error, not a 500).

@@ -3,9 +3,11 @@
 #[macro_use]
 pub mod kinds;
 pub mod case;
+pub mod checklist;
 pub mod dates;
 pub mod entry;
 pub mod kana;
 pub mod markdown;
 pub mod password;
+pub mod referral;
 pub mod text;

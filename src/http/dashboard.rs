@@ -17,7 +17,9 @@ pub async fn index(State(state): State<AppState>, auth: Auth) -> AppResult<Html<
     let mut conn = state.db.acquire().await?;
     let mut panels = vec![];
     let mut expiring = None;
+    let mut referrals = vec![];
     if let Some(m) = auth.user.acting.as_ref() {
+        referrals = db::referrals::incoming(&mut conn, m.agency_id, true, PANEL_SIZE).await?;
         // the phases each kind of agency works in (SPEC §2): clinics up to the referral,
         // transition offices from the referral through training, the others while the case is open
         let (key, phases): (&str, &[&str]) = match m.agency_kind {
@@ -67,6 +69,7 @@ pub async fn index(State(state): State<AppState>, auth: Auth) -> AppResult<Html<
         layout: auth.ctx.layout("dashboard-title"),
         panels,
         expiring,
+        referrals,
         admin_counts,
     })
 }

@@ -5,11 +5,13 @@ pub mod admin;
 pub mod assets;
 pub mod auth;
 pub mod cases;
+pub mod checks;
 pub mod consents;
 pub mod dashboard;
 pub mod extract;
 pub mod form;
 pub mod middleware;
+pub mod referrals;
 pub mod team;
 pub mod timeline;
 
@@ -44,6 +46,8 @@ pub fn router(state: AppState) -> Router {
         .merge(team::routes())
         .merge(consents::routes())
         .merge(timeline::routes())
+        .merge(checks::routes())
+        .merge(referrals::routes())
         .route("/static/{file}", get(assets::static_file))
         .route("/healthz", get(assets::healthz))
         .route("/readyz", get(assets::readyz))

@@ -66,6 +66,11 @@ pub struct TimelineQuery {
     before_id: Option<Uuid>,
 }
 
+/// Noon of a Tokyo calendar day: the instant given to things that happened "on a day".
+pub fn tokyo_noon(d: NaiveDate) -> DateTime<Utc> {
+    tokyo_midnight(d) + chrono::Duration::hours(12)
+}
+
 /// The first instant of a Tokyo calendar day.
 fn tokyo_midnight(d: NaiveDate) -> DateTime<Utc> {
     Tokyo

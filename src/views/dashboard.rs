@@ -16,6 +16,8 @@ pub struct Dashboard {
     pub panels: Vec<Panel>,
     /// Shown to coordinators: consents on their lead cases that end within 30 days.
     pub expiring: Option<Vec<ExpiringRow>>,
+    /// Referrals sent to the agency that are still open.
+    pub referrals: Vec<crate::db::referrals::ReferralRow>,
     /// The system admin's overview: (agencies, users).
     pub admin_counts: Option<(i64, i64)>,
 }

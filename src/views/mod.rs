@@ -4,8 +4,10 @@ pub mod account;
 pub mod admin;
 pub mod auth;
 pub mod cases;
+pub mod checks;
 pub mod dashboard;
 pub mod errors;
+pub mod referrals;
 pub mod timeline;
 
 use crate::db::auth::SessionUser;
@@ -16,6 +18,7 @@ use crate::i18n::Tr;
 use askama::Template;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 /// What the frame (`templates/base.html`) shows on every page.
@@ -102,11 +105,13 @@ impl Layout {
 
 /// Messages shown beside form fields, already translated, keyed by field name.
 #[derive(Debug, Clone, Default)]
-pub struct Errors(BTreeMap<&'static str, String>);
+pub struct Errors(BTreeMap<Cow<'static, str>, String>);
 
 impl Errors {
-    pub fn add(&mut self, field: &'static str, message: String) {
-        self.0.entry(field).or_insert(message);
+    /// The first message for a field wins. Field names are literals or built per item
+    /// ("v_stamina").
+    pub fn add(&mut self, field: impl Into<Cow<'static, str>>, message: String) {
+        self.0.entry(field.into()).or_insert(message);
     }
 
     pub fn get(&self, field: &str) -> Option<&str> {

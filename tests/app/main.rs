@@ -9,5 +9,6 @@ mod frame;
 mod helpers;
 mod matrix;
 mod pg;
+mod referrals;
 mod timeline;
 mod visibility;

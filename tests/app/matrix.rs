@@ -31,7 +31,8 @@ const ACTORS: &[(&str, Option<&str>, Option<uuid::Uuid>)] = &[
 /// (method, path, expected status per actor). `{case}` is 鈴木 一郎's case (ひかり leads; こもれび
 /// left it yesterday for this test), `{lead}` its lead agency, `{consent}` one of its consents,
 /// `{entry}` an observation written today by dual@sakura as the clinic and shared with the
-/// team, `{nobody}` an id that names nothing. POSTs carry an empty form. Logout comes last.
+/// team, `{referral}` a referral of the case sent by the clinic to みなと, `{nobody}` an id
+/// that names nothing. POSTs carry an empty form. Logout comes last.
 #[rustfmt::skip]
 const TABLE: &[(&str, &str, [u16; 9])] = &[
     //                                             anon admin lead lstaf membr left  off  dualS dualH
@@ -79,6 +80,15 @@ const TABLE: &[(&str, &str, [u16; 9])] = &[
     ("POST", "/cases/{case}/entries/{entry}/edit", [303, 404, 403, 403, 403, 403, 404, 422, 403]),
     ("GET",  "/inbox",                             [303, 200, 200, 200, 200, 200, 200, 200, 200]),
     ("POST", "/inbox/read-all",                    [303, 303, 303, 303, 303, 303, 303, 303, 303]),
+    ("GET",  "/cases/{case}/checks",               [303, 404, 200, 200, 200, 200, 404, 200, 200]),
+    ("POST", "/cases/{case}/checks",               [303, 404, 422, 422, 422, 403, 404, 422, 422]),
+    ("POST", "/cases/{case}/prereferral",          [303, 404, 303, 303, 303, 403, 404, 303, 303]),
+    ("GET",  "/cases/{case}/referrals",            [303, 404, 200, 200, 200, 200, 404, 200, 200]),
+    ("POST", "/cases/{case}/referrals",            [303, 404, 422, 422, 422, 403, 404, 422, 422]),
+    ("GET",  "/referrals",                         [303, 200, 200, 200, 200, 200, 200, 200, 200]),
+    ("GET",  "/referrals/{referral}",              [303, 404, 404, 404, 200, 404, 404, 200, 404]),
+    ("GET",  "/referrals/{referral}/print",        [303, 404, 404, 404, 200, 404, 404, 200, 404]),
+    ("POST", "/referrals/{referral}/transition",   [303, 404, 404, 404, 422, 404, 404, 422, 404]),
     ("POST", "/logout",                            [303, 303, 303, 303, 303, 303, 303, 303, 303]),
 ];
 
@@ -103,6 +113,7 @@ fn route_shape(path: &str) -> String {
         .replace("{lead}", "{agency_id}")
         .replace("{consent}", "{consent_id}")
         .replace("{entry}", "{entry_id}")
+        .replace("{referral}", "{id}")
         .replace("/static/app.css", "/static/{file}")
         .replace("/admin/users/{nobody}", "/admin/users/{id}")
         .replace("/agency/members/{nobody}", "/agency/members/{user_id}")
@@ -172,6 +183,20 @@ async fn authorization_matrix(pool: PgPool) {
     )
     .await
     .unwrap();
+    // a referral on the case from the clinic to みなと, sent: the sender's and the receiver's
+    let referral = uuid::Uuid::now_v7();
+    sqlx::query(
+        "INSERT INTO referral (id, case_id, from_agency_id, to_agency_id, state, created_by, sent_at)
+         VALUES ($1, $2, $3, $4, 'sent', $5, now())",
+    )
+    .bind(referral)
+    .bind(CASE_SUZUKI)
+    .bind(renkei::demo::SAKURA)
+    .bind(renkei::demo::MINATO)
+    .bind(dual)
+    .execute(&mut *conn)
+    .await
+    .unwrap();
     drop(conn);
     let mut checked = 0;
     let mut failures = vec![];
@@ -192,6 +217,7 @@ async fn authorization_matrix(pool: PgPool) {
                 .replace("{lead}", &HIKARI.to_string())
                 .replace("{consent}", &consent.to_string())
                 .replace("{entry}", &entry.to_string())
+                .replace("{referral}", &referral.to_string())
                 .replace("{nobody}", &nobody.to_string());
             let res = match *method {
                 "GET" => b.get(&url).await,

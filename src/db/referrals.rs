@@ -1,0 +1,355 @@
+//! The pre-referral information and referrals. Referral rows are read only through functions
+//! that take the acting agency: the sender always, the receiver once it was sent.
+
+use super::cases::{Actor, TODAY};
+use chrono::{DateTime, NaiveDate, Utc};
+use sqlx::PgConnection;
+use std::sync::LazyLock;
+use uuid::Uuid;
+
+/// A pre-referral note `n` is seen by its author's agency, and by the team agencies (up to the
+/// day they left) with a live consent for its category. `$1` is the agency.
+static NOTE_VISIBLE: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "(EXISTS (SELECT 1 FROM case_agency ca
+                  WHERE ca.case_id = n.case_id AND ca.agency_id = $1
+                    AND (ca.left_on IS NULL
+                         OR (n.written_at AT TIME ZONE 'Asia/Tokyo')::date <= ca.left_on))
+          AND (n.author_agency_id = $1
+               OR EXISTS (SELECT 1 FROM consent k
+                          WHERE k.case_id = n.case_id AND k.agency_id = $1
+                            AND n.category = ANY (k.categories) AND k.revoked_at IS NULL
+                            AND k.given_on <= {TODAY}
+                            AND (k.valid_until IS NULL OR k.valid_until >= {TODAY}))))"
+    )
+});
+
+pub async fn add_note(
+    conn: &mut PgConnection,
+    actor: Actor,
+    case_id: Uuid,
+    item: &str,
+    category: &str,
+    body: &str,
+) -> sqlx::Result<Uuid> {
+    let id = Uuid::now_v7();
+    sqlx::query(
+        "INSERT INTO prereferral_note (id, case_id, item, category, body, author_user_id,
+                                       author_agency_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(id)
+    .bind(case_id)
+    .bind(item)
+    .bind(category)
+    .bind(body)
+    .bind(actor.user_id)
+    .bind(actor.agency_id)
+    .execute(conn)
+    .await?;
+    Ok(id)
+}
+
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize, serde::Deserialize)]
+pub struct NoteRow {
+    pub item: String,
+    pub category: String,
+    pub body: String,
+    pub author_name: String,
+    pub author_agency_name: String,
+    pub written_at: DateTime<Utc>,
+}
+
+/// The newest visible note of each item.
+pub async fn latest_notes(
+    conn: &mut PgConnection,
+    agency_id: Uuid,
+    case_id: Uuid,
+) -> sqlx::Result<Vec<NoteRow>> {
+    sqlx::query_as(&format!(
+        "SELECT DISTINCT ON (n.item) n.item, n.category, n.body, u.display_name AS author_name,
+                a.name AS author_agency_name, n.written_at
+         FROM prereferral_note n
+         JOIN app_user u ON u.id = n.author_user_id
+         JOIN agency a ON a.id = n.author_agency_id
+         WHERE n.case_id = $2 AND {}
+         ORDER BY n.item, n.written_at DESC",
+        *NOTE_VISIBLE
+    ))
+    .bind(agency_id)
+    .bind(case_id)
+    .fetch_all(conn)
+    .await
+}
+
+/// The categories of `required` that no live consent of the case covers for `agency_id`.
+pub async fn missing_consent(
+    conn: &mut PgConnection,
+    case_id: Uuid,
+    agency_id: Uuid,
+    required: &[String],
+) -> sqlx::Result<Vec<String>> {
+    sqlx::query_scalar(&format!(
+        "SELECT r FROM unnest($3::text[]) WITH ORDINALITY AS q(r, n)
+         WHERE NOT EXISTS (SELECT 1 FROM consent k
+                           WHERE k.case_id = $1 AND k.agency_id = $2 AND r = ANY (k.categories)
+                             AND k.revoked_at IS NULL AND k.given_on <= {TODAY}
+                             AND (k.valid_until IS NULL OR k.valid_until >= {TODAY}))
+         ORDER BY n"
+    ))
+    .bind(case_id)
+    .bind(agency_id)
+    .bind(required)
+    .fetch_all(conn)
+    .await
+}
+
+pub struct NewReferral<'a> {
+    pub case_id: Uuid,
+    pub to_agency_id: Uuid,
+    pub hopes: &'a str,
+    pub assessment_id: Option<Uuid>,
+}
+
+/// A draft. Fails with a unique violation on `referral_one_open_idx` when an open referral to
+/// the same agency exists for the case.
+pub async fn create(
+    conn: &mut PgConnection,
+    actor: Actor,
+    r: &NewReferral<'_>,
+) -> sqlx::Result<Uuid> {
+    let id = Uuid::now_v7();
+    sqlx::query(
+        "INSERT INTO referral (id, case_id, from_agency_id, to_agency_id, hopes, assessment_id,
+                               created_by)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(id)
+    .bind(r.case_id)
+    .bind(actor.agency_id)
+    .bind(r.to_agency_id)
+    .bind(r.hopes)
+    .bind(r.assessment_id)
+    .bind(actor.user_id)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query(
+        "INSERT INTO referral_event (id, referral_id, to_state, user_id, agency_id)
+         VALUES ($1, $2, 'draft', $3, $4)",
+    )
+    .bind(Uuid::now_v7())
+    .bind(id)
+    .bind(actor.user_id)
+    .bind(actor.agency_id)
+    .execute(conn)
+    .await?;
+    Ok(id)
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ReferralRow {
+    pub id: Uuid,
+    pub case_id: Uuid,
+    pub family_name: String,
+    pub given_name: String,
+    pub from_agency_id: Uuid,
+    pub from_name: String,
+    pub to_agency_id: Uuid,
+    pub to_name: String,
+    pub to_kind: String,
+    pub state: String,
+    pub hopes: String,
+    pub assessment_id: Option<Uuid>,
+    pub packet: Option<serde_json::Value>,
+    pub visit_on: Option<NaiveDate>,
+    pub service_start: Option<NaiveDate>,
+    pub created_at: DateTime<Utc>,
+    pub sent_at: Option<DateTime<Utc>>,
+    pub updated_at: DateTime<Utc>,
+}
+
+const REFERRAL_SELECT: &str = "SELECT r.id, r.case_id, p.family_name, p.given_name,
+        r.from_agency_id, fa.name AS from_name, r.to_agency_id, ta.name AS to_name,
+        ta.kind AS to_kind, r.state, r.hopes, r.assessment_id, r.packet, r.visit_on,
+        r.service_start, r.created_at, r.sent_at, r.updated_at
+     FROM referral r
+     JOIN case_file c ON c.id = r.case_id
+     JOIN participant p ON p.id = c.participant_id
+     JOIN agency fa ON fa.id = r.from_agency_id
+     JOIN agency ta ON ta.id = r.to_agency_id";
+
+/// Who may read a referral: the sender, and the receiver once it was sent. `$1` the agency.
+const REFERRAL_SCOPE: &str =
+    "(r.from_agency_id = $1 OR (r.to_agency_id = $1 AND r.state <> 'draft'))";
+
+pub async fn get(
+    conn: &mut PgConnection,
+    agency_id: Uuid,
+    id: Uuid,
+) -> sqlx::Result<Option<ReferralRow>> {
+    sqlx::query_as(&format!(
+        "{REFERRAL_SELECT} WHERE r.id = $2 AND {REFERRAL_SCOPE}"
+    ))
+    .bind(agency_id)
+    .bind(id)
+    .fetch_optional(conn)
+    .await
+}
+
+/// The referrals of a case, for an agency on its team (the referrals it can read).
+pub async fn for_case(
+    conn: &mut PgConnection,
+    agency_id: Uuid,
+    case_id: Uuid,
+) -> sqlx::Result<Vec<ReferralRow>> {
+    sqlx::query_as(&format!(
+        "{REFERRAL_SELECT} WHERE r.case_id = $2 AND {REFERRAL_SCOPE}
+         ORDER BY r.updated_at DESC LIMIT 100"
+    ))
+    .bind(agency_id)
+    .bind(case_id)
+    .fetch_all(conn)
+    .await
+}
+
+/// Referrals sent to the agency, open ones first, newest first.
+pub async fn incoming(
+    conn: &mut PgConnection,
+    agency_id: Uuid,
+    open_only: bool,
+    limit: i64,
+) -> sqlx::Result<Vec<ReferralRow>> {
+    sqlx::query_as(&format!(
+        "{REFERRAL_SELECT} WHERE r.to_agency_id = $1 AND r.state <> 'draft'
+           AND (NOT $2 OR r.state NOT IN ('accepted', 'declined', 'withdrawn'))
+         ORDER BY r.state IN ('accepted', 'declined', 'withdrawn'), r.updated_at DESC LIMIT $3"
+    ))
+    .bind(agency_id)
+    .bind(open_only)
+    .bind(limit)
+    .fetch_all(conn)
+    .await
+}
+
+pub async fn outgoing(
+    conn: &mut PgConnection,
+    agency_id: Uuid,
+    limit: i64,
+) -> sqlx::Result<Vec<ReferralRow>> {
+    sqlx::query_as(&format!(
+        "{REFERRAL_SELECT} WHERE r.from_agency_id = $1
+         ORDER BY r.state IN ('accepted', 'declined', 'withdrawn'), r.updated_at DESC LIMIT $2"
+    ))
+    .bind(agency_id)
+    .bind(limit)
+    .fetch_all(conn)
+    .await
+}
+
+pub struct Transition<'a> {
+    pub from: &'a str,
+    pub to: &'a str,
+    pub note: &'a str,
+    pub decline_reason: Option<&'a str>,
+    pub visit_on: Option<NaiveDate>,
+    pub service_start: Option<NaiveDate>,
+    pub packet: Option<serde_json::Value>,
+}
+
+/// Moves the referral if it is still in `t.from` (a concurrent change makes this a no-op that
+/// returns false), and records who did it, when, and why.
+pub async fn transition(
+    conn: &mut PgConnection,
+    actor: Actor,
+    id: Uuid,
+    t: &Transition<'_>,
+) -> sqlx::Result<bool> {
+    let moved = sqlx::query(
+        "UPDATE referral SET state = $3, updated_at = now(),
+                visit_on = coalesce($4, visit_on),
+                service_start = coalesce($5, service_start),
+                packet = coalesce($6, packet),
+                sent_at = CASE WHEN $3 = 'sent' THEN now() ELSE sent_at END
+         WHERE id = $1 AND state = $2",
+    )
+    .bind(id)
+    .bind(t.from)
+    .bind(t.to)
+    .bind(t.visit_on)
+    .bind(t.service_start)
+    .bind(&t.packet)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected()
+        == 1;
+    if moved {
+        sqlx::query(
+            "INSERT INTO referral_event (id, referral_id, from_state, to_state, user_id, agency_id,
+                                         note, decline_reason)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(Uuid::now_v7())
+        .bind(id)
+        .bind(t.from)
+        .bind(t.to)
+        .bind(actor.user_id)
+        .bind(actor.agency_id)
+        .bind(t.note)
+        .bind(t.decline_reason)
+        .execute(conn)
+        .await?;
+    }
+    Ok(moved)
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct EventRow {
+    pub from_state: Option<String>,
+    pub to_state: String,
+    pub user_name: String,
+    pub agency_name: String,
+    pub at: DateTime<Utc>,
+    pub note: String,
+    pub decline_reason: Option<String>,
+}
+
+/// The history of a referral the agency may read.
+pub async fn events(
+    conn: &mut PgConnection,
+    agency_id: Uuid,
+    id: Uuid,
+) -> sqlx::Result<Vec<EventRow>> {
+    sqlx::query_as(&format!(
+        "SELECT ev.from_state, ev.to_state, u.display_name AS user_name, a.name AS agency_name,
+                ev.at, ev.note, ev.decline_reason
+         FROM referral_event ev
+         JOIN referral r ON r.id = ev.referral_id
+         JOIN app_user u ON u.id = ev.user_id
+         JOIN agency a ON a.id = ev.agency_id
+         WHERE ev.referral_id = $2 AND {REFERRAL_SCOPE}
+         ORDER BY ev.at, ev.id"
+    ))
+    .bind(agency_id)
+    .bind(id)
+    .fetch_all(conn)
+    .await
+}
+
+/// What a referral carries, frozen when it is sent.
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+pub struct Packet {
+    pub person_name: String,
+    pub person_kana: String,
+    pub birth_date: Option<NaiveDate>,
+    pub disabilities: Vec<String>,
+    pub municipality: String,
+    pub from_agency: String,
+    pub to_agency: String,
+    pub hopes: String,
+    /// (criterion text, value, note)
+    pub readiness: Vec<(String, String, String)>,
+    pub readiness_on: Option<NaiveDate>,
+    pub readiness_met: Option<(usize, usize)>,
+    pub notes: Vec<NoteRow>,
+    pub sent_by: String,
+}

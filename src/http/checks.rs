@@ -1,0 +1,362 @@
+//! Checklists on a case (`/cases/{id}/checks`): the referral readiness assessment, scored on the
+//! generic instrument model, with its history; and the pre-referral information, written over
+//! time. Each assessment is a `readiness` entry on the timeline.
+
+use super::cases::{audit_ok, deny, open_case, parse_date, OpenCase};
+use super::extract::Auth;
+use super::form::Pairs;
+use crate::db;
+use crate::domain::checklist::{Answers, Instrument};
+use crate::domain::dates;
+use crate::domain::referral::PrereferralItem;
+use crate::error::{AppError, AppResult};
+use crate::i18n::{Lang, Tr};
+use crate::views::checks::{AssessmentView, ChecksPage, CriterionField, NoteField};
+use crate::views::{render, render_status, Errors};
+use crate::AppState;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use sqlx::PgConnection;
+use uuid::Uuid;
+
+pub const READINESS: &str = "readiness";
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/cases/{id}/checks", get(page).post(assess))
+        .route("/cases/{id}/prereferral", post(save_notes))
+}
+
+pub fn item_text(tr: Tr, instrument: &Instrument, code: &str) -> String {
+    instrument
+        .items
+        .iter()
+        .find(|i| i.code == code)
+        .map(|i| match tr.lang {
+            Lang::Ja => i.text_ja.clone(),
+            Lang::En => i.text_en.clone(),
+        })
+        .unwrap_or_else(|| code.to_string())
+}
+
+/// The history with results and the changes from each assessment to the next.
+pub fn assessment_views(
+    tr: Tr,
+    instrument: &Instrument,
+    rows: Vec<db::checks::AssessmentRow>,
+) -> Vec<AssessmentView> {
+    let answers: Vec<Answers> = rows.iter().map(|r| r.answers()).collect();
+    rows.into_iter()
+        .enumerate()
+        .map(|(n, row)| {
+            let now = &answers[n];
+            let changes = match answers.get(n + 1) {
+                Some(before) => instrument
+                    .changes(before, now)
+                    .into_iter()
+                    .map(|(code, b, a)| (item_text(tr, instrument, &code), b, a))
+                    .collect(),
+                None => vec![],
+            };
+            AssessmentView {
+                result: instrument.all_met(now),
+                changes,
+                row,
+            }
+        })
+        .collect()
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn checks_page(
+    conn: &mut PgConnection,
+    auth: &Auth,
+    case: &OpenCase,
+    criteria_input: Option<(Answers, String)>,
+    errors: Errors,
+    notes_input: Option<Vec<(String, String)>>,
+    note_errors: Errors,
+) -> AppResult<ChecksPage> {
+    let tr = auth.ctx.tr;
+    let agency = case.actor.agency_id;
+    let header = db::cases::header(conn, case.id, agency)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let instrument = db::checks::instrument(conn, READINESS).await?;
+    let rows = db::checks::history(conn, agency, case.id, READINESS, 50).await?;
+    let notes = db::referrals::latest_notes(conn, agency, case.id).await?;
+    let (answers, assessed_on) =
+        criteria_input.unwrap_or_else(|| (Answers::new(), dates::today_tokyo().to_string()));
+    let criteria = instrument
+        .items
+        .iter()
+        .map(|i| {
+            let (value, note) = answers.get(&i.code).cloned().unwrap_or_default();
+            CriterionField {
+                code: i.code.clone(),
+                text: item_text(tr, &instrument, &i.code),
+                value,
+                note,
+            }
+        })
+        .collect();
+    let typed = notes_input.unwrap_or_default();
+    let notes = PrereferralItem::ALL
+        .iter()
+        .map(|item| {
+            let latest = notes.iter().find(|n| n.item == item.as_str()).cloned();
+            let value = typed
+                .iter()
+                .find(|(c, _)| c == item.as_str())
+                .map(|(_, v)| v.clone())
+                .or_else(|| latest.as_ref().map(|n| n.body.clone()))
+                .unwrap_or_default();
+            NoteField {
+                code: item.as_str(),
+                label: tr.t(item.label_key()),
+                latest,
+                value,
+            }
+        })
+        .collect();
+    Ok(ChecksPage {
+        layout: auth.ctx.layout("checks-title"),
+        case_id: case.id,
+        name: format!("{} {}", header.family_name, header.given_name),
+        instrument_name: match tr.lang {
+            Lang::Ja => instrument.name_ja.clone(),
+            Lang::En => instrument.name_en.clone(),
+        },
+        can_write: case.access.can_write(),
+        item_texts: instrument
+            .items
+            .iter()
+            .map(|i| (i.code.clone(), item_text(tr, &instrument, &i.code)))
+            .collect(),
+        history: assessment_views(tr, &instrument, rows),
+        criteria,
+        assessed_on,
+        errors,
+        notes,
+        note_errors,
+    })
+}
+
+async fn page(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<Uuid>,
+) -> AppResult<Response> {
+    let mut conn = state.db.acquire().await?;
+    let case = open_case(&mut conn, &auth, id, "case.checks.view").await?;
+    let page = checks_page(
+        &mut conn,
+        &auth,
+        &case,
+        None,
+        Errors::default(),
+        None,
+        Errors::default(),
+    )
+    .await?;
+    audit_ok(&mut conn, &auth, id, "case.checks.view", None).await?;
+    Ok(render(&page)?.into_response())
+}
+
+async fn open_for_writing(
+    conn: &mut PgConnection,
+    auth: &Auth,
+    id: Uuid,
+    action: &'static str,
+) -> AppResult<OpenCase> {
+    let case = open_case(conn, auth, id, action).await?;
+    if !case.access.can_write() {
+        return Err(deny(conn, auth, &case, action).await);
+    }
+    Ok(case)
+}
+
+/// The timeline text of an assessment, in the team's language.
+fn summary(instrument: &Instrument, answers: &Answers) -> String {
+    let ja = Tr::new(Lang::Ja);
+    let r = instrument.all_met(answers);
+    let mut text = if r.ready() {
+        ja.t("readiness-summary-ready")
+    } else {
+        format!(
+            "{}{}",
+            ja.t1(
+                "readiness-summary-count",
+                "met",
+                format!("{}/{}", r.met, r.total)
+            ),
+            r.missing
+                .iter()
+                .map(|c| format!("\n- {}", item_text(ja, instrument, c)))
+                .collect::<String>()
+        )
+    };
+    let notes: Vec<String> = instrument
+        .items
+        .iter()
+        .filter_map(|i| {
+            let (_, note) = answers.get(&i.code)?;
+            (!note.trim().is_empty()).then(|| format!("\n- {}：{}", i.text_ja, note.trim()))
+        })
+        .collect();
+    if !notes.is_empty() {
+        text.push_str(&format!(
+            "\n\n{}{}",
+            ja.t("readiness-summary-notes"),
+            notes.concat()
+        ));
+    }
+    text
+}
+
+async fn assess(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<Uuid>,
+    Form(f): Form<Pairs>,
+) -> AppResult<Response> {
+    let tr = auth.ctx.tr;
+    let mut tx = state.db.begin().await?;
+    let case = open_for_writing(&mut tx, &auth, id, "assessment.create").await?;
+    let instrument = db::checks::instrument(&mut tx, READINESS).await?;
+    let answers: Answers = instrument
+        .items
+        .iter()
+        .map(|i| {
+            let value = f.get(&format!("v_{}", i.code));
+            let note = f.get(&format!("n_{}", i.code)).trim().to_string();
+            (i.code.clone(), (value, note))
+        })
+        .collect();
+    let assessed_on_text = f.get("assessed_on");
+    let mut errors = Errors::default();
+    for code in instrument.unanswered(&answers) {
+        errors.add(format!("v_{code}"), tr.t("readiness-choose"));
+    }
+    for (code, (_, note)) in &answers {
+        if crate::domain::text::char_len(note) > 1000 {
+            errors.add(format!("n_{code}"), tr.t1("error-max-chars", "max", 1000));
+        }
+    }
+    let assessed_on = parse_date(&assessed_on_text);
+    match assessed_on {
+        None => errors.add("assessed_on", tr.t("error-date")),
+        Some(d) if d > dates::today_tokyo() => errors.add("assessed_on", tr.t("error-date-future")),
+        Some(_) => {}
+    }
+    if !errors.is_empty() {
+        let page = checks_page(
+            &mut tx,
+            &auth,
+            &case,
+            Some((answers, assessed_on_text)),
+            errors,
+            None,
+            Errors::default(),
+        )
+        .await?;
+        return render_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
+    }
+    let assessed_on = assessed_on.expect("checked");
+    let team: Vec<Uuid> = db::cases::team(&mut tx, id, case.actor.agency_id)
+        .await?
+        .into_iter()
+        .filter(|m| m.left_on.is_none() && m.agency_id != case.actor.agency_id)
+        .map(|m| m.agency_id)
+        .collect();
+    let body = summary(&instrument, &answers);
+    let mut entry = db::entries::NewEntry::plain(id, "readiness", "assessment", &body, &team);
+    entry.occurred_at = crate::http::timeline::tokyo_noon(assessed_on);
+    let entry_id = db::entries::insert(&mut tx, case.actor, &entry).await?;
+    let assessment = db::checks::insert(
+        &mut tx,
+        case.actor,
+        id,
+        READINESS,
+        assessed_on,
+        &answers,
+        entry_id,
+    )
+    .await?;
+    audit_ok(&mut tx, &auth, id, "assessment.create", Some(assessment)).await?;
+    tx.commit().await?;
+    Ok(Redirect::to(&format!("/cases/{id}/checks")).into_response())
+}
+
+async fn save_notes(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<Uuid>,
+    Form(f): Form<Pairs>,
+) -> AppResult<Response> {
+    let tr = auth.ctx.tr;
+    let mut tx = state.db.begin().await?;
+    let case = open_for_writing(&mut tx, &auth, id, "prereferral.save").await?;
+    let latest = db::referrals::latest_notes(&mut tx, case.actor.agency_id, id).await?;
+    let typed: Vec<(String, String)> = PrereferralItem::ALL
+        .iter()
+        .map(|i| {
+            (
+                i.as_str().to_string(),
+                f.get(&format!("note_{}", i.as_str())).trim().to_string(),
+            )
+        })
+        .collect();
+    let mut errors = Errors::default();
+    for (code, text) in &typed {
+        if crate::domain::text::char_len(text) > 5000 {
+            errors.add(
+                format!("note_{code}"),
+                tr.t1("error-max-chars", "max", 5000),
+            );
+        }
+    }
+    if !errors.is_empty() {
+        let page = checks_page(
+            &mut tx,
+            &auth,
+            &case,
+            None,
+            Errors::default(),
+            Some(typed),
+            errors,
+        )
+        .await?;
+        return render_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
+    }
+    let mut saved = 0;
+    for item in PrereferralItem::ALL {
+        let (_, text) = typed
+            .iter()
+            .find(|(c, _)| c == item.as_str())
+            .expect("every item");
+        let unchanged = latest
+            .iter()
+            .any(|n| n.item == item.as_str() && n.body == *text);
+        if !text.is_empty() && !unchanged {
+            db::referrals::add_note(
+                &mut tx,
+                case.actor,
+                id,
+                item.as_str(),
+                item.category(),
+                text,
+            )
+            .await?;
+            saved += 1;
+        }
+    }
+    if saved > 0 {
+        audit_ok(&mut tx, &auth, id, "prereferral.save", None).await?;
+    }
+    tx.commit().await?;
+    Ok(Redirect::to(&format!("/cases/{id}/checks#prereferral")).into_response())
+}

@@ -1,0 +1,623 @@
+//! Referrals (SPEC §5): the sender drafts with the readiness assessment and the pre-referral
+//! information attached and sends once consent covers the receiving agency; the receiver
+//! acknowledges (and joins the team), schedules the visit, starts the trial, accepts (the case
+//! moves to training and the receiver leads it) or declines with a reason. Every move is a
+//! `referral` entry on the timeline: the sender always sees what became of the referral.
+
+use super::cases::{audit_ok, open_case, parse_date, OpenCase};
+use super::checks::{item_text, READINESS};
+use super::extract::Auth;
+use super::form::Pairs;
+use crate::db::referrals::{NewReferral, Packet, ReferralRow, Transition};
+use crate::db::{self, audit::Outcome, cases::Actor};
+use crate::domain::dates;
+use crate::domain::kinds::AgencyKind;
+use crate::domain::referral::{DeclineReason, RefState, Side};
+use crate::error::{AppError, AppResult};
+use crate::i18n::{Lang, Tr};
+use crate::views::referrals::{
+    Action, CaseReferralsPage, ReferralForm, ReferralPage, ReferralPrint, ReferralsPage,
+};
+use crate::views::{render, render_status, Choice, Errors};
+use crate::AppState;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use sqlx::PgConnection;
+use uuid::Uuid;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/cases/{id}/referrals", get(case_page).post(create))
+        .route("/referrals", get(index))
+        .route("/referrals/{id}", get(show))
+        .route("/referrals/{id}/print", get(print))
+        .route("/referrals/{id}/transition", post(transition))
+}
+
+/// The receiving agencies, transition offices first, then by kind and name.
+async fn agency_choices(
+    conn: &mut PgConnection,
+    tr: Tr,
+    own: Uuid,
+    selected: &str,
+) -> AppResult<Vec<Choice>> {
+    let mut agencies = db::agencies::list(conn, 1000).await?;
+    agencies.retain(|a| a.active && a.id != own);
+    agencies.sort_by_key(|a| {
+        (
+            a.kind != AgencyKind::TransitionOffice.as_str(),
+            a.kind.clone(),
+            a.name.clone(),
+        )
+    });
+    Ok(agencies
+        .into_iter()
+        .map(|a| {
+            let text = format!("{}（{}・{}）", a.name, tr.t(a.kind_key()), a.municipality);
+            Choice::new(&a.id.to_string(), text, selected)
+        })
+        .collect())
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn case_page_view(
+    conn: &mut PgConnection,
+    auth: &Auth,
+    case: &OpenCase,
+    form: ReferralForm,
+    errors: Errors,
+    missing_consent: Vec<String>,
+) -> AppResult<CaseReferralsPage> {
+    let agency = case.actor.agency_id;
+    let header = db::cases::header(conn, case.id, agency)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let referrals = db::referrals::for_case(conn, agency, case.id).await?;
+    let has_assessment = !db::checks::history(conn, agency, case.id, READINESS, 1)
+        .await?
+        .is_empty();
+    Ok(CaseReferralsPage {
+        layout: auth.ctx.layout("referrals-title"),
+        case_id: case.id,
+        name: format!("{} {}", header.family_name, header.given_name),
+        can_write: case.access.can_write(),
+        referrals,
+        agencies: agency_choices(conn, auth.ctx.tr, agency, &form.to_agency_id).await?,
+        form,
+        errors,
+        missing_consent,
+        has_assessment,
+    })
+}
+
+async fn case_page(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<Uuid>,
+) -> AppResult<Response> {
+    let mut conn = state.db.acquire().await?;
+    let case = open_case(&mut conn, &auth, id, "case.referrals.view").await?;
+    let form = ReferralForm {
+        attach_assessment: true,
+        ..ReferralForm::default()
+    };
+    let page = case_page_view(&mut conn, &auth, &case, form, Errors::default(), vec![]).await?;
+    audit_ok(&mut conn, &auth, id, "case.referrals.view", None).await?;
+    Ok(render(&page)?.into_response())
+}
+
+/// The packet as it would be sent now, from what the sender may see.
+async fn build_packet(
+    conn: &mut PgConnection,
+    actor: Actor,
+    referral: &ReferralRow,
+) -> AppResult<Packet> {
+    let ja = Tr::new(Lang::Ja);
+    let header = db::cases::header(conn, referral.case_id, actor.agency_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let notes = db::referrals::latest_notes(conn, actor.agency_id, referral.case_id).await?;
+    let mut packet = Packet {
+        person_name: format!("{} {}", header.family_name, header.given_name),
+        person_kana: format!("{} {}", header.family_kana, header.given_kana),
+        birth_date: Some(header.birth_date),
+        disabilities: header.disability_keys().iter().map(|k| ja.t(k)).collect(),
+        municipality: header.municipality.clone(),
+        from_agency: referral.from_name.clone(),
+        to_agency: referral.to_name.clone(),
+        hopes: referral.hopes.clone(),
+        notes,
+        ..Packet::default()
+    };
+    if referral.assessment_id.is_some() {
+        let instrument = db::checks::instrument(conn, READINESS).await?;
+        let history =
+            db::checks::history(conn, actor.agency_id, referral.case_id, READINESS, 1).await?;
+        if let Some(latest) = history.first() {
+            let answers = latest.answers();
+            let result = instrument.all_met(&answers);
+            packet.readiness_on = Some(latest.assessed_on);
+            packet.readiness_met = Some((result.met, result.total));
+            packet.readiness = instrument
+                .items
+                .iter()
+                .map(|i| {
+                    let (v, n) = answers.get(&i.code).cloned().unwrap_or_default();
+                    (item_text(ja, &instrument, &i.code), v, n)
+                })
+                .collect();
+        }
+    }
+    Ok(packet)
+}
+
+/// The consent categories a referral needs: the readiness assessment and the kinds of the
+/// pre-referral notes it carries, and training (what the receiver will report back).
+fn required_categories(packet: &Packet) -> Vec<String> {
+    let mut required = vec!["training".to_string()];
+    if packet.readiness_on.is_some() {
+        required.push("assessment".into());
+    }
+    for n in &packet.notes {
+        if !required.contains(&n.category) {
+            required.push(n.category.clone());
+        }
+    }
+    required
+}
+
+/// Writes a referral move on the timeline, shared with the two sides of the referral only (the
+/// receiver reads it there once it is on the team). The steps are procedural — sent,
+/// acknowledged, the visit date, accepted, declined and why — so, like team changes, they are
+/// `case_admin` and need no further consent: the person agreed to the referral itself.
+async fn timeline_event(
+    conn: &mut PgConnection,
+    actor: Actor,
+    referral: &ReferralRow,
+    to: RefState,
+    note: &str,
+) -> AppResult<()> {
+    let ja = Tr::new(Lang::Ja);
+    let shared: Vec<Uuid> = [referral.from_agency_id, referral.to_agency_id]
+        .into_iter()
+        .filter(|a| *a != actor.agency_id)
+        .collect();
+    let mut body = format!(
+        "{}：{} → {}",
+        ja.t(to.label_key()),
+        referral.from_name,
+        referral.to_name
+    );
+    if !note.is_empty() {
+        body.push_str(&format!("\n{note}"));
+    }
+    // procedural, like team changes: the two sides see each step whatever else is consented
+    let entry =
+        db::entries::NewEntry::plain(referral.case_id, "referral", "case_admin", &body, &shared);
+    db::entries::insert(conn, actor, &entry).await?;
+    Ok(())
+}
+
+async fn create(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<Uuid>,
+    Form(f): Form<Pairs>,
+) -> AppResult<Response> {
+    let tr = auth.ctx.tr;
+    let mut tx = state.db.begin().await?;
+    let case = open_case(&mut tx, &auth, id, "referral.create").await?;
+    if !case.access.can_write() {
+        return Err(super::cases::deny(&mut tx, &auth, &case, "referral.create").await);
+    }
+    let form = ReferralForm {
+        to_agency_id: f.get("to_agency_id"),
+        hopes: f.get("hopes").trim().to_string(),
+        attach_assessment: !f.get("attach_assessment").is_empty(),
+    };
+    let send_now = f.get("action") == "send";
+    let mut errors = Errors::default();
+    errors.max_chars(tr, "hopes", &form.hopes, 5000);
+    let to = Uuid::parse_str(&form.to_agency_id).ok();
+    let to_agency = match to {
+        Some(a) => db::agencies::get(&mut tx, a).await?.filter(|a| a.active),
+        None => None,
+    };
+    if to_agency.is_none() || to == Some(case.actor.agency_id) {
+        errors.add("to_agency_id", tr.t("referral-choose-agency"));
+    }
+    let assessment_id = if form.attach_assessment {
+        db::checks::history(&mut tx, case.actor.agency_id, id, READINESS, 1)
+            .await?
+            .first()
+            .map(|a| a.id)
+    } else {
+        None
+    };
+    if !errors.is_empty() {
+        let page = case_page_view(&mut tx, &auth, &case, form, errors, vec![]).await?;
+        return render_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
+    }
+    let to = to.expect("checked");
+    let new = NewReferral {
+        case_id: id,
+        to_agency_id: to,
+        hopes: &form.hopes,
+        assessment_id,
+    };
+    let referral_id = match db::referrals::create(&mut tx, case.actor, &new).await {
+        Ok(rid) => rid,
+        Err(e) if db::is_unique_violation(&e, "referral_one_open_idx") => {
+            errors.add("to_agency_id", tr.t("referral-already-open"));
+            tx.rollback().await?;
+            let mut conn = state.db.acquire().await?;
+            let page = case_page_view(&mut conn, &auth, &case, form, errors, vec![]).await?;
+            return render_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
+        }
+        Err(e) => return Err(e.into()),
+    };
+    if send_now {
+        let referral = db::referrals::get(&mut tx, case.actor.agency_id, referral_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let packet = build_packet(&mut tx, case.actor, &referral).await?;
+        let missing =
+            db::referrals::missing_consent(&mut tx, id, to, &required_categories(&packet)).await?;
+        if !missing.is_empty() {
+            // nothing is kept: not even the draft
+            tx.rollback().await?;
+            let mut conn = state.db.acquire().await?;
+            errors.add("consent", tr.t("referral-consent-missing"));
+            let labels = missing
+                .iter()
+                .map(|c| tr.t(format!("category-{c}")))
+                .collect();
+            let page = case_page_view(&mut conn, &auth, &case, form, errors, labels).await?;
+            return render_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
+        }
+        send(&mut tx, case.actor, &referral, packet, "").await?;
+    }
+    audit_ok(&mut tx, &auth, id, "referral.create", Some(referral_id)).await?;
+    tx.commit().await?;
+    Ok(Redirect::to(&format!("/referrals/{referral_id}")).into_response())
+}
+
+/// Sends a draft whose consent was checked: freezes the packet, moves the case to `referred`.
+async fn send(
+    conn: &mut PgConnection,
+    actor: Actor,
+    referral: &ReferralRow,
+    packet: Packet,
+    note: &str,
+) -> AppResult<bool> {
+    let mut packet = packet;
+    packet.sent_by = sqlx::query_scalar("SELECT display_name FROM app_user WHERE id = $1")
+        .bind(actor.user_id)
+        .fetch_one(&mut *conn)
+        .await?;
+    let t = Transition {
+        from: "draft",
+        to: "sent",
+        note,
+        decline_reason: None,
+        visit_on: None,
+        service_start: None,
+        packet: Some(serde_json::to_value(&packet).map_err(|e| AppError::Internal(e.into()))?),
+    };
+    if !db::referrals::transition(conn, actor, referral.id, &t).await? {
+        return Ok(false);
+    }
+    sqlx::query("UPDATE case_file SET phase = 'referred' WHERE id = $1 AND phase = 'intake'")
+        .bind(referral.case_id)
+        .execute(&mut *conn)
+        .await?;
+    timeline_event(conn, actor, referral, RefState::Sent, note).await?;
+    Ok(true)
+}
+
+/// The acting agency's side of a referral it can read, and whether it may still act on the
+/// case (the sender must be on the team; the receiver acts from outside until it joins).
+fn side_of(referral: &ReferralRow, agency: Uuid) -> Side {
+    if referral.from_agency_id == agency {
+        Side::Sender
+    } else {
+        Side::Receiver
+    }
+}
+
+async fn open_referral(
+    conn: &mut PgConnection,
+    auth: &Auth,
+    id: Uuid,
+    action: &'static str,
+) -> AppResult<(Actor, ReferralRow)> {
+    let found = match auth.user.actor() {
+        Some(actor) => db::referrals::get(conn, actor.agency_id, id)
+            .await?
+            .map(|r| (actor, r)),
+        None => None,
+    };
+    match found {
+        Some(f) => Ok(f),
+        None => {
+            let mut event = auth.ctx.event(action);
+            event.target_id = Some(id);
+            auth.ctx.audit(conn, event, Outcome::Denied).await?;
+            Err(AppError::NotFound)
+        }
+    }
+}
+
+fn packet_of(referral: &ReferralRow) -> Option<Packet> {
+    referral
+        .packet
+        .as_ref()
+        .and_then(|p| serde_json::from_value(p.clone()).ok())
+}
+
+async fn referral_page(
+    conn: &mut PgConnection,
+    auth: &Auth,
+    actor: Actor,
+    referral: ReferralRow,
+    errors: Errors,
+    missing_consent: Vec<String>,
+) -> AppResult<ReferralPage> {
+    let tr = auth.ctx.tr;
+    let side = side_of(&referral, actor.agency_id);
+    let packet = match packet_of(&referral) {
+        Some(p) => p,
+        None => build_packet(conn, actor, &referral).await?,
+    };
+    let events = db::referrals::events(conn, actor.agency_id, referral.id).await?;
+    let state = RefState::parse(&referral.state).unwrap_or(RefState::Withdrawn);
+    let actions = state
+        .next(side)
+        .iter()
+        .map(|to| Action {
+            to: to.as_str(),
+            label: tr.t(format!("referral-do-{}", to.as_str())),
+        })
+        .collect();
+    Ok(ReferralPage {
+        layout: auth.ctx.layout("referral-title"),
+        is_sender: side == Side::Sender,
+        referral,
+        packet,
+        events,
+        actions,
+        reasons: DeclineReason::ALL
+            .iter()
+            .map(|r| Choice::new(r.as_str(), tr.t(r.label_key()), ""))
+            .collect(),
+        errors,
+        missing_consent,
+    })
+}
+
+async fn show(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<Uuid>,
+) -> AppResult<Response> {
+    let mut conn = state.db.acquire().await?;
+    let (actor, referral) = open_referral(&mut conn, &auth, id, "referral.view").await?;
+    let case_id = referral.case_id;
+    let page = referral_page(&mut conn, &auth, actor, referral, Errors::default(), vec![]).await?;
+    let mut event = auth.ctx.event("referral.view");
+    event.case_id = Some(case_id);
+    event.target_id = Some(id);
+    auth.ctx.audit(&mut conn, event, Outcome::Ok).await?;
+    Ok(render(&page)?.into_response())
+}
+
+async fn print(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<Uuid>,
+) -> AppResult<Response> {
+    let mut conn = state.db.acquire().await?;
+    let (actor, referral) = open_referral(&mut conn, &auth, id, "referral.print").await?;
+    let packet = match packet_of(&referral) {
+        Some(p) => p,
+        None => build_packet(&mut conn, actor, &referral).await?,
+    };
+    let made_on = referral
+        .sent_at
+        .map(|t| t.with_timezone(&chrono_tz::Asia::Tokyo).date_naive())
+        .unwrap_or_else(dates::today_tokyo);
+    let mut event = auth.ctx.event("referral.print");
+    event.case_id = Some(referral.case_id);
+    event.target_id = Some(id);
+    auth.ctx.audit(&mut conn, event, Outcome::Ok).await?;
+    Ok(render(&ReferralPrint {
+        layout: auth.ctx.layout("referral-print-title"),
+        referral,
+        packet,
+        made_on: dates::wareki(made_on),
+    })?
+    .into_response())
+}
+
+async fn transition(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<Uuid>,
+    Form(f): Form<Pairs>,
+) -> AppResult<Response> {
+    let tr = auth.ctx.tr;
+    let mut tx = state.db.begin().await?;
+    let (actor, referral) = open_referral(&mut tx, &auth, id, "referral.transition").await?;
+    let side = side_of(&referral, actor.agency_id);
+    let from = RefState::parse(&referral.state).unwrap_or(RefState::Withdrawn);
+    let note = f.get("note").trim().to_string();
+    let mut errors = Errors::default();
+    errors.max_chars(tr, "note", &note, 2000);
+    let to = RefState::parse(&f.get("to"));
+    let Some(to) = to.filter(|to| from.may(side, *to)) else {
+        // a move the state machine forbids (accepting a withdrawn referral…): nothing changes
+        errors.add("to", tr.t("referral-not-allowed"));
+        let page = referral_page(&mut tx, &auth, actor, referral, errors, vec![]).await?;
+        return render_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
+    };
+    // the sender acts only while on the case's team
+    if side == Side::Sender {
+        let facts = db::cases::facts(&mut tx, referral.case_id, actor.agency_id).await?;
+        if !crate::policy::case_access(&auth.user, facts.as_ref()).can_write() {
+            return Err(AppError::Forbidden);
+        }
+    }
+    let mut visit_on = None;
+    let mut service_start = None;
+    let mut reason = None;
+    match to {
+        RefState::VisitScheduled => match parse_date(&f.get("visit_on")) {
+            Some(d) if d >= dates::today_tokyo() => visit_on = Some(d),
+            Some(_) => errors.add("visit_on", tr.t("referral-visit-past")),
+            None => errors.add("visit_on", tr.t("error-date")),
+        },
+        RefState::Accepted => match parse_date(&f.get("service_start")) {
+            Some(d) => service_start = Some(d),
+            None => errors.add("service_start", tr.t("error-date")),
+        },
+        RefState::Declined => {
+            reason = DeclineReason::parse(&f.get("reason"));
+            if reason.is_none() {
+                errors.add("reason", tr.t("referral-decline-reason"));
+            }
+            if note.is_empty() {
+                errors.add("note", tr.t("referral-decline-note"));
+            }
+        }
+        _ => {}
+    }
+    if !errors.is_empty() {
+        let page = referral_page(&mut tx, &auth, actor, referral, errors, vec![]).await?;
+        return render_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
+    }
+    if to == RefState::Sent {
+        let packet = build_packet(&mut tx, actor, &referral).await?;
+        let missing = db::referrals::missing_consent(
+            &mut tx,
+            referral.case_id,
+            referral.to_agency_id,
+            &required_categories(&packet),
+        )
+        .await?;
+        if !missing.is_empty() {
+            errors.add("consent", tr.t("referral-consent-missing"));
+            let labels = missing
+                .iter()
+                .map(|c| tr.t(format!("category-{c}")))
+                .collect();
+            let page = referral_page(&mut tx, &auth, actor, referral, errors, labels).await?;
+            return render_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
+        }
+        if !send(&mut tx, actor, &referral, packet, &note).await? {
+            return Err(AppError::NotFound);
+        }
+    } else {
+        let t = Transition {
+            from: from.as_str(),
+            to: to.as_str(),
+            note: &note,
+            decline_reason: reason.map(|r| r.as_str()),
+            visit_on,
+            service_start,
+            packet: None,
+        };
+        if !db::referrals::transition(&mut tx, actor, id, &t).await? {
+            return Err(AppError::NotFound);
+        }
+        let ja = Tr::new(Lang::Ja);
+        match to {
+            RefState::Acknowledged => {
+                // the receiving agency joins the team
+                db::cases::add_member(
+                    &mut tx,
+                    referral.case_id,
+                    referral.to_agency_id,
+                    &ja.t("referral-team-role"),
+                )
+                .await?;
+            }
+            RefState::Accepted => {
+                let start = service_start.expect("checked");
+                sqlx::query(
+                    "UPDATE case_file SET phase = 'training', training_started_on = $2,
+                            lead_agency_id = $3
+                     WHERE id = $1",
+                )
+                .bind(referral.case_id)
+                .bind(start)
+                .bind(referral.to_agency_id)
+                .execute(&mut *tx)
+                .await?;
+                db::cases::add_member(
+                    &mut tx,
+                    referral.case_id,
+                    referral.to_agency_id,
+                    &ja.t("referral-team-role"),
+                )
+                .await?;
+                let body = ja.t1("team-event-lead", "agency", &referral.to_name);
+                db::entries::record_team_event(&mut tx, actor, referral.case_id, "handover", &body)
+                    .await?;
+            }
+            _ => {}
+        }
+        let mut detail = note.clone();
+        if let Some(d) = visit_on {
+            detail = format!(
+                "{}：{}\n{detail}",
+                ja.t("referral-visit-on"),
+                dates::long_ja(d)
+            );
+        }
+        if let Some(d) = service_start {
+            detail = format!(
+                "{}：{}\n{detail}",
+                ja.t("referral-service-start"),
+                dates::long_ja(d)
+            );
+        }
+        if let Some(r) = reason {
+            detail = format!(
+                "{}：{}\n{detail}",
+                ja.t("referral-reason"),
+                ja.t(r.label_key())
+            );
+        }
+        timeline_event(&mut tx, actor, &referral, to, detail.trim()).await?;
+    }
+    let mut event = auth.ctx.event("referral.transition");
+    event.case_id = Some(referral.case_id);
+    event.target_id = Some(id);
+    event.detail = to.as_str().to_string();
+    auth.ctx.audit(&mut tx, event, Outcome::Ok).await?;
+    tx.commit().await?;
+    Ok(Redirect::to(&format!("/referrals/{id}")).into_response())
+}
+
+async fn index(State(state): State<AppState>, auth: Auth) -> AppResult<Response> {
+    let mut conn = state.db.acquire().await?;
+    let (incoming, outgoing) = match auth.user.actor() {
+        Some(actor) => (
+            db::referrals::incoming(&mut conn, actor.agency_id, false, 100).await?,
+            db::referrals::outgoing(&mut conn, actor.agency_id, 100).await?,
+        ),
+        None => (vec![], vec![]),
+    };
+    auth.ctx
+        .audit(&mut conn, auth.ctx.event("referrals.list"), Outcome::Ok)
+        .await?;
+    Ok(render(&ReferralsPage {
+        layout: auth.ctx.layout("referrals-title"),
+        incoming,
+        outgoing,
+    })?
+    .into_response())
+}
