@@ -1230,6 +1230,24 @@ async fn load_readiness_and_referrals(tx: &mut sqlx::PgConnection) -> Result<()>
         to_agency: "ひかり就労移行支援センター".into(),
         hopes: "事務補助の仕事を目指しています。短時間からの体験利用をお願いします。".into(),
         sent_by: "山本 恵".into(),
+        notes: vec![
+            crate::db::referrals::NoteRow {
+                item: "course".into(),
+                category: "health".into(),
+                body: "交通事故による頭部外傷。注意と記憶に障害がある。".into(),
+                author_name: "山本 恵".into(),
+                author_agency_name: "さくら通りクリニック".into(),
+                written_at: chrono::Utc::now() - chrono::Duration::days(230),
+            },
+            crate::db::referrals::NoteRow {
+                item: "desired_work".into(),
+                category: "life".into(),
+                body: "事務補助の仕事を短時間から。".into(),
+                author_name: "山本 恵".into(),
+                author_agency_name: "さくら通りクリニック".into(),
+                written_at: chrono::Utc::now() - chrono::Duration::days(90),
+            },
+        ],
         ..Default::default()
     };
     let created = sqlx::query(

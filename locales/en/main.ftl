@@ -409,6 +409,7 @@ referral-history = History
 referral-packet = What the referral carries
 referral-draft-preview = A draft: the receiving agency gets the contents as they are when you send.
 referral-print = Print the referral letter
+referral-back = Back to the referral
 referral-print-title = Referral letter
 referral-team-role = Receiving agency (visit and trial)
 doc-made-on = Date

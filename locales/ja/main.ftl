@@ -409,6 +409,7 @@ referral-history = 経過
 referral-packet = 紹介の内容
 referral-draft-preview = 下書きです。送った時点の内容が紹介先に届きます。
 referral-print = 紹介状を印刷する
+referral-back = 紹介のページに戻る
 referral-print-title = 紹介状（情報提供書）
 referral-team-role = 紹介先（見学・体験利用）
 doc-made-on = 作成日

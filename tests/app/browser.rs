@@ -403,3 +403,41 @@ async fn an_observation_reaches_the_clinic_which_replies_in_a_real_browser(pool:
     assert!(errors.is_empty(), "console errors: {errors:?}");
     ot.close().await.unwrap();
 }
+
+#[sqlx::test]
+async fn readiness_and_the_referral_letter_look_right_in_a_real_browser(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    let driver = Driver::start();
+    let c = driver.browser(false).await;
+    log_in(&c, &app, "ot@sakura.example", PASSWORD).await;
+    c.goto(&app.url(&format!("/cases/{}/checks", renkei::demo::CASE_YAMADA)))
+        .await
+        .unwrap();
+    let result = c
+        .find(Locator::Css("#latest-result"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        result.contains("まだ紹介の目安を満たしていません"),
+        "{result}"
+    );
+    screenshot(&c, "readiness").await;
+    let referral: uuid::Uuid = sqlx::query_scalar("SELECT id FROM referral LIMIT 1")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    c.goto(&app.url(&format!("/referrals/{referral}")))
+        .await
+        .unwrap();
+    screenshot(&c, "referral").await;
+    c.goto(&app.url(&format!("/referrals/{referral}/print")))
+        .await
+        .unwrap();
+    screenshot(&c, "referral-letter").await;
+    let errors = console_errors(&c).await;
+    assert!(errors.is_empty(), "console errors: {errors:?}");
+    c.close().await.unwrap();
+}
