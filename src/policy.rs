@@ -81,6 +81,23 @@ pub fn may_view_access_log(user: &SessionUser, facts: &CaseFacts) -> bool {
             .is_some_and(|m| m.agency_id == facts.lead_agency_id)
 }
 
+/// Coordinators of an agency on the team convene case meetings.
+pub fn may_convene(user: &SessionUser, access: CaseAccess) -> bool {
+    access.can_write()
+        && user
+            .acting
+            .as_ref()
+            .is_some_and(|m| m.role == Role::Coordinator)
+}
+
+/// The convening agency's coordinators reschedule, cancel, edit the material and write the
+/// minutes.
+pub fn may_run_meeting(user: &SessionUser, convener_agency_id: Uuid) -> bool {
+    user.acting
+        .as_ref()
+        .is_some_and(|m| m.agency_id == convener_agency_id && m.role == Role::Coordinator)
+}
+
 /// A consent as far as visibility is concerned.
 #[derive(Debug, Clone)]
 pub struct ConsentFacts {

@@ -493,3 +493,41 @@ pub async fn visible_ids(
     .fetch_all(conn)
     .await
 }
+
+/// The ids of a case's entries since `since` that the agency may see, newest first.
+pub async fn visible_since(
+    conn: &mut PgConnection,
+    agency_id: Uuid,
+    case_id: Uuid,
+    since: DateTime<Utc>,
+    limit: i64,
+) -> sqlx::Result<Vec<Uuid>> {
+    sqlx::query_scalar(&format!(
+        "SELECT e.id FROM entry e
+         WHERE e.case_id = $2 AND e.occurred_at >= $3 AND e.reply_to IS NULL AND {}
+         ORDER BY e.occurred_at DESC, e.id DESC LIMIT $4",
+        *VISIBLE
+    ))
+    .bind(agency_id)
+    .bind(case_id)
+    .bind(since)
+    .bind(limit)
+    .fetch_all(conn)
+    .await
+}
+
+/// A one-line view of entries already filtered by the visibility rule (for drafted material).
+pub async fn summaries(
+    conn: &mut PgConnection,
+    ids: &[Uuid],
+) -> sqlx::Result<Vec<(DateTime<Utc>, String, String, String)>> {
+    sqlx::query_as(
+        "SELECT e.occurred_at, e.kind, a.name, left(replace(e.body, E'\\n', ' '), 120)
+         FROM entry e JOIN agency a ON a.id = e.author_agency_id
+         WHERE e.id = ANY ($1)
+         ORDER BY e.occurred_at, e.id",
+    )
+    .bind(ids)
+    .fetch_all(conn)
+    .await
+}

@@ -23,13 +23,25 @@ pub fn routes() -> Router<AppState> {
 #[serde(default)]
 struct Done {
     done: Option<String>,
+    feed: Option<String>,
 }
 
-async fn page(auth: Auth, Query(q): Query<Done>) -> AppResult<Response> {
+async fn page(
+    State(state): State<AppState>,
+    auth: Auth,
+    Query(q): Query<Done>,
+) -> AppResult<Response> {
+    let mut conn = state.db.acquire().await?;
+    let has_feed = db::meetings::has_feed(&mut conn, auth.user.id).await?;
     Ok(render(&AccountPage {
         layout: auth.ctx.layout("account-title"),
         errors: Errors::default(),
         done: q.done.is_some(),
+        // the secret is shown only in the response to the one who just made it
+        new_feed: q
+            .feed
+            .filter(|t| t.len() == 64 && t.chars().all(|c| c.is_ascii_hexdigit())),
+        has_feed,
     })?
     .into_response())
 }
@@ -86,6 +98,8 @@ async fn change_password(
                 layout: auth.ctx.layout("account-title"),
                 errors,
                 done: false,
+                new_feed: None,
+                has_feed: false,
             },
         );
     }

@@ -18,7 +18,11 @@ pub async fn index(State(state): State<AppState>, auth: Auth) -> AppResult<Html<
     let mut panels = vec![];
     let mut expiring = None;
     let mut referrals = vec![];
+    let mut meetings = vec![];
+    let mut actions = vec![];
     if let Some(m) = auth.user.acting.as_ref() {
+        meetings = db::meetings::upcoming_for_agency(&mut conn, m.agency_id, 20).await?;
+        actions = db::meetings::open_actions_for_agency(&mut conn, m.agency_id, PANEL_SIZE).await?;
         referrals = db::referrals::incoming(&mut conn, m.agency_id, true, PANEL_SIZE).await?;
         // the phases each kind of agency works in (SPEC §2): clinics up to the referral,
         // transition offices from the referral through training, the others while the case is open
@@ -70,6 +74,8 @@ pub async fn index(State(state): State<AppState>, auth: Auth) -> AppResult<Html<
         panels,
         expiring,
         referrals,
+        meetings,
+        actions,
         admin_counts,
     })
 }

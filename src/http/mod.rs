@@ -10,6 +10,7 @@ pub mod consents;
 pub mod dashboard;
 pub mod extract;
 pub mod form;
+pub mod meetings;
 pub mod middleware;
 pub mod referrals;
 pub mod team;
@@ -48,6 +49,7 @@ pub fn router(state: AppState) -> Router {
         .merge(timeline::routes())
         .merge(checks::routes())
         .merge(referrals::routes())
+        .merge(meetings::routes())
         .route("/static/{file}", get(assets::static_file))
         .route("/healthz", get(assets::healthz))
         .route("/readyz", get(assets::readyz))

@@ -7,4 +7,7 @@ pub struct AccountPage {
     pub layout: Layout,
     pub errors: Errors,
     pub done: bool,
+    /// The feed URL, shown once right after it was made.
+    pub new_feed: Option<String>,
+    pub has_feed: bool,
 }

@@ -16,6 +16,10 @@ pub struct Dashboard {
     pub panels: Vec<Panel>,
     /// Shown to coordinators: consents on their lead cases that end within 30 days.
     pub expiring: Option<Vec<ExpiringRow>>,
+    /// Meetings the agency is invited to, from now on.
+    pub meetings: Vec<crate::db::meetings::MeetingRow>,
+    /// The agency's open action items (overdue first).
+    pub actions: Vec<crate::db::meetings::ActionRow>,
     /// Referrals sent to the agency that are still open.
     pub referrals: Vec<crate::db::referrals::ReferralRow>,
     /// The system admin's overview: (agencies, users).

@@ -7,6 +7,7 @@ pub mod cases;
 pub mod checks;
 pub mod dashboard;
 pub mod errors;
+pub mod meetings;
 pub mod referrals;
 pub mod timeline;
 

@@ -65,10 +65,16 @@ async fn dashboards_show_what_each_agency_works_on(pool: PgPool) {
     };
     // the clinic therapist: intake and referred cases of the clinic
     let ot = page_of("ot@sakura.example").await;
-    assert!(ot.contains("山田 太郎") && ot.contains("佐藤 花子"));
+    let panel = ot.split("紹介前・紹介中のケース").nth(1).unwrap();
+    let panel = &panel[..panel.find("</section>").unwrap()];
+    assert!(panel.contains("山田 太郎") && panel.contains("佐藤 花子"));
     assert!(
-        !ot.contains("鈴木 一郎"),
+        !panel.contains("鈴木 一郎"),
         "training is not the clinic's panel"
+    );
+    assert!(
+        ot.contains("あなたの機関の役割分担"),
+        "the clinic's action item from 鈴木's meeting"
     );
     assert!(
         !ot.contains("30日以内に期限が切れる同意"),

@@ -8,6 +8,7 @@ mod cases;
 mod frame;
 mod helpers;
 mod matrix;
+mod meetings;
 mod pg;
 mod referrals;
 mod timeline;

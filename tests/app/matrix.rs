@@ -31,8 +31,8 @@ const ACTORS: &[(&str, Option<&str>, Option<uuid::Uuid>)] = &[
 /// (method, path, expected status per actor). `{case}` is 鈴木 一郎's case (ひかり leads; こもれび
 /// left it yesterday for this test), `{lead}` its lead agency, `{consent}` one of its consents,
 /// `{entry}` an observation written today by dual@sakura as the clinic and shared with the
-/// team, `{referral}` a referral of the case sent by the clinic to みなと, `{nobody}` an id
-/// that names nothing. POSTs carry an empty form. Logout comes last.
+/// team, `{referral}` a referral of the case sent by the clinic to みなと, `{meeting}` the
+/// demo's meeting on the case convened by ひかり (held), `{nobody}` an id that names nothing. POSTs carry an empty form. Logout comes last.
 #[rustfmt::skip]
 const TABLE: &[(&str, &str, [u16; 9])] = &[
     //                                             anon admin lead lstaf membr left  off  dualS dualH
@@ -89,6 +89,21 @@ const TABLE: &[(&str, &str, [u16; 9])] = &[
     ("GET",  "/referrals/{referral}",              [303, 404, 404, 404, 200, 404, 404, 200, 404]),
     ("GET",  "/referrals/{referral}/print",        [303, 404, 404, 404, 200, 404, 404, 200, 404]),
     ("POST", "/referrals/{referral}/transition",   [303, 404, 404, 404, 422, 404, 404, 422, 404]),
+    ("GET",  "/cases/{case}/meetings",             [303, 404, 200, 200, 200, 200, 404, 200, 200]),
+    ("POST", "/cases/{case}/meetings",             [303, 404, 422, 403, 422, 403, 404, 403, 403]),
+    ("GET",  "/meetings/{meeting}",                [303, 404, 200, 200, 200, 200, 404, 200, 200]),
+    ("POST", "/meetings/{meeting}/rsvp",           [303, 404, 422, 422, 422, 422, 404, 422, 422]),
+    ("POST", "/meetings/{meeting}/reschedule",     [303, 404, 422, 403, 403, 403, 404, 403, 403]),
+    ("POST", "/meetings/{meeting}/cancel",         [303, 404, 422, 403, 403, 403, 404, 403, 403]),
+    ("GET",  "/meetings/{meeting}/material",       [303, 404, 200, 200, 200, 200, 404, 200, 200]),
+    ("POST", "/meetings/{meeting}/material",       [303, 404, 422, 403, 403, 403, 404, 403, 403]),
+    ("GET",  "/meetings/{meeting}/material/print", [303, 404, 200, 200, 200, 200, 404, 200, 200]),
+    ("POST", "/meetings/{meeting}/minutes",        [303, 404, 422, 403, 403, 403, 404, 403, 403]),
+    ("POST", "/action-items/{nobody}/done",        [303, 404, 404, 404, 404, 404, 404, 404, 404]),
+    ("GET",  "/tasks",                             [303, 200, 200, 200, 200, 200, 200, 200, 200]),
+    ("GET",  "/calendar/{nobody}",                 [404, 404, 404, 404, 404, 404, 404, 404, 404]),
+    ("POST", "/account/calendar",                  [303, 303, 303, 303, 303, 303, 303, 303, 303]),
+    ("POST", "/account/calendar/revoke",           [303, 303, 303, 303, 303, 303, 303, 303, 303]),
     ("POST", "/logout",                            [303, 303, 303, 303, 303, 303, 303, 303, 303]),
 ];
 
@@ -114,6 +129,9 @@ fn route_shape(path: &str) -> String {
         .replace("{consent}", "{consent_id}")
         .replace("{entry}", "{entry_id}")
         .replace("{referral}", "{id}")
+        .replace("{meeting}", "{id}")
+        .replace("/action-items/{nobody}", "/action-items/{id}")
+        .replace("/calendar/{nobody}", "/calendar/{token}")
         .replace("/static/app.css", "/static/{file}")
         .replace("/admin/users/{nobody}", "/admin/users/{id}")
         .replace("/agency/members/{nobody}", "/agency/members/{user_id}")
@@ -218,6 +236,7 @@ async fn authorization_matrix(pool: PgPool) {
                 .replace("{consent}", &consent.to_string())
                 .replace("{entry}", &entry.to_string())
                 .replace("{referral}", &referral.to_string())
+                .replace("{meeting}", &renkei::demo::MEETING_SUZUKI.to_string())
                 .replace("{nobody}", &nobody.to_string());
             let res = match *method {
                 "GET" => b.get(&url).await,

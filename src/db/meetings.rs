@@ -1,0 +1,548 @@
+//! Case meetings, their invitations, action items and calendar feeds. A meeting is read by the
+//! agencies on its case's team and by the agencies invited to it.
+
+use super::cases::TODAY;
+use chrono::{DateTime, NaiveDate, Utc};
+use sqlx::PgConnection;
+use uuid::Uuid;
+
+pub struct NewMeeting<'a> {
+    pub case_id: Uuid,
+    pub convener_user_id: Uuid,
+    pub convener_agency_id: Uuid,
+    pub purpose: &'a str,
+    pub purpose_note: &'a str,
+    pub starts_at: DateTime<Utc>,
+    pub duration_minutes: i32,
+    pub place: &'a str,
+    pub online_url: &'a str,
+    pub phone: &'a str,
+    pub person_attends: bool,
+    pub family_attends: bool,
+    /// (agency, named person, reason given for inviting without consent)
+    pub invitees: &'a [(Uuid, Option<Uuid>, String)],
+}
+
+pub async fn create(conn: &mut PgConnection, m: &NewMeeting<'_>) -> sqlx::Result<Uuid> {
+    let id = Uuid::now_v7();
+    sqlx::query(
+        "INSERT INTO meeting (id, case_id, convener_user_id, convener_agency_id, purpose,
+                              purpose_note, starts_at, duration_minutes, place, online_url, phone,
+                              person_attends, family_attends)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+    )
+    .bind(id)
+    .bind(m.case_id)
+    .bind(m.convener_user_id)
+    .bind(m.convener_agency_id)
+    .bind(m.purpose)
+    .bind(m.purpose_note)
+    .bind(m.starts_at)
+    .bind(m.duration_minutes)
+    .bind(m.place)
+    .bind(m.online_url)
+    .bind(m.phone)
+    .bind(m.person_attends)
+    .bind(m.family_attends)
+    .execute(&mut *conn)
+    .await?;
+    for (agency, user, reason) in m.invitees {
+        sqlx::query(
+            "INSERT INTO meeting_invitee (meeting_id, agency_id, user_id, consent_reason)
+             VALUES ($1, $2, $3, $4)",
+        )
+        .bind(id)
+        .bind(agency)
+        .bind(user)
+        .bind(reason)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(id)
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct MeetingRow {
+    pub id: Uuid,
+    pub case_id: Uuid,
+    pub family_name: String,
+    pub given_name: String,
+    pub convener_user_id: Uuid,
+    pub convener_name: String,
+    pub convener_agency_id: Uuid,
+    pub convener_agency_name: String,
+    pub purpose: String,
+    pub purpose_note: String,
+    pub starts_at: DateTime<Utc>,
+    pub duration_minutes: i32,
+    pub place: String,
+    pub online_url: String,
+    pub phone: String,
+    pub person_attends: bool,
+    pub family_attends: bool,
+    pub status: String,
+    pub sequence: i32,
+    pub material: String,
+    pub material_html: String,
+    pub material_by_name: Option<String>,
+    pub material_at: Option<DateTime<Utc>>,
+    pub attendees: String,
+    pub discussion: String,
+    pub decisions: String,
+    pub held_at: Option<DateTime<Utc>>,
+    pub cancel_reason: String,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl MeetingRow {
+    pub fn ends_at(&self) -> DateTime<Utc> {
+        self.starts_at + chrono::Duration::minutes(self.duration_minutes as i64)
+    }
+}
+
+const MEETING_SELECT: &str = "SELECT m.id, m.case_id, p.family_name, p.given_name,
+        m.convener_user_id, cu.display_name AS convener_name, m.convener_agency_id,
+        ca_.name AS convener_agency_name, m.purpose, m.purpose_note, m.starts_at,
+        m.duration_minutes, m.place, m.online_url, m.phone, m.person_attends, m.family_attends,
+        m.status, m.sequence, m.material, m.material_html, mu.display_name AS material_by_name,
+        m.material_at, m.attendees, m.discussion, m.decisions, m.held_at, m.cancel_reason,
+        m.updated_at
+     FROM meeting m
+     JOIN case_file c ON c.id = m.case_id
+     JOIN participant p ON p.id = c.participant_id
+     JOIN app_user cu ON cu.id = m.convener_user_id
+     JOIN agency ca_ ON ca_.id = m.convener_agency_id
+     LEFT JOIN app_user mu ON mu.id = m.material_by";
+
+/// Who may read a meeting: its case's team (current or former) and its invitees. `$1` agency.
+const MEETING_SCOPE: &str = "(EXISTS (SELECT 1 FROM case_agency t
+                     WHERE t.case_id = m.case_id AND t.agency_id = $1)
+         OR EXISTS (SELECT 1 FROM meeting_invitee i
+                    WHERE i.meeting_id = m.id AND i.agency_id = $1))";
+
+pub async fn get(
+    conn: &mut PgConnection,
+    agency_id: Uuid,
+    id: Uuid,
+) -> sqlx::Result<Option<MeetingRow>> {
+    sqlx::query_as(&format!(
+        "{MEETING_SELECT} WHERE m.id = $2 AND {MEETING_SCOPE}"
+    ))
+    .bind(agency_id)
+    .bind(id)
+    .fetch_optional(conn)
+    .await
+}
+
+pub async fn for_case(
+    conn: &mut PgConnection,
+    agency_id: Uuid,
+    case_id: Uuid,
+) -> sqlx::Result<Vec<MeetingRow>> {
+    sqlx::query_as(&format!(
+        "{MEETING_SELECT} WHERE m.case_id = $2 AND {MEETING_SCOPE}
+         ORDER BY m.starts_at DESC LIMIT 100"
+    ))
+    .bind(agency_id)
+    .bind(case_id)
+    .fetch_all(conn)
+    .await
+}
+
+/// Scheduled meetings the agency is invited to, from an hour ago on.
+pub async fn upcoming_for_agency(
+    conn: &mut PgConnection,
+    agency_id: Uuid,
+    limit: i64,
+) -> sqlx::Result<Vec<MeetingRow>> {
+    sqlx::query_as(&format!(
+        "{MEETING_SELECT}
+         WHERE m.status = 'scheduled' AND m.starts_at > now() - interval '1 hour'
+           AND EXISTS (SELECT 1 FROM meeting_invitee i WHERE i.meeting_id = m.id AND i.agency_id = $1)
+         ORDER BY m.starts_at LIMIT $2"
+    ))
+    .bind(agency_id)
+    .bind(limit)
+    .fetch_all(conn)
+    .await
+}
+
+/// The last meeting held on the case before `before`, for "since the last meeting".
+pub async fn last_held_before(
+    conn: &mut PgConnection,
+    case_id: Uuid,
+    before: DateTime<Utc>,
+) -> sqlx::Result<Option<DateTime<Utc>>> {
+    sqlx::query_scalar(
+        "SELECT max(starts_at) FROM meeting
+         WHERE case_id = $1 AND status = 'held' AND starts_at < $2",
+    )
+    .bind(case_id)
+    .bind(before)
+    .fetch_one(conn)
+    .await
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct InviteeRow {
+    pub agency_id: Uuid,
+    pub agency_name: String,
+    pub user_id: Option<Uuid>,
+    pub user_name: Option<String>,
+    pub response: String,
+    pub responded_by_name: Option<String>,
+    pub responded_at: Option<DateTime<Utc>>,
+    pub consent_reason: String,
+}
+
+pub async fn invitees(conn: &mut PgConnection, meeting_id: Uuid) -> sqlx::Result<Vec<InviteeRow>> {
+    sqlx::query_as(
+        "SELECT i.agency_id, a.name AS agency_name, i.user_id, u.display_name AS user_name,
+                i.response, r.display_name AS responded_by_name, i.responded_at, i.consent_reason
+         FROM meeting_invitee i
+         JOIN agency a ON a.id = i.agency_id
+         LEFT JOIN app_user u ON u.id = i.user_id
+         LEFT JOIN app_user r ON r.id = i.responded_by
+         WHERE i.meeting_id = $1
+         ORDER BY a.name",
+    )
+    .bind(meeting_id)
+    .fetch_all(conn)
+    .await
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ClashRow {
+    pub agency_name: String,
+    pub starts_at: DateTime<Utc>,
+    pub duration_minutes: i32,
+}
+
+/// Other scheduled meetings of the invited agencies that overlap [start, end). Only the agency
+/// and the time are returned: other cases' meetings are not the convener's business.
+pub async fn clashes(
+    conn: &mut PgConnection,
+    agencies: &[Uuid],
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+    except: Option<Uuid>,
+) -> sqlx::Result<Vec<ClashRow>> {
+    sqlx::query_as(
+        "SELECT a.name AS agency_name, m.starts_at, m.duration_minutes
+         FROM meeting m
+         JOIN meeting_invitee i ON i.meeting_id = m.id
+         JOIN agency a ON a.id = i.agency_id
+         WHERE m.status = 'scheduled' AND i.agency_id = ANY ($1)
+           AND m.starts_at < $3 AND m.starts_at + make_interval(mins => m.duration_minutes) > $2
+           AND ($4::uuid IS NULL OR m.id <> $4)
+         ORDER BY m.starts_at, a.name
+         LIMIT 50",
+    )
+    .bind(agencies)
+    .bind(start)
+    .bind(end)
+    .bind(except)
+    .fetch_all(conn)
+    .await
+}
+
+pub async fn rsvp(
+    conn: &mut PgConnection,
+    meeting_id: Uuid,
+    agency_id: Uuid,
+    user_id: Uuid,
+    response: &str,
+) -> sqlx::Result<bool> {
+    Ok(sqlx::query(
+        "UPDATE meeting_invitee SET response = $3, responded_by = $4, responded_at = now()
+         WHERE meeting_id = $1 AND agency_id = $2",
+    )
+    .bind(meeting_id)
+    .bind(agency_id)
+    .bind(response)
+    .bind(user_id)
+    .execute(conn)
+    .await?
+    .rows_affected()
+        == 1)
+}
+
+/// New time and place; answers go back to pending and the calendar SEQUENCE goes up.
+#[allow(clippy::too_many_arguments)]
+pub async fn reschedule(
+    conn: &mut PgConnection,
+    id: Uuid,
+    starts_at: DateTime<Utc>,
+    duration_minutes: i32,
+    place: &str,
+    online_url: &str,
+    phone: &str,
+) -> sqlx::Result<bool> {
+    let moved = sqlx::query(
+        "UPDATE meeting SET starts_at = $2, duration_minutes = $3, place = $4, online_url = $5,
+                phone = $6, sequence = sequence + 1, updated_at = now()
+         WHERE id = $1 AND status = 'scheduled'",
+    )
+    .bind(id)
+    .bind(starts_at)
+    .bind(duration_minutes)
+    .bind(place)
+    .bind(online_url)
+    .bind(phone)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected()
+        == 1;
+    if moved {
+        sqlx::query(
+            "UPDATE meeting_invitee SET response = 'pending', responded_by = NULL, responded_at = NULL
+             WHERE meeting_id = $1",
+        )
+        .bind(id)
+        .execute(conn)
+        .await?;
+    }
+    Ok(moved)
+}
+
+pub async fn cancel(conn: &mut PgConnection, id: Uuid, reason: &str) -> sqlx::Result<bool> {
+    Ok(sqlx::query(
+        "UPDATE meeting SET status = 'cancelled', cancel_reason = $2, sequence = sequence + 1,
+                updated_at = now()
+         WHERE id = $1 AND status = 'scheduled'",
+    )
+    .bind(id)
+    .bind(reason)
+    .execute(conn)
+    .await?
+    .rows_affected()
+        == 1)
+}
+
+pub async fn set_material(
+    conn: &mut PgConnection,
+    id: Uuid,
+    user_id: Uuid,
+    text: &str,
+    html: &str,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE meeting SET material = $3, material_html = $4, material_by = $2, material_at = now(),
+                updated_at = now()
+         WHERE id = $1",
+    )
+    .bind(id)
+    .bind(user_id)
+    .bind(text)
+    .bind(html)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Records the minutes; false when the meeting was cancelled or already held.
+pub async fn hold(
+    conn: &mut PgConnection,
+    id: Uuid,
+    attendees: &str,
+    discussion: &str,
+    decisions: &str,
+) -> sqlx::Result<bool> {
+    Ok(sqlx::query(
+        "UPDATE meeting SET status = 'held', attendees = $2, discussion = $3, decisions = $4,
+                held_at = now(), updated_at = now()
+         WHERE id = $1 AND status = 'scheduled'",
+    )
+    .bind(id)
+    .bind(attendees)
+    .bind(discussion)
+    .bind(decisions)
+    .execute(conn)
+    .await?
+    .rows_affected()
+        == 1)
+}
+
+pub struct NewActionItem<'a> {
+    pub case_id: Uuid,
+    pub meeting_id: Option<Uuid>,
+    pub owner_agency_id: Uuid,
+    pub owner_user_id: Option<Uuid>,
+    pub what: &'a str,
+    pub how: &'a str,
+    pub due_on: NaiveDate,
+    pub created_by: Uuid,
+}
+
+pub async fn add_action_item(conn: &mut PgConnection, a: &NewActionItem<'_>) -> sqlx::Result<Uuid> {
+    let id = Uuid::now_v7();
+    sqlx::query(
+        "INSERT INTO action_item (id, case_id, meeting_id, owner_agency_id, owner_user_id, what,
+                                  how, due_on, created_by)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+    )
+    .bind(id)
+    .bind(a.case_id)
+    .bind(a.meeting_id)
+    .bind(a.owner_agency_id)
+    .bind(a.owner_user_id)
+    .bind(a.what)
+    .bind(a.how)
+    .bind(a.due_on)
+    .bind(a.created_by)
+    .execute(conn)
+    .await?;
+    Ok(id)
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ActionRow {
+    pub id: Uuid,
+    pub case_id: Uuid,
+    pub family_name: String,
+    pub given_name: String,
+    pub meeting_id: Option<Uuid>,
+    pub owner_agency_id: Uuid,
+    pub owner_agency_name: String,
+    pub owner_user_name: Option<String>,
+    pub what: String,
+    pub how: String,
+    pub due_on: NaiveDate,
+    pub status: String,
+    pub done_note: String,
+    pub overdue: bool,
+}
+
+fn action_select() -> String {
+    format!(
+        "SELECT x.id, x.case_id, p.family_name, p.given_name, x.meeting_id, x.owner_agency_id,
+                a.name AS owner_agency_name, u.display_name AS owner_user_name, x.what, x.how,
+                x.due_on, x.status, x.done_note,
+                (x.status = 'open' AND x.due_on < {TODAY}) AS overdue
+         FROM action_item x
+         JOIN case_file c ON c.id = x.case_id
+         JOIN participant p ON p.id = c.participant_id
+         JOIN agency a ON a.id = x.owner_agency_id
+         LEFT JOIN app_user u ON u.id = x.owner_user_id"
+    )
+}
+
+/// The action items of a case (open first), for an agency on its team.
+pub async fn actions_for_case(
+    conn: &mut PgConnection,
+    agency_id: Uuid,
+    case_id: Uuid,
+) -> sqlx::Result<Vec<ActionRow>> {
+    sqlx::query_as(&format!(
+        "{} WHERE x.case_id = $2
+           AND EXISTS (SELECT 1 FROM case_agency t WHERE t.case_id = $2 AND t.agency_id = $1)
+         ORDER BY x.status = 'done', x.due_on, x.id LIMIT 200",
+        action_select()
+    ))
+    .bind(agency_id)
+    .bind(case_id)
+    .fetch_all(conn)
+    .await
+}
+
+/// The agency's own open action items, by due date (overdue first).
+pub async fn open_actions_for_agency(
+    conn: &mut PgConnection,
+    agency_id: Uuid,
+    limit: i64,
+) -> sqlx::Result<Vec<ActionRow>> {
+    sqlx::query_as(&format!(
+        "{} WHERE x.owner_agency_id = $1 AND x.status = 'open'
+         ORDER BY x.due_on, x.id LIMIT $2",
+        action_select()
+    ))
+    .bind(agency_id)
+    .bind(limit)
+    .fetch_all(conn)
+    .await
+}
+
+/// Marks an action item of the agency done. False when it is not theirs or already done.
+pub async fn finish_action(
+    conn: &mut PgConnection,
+    agency_id: Uuid,
+    user_id: Uuid,
+    id: Uuid,
+    note: &str,
+) -> sqlx::Result<Option<Uuid>> {
+    sqlx::query_scalar(
+        "UPDATE action_item SET status = 'done', done_note = $4, done_by = $3, done_at = now()
+         WHERE id = $1 AND owner_agency_id = $2 AND status = 'open'
+         RETURNING case_id",
+    )
+    .bind(id)
+    .bind(agency_id)
+    .bind(user_id)
+    .bind(note)
+    .fetch_optional(conn)
+    .await
+}
+
+// ---- calendar feeds ---------------------------------------------------------------------------
+
+pub async fn set_feed(
+    conn: &mut PgConnection,
+    user_id: Uuid,
+    token_hash: &[u8],
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO calendar_feed (user_id, token_hash) VALUES ($1, $2)
+         ON CONFLICT (user_id) DO UPDATE SET token_hash = EXCLUDED.token_hash, created_at = now()",
+    )
+    .bind(user_id)
+    .bind(token_hash)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn revoke_feed(conn: &mut PgConnection, user_id: Uuid) -> sqlx::Result<()> {
+    sqlx::query("DELETE FROM calendar_feed WHERE user_id = $1")
+        .bind(user_id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn has_feed(conn: &mut PgConnection, user_id: Uuid) -> sqlx::Result<bool> {
+    sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM calendar_feed WHERE user_id = $1)")
+        .bind(user_id)
+        .fetch_one(conn)
+        .await
+}
+
+/// The active user a feed token belongs to.
+pub async fn feed_user(conn: &mut PgConnection, token_hash: &[u8]) -> sqlx::Result<Option<Uuid>> {
+    sqlx::query_scalar(
+        "SELECT f.user_id FROM calendar_feed f JOIN app_user u ON u.id = f.user_id AND u.active
+         WHERE f.token_hash = $1",
+    )
+    .bind(token_hash)
+    .fetch_optional(conn)
+    .await
+}
+
+/// The meetings a user's agencies are invited to (or the user by name), from 30 days ago on;
+/// cancelled ones stay so that calendars remove them.
+pub async fn feed_meetings(
+    conn: &mut PgConnection,
+    user_id: Uuid,
+) -> sqlx::Result<Vec<MeetingRow>> {
+    sqlx::query_as(&format!(
+        "{MEETING_SELECT}
+         WHERE m.starts_at > now() - interval '30 days' AND m.status <> 'held'
+           AND EXISTS (SELECT 1 FROM meeting_invitee i
+                       WHERE i.meeting_id = m.id
+                         AND (i.user_id = $1 OR i.agency_id IN
+                              (SELECT agency_id FROM membership WHERE user_id = $1)))
+         ORDER BY m.starts_at LIMIT 500"
+    ))
+    .bind(user_id)
+    .fetch_all(conn)
+    .await
+}

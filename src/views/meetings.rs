@@ -1,0 +1,120 @@
+use super::{Choice, Errors, Layout};
+use crate::db::meetings::{ActionRow, ClashRow, InviteeRow, MeetingRow};
+use askama::Template;
+use uuid::Uuid;
+
+impl MeetingRow {
+    pub fn purpose_key(&self) -> String {
+        format!("meeting-purpose-{}", self.purpose)
+    }
+    pub fn status_key(&self) -> String {
+        format!("meeting-status-{}", self.status)
+    }
+}
+
+impl InviteeRow {
+    pub fn response_key(&self) -> String {
+        format!("rsvp-{}", self.response)
+    }
+}
+
+/// What was typed into the scheduling form.
+#[derive(Debug, Clone, Default)]
+pub struct MeetingForm {
+    pub purpose: String,
+    pub purpose_note: String,
+    pub date: String,
+    pub time: String,
+    pub duration: String,
+    pub place: String,
+    pub online_url: String,
+    pub phone: String,
+    pub person_attends: bool,
+    pub family_attends: bool,
+    pub invite: Vec<String>,
+    pub outside_agency: String,
+    pub outside_email: String,
+    pub consent_reason: String,
+    pub confirm_clash: bool,
+}
+
+impl MeetingForm {
+    pub fn invites(&self, agency: &Uuid) -> bool {
+        self.invite.iter().any(|i| *i == agency.to_string())
+    }
+}
+
+#[derive(Template)]
+#[template(path = "meetings/case.html")]
+pub struct CaseMeetingsPage {
+    pub layout: Layout,
+    pub case_id: Uuid,
+    pub name: String,
+    pub meetings: Vec<MeetingRow>,
+    pub actions: Vec<ActionRow>,
+    pub may_convene: bool,
+    pub purposes: Vec<Choice>,
+    /// (agency id, name, has any live consent)
+    pub team: Vec<(Uuid, String, bool)>,
+    pub others: Vec<Choice>,
+    pub form: MeetingForm,
+    pub errors: Errors,
+    pub clashes: Vec<ClashRow>,
+    /// invited agencies without any live consent (a reason is asked for)
+    pub unconsented: Vec<String>,
+}
+
+/// One row of the role-assignment part of the minutes, as typed.
+#[derive(Debug, Clone, Default)]
+pub struct RoleRow {
+    pub owner: String,
+    pub who: String,
+    pub due: String,
+    pub how: String,
+    pub what: String,
+}
+
+#[derive(Template)]
+#[template(path = "meetings/show.html")]
+pub struct MeetingPage {
+    pub layout: Layout,
+    pub meeting: MeetingRow,
+    pub invitees: Vec<InviteeRow>,
+    pub actions: Vec<ActionRow>,
+    /// the acting agency's own invitation, if any
+    pub my_invitation: Option<InviteeRow>,
+    pub may_run: bool,
+    pub errors: Errors,
+    pub form: MeetingForm,
+    pub minutes: (String, String, String),
+    pub roles: Vec<RoleRow>,
+    pub owners: Vec<Choice>,
+    pub clashes: Vec<ClashRow>,
+}
+
+#[derive(Template)]
+#[template(path = "meetings/material.html")]
+pub struct MaterialPage {
+    pub layout: Layout,
+    pub meeting: MeetingRow,
+    pub may_run: bool,
+    pub text: String,
+    pub errors: Errors,
+}
+
+#[derive(Template)]
+#[template(path = "meetings/print.html")]
+pub struct MaterialPrint {
+    pub layout: Layout,
+    pub meeting: MeetingRow,
+    /// 作成日 in 和暦 with the Western year
+    pub made_on: String,
+    pub made_by: String,
+}
+
+#[derive(Template)]
+#[template(path = "meetings/tasks.html")]
+pub struct TasksPage {
+    pub layout: Layout,
+    pub actions: Vec<ActionRow>,
+}
