@@ -441,3 +441,34 @@ async fn readiness_and_the_referral_letter_look_right_in_a_real_browser(pool: Pg
     assert!(errors.is_empty(), "console errors: {errors:?}");
     c.close().await.unwrap();
 }
+
+#[sqlx::test]
+async fn a_meeting_and_its_printed_material_in_a_real_browser(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    let driver = Driver::start();
+    let c = driver.browser(true).await;
+    log_in(&c, &app, "sabikan@hikari.example", PASSWORD).await;
+    let m = renkei::demo::MEETING_TAKAHASHI;
+    c.goto(&app.url(&format!("/meetings/{m}"))).await.unwrap();
+    let status = c
+        .find(Locator::Css("#meeting-status"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(status, "予定");
+    screenshot(&c, "meeting-phone").await;
+    let width = c
+        .execute("return document.documentElement.scrollWidth", vec![])
+        .await
+        .unwrap();
+    assert!(width.as_u64().unwrap() <= 390, "scroll width {width}");
+    c.goto(&app.url(&format!("/meetings/{m}/material/print")))
+        .await
+        .unwrap();
+    screenshot(&c, "material-print-phone").await;
+    let errors = console_errors(&c).await;
+    assert!(errors.is_empty(), "console errors: {errors:?}");
+    c.close().await.unwrap();
+}
