@@ -8,6 +8,7 @@ pub mod dates;
 pub mod entry;
 pub mod ics;
 pub mod kana;
+pub mod legal;
 pub mod markdown;
 pub mod meeting;
 pub mod password;

@@ -1,0 +1,210 @@
+//! The legal timeline (SPEC §2), computed — never typed by hand. Every period counts its first
+//! day as day 1 and ends by 民法143条 (`dates::period_end`); "n months before X" falls on X's day
+//! n months earlier or that month's last day (`dates::add_months_clamped`).
+
+use super::dates::{add_months_clamped, period_end};
+use chrono::{Datelike, NaiveDate};
+
+/// How the job started (SPEC §2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StartKind {
+    Ordinary,
+    /// 労働時間延長支援型: the 6 months count from the day after the transition service ended
+    HoursExtension,
+    /// 復職支援型: the return-to-work date is day 1
+    ReturnToWork,
+}
+
+impl StartKind {
+    pub fn parse(s: &str) -> Option<StartKind> {
+        match s {
+            "ordinary" => Some(StartKind::Ordinary),
+            "hours_extension" => Some(StartKind::HoursExtension),
+            "return_to_work" => Some(StartKind::ReturnToWork),
+            _ => None,
+        }
+    }
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StartKind::Ordinary => "ordinary",
+            StartKind::HoursExtension => "hours_extension",
+            StartKind::ReturnToWork => "return_to_work",
+        }
+    }
+}
+
+/// 就労移行支援: 24 months from the service start (基準期間), a warning 4 months before the end
+/// while there is time to apply for an extension of up to 12 months.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Transition {
+    pub start: NaiveDate,
+    pub standard_end: NaiveDate,
+    pub extended_end: NaiveDate,
+    pub warn_from: NaiveDate,
+}
+
+pub fn transition(start: NaiveDate) -> Transition {
+    let standard_end = period_end(start, 24);
+    Transition {
+        start,
+        standard_end,
+        extended_end: period_end(start, 36),
+        warn_from: add_months_clamped(standard_end, -4),
+    }
+}
+
+/// Whole months left until the standard end (0 in its last month, negative after).
+pub fn months_left(t: &Transition, today: NaiveDate) -> i32 {
+    let months = (t.standard_end.year() - today.year()) * 12 + t.standard_end.month() as i32
+        - today.month() as i32;
+    if today > t.standard_end {
+        months.min(-1)
+    } else {
+        months
+    }
+}
+
+/// After hiring: the sending office's support, the hand-over window (months 4–5), and the
+/// retention service's window.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Employment {
+    /// day 1 of the 6 months (the hire date, the day after the transition service ended, or
+    /// the return date)
+    pub day_one: NaiveDate,
+    pub sending_support_end: NaiveDate,
+    pub handover_from: NaiveDate,
+    pub handover_to: NaiveDate,
+    pub retention_earliest: NaiveDate,
+    pub retention_latest_end: NaiveDate,
+}
+
+pub fn employment(kind: StartKind, hired: NaiveDate, anchor: Option<NaiveDate>) -> Employment {
+    let day_one = match kind {
+        StartKind::Ordinary => hired,
+        StartKind::HoursExtension => anchor.and_then(|d| d.succ_opt()).unwrap_or(hired),
+        StartKind::ReturnToWork => anchor.unwrap_or(hired),
+    };
+    let sending_support_end = period_end(day_one, 6);
+    let retention_earliest = sending_support_end.succ_opt().expect("dates continue");
+    Employment {
+        day_one,
+        sending_support_end,
+        // 就職後4〜5月目: the 4th month begins 3 months after day one
+        handover_from: period_end(day_one, 3).succ_opt().expect("dates continue"),
+        handover_to: period_end(day_one, 5),
+        retention_earliest,
+        // at most 3 years of service, so at most 3 years 6 months after day one
+        retention_latest_end: period_end(retention_earliest, 36),
+    }
+}
+
+/// The hand-over schedule before the retention service ends at E (seed 004 section 10):
+/// (months before E, key of the milestone).
+pub const SERVICE_END_SCHEDULE: [(i32, &str); 7] = [
+    (6, "end-6"),
+    (5, "end-5"),
+    (4, "end-4"),
+    (3, "end-3"),
+    (2, "end-2"),
+    (1, "end-1"),
+    (0, "end-0"),
+];
+
+/// The due date of each milestone of the service-end schedule.
+pub fn service_end_schedule(end: NaiveDate) -> Vec<(&'static str, NaiveDate)> {
+    SERVICE_END_SCHEDULE
+        .iter()
+        .map(|(months, key)| (*key, add_months_clamped(end, -months)))
+        .collect()
+}
+
+/// 職場適応援助者: intensive and transition phases up to 8 months from the start, then follow-up.
+pub fn job_coach_phase_end(start: NaiveDate) -> NaiveDate {
+    period_end(start, 8)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    /// (kind, hire, anchor, sending support end, retention earliest, retention latest end,
+    ///  hand-over from, hand-over to)
+    #[test]
+    #[rustfmt::skip]
+    fn employment_table() {
+        use StartKind::*;
+        #[allow(clippy::type_complexity)]
+        let cases: &[(StartKind, NaiveDate, Option<NaiveDate>, NaiveDate, NaiveDate, NaiveDate, NaiveDate, NaiveDate)] = &[
+            // SPEC §2's two examples
+            (Ordinary, d(2025, 4, 1), None, d(2025, 9, 30), d(2025, 10, 1), d(2028, 9, 30), d(2025, 7, 1), d(2025, 8, 31)),
+            (Ordinary, d(2025, 8, 31), None, d(2026, 2, 28), d(2026, 3, 1), d(2029, 2, 28), d(2025, 12, 1), d(2026, 1, 30)),
+            // month ends and leap years
+            (Ordinary, d(2023, 8, 31), None, d(2024, 2, 29), d(2024, 3, 1), d(2027, 2, 28), d(2023, 12, 1), d(2024, 1, 30)),
+            (Ordinary, d(2024, 2, 29), None, d(2024, 8, 28), d(2024, 8, 29), d(2027, 8, 28), d(2024, 5, 29), d(2024, 7, 28)),
+            (Ordinary, d(2024, 1, 31), None, d(2024, 7, 30), d(2024, 7, 31), d(2027, 7, 30), d(2024, 5, 1), d(2024, 6, 30)),
+            (Ordinary, d(2025, 3, 31), None, d(2025, 9, 30), d(2025, 10, 1), d(2028, 9, 30), d(2025, 7, 1), d(2025, 8, 30)),
+            (Ordinary, d(2025, 12, 1), None, d(2026, 5, 31), d(2026, 6, 1), d(2029, 5, 31), d(2026, 3, 1), d(2026, 4, 30)),
+            (Ordinary, d(2025, 1, 1), None, d(2025, 6, 30), d(2025, 7, 1), d(2028, 6, 30), d(2025, 4, 1), d(2025, 5, 31)),
+            (Ordinary, d(2025, 6, 15), None, d(2025, 12, 14), d(2025, 12, 15), d(2028, 12, 14), d(2025, 9, 15), d(2025, 11, 14)),
+            (Ordinary, d(2026, 8, 31), None, d(2027, 2, 28), d(2027, 3, 1), d(2030, 2, 28), d(2026, 12, 1), d(2027, 1, 30)),
+            (Ordinary, d(2027, 8, 31), None, d(2028, 2, 29), d(2028, 3, 1), d(2031, 2, 28), d(2027, 12, 1), d(2028, 1, 30)),
+            // 労働時間延長支援型: counted from the day after the transition service ended
+            (HoursExtension, d(2025, 4, 1), Some(d(2025, 6, 30)), d(2025, 12, 31), d(2026, 1, 1), d(2028, 12, 31), d(2025, 10, 1), d(2025, 11, 30)),
+            (HoursExtension, d(2025, 4, 1), Some(d(2025, 8, 30)), d(2026, 2, 28), d(2026, 3, 1), d(2029, 2, 28), d(2025, 12, 1), d(2026, 1, 30)),
+            (HoursExtension, d(2024, 1, 10), Some(d(2024, 2, 28)), d(2024, 8, 28), d(2024, 8, 29), d(2027, 8, 28), d(2024, 5, 29), d(2024, 7, 28)),
+            // 復職支援型: the return date is day 1
+            (ReturnToWork, d(2020, 4, 1), Some(d(2025, 10, 1)), d(2026, 3, 31), d(2026, 4, 1), d(2029, 3, 31), d(2026, 1, 1), d(2026, 2, 28)),
+            (ReturnToWork, d(2020, 4, 1), Some(d(2025, 8, 31)), d(2026, 2, 28), d(2026, 3, 1), d(2029, 2, 28), d(2025, 12, 1), d(2026, 1, 30)),
+            (ReturnToWork, d(2019, 4, 1), Some(d(2023, 12, 31)), d(2024, 6, 30), d(2024, 7, 1), d(2027, 6, 30), d(2024, 3, 31), d(2024, 5, 30)),
+        ];
+        for (kind, hired, anchor, support, earliest, latest, from, to) in cases {
+            let e = employment(*kind, *hired, *anchor);
+            assert_eq!(e.sending_support_end, *support, "{kind:?} {hired} {anchor:?} support");
+            assert_eq!(e.retention_earliest, *earliest, "{kind:?} {hired} earliest");
+            assert_eq!(e.retention_latest_end, *latest, "{kind:?} {hired} latest");
+            assert_eq!(e.handover_from, *from, "{kind:?} {hired} hand-over from");
+            assert_eq!(e.handover_to, *to, "{kind:?} {hired} hand-over to");
+        }
+    }
+
+    #[test]
+    #[rustfmt::skip]
+    fn transition_table() {
+        // (start, standard end, extended end, warn from)
+        let cases = [
+            (d(2025, 4, 1), d(2027, 3, 31), d(2028, 3, 31), d(2026, 11, 30)),
+            (d(2024, 2, 29), d(2026, 2, 28), d(2027, 2, 28), d(2025, 10, 28)),
+            (d(2025, 8, 31), d(2027, 8, 30), d(2028, 8, 30), d(2027, 4, 30)),
+            (d(2025, 1, 1), d(2026, 12, 31), d(2027, 12, 31), d(2026, 8, 31)),
+            (d(2023, 6, 30), d(2025, 6, 29), d(2026, 6, 29), d(2025, 2, 28)),
+        ];
+        for (start, end, extended, warn) in cases {
+            let t = transition(start);
+            assert_eq!((t.standard_end, t.extended_end, t.warn_from), (end, extended, warn), "{start}");
+        }
+        let t = transition(d(2025, 4, 1));
+        assert_eq!(months_left(&t, d(2026, 6, 1)), 9);
+        assert_eq!(months_left(&t, d(2027, 3, 15)), 0);
+        assert_eq!(months_left(&t, d(2027, 4, 1)), -1);
+    }
+
+    #[test]
+    #[rustfmt::skip]
+    fn service_end_schedule_table() {
+        // (end, [E-6 .. E])
+        let cases = [
+            (d(2028, 9, 30), [d(2028, 3, 30), d(2028, 4, 30), d(2028, 5, 30), d(2028, 6, 30), d(2028, 7, 30), d(2028, 8, 30), d(2028, 9, 30)]),
+            (d(2029, 2, 28), [d(2028, 8, 28), d(2028, 9, 28), d(2028, 10, 28), d(2028, 11, 28), d(2028, 12, 28), d(2029, 1, 28), d(2029, 2, 28)]),
+            (d(2028, 8, 31), [d(2028, 2, 29), d(2028, 3, 31), d(2028, 4, 30), d(2028, 5, 31), d(2028, 6, 30), d(2028, 7, 31), d(2028, 8, 31)]),
+        ];
+        for (end, want) in cases {
+            let got: Vec<NaiveDate> = service_end_schedule(end).into_iter().map(|(_, d)| d).collect();
+            assert_eq!(got, want, "{end}");
+        }
+        assert_eq!(job_coach_phase_end(d(2025, 4, 1)), d(2025, 11, 30));
+    }
+}
