@@ -10,6 +10,7 @@ pub mod consents;
 pub mod entries;
 pub mod meetings;
 pub mod referrals;
+pub mod tasks;
 pub mod users;
 
 /// True when the error is a unique violation of the named constraint (a form error, not a 500).

@@ -80,6 +80,9 @@ pub struct EntryFields {
     /// reply: seen here too, not seen, seen differently
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub answer: Option<String>,
+    /// progress or contact: this is the monthly support report (支援レポート) shared with the employer
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub report: Option<bool>,
     /// reply: when it was seen
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub observed_on: Option<NaiveDate>,

@@ -20,7 +20,19 @@ pub async fn index(State(state): State<AppState>, auth: Auth) -> AppResult<Html<
     let mut referrals = vec![];
     let mut meetings = vec![];
     let mut actions = vec![];
+    let mut tasks = vec![];
     if let Some(m) = auth.user.acting.as_ref() {
+        let today = crate::domain::dates::today_tokyo();
+        let month_end = crate::domain::dates::period_end(
+            chrono::NaiveDate::from_ymd_opt(
+                chrono::Datelike::year(&today),
+                chrono::Datelike::month(&today),
+                1,
+            )
+            .expect("first of month"),
+            1,
+        );
+        tasks = db::tasks::open_for_agency(&mut conn, m.agency_id, month_end, PANEL_SIZE).await?;
         meetings = db::meetings::upcoming_for_agency(&mut conn, m.agency_id, 20).await?;
         actions = db::meetings::open_actions_for_agency(&mut conn, m.agency_id, PANEL_SIZE).await?;
         referrals = db::referrals::incoming(&mut conn, m.agency_id, true, PANEL_SIZE).await?;
@@ -75,6 +87,7 @@ pub async fn index(State(state): State<AppState>, auth: Auth) -> AppResult<Html<
         expiring,
         referrals,
         meetings,
+        tasks,
         actions,
         admin_counts,
     })

@@ -14,7 +14,7 @@ use crate::error::{AppError, AppResult};
 use crate::i18n::{Lang, Tr};
 use crate::policy;
 use crate::views::meetings::{
-    CaseMeetingsPage, MaterialPage, MaterialPrint, MeetingForm, MeetingPage, RoleRow, TasksPage,
+    CaseMeetingsPage, MaterialPage, MaterialPrint, MeetingForm, MeetingPage, RoleRow,
 };
 use crate::views::{render, render_status, Choice, Errors};
 use crate::AppState;
@@ -40,7 +40,6 @@ pub fn routes() -> Router<AppState> {
         .route("/meetings/{id}/material/print", get(print_material))
         .route("/meetings/{id}/minutes", post(minutes))
         .route("/action-items/{id}/done", post(finish_action))
-        .route("/tasks", get(tasks))
         .route("/calendar/{token}", get(feed))
         .route("/account/calendar", post(new_feed))
         .route("/account/calendar/revoke", post(revoke_feed))
@@ -1100,24 +1099,6 @@ async fn finish_action(
     tx.commit().await?;
     let back = super::extract::safe_back(&f.get("back")).to_string();
     Ok(Redirect::to(&back).into_response())
-}
-
-async fn tasks(State(state): State<AppState>, auth: Auth) -> AppResult<Response> {
-    let mut conn = state.db.acquire().await?;
-    let actions = match auth.user.actor() {
-        Some(actor) => {
-            db::meetings::open_actions_for_agency(&mut conn, actor.agency_id, 200).await?
-        }
-        None => vec![],
-    };
-    auth.ctx
-        .audit(&mut conn, auth.ctx.event("tasks.view"), Outcome::Ok)
-        .await?;
-    Ok(render(&TasksPage {
-        layout: auth.ctx.layout("tasks-title"),
-        actions,
-    })?
-    .into_response())
 }
 
 /// A user's meetings for Google or Outlook calendars, at a secret URL; no session needed.

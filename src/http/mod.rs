@@ -8,6 +8,7 @@ pub mod cases;
 pub mod checks;
 pub mod consents;
 pub mod dashboard;
+pub mod employment;
 pub mod extract;
 pub mod form;
 pub mod meetings;
@@ -50,6 +51,7 @@ pub fn router(state: AppState) -> Router {
         .merge(checks::routes())
         .merge(referrals::routes())
         .merge(meetings::routes())
+        .merge(employment::routes())
         .route("/static/{file}", get(assets::static_file))
         .route("/healthz", get(assets::healthz))
         .route("/readyz", get(assets::readyz))

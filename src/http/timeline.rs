@@ -435,6 +435,7 @@ fn read_entry_form(f: &Pairs) -> EntryForm {
         channel: f.get("channel"),
         with_whom: f.get("with_whom"),
         next_visit: f.get("next_visit"),
+        report: !f.get("report").is_empty(),
         shared_with: f.all("share"),
     }
 }
@@ -499,6 +500,9 @@ fn check_entry(
             }
         }
         _ => {}
+    }
+    if form.report && matches!(kind, Some(EntryKind::Progress) | Some(EntryKind::Contact)) {
+        fields.report = Some(true);
     }
     let mut shared_with = vec![];
     for s in &form.shared_with {
@@ -750,6 +754,7 @@ async fn edit_form(
         channel: fields.channel.clone().unwrap_or_default(),
         with_whom: fields.with_whom.clone().unwrap_or_default(),
         next_visit: fields.next_visit.map(|d| d.to_string()).unwrap_or_default(),
+        report: fields.report.unwrap_or(false),
         shared_with: vec![],
     };
     let page = entry_form_page(

@@ -18,6 +18,8 @@ pub struct Dashboard {
     pub expiring: Option<Vec<ExpiringRow>>,
     /// Meetings the agency is invited to, from now on.
     pub meetings: Vec<crate::db::meetings::MeetingRow>,
+    /// The agency's tasks due this month or overdue.
+    pub tasks: Vec<crate::db::tasks::TaskRow>,
     /// The agency's open action items (overdue first).
     pub actions: Vec<crate::db::meetings::ActionRow>,
     /// Referrals sent to the agency that are still open.

@@ -111,10 +111,3 @@ pub struct MaterialPrint {
     pub made_on: String,
     pub made_by: String,
 }
-
-#[derive(Template)]
-#[template(path = "meetings/tasks.html")]
-pub struct TasksPage {
-    pub layout: Layout,
-    pub actions: Vec<ActionRow>,
-}

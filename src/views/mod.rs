@@ -6,6 +6,7 @@ pub mod auth;
 pub mod cases;
 pub mod checks;
 pub mod dashboard;
+pub mod employment;
 pub mod errors;
 pub mod meetings;
 pub mod referrals;

@@ -69,6 +69,7 @@ pub struct EntryForm {
     pub channel: String,
     pub with_whom: String,
     pub next_visit: String,
+    pub report: bool,
     pub shared_with: Vec<String>,
 }
 

@@ -82,8 +82,13 @@ async fn dashboards_show_what_each_agency_works_on(pool: PgPool) {
     );
     // transition staff: referred and training
     let hikari = page_of("staff@hikari.example").await;
-    assert!(hikari.contains("佐藤 花子") && hikari.contains("鈴木 一郎"));
-    assert!(!hikari.contains("高橋 美咲") && !hikari.contains("山田 太郎"));
+    let panel = hikari
+        .split("紹介を受けたケース・訓練中のケース")
+        .nth(1)
+        .unwrap();
+    let panel = &panel[..panel.find("</section>").unwrap()];
+    assert!(panel.contains("佐藤 花子") && panel.contains("鈴木 一郎"));
+    assert!(!panel.contains("高橋 美咲") && !panel.contains("山田 太郎"));
     // the coordinator of the lead agency: lead cases and the consent that ends soon
     let sabikan = page_of("sabikan@hikari.example").await;
     assert!(sabikan.contains("主担当のケース") && sabikan.contains("高橋 美咲"));

@@ -5,6 +5,7 @@ mod admin;
 mod auth;
 mod browser;
 mod cases;
+mod employment;
 mod frame;
 mod helpers;
 mod matrix;

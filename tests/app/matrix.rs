@@ -104,6 +104,10 @@ const TABLE: &[(&str, &str, [u16; 9])] = &[
     ("GET",  "/calendar/{nobody}",                 [404, 404, 404, 404, 404, 404, 404, 404, 404]),
     ("POST", "/account/calendar",                  [303, 303, 303, 303, 303, 303, 303, 303, 303]),
     ("POST", "/account/calendar/revoke",           [303, 303, 303, 303, 303, 303, 303, 303, 303]),
+    ("GET",  "/cases/{case}/legal",                [303, 404, 200, 200, 200, 200, 404, 200, 200]),
+    ("POST", "/cases/{case}/phase",                [303, 404, 422, 403, 403, 403, 404, 403, 403]),
+    ("POST", "/tasks/{nobody}",                    [303, 404, 422, 422, 422, 422, 422, 422, 422]),
+    ("POST", "/tasks/{nobody}/done",               [303, 404, 404, 404, 404, 404, 404, 404, 404]),
     ("POST", "/logout",                            [303, 303, 303, 303, 303, 303, 303, 303, 303]),
 ];
 
@@ -131,6 +135,7 @@ fn route_shape(path: &str) -> String {
         .replace("{referral}", "{id}")
         .replace("{meeting}", "{id}")
         .replace("/action-items/{nobody}", "/action-items/{id}")
+        .replace("/tasks/{nobody}", "/tasks/{id}")
         .replace("/calendar/{nobody}", "/calendar/{token}")
         .replace("/static/app.css", "/static/{file}")
         .replace("/admin/users/{nobody}", "/admin/users/{id}")

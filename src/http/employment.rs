@@ -1,0 +1,560 @@
+//! Employment and retention (SPEC §2): phase changes with their dates, the legal timeline
+//! computed from them and shown as a time line with today marked, the tasks it generates, the
+//! monthly interview-and-report rule, and `/tasks`.
+
+use super::cases::{audit_ok, deny, open_case, parse_date, OpenCase};
+use super::extract::Auth;
+use super::form::Pairs;
+use crate::db::tasks::{PhaseDates, Wanted};
+use crate::db::{self, audit::Outcome};
+use crate::domain::dates::{self, slash};
+use crate::domain::kinds::AgencyKind;
+use crate::domain::legal::{self, StartKind};
+use crate::error::{AppError, AppResult};
+use crate::i18n::{Lang, Tr};
+use crate::views::employment::{LegalPage, Milestone, MonthCheck, PhaseForm, TasksPage};
+use crate::views::{render, render_status, Choice, Errors};
+use crate::AppState;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use chrono::{Datelike, NaiveDate};
+use sqlx::PgConnection;
+use uuid::Uuid;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/cases/{id}/legal", get(page))
+        .route("/cases/{id}/phase", post(change_phase))
+        .route("/tasks", get(tasks))
+        .route("/tasks/{id}", post(edit_task))
+        .route("/tasks/{id}/done", post(finish_task))
+}
+
+/// The hand-over schedule of seed 004 section 10, month by month before the service ends.
+const END_TASKS: [(&str, &str); 7] = [
+    ("end-6", "終了後を見越した状況の確認・職場のナチュラルサポートの確認・本人と事業主の意向確認・関係機関との意見交換（終了6か月前）"),
+    ("end-5", "記録の整理と引継ぎのケース会議の調整・開催（終了6〜5か月前）"),
+    ("end-4", "引継ぎ支援：引継ぎ先への同行、職場担当者・家族との面談（終了4か月前）"),
+    ("end-3", "引継ぎ書の作成と関係者への共有、終了後に使える地域資源の整理（終了3か月前）"),
+    ("end-2", "引継ぎ先の機関から気になる点を聞き取る（終了2か月前）"),
+    ("end-1", "終了への本人の不安を確認する（終了1か月前）"),
+    ("end-0", "最終の引継ぎケース会議（サービス終了）"),
+];
+
+/// The tasks the timeline calls for, and who owns each.
+pub fn wanted_tasks(d: &PhaseDates, retention_office: Uuid) -> Vec<Wanted> {
+    let mut wanted = vec![];
+    if let Some(start) = d.training_started_on {
+        let t = legal::transition(start);
+        wanted.push((
+            "transition-extension".to_string(),
+            format!(
+                "就労移行支援の利用期間（24か月、{}まで）：延長申請の要否を検討する",
+                slash(t.standard_end)
+            ),
+            d.lead_agency_id,
+            t.warn_from,
+        ));
+    }
+    if let (Some(hired), Some(kind)) = (
+        d.hired_on,
+        d.start_kind.as_deref().and_then(StartKind::parse),
+    ) {
+        let anchor = match kind {
+            StartKind::HoursExtension => d.transition_ended_on,
+            StartKind::ReturnToWork => d.returned_on,
+            StartKind::Ordinary => None,
+        };
+        let e = legal::employment(kind, hired, anchor);
+        wanted.push((
+            "handover-4-5".to_string(),
+            format!(
+                "定着支援事業所への引継ぎの調整（就職後4〜5月目：{}〜{}、方向性を定着支援事業所・事業主と共有）",
+                slash(e.handover_from),
+                slash(e.handover_to)
+            ),
+            d.lead_agency_id,
+            e.handover_to,
+        ));
+    }
+    if let Some(end) = d.retention_end_on {
+        for ((key, due), (_, title)) in legal::service_end_schedule(end).into_iter().zip(END_TASKS)
+        {
+            wanted.push((key.to_string(), title.to_string(), retention_office, due));
+        }
+    }
+    wanted
+}
+
+/// The agency that provides the retention service: the lead if it is a retention office, else
+/// the first retention office on the team, else the lead.
+async fn retention_office(
+    conn: &mut PgConnection,
+    agency: Uuid,
+    case_id: Uuid,
+    lead: Uuid,
+) -> AppResult<Uuid> {
+    let team = db::cases::team(conn, case_id, agency).await?;
+    let kind = AgencyKind::RetentionOffice.as_str();
+    Ok(team
+        .iter()
+        .find(|m| m.agency_id == lead && m.kind == kind)
+        .or_else(|| team.iter().find(|m| m.left_on.is_none() && m.kind == kind))
+        .map(|m| m.agency_id)
+        .unwrap_or(lead))
+}
+
+/// The time line of a case: every computed date, in order.
+fn milestones(
+    tr: Tr,
+    d: &PhaseDates,
+    job_coach_from: Option<NaiveDate>,
+    today: NaiveDate,
+) -> (Vec<Milestone>, Vec<String>) {
+    let mut m: Vec<(NaiveDate, String)> = vec![];
+    let mut notices = vec![];
+    if let Some(start) = d.training_started_on {
+        let t = legal::transition(start);
+        m.push((start, tr.t("legal-training-start")));
+        m.push((t.warn_from, tr.t("legal-extension-warn")));
+        m.push((t.standard_end, tr.t("legal-training-end")));
+        if d.phase == "training" {
+            let left = legal::months_left(&t, today);
+            notices.push(tr.t1("legal-months-left", "months", left.max(0)));
+            if today >= t.warn_from && today <= t.standard_end {
+                notices.push(tr.t1("legal-extension-now", "date", slash(t.standard_end)));
+            }
+        }
+    }
+    if let (Some(hired), Some(kind)) = (
+        d.hired_on,
+        d.start_kind.as_deref().and_then(StartKind::parse),
+    ) {
+        let anchor = match kind {
+            StartKind::HoursExtension => d.transition_ended_on,
+            StartKind::ReturnToWork => d.returned_on,
+            StartKind::Ordinary => None,
+        };
+        let e = legal::employment(kind, hired, anchor);
+        m.push((hired, tr.t("legal-hired")));
+        if e.day_one != hired {
+            m.push((e.day_one, tr.t("legal-day-one")));
+        }
+        m.push((e.handover_from, tr.t("legal-handover-from")));
+        m.push((e.handover_to, tr.t("legal-handover-to")));
+        m.push((e.sending_support_end, tr.t("legal-support-end")));
+        m.push((e.retention_earliest, tr.t("legal-retention-earliest")));
+        m.push((e.retention_latest_end, tr.t("legal-retention-latest")));
+        if d.phase == "employed" && today >= e.handover_from && today <= e.handover_to {
+            notices.push(tr.t("legal-handover-now"));
+        }
+    }
+    if let Some(start) = d.retention_start_on {
+        m.push((start, tr.t("legal-retention-start")));
+    }
+    if let Some(end) = d.retention_end_on {
+        for (key, due) in legal::service_end_schedule(end) {
+            m.push((due, tr.t(format!("legal-{key}"))));
+        }
+        if d.phase == "retention" && today <= end {
+            notices.push(tr.t1("legal-end-countdown", "days", (end - today).num_days()));
+        }
+    }
+    if let Some(from) = job_coach_from {
+        m.push((from, tr.t("legal-job-coach-start")));
+        let end = legal::job_coach_phase_end(from);
+        m.push((end, tr.t("legal-job-coach-end")));
+        if today >= from && today <= end {
+            notices.push(tr.t1("legal-job-coach-now", "date", slash(end)));
+        }
+    }
+    if let Some(f) = d.follow_up_on {
+        m.push((f, tr.t("legal-follow-up")));
+    }
+    if let Some(c) = d.closed_on {
+        m.push((c, tr.t("legal-closed")));
+    }
+    m.sort_by_key(|(date, _)| *date);
+    (
+        m.into_iter()
+            .map(|(date, label)| Milestone {
+                past: date < today,
+                date,
+                label,
+            })
+            .collect(),
+        notices,
+    )
+}
+
+/// Months of the retention service (up to today) with or without an interview with the person
+/// and a support report; the months lacking either are flagged on the page.
+async fn monthly_checks(
+    conn: &mut PgConnection,
+    agency: Uuid,
+    case_id: Uuid,
+    d: &PhaseDates,
+    today: NaiveDate,
+) -> AppResult<Vec<MonthCheck>> {
+    let Some(start) = d.retention_start_on else {
+        return Ok(vec![]);
+    };
+    let until = d.retention_end_on.map(|e| e.min(today)).unwrap_or(today);
+    let rows: Vec<(NaiveDate, bool, bool)> = sqlx::query_as(&format!(
+        "SELECT date_trunc('month', e.occurred_at AT TIME ZONE 'Asia/Tokyo')::date AS month,
+                bool_or(e.kind = 'contact' AND e.fields->>'with_whom' = 'person'
+                        AND e.fields->>'channel' IN ('meeting', 'visit', 'online')) AS interview,
+                bool_or(coalesce((e.fields->>'report')::boolean, false)) AS report
+         FROM entry e
+         WHERE e.case_id = $2 AND e.occurred_at >= $3 AND {}
+         GROUP BY 1",
+        *db::entries::VISIBLE
+    ))
+    .bind(agency)
+    .bind(case_id)
+    .bind(crate::http::timeline::tokyo_noon(start) - chrono::Duration::hours(12))
+    .fetch_all(conn)
+    .await?;
+    let mut months = vec![];
+    let mut month =
+        NaiveDate::from_ymd_opt(start.year(), start.month(), 1).expect("first of month");
+    while month <= until {
+        let found = rows.iter().find(|(m, _, _)| *m == month);
+        months.push(MonthCheck {
+            month: format!("{}/{:02}", month.year(), month.month()),
+            interview: found.is_some_and(|r| r.1),
+            report: found.is_some_and(|r| r.2),
+        });
+        month = dates::add_months_clamped(month, 1);
+    }
+    months.reverse();
+    Ok(months)
+}
+
+fn phase_choices(tr: Tr, selected: &str) -> Vec<Choice> {
+    ["training", "employed", "retention", "follow_up", "closed"]
+        .iter()
+        .map(|p| Choice::new(p, tr.t(format!("phase-{p}")), selected))
+        .collect()
+}
+
+fn kind_choices(tr: Tr, selected: &str) -> Vec<Choice> {
+    ["ordinary", "hours_extension", "return_to_work"]
+        .iter()
+        .map(|k| Choice::new(k, tr.t(format!("start-kind-{k}")), selected))
+        .collect()
+}
+
+fn date_text(d: Option<NaiveDate>) -> String {
+    d.map(|d| d.to_string()).unwrap_or_default()
+}
+
+async fn legal_page(
+    conn: &mut PgConnection,
+    auth: &Auth,
+    case: &OpenCase,
+    form: Option<PhaseForm>,
+    errors: Errors,
+) -> AppResult<LegalPage> {
+    let tr = auth.ctx.tr;
+    let agency = case.actor.agency_id;
+    let header = db::cases::header(conn, case.id, agency)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let d = db::tasks::phase_dates(conn, agency, case.id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let team = db::cases::team(conn, case.id, agency).await?;
+    let job_coach_from = team
+        .iter()
+        .find(|m| m.kind == AgencyKind::VocationalCenter.as_str() && m.left_on.is_none())
+        .map(|m| m.joined_on);
+    let today = dates::today_tokyo();
+    let (milestones, notices) = milestones(tr, &d, job_coach_from, today);
+    let months = monthly_checks(conn, agency, case.id, &d, today).await?;
+    let tasks = db::tasks::for_case(conn, agency, case.id).await?;
+    let form = form.unwrap_or_else(|| PhaseForm {
+        phase: d.phase.clone(),
+        training_started_on: date_text(d.training_started_on),
+        hired_on: date_text(d.hired_on),
+        start_kind: d.start_kind.clone().unwrap_or_else(|| "ordinary".into()),
+        transition_ended_on: date_text(d.transition_ended_on),
+        returned_on: date_text(d.returned_on),
+        retention_start_on: date_text(d.retention_start_on),
+        retention_end_on: date_text(d.retention_end_on),
+        follow_up_on: date_text(d.follow_up_on),
+        closed_on: date_text(d.closed_on),
+    });
+    Ok(LegalPage {
+        layout: auth.ctx.layout("legal-title"),
+        case_id: case.id,
+        name: format!("{} {}", header.family_name, header.given_name),
+        phase_key: header.phase_key(),
+        milestones,
+        today,
+        notices,
+        months,
+        tasks,
+        may_change: case.access.can_manage(),
+        phases: phase_choices(tr, &form.phase),
+        kinds: kind_choices(tr, &form.start_kind),
+        form,
+        errors,
+    })
+}
+
+async fn page(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<Uuid>,
+) -> AppResult<Response> {
+    let mut conn = state.db.acquire().await?;
+    let case = open_case(&mut conn, &auth, id, "case.legal.view").await?;
+    let page = legal_page(&mut conn, &auth, &case, None, Errors::default()).await?;
+    audit_ok(&mut conn, &auth, id, "case.legal.view", None).await?;
+    Ok(render(&page)?.into_response())
+}
+
+/// Reads the phase form into dates, with messages by the fields for what the rules refuse.
+fn check_phase(tr: Tr, f: &PhaseForm, current: &PhaseDates, errors: &mut Errors) -> PhaseDates {
+    let mut d = current.clone();
+    let mut date = |field: &'static str, text: &str, required: bool| -> Option<NaiveDate> {
+        if text.trim().is_empty() {
+            if required {
+                errors.add(field, tr.t("error-required"));
+            }
+            return None;
+        }
+        let parsed = parse_date(text);
+        if parsed.is_none() {
+            errors.add(field, tr.t("error-date"));
+        }
+        parsed
+    };
+    d.phase = f.phase.clone();
+    match f.phase.as_str() {
+        "training" => {
+            d.training_started_on = date("training_started_on", &f.training_started_on, true)
+        }
+        "employed" => {
+            d.hired_on = date("hired_on", &f.hired_on, true);
+            d.start_kind = StartKind::parse(&f.start_kind).map(|k| k.as_str().to_string());
+            match d.start_kind.as_deref() {
+                None => errors.add("start_kind", tr.t("error-choose")),
+                Some("hours_extension") => {
+                    d.transition_ended_on =
+                        date("transition_ended_on", &f.transition_ended_on, true)
+                }
+                Some("return_to_work") => d.returned_on = date("returned_on", &f.returned_on, true),
+                _ => {}
+            }
+        }
+        "retention" => {
+            d.retention_start_on = date("retention_start_on", &f.retention_start_on, true);
+            d.retention_end_on = date("retention_end_on", &f.retention_end_on, false);
+        }
+        "follow_up" => d.follow_up_on = date("follow_up_on", &f.follow_up_on, true),
+        "closed" => d.closed_on = date("closed_on", &f.closed_on, true),
+        _ => errors.add("phase", tr.t("error-choose")),
+    }
+    // the rules of SPEC §2, explained where they are broken
+    if let (Some(hired), Some(start)) = (d.hired_on, d.training_started_on) {
+        if f.phase == "employed" && hired < start {
+            errors.add(
+                "hired_on",
+                tr.t1("legal-hired-before-training", "date", slash(start)),
+            );
+        }
+    }
+    if let (Some(hired), Some(kind)) = (
+        d.hired_on,
+        d.start_kind.as_deref().and_then(StartKind::parse),
+    ) {
+        let anchor = match kind {
+            StartKind::HoursExtension => d.transition_ended_on,
+            StartKind::ReturnToWork => d.returned_on,
+            StartKind::Ordinary => None,
+        };
+        if kind == StartKind::HoursExtension && anchor.is_some_and(|t| t < hired) {
+            errors.add(
+                "transition_ended_on",
+                tr.t("legal-transition-end-before-hire"),
+            );
+        }
+        let e = legal::employment(kind, hired, anchor);
+        if f.phase == "retention" {
+            if let Some(s) = d.retention_start_on.filter(|s| *s < e.retention_earliest) {
+                let _ = s;
+                errors.add(
+                    "retention_start_on",
+                    tr.t1(
+                        "legal-retention-too-early",
+                        "date",
+                        slash(e.retention_earliest),
+                    ),
+                );
+            }
+            if let Some(end) = d.retention_end_on {
+                if end > e.retention_latest_end {
+                    errors.add(
+                        "retention_end_on",
+                        tr.t1(
+                            "legal-retention-too-late",
+                            "date",
+                            slash(e.retention_latest_end),
+                        ),
+                    );
+                }
+            }
+        }
+    }
+    if let (Some(s), Some(e)) = (d.retention_start_on, d.retention_end_on) {
+        if e < s {
+            errors.add("retention_end_on", tr.t("legal-end-before-start"));
+        }
+    }
+    d
+}
+
+async fn change_phase(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<Uuid>,
+    Form(f): Form<Pairs>,
+) -> AppResult<Response> {
+    let tr = auth.ctx.tr;
+    let mut tx = state.db.begin().await?;
+    let case = open_case(&mut tx, &auth, id, "case.phase").await?;
+    if !case.access.can_manage() {
+        return Err(deny(&mut tx, &auth, &case, "case.phase").await);
+    }
+    let form = PhaseForm {
+        phase: f.get("phase"),
+        training_started_on: f.get("training_started_on"),
+        hired_on: f.get("hired_on"),
+        start_kind: f.get("start_kind"),
+        transition_ended_on: f.get("transition_ended_on"),
+        returned_on: f.get("returned_on"),
+        retention_start_on: f.get("retention_start_on"),
+        retention_end_on: f.get("retention_end_on"),
+        follow_up_on: f.get("follow_up_on"),
+        closed_on: f.get("closed_on"),
+    };
+    let current = db::tasks::phase_dates(&mut tx, case.actor.agency_id, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let mut errors = Errors::default();
+    let dates = check_phase(tr, &form, &current, &mut errors);
+    if !errors.is_empty() {
+        let page = legal_page(&mut tx, &auth, &case, Some(form), errors).await?;
+        return render_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
+    }
+    db::tasks::save_phase(&mut tx, id, &dates).await?;
+    let office = retention_office(&mut tx, case.actor.agency_id, id, dates.lead_agency_id).await?;
+    db::tasks::regenerate(&mut tx, id, &wanted_tasks(&dates, office)).await?;
+    let ja = Tr::new(Lang::Ja);
+    let when = match dates.phase.as_str() {
+        "training" => dates.training_started_on,
+        "employed" => dates.hired_on,
+        "retention" => dates.retention_start_on,
+        "follow_up" => dates.follow_up_on,
+        _ => dates.closed_on,
+    };
+    let mut body = ja.t1(
+        "legal-phase-event",
+        "phase",
+        ja.t(format!("phase-{}", dates.phase)),
+    );
+    if let Some(w) = when {
+        body.push_str(&format!("（{}）", dates::long_ja(w)));
+    }
+    if dates.phase == "employed" {
+        if let Some(k) = &dates.start_kind {
+            body.push_str(&format!("・{}", ja.t(format!("start-kind-{k}"))));
+        }
+    }
+    db::entries::record_team_event(&mut tx, case.actor, id, "note", &body).await?;
+    audit_ok(&mut tx, &auth, id, "case.phase", None).await?;
+    tx.commit().await?;
+    Ok(Redirect::to(&format!("/cases/{id}/legal")).into_response())
+}
+
+async fn tasks_page(
+    conn: &mut PgConnection,
+    auth: &Auth,
+    error: Option<String>,
+) -> AppResult<TasksPage> {
+    let (tasks, actions) = match auth.user.actor() {
+        Some(actor) => {
+            // everything open, however far off: the legal dates reach years ahead
+            let horizon = dates::today_tokyo() + chrono::Duration::days(365 * 4);
+            (
+                db::tasks::open_for_agency(conn, actor.agency_id, horizon, 200).await?,
+                db::meetings::open_actions_for_agency(conn, actor.agency_id, 200).await?,
+            )
+        }
+        None => (vec![], vec![]),
+    };
+    Ok(TasksPage {
+        layout: auth.ctx.layout("tasks-title"),
+        error,
+        tasks,
+        actions,
+    })
+}
+
+async fn tasks(State(state): State<AppState>, auth: Auth) -> AppResult<Response> {
+    let mut conn = state.db.acquire().await?;
+    let page = tasks_page(&mut conn, &auth, None).await?;
+    auth.ctx
+        .audit(&mut conn, auth.ctx.event("tasks.view"), Outcome::Ok)
+        .await?;
+    Ok(render(&page)?.into_response())
+}
+
+async fn edit_task(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<Uuid>,
+    Form(f): Form<Pairs>,
+) -> AppResult<Response> {
+    let actor = auth.user.actor().ok_or(AppError::NotFound)?;
+    let title = crate::domain::text::nfkc(&f.get("title"));
+    let due = parse_date(&f.get("due_on"));
+    let mut tx = state.db.begin().await?;
+    let (Some(due), false) = (
+        due,
+        title.is_empty() || crate::domain::text::char_len(&title) > 300,
+    ) else {
+        let page = tasks_page(&mut tx, &auth, Some(auth.ctx.tr.t("task-invalid"))).await?;
+        return render_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
+    };
+    let Some(case_id) = db::tasks::edit(&mut tx, actor.agency_id, id, &title, due).await? else {
+        return Err(AppError::NotFound);
+    };
+    audit_ok(&mut tx, &auth, case_id, "task.edit", Some(id)).await?;
+    tx.commit().await?;
+    Ok(Redirect::to(super::extract::safe_back(&f.get("back"))).into_response())
+}
+
+async fn finish_task(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<Uuid>,
+    Form(f): Form<Pairs>,
+) -> AppResult<Response> {
+    let actor = auth.user.actor().ok_or(AppError::NotFound)?;
+    let note = f.get("note").trim().to_string();
+    let mut tx = state.db.begin().await?;
+    let Some(case_id) =
+        db::tasks::finish(&mut tx, actor.agency_id, actor.user_id, id, &note).await?
+    else {
+        return Err(AppError::NotFound);
+    };
+    audit_ok(&mut tx, &auth, case_id, "task.done", Some(id)).await?;
+    tx.commit().await?;
+    Ok(Redirect::to(super::extract::safe_back(&f.get("back"))).into_response())
+}
