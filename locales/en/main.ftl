@@ -612,3 +612,15 @@ task-change = Change due date or text
 task-save = Save
 task-invalid = Enter the task's text (at most 300 characters) and a due date.
 task-edited = changed
+
+retention-title = Retention checklist
+retention-radar = Radar chart of the domain means
+retention-latest = Latest check
+retention-previous = Previous check
+retention-start-here = under 3: where to start the conversation with the person and the workplace
+retention-none = Not checked yet.
+retention-history = Earlier checks (domain means)
+retention-check = Check
+retention-scale = 1 = not at all true … 5 = fully true
+retention-choose = Choose 1 to 5.
+retention-summary = Checklist for stable work and life (domain means):

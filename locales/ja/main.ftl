@@ -612,3 +612,15 @@ task-change = 期限・内容を変える
 task-save = 保存する
 task-invalid = タスクの内容（300文字以内）と期限の日付を入力してください。
 task-edited = 変更済み
+
+retention-title = 定着のチェックリスト
+retention-radar = 領域ごとの平均点のレーダーチャート
+retention-latest = 最新のチェック
+retention-previous = 前回のチェック
+retention-start-here = 3未満：本人や職場の担当者との対話のきっかけに
+retention-none = まだチェックしていません。
+retention-history = チェックの履歴（領域ごとの平均）
+retention-check = チェックする
+retention-scale = 1＝まったくあてはまらない 〜 5＝とてもあてはまる
+retention-choose = 1〜5から選んでください。
+retention-summary = 安定した就労と生活のためのチェックリスト（領域ごとの平均）：

@@ -12,5 +12,6 @@ pub mod legal;
 pub mod markdown;
 pub mod meeting;
 pub mod password;
+pub mod radar;
 pub mod referral;
 pub mod text;

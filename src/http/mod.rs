@@ -14,6 +14,7 @@ pub mod form;
 pub mod meetings;
 pub mod middleware;
 pub mod referrals;
+pub mod retention;
 pub mod team;
 pub mod timeline;
 
@@ -52,6 +53,7 @@ pub fn router(state: AppState) -> Router {
         .merge(referrals::routes())
         .merge(meetings::routes())
         .merge(employment::routes())
+        .merge(retention::routes())
         .route("/static/{file}", get(assets::static_file))
         .route("/healthz", get(assets::healthz))
         .route("/readyz", get(assets::readyz))

@@ -10,6 +10,7 @@ pub mod employment;
 pub mod errors;
 pub mod meetings;
 pub mod referrals;
+pub mod retention;
 pub mod timeline;
 
 use crate::db::auth::SessionUser;

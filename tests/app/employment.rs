@@ -265,3 +265,50 @@ async fn months_without_an_interview_and_a_report_are_flagged(pool: PgPool) {
     let row = &row[..row.find("</tr>").unwrap()];
     assert!(row.contains("不足"), "{row}");
 }
+
+#[sqlx::test]
+async fn the_retention_check_reproduces_seed_004s_example_with_a_radar(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    app.login("teichaku@aoba.example").await;
+    let page = body(
+        app.get(&format!("/cases/{CASE_TANAKA}/checks/retention"))
+            .await,
+    )
+    .await;
+    // seed 004's example result, from the item scores of the demo's latest check
+    let row = page.split("<tbody>").nth(1).unwrap();
+    let latest = &row[..row.find("</tr>").unwrap()];
+    for mean in ["4.0", "2.3", "4.3", "5.0", "4.0", "5.0"] {
+        assert!(
+            latest.contains(&format!(">{mean}</td>")),
+            "{mean} in {latest}"
+        );
+    }
+    // the radar: the latest polygon, the previous one overlaid, domain II highlighted
+    assert!(page.contains(r#"class="current""#) && page.contains(r#"class="previous""#));
+    assert!(page.contains("160.0,72.0 203.8,134.7 241.9,207.3 160.0,270.0 83.8,204.0 64.7,105.0"));
+    assert!(page.contains("対話のきっかけに"));
+    // a check with items missing or a score out of range: messages, nothing written
+    let before: i64 = sqlx::query_scalar("SELECT count(*) FROM assessment")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    let res = app
+        .post(
+            &format!("/cases/{CASE_TANAKA}/checks/retention"),
+            &[("v_i1", "4"), ("v_i2", "7"), ("assessed_on", "2026-01-01")],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let form = body(res).await;
+    assert!(form.contains("1〜5から選んでください"));
+    assert!(
+        form.contains(r#"name="v_i1" value="4" checked"#),
+        "answers kept"
+    );
+    let after: i64 = sqlx::query_scalar("SELECT count(*) FROM assessment")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(before, after);
+}
