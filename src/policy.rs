@@ -180,6 +180,7 @@ mod tests {
             memberships: ms,
             token_hash: vec![],
             unread: None,
+            participant_case_id: None,
         }
     }
 

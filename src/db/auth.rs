@@ -37,6 +37,8 @@ pub struct SessionUser {
     pub token_hash: Vec<u8>,
     /// Unread timeline entries for the header, counted up to a cap (pages only).
     pub unread: Option<i64>,
+    /// A participant's limited account: only their own daily reports.
+    pub participant_case_id: Option<Uuid>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -47,6 +49,7 @@ struct SessionRow {
     email: String,
     display_name: String,
     is_admin: bool,
+    participant_case_id: Option<Uuid>,
     agency_ids: Vec<Uuid>,
     agency_names: Vec<String>,
     agency_kinds: Vec<String>,
@@ -65,7 +68,7 @@ pub async fn lookup(
     let row: Option<SessionRow> = sqlx::query_as(
         "SELECT s.user_id, s.acting_agency_id,
                 s.last_seen_at < now() - interval '60 seconds' AS stale,
-                u.email, u.display_name, u.is_admin,
+                u.email, u.display_name, u.is_admin, u.participant_case_id,
                 coalesce(array_agg(a.id ORDER BY a.name) FILTER (WHERE a.id IS NOT NULL), '{}') AS agency_ids,
                 coalesce(array_agg(a.name ORDER BY a.name) FILTER (WHERE a.id IS NOT NULL), '{}') AS agency_names,
                 coalesce(array_agg(a.kind ORDER BY a.name) FILTER (WHERE a.id IS NOT NULL), '{}') AS agency_kinds,
@@ -122,6 +125,7 @@ pub async fn lookup(
         acting,
         token_hash,
         unread: None,
+        participant_case_id: row.participant_case_id,
     }))
 }
 

@@ -7,6 +7,7 @@ pub mod auth;
 pub mod cases;
 pub mod checks;
 pub mod consents;
+pub mod daily;
 pub mod entries;
 pub mod meetings;
 pub mod referrals;

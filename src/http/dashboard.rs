@@ -21,7 +21,9 @@ pub async fn index(State(state): State<AppState>, auth: Auth) -> AppResult<Html<
     let mut meetings = vec![];
     let mut actions = vec![];
     let mut tasks = vec![];
+    let mut daily_alerts = vec![];
     if let Some(m) = auth.user.acting.as_ref() {
+        daily_alerts = db::daily::alerts_for_agency(&mut conn, m.agency_id).await?;
         let today = crate::domain::dates::today_tokyo();
         let month_end = crate::domain::dates::period_end(
             chrono::NaiveDate::from_ymd_opt(
@@ -87,6 +89,7 @@ pub async fn index(State(state): State<AppState>, auth: Auth) -> AppResult<Html<
         expiring,
         referrals,
         meetings,
+        daily_alerts,
         tasks,
         actions,
         admin_counts,

@@ -12,7 +12,7 @@ use crate::domain::kinds::AgencyKind;
 use crate::domain::legal::{self, StartKind};
 use crate::error::{AppError, AppResult};
 use crate::i18n::{Lang, Tr};
-use crate::views::employment::{LegalPage, Milestone, MonthCheck, PhaseForm, TasksPage};
+use crate::views::employment::{Intensity, LegalPage, Milestone, MonthCheck, PhaseForm, TasksPage};
 use crate::views::{render, render_status, Choice, Errors};
 use crate::AppState;
 use axum::extract::{Path, State};
@@ -234,6 +234,77 @@ async fn monthly_checks(
     Ok(months)
 }
 
+/// Contacts and visits per month per writing agency over the last two years, among the entries
+/// the acting agency may see.
+async fn intensity(
+    conn: &mut PgConnection,
+    agency: Uuid,
+    case_id: Uuid,
+) -> AppResult<Option<Intensity>> {
+    let rows: Vec<(String, String, i64)> = sqlx::query_as(&format!(
+        "SELECT to_char(e.occurred_at AT TIME ZONE 'Asia/Tokyo', 'YYYY-MM') AS month, a.name,
+                count(*) AS n
+         FROM entry e JOIN agency a ON a.id = e.author_agency_id
+         WHERE e.case_id = $2 AND e.kind = 'contact' AND e.reply_to IS NULL
+           AND e.occurred_at > now() - interval '24 months' AND {}
+         GROUP BY 1, 2 ORDER BY 1, 2",
+        *db::entries::VISIBLE
+    ))
+    .bind(agency)
+    .bind(case_id)
+    .fetch_all(conn)
+    .await?;
+    if rows.is_empty() {
+        return Ok(None);
+    }
+    let mut months: Vec<String> = rows.iter().map(|r| r.0.clone()).collect();
+    months.dedup();
+    let mut agencies: Vec<String> = rows.iter().map(|r| r.1.clone()).collect();
+    agencies.sort();
+    agencies.dedup();
+    let max = rows.iter().map(|r| r.2).max().unwrap_or(1).max(1);
+    let slot = 520.0 / months.len() as f64;
+    let bar = (slot * 0.8 / agencies.len() as f64).max(1.0);
+    let bars = rows
+        .iter()
+        .map(|(month, name, n)| {
+            let m = months.iter().position(|x| x == month).unwrap_or(0);
+            let a = agencies.iter().position(|x| x == name).unwrap_or(0);
+            let h = 120.0 * *n as f64 / max as f64;
+            let x = 30.0 + m as f64 * slot + slot * 0.1 + a as f64 * bar;
+            (
+                format!("{x:.1}"),
+                format!("{:.1}", 130.0 - h),
+                format!("{bar:.1}"),
+                format!("{h:.1}"),
+                format!("c{}", a % 6),
+                format!("{month} {name}: {n}"),
+            )
+        })
+        .collect();
+    let every = months.len().div_ceil(8).max(1);
+    Ok(Some(Intensity {
+        bars,
+        months: months
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| i % every == 0)
+            .map(|(i, m)| {
+                (
+                    format!("{:.1}", 30.0 + i as f64 * slot),
+                    m.replace('-', "/"),
+                )
+            })
+            .collect(),
+        legend: agencies
+            .into_iter()
+            .enumerate()
+            .map(|(i, a)| (format!("c{}", i % 6), a))
+            .collect(),
+        max,
+    }))
+}
+
 fn phase_choices(tr: Tr, selected: &str) -> Vec<Choice> {
     ["training", "employed", "retention", "follow_up", "closed"]
         .iter()
@@ -275,6 +346,7 @@ async fn legal_page(
     let today = dates::today_tokyo();
     let (milestones, notices) = milestones(tr, &d, job_coach_from, today);
     let months = monthly_checks(conn, agency, case.id, &d, today).await?;
+    let intensity = intensity(conn, agency, case.id).await?;
     let tasks = db::tasks::for_case(conn, agency, case.id).await?;
     let form = form.unwrap_or_else(|| PhaseForm {
         phase: d.phase.clone(),
@@ -297,6 +369,7 @@ async fn legal_page(
         today,
         notices,
         months,
+        intensity,
         tasks,
         may_change: case.access.can_manage(),
         phases: phase_choices(tr, &form.phase),

@@ -45,6 +45,17 @@ pub async fn load_session(State(state): State<AppState>, mut req: Request, next:
         }
         .await;
         match found {
+            // a participant's limited account reaches its own daily report and nothing else
+            Ok(Some(user))
+                if user.participant_case_id.is_some()
+                    && !super::daily::participant_may(req.uri().path()) =>
+            {
+                return if req.method() == axum::http::Method::GET {
+                    axum::response::Redirect::to("/me/daily").into_response()
+                } else {
+                    AppError::Forbidden.into_response()
+                };
+            }
             Ok(Some(user)) => {
                 req.extensions_mut().insert(user);
             }

@@ -7,6 +7,7 @@ pub mod auth;
 pub mod cases;
 pub mod checks;
 pub mod consents;
+pub mod daily;
 pub mod dashboard;
 pub mod employment;
 pub mod extract;
@@ -54,6 +55,7 @@ pub fn router(state: AppState) -> Router {
         .merge(meetings::routes())
         .merge(employment::routes())
         .merge(retention::routes())
+        .merge(daily::routes())
         .route("/static/{file}", get(assets::static_file))
         .route("/healthz", get(assets::healthz))
         .route("/readyz", get(assets::readyz))

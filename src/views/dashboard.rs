@@ -18,6 +18,8 @@ pub struct Dashboard {
     pub expiring: Option<Vec<ExpiringRow>>,
     /// Meetings the agency is invited to, from now on.
     pub meetings: Vec<crate::db::meetings::MeetingRow>,
+    /// Cases with three bad days in a row (daily reports the agency may see).
+    pub daily_alerts: Vec<crate::db::daily::AlertRow>,
     /// The agency's tasks due this month or overdue.
     pub tasks: Vec<crate::db::tasks::TaskRow>,
     /// The agency's open action items (overdue first).

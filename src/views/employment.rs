@@ -19,6 +19,17 @@ pub struct MonthCheck {
     pub report: bool,
 }
 
+/// Contacts per month per agency as grouped bars: support fading as natural support grows.
+pub struct Intensity {
+    /// (x, y, width, height, colour class, title)
+    pub bars: Vec<(String, String, String, String, String, String)>,
+    /// (x, label) for every month that has contacts
+    pub months: Vec<(String, String)>,
+    /// (colour class, agency name)
+    pub legend: Vec<(String, String)>,
+    pub max: i64,
+}
+
 /// What was typed into the phase form.
 #[derive(Debug, Clone, Default)]
 pub struct PhaseForm {
@@ -46,6 +57,7 @@ pub struct LegalPage {
     pub today: NaiveDate,
     pub notices: Vec<String>,
     pub months: Vec<MonthCheck>,
+    pub intensity: Option<Intensity>,
     pub tasks: Vec<TaskRow>,
     pub may_change: bool,
     pub phases: Vec<Choice>,

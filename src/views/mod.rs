@@ -5,6 +5,7 @@ pub mod admin;
 pub mod auth;
 pub mod cases;
 pub mod checks;
+pub mod daily;
 pub mod dashboard;
 pub mod employment;
 pub mod errors;

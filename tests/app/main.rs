@@ -5,6 +5,7 @@ mod admin;
 mod auth;
 mod browser;
 mod cases;
+mod daily;
 mod employment;
 mod frame;
 mod helpers;

@@ -1,0 +1,166 @@
+//! Daily self-reports. They are health information: an agency on the team sees them when it
+//! leads the case or the person consented to share `health` with it.
+
+use super::cases::TODAY;
+use chrono::NaiveDate;
+use sqlx::PgConnection;
+use uuid::Uuid;
+
+/// The acting agency (`$1`) may see the daily reports of case `c`.
+fn visible(case: &str) -> String {
+    format!(
+        "EXISTS (SELECT 1 FROM case_agency ca WHERE ca.case_id = {case} AND ca.agency_id = $1
+                   AND ca.left_on IS NULL)
+         AND (EXISTS (SELECT 1 FROM case_file lc WHERE lc.id = {case} AND lc.lead_agency_id = $1)
+              OR EXISTS (SELECT 1 FROM consent k WHERE k.case_id = {case} AND k.agency_id = $1
+                           AND 'health' = ANY (k.categories) AND k.revoked_at IS NULL
+                           AND k.given_on <= {TODAY}
+                           AND (k.valid_until IS NULL OR k.valid_until >= {TODAY})))"
+    )
+}
+
+pub struct NewReport<'a> {
+    pub case_id: Uuid,
+    pub day: NaiveDate,
+    pub sleep_hours: f64,
+    pub sleep_quality: i16,
+    pub medication_taken: bool,
+    pub appetite: i16,
+    pub fatigue_recovered: bool,
+    pub mood: i16,
+    pub note: &'a str,
+    pub entered_by: Uuid,
+}
+
+/// None when the day already has a report (the transaction stays usable).
+pub async fn insert(conn: &mut PgConnection, r: &NewReport<'_>) -> sqlx::Result<Option<Uuid>> {
+    let id = Uuid::now_v7();
+    sqlx::query_scalar(
+        "INSERT INTO daily_report (id, case_id, day, sleep_hours, sleep_quality, medication_taken,
+                                   appetite, fatigue_recovered, mood, note, entered_by)
+         VALUES ($1, $2, $3, $4::numeric, $5, $6, $7, $8, $9, $10, $11)
+         ON CONFLICT ON CONSTRAINT daily_report_case_day_key DO NOTHING
+         RETURNING id",
+    )
+    .bind(id)
+    .bind(r.case_id)
+    .bind(r.day)
+    .bind(r.sleep_hours)
+    .bind(r.sleep_quality)
+    .bind(r.medication_taken)
+    .bind(r.appetite)
+    .bind(r.fatigue_recovered)
+    .bind(r.mood)
+    .bind(r.note)
+    .bind(r.entered_by)
+    .fetch_optional(conn)
+    .await
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ReportRow {
+    pub day: NaiveDate,
+    pub sleep_hours: f64,
+    pub sleep_quality: i16,
+    pub medication_taken: bool,
+    pub appetite: i16,
+    pub fatigue_recovered: bool,
+    pub mood: i16,
+    pub note: String,
+    pub bad: bool,
+}
+
+const COLUMNS: &str = "d.day, d.sleep_hours::float8 AS sleep_hours, d.sleep_quality,
+        d.medication_taken, d.appetite, d.fatigue_recovered, d.mood, d.note, d.bad";
+
+/// The last 28 days of a case's reports, for an agency that may see them.
+pub async fn recent_for_agency(
+    conn: &mut PgConnection,
+    agency_id: Uuid,
+    case_id: Uuid,
+) -> sqlx::Result<Vec<ReportRow>> {
+    sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM daily_report d
+         WHERE d.case_id = $2 AND d.day > {TODAY} - 28 AND {}
+         ORDER BY d.day",
+        visible("d.case_id")
+    ))
+    .bind(agency_id)
+    .bind(case_id)
+    .fetch_all(conn)
+    .await
+}
+
+/// The person's own last 28 days.
+pub async fn recent_own(conn: &mut PgConnection, case_id: Uuid) -> sqlx::Result<Vec<ReportRow>> {
+    sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM daily_report d
+         WHERE d.case_id = $1 AND d.day > {TODAY} - 28 ORDER BY d.day"
+    ))
+    .bind(case_id)
+    .fetch_all(conn)
+    .await
+}
+
+/// Three bad days in a row within the last two weeks.
+pub fn bad_streak(rows: &[ReportRow]) -> bool {
+    rows.windows(3).any(|w| {
+        w.iter().all(|r| r.bad)
+            && (w[1].day - w[0].day).num_days() == 1
+            && (w[2].day - w[1].day).num_days() == 1
+    })
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct AlertRow {
+    pub case_id: Uuid,
+    pub family_name: String,
+    pub given_name: String,
+}
+
+/// The agency's cases with three bad days in a row in the last two weeks (reports it may see).
+pub async fn alerts_for_agency(
+    conn: &mut PgConnection,
+    agency_id: Uuid,
+) -> sqlx::Result<Vec<AlertRow>> {
+    sqlx::query_as(&format!(
+        "SELECT c.id AS case_id, p.family_name, p.given_name
+         FROM case_agency t
+         JOIN case_file c ON c.id = t.case_id
+         JOIN participant p ON p.id = c.participant_id
+         WHERE t.agency_id = $1 AND t.left_on IS NULL AND c.phase <> 'closed' AND {}
+           AND EXISTS (SELECT 1 FROM daily_report d1
+                       JOIN daily_report d2 ON d2.case_id = d1.case_id AND d2.day = d1.day + 1 AND d2.bad
+                       JOIN daily_report d3 ON d3.case_id = d1.case_id AND d3.day = d1.day + 2 AND d3.bad
+                       WHERE d1.case_id = c.id AND d1.bad AND d1.day > {TODAY} - 14)
+         ORDER BY p.sort_kana COLLATE \"ja-x-icu\" LIMIT 50",
+        visible("c.id")
+    ))
+    .bind(agency_id)
+    .fetch_all(conn)
+    .await
+}
+
+/// Creates the person's limited account, linked to the case. None when the email is taken.
+pub async fn create_participant_account(
+    conn: &mut PgConnection,
+    case_id: Uuid,
+    email: &str,
+    name: &str,
+    password_hash: &str,
+) -> sqlx::Result<Option<Uuid>> {
+    let id = Uuid::now_v7();
+    sqlx::query_scalar(
+        "INSERT INTO app_user (id, email, display_name, password_hash, participant_case_id)
+         VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT ON CONSTRAINT app_user_email_key DO NOTHING
+         RETURNING id",
+    )
+    .bind(id)
+    .bind(email)
+    .bind(name)
+    .bind(password_hash)
+    .bind(case_id)
+    .fetch_optional(conn)
+    .await
+}

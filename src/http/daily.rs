@@ -1,0 +1,393 @@
+//! Daily self-reports (SPEC §8): the person enters their day on a phone with a limited account
+//! (`/me/daily`), or staff enter it on their behalf (`/cases/{id}/daily`); the team sees a
+//! 4-week trend, and three bad days in a row raise an alert on the case and the dashboard.
+
+use super::cases::{audit_ok, deny, open_case, parse_date, OpenCase};
+use super::extract::Auth;
+use super::form::Pairs;
+use crate::db::{self, audit::Outcome};
+use crate::domain::{dates, password, text};
+use crate::error::{AppError, AppResult};
+use crate::i18n::Tr;
+use crate::views::daily::{DailyForm, DailyPage, Trend};
+use crate::views::{render, render_status, Errors};
+use crate::AppState;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use chrono::NaiveDate;
+use sqlx::PgConnection;
+use uuid::Uuid;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/me/daily", get(own_page).post(own_save))
+        .route("/cases/{id}/daily", get(case_page).post(case_save))
+        .route("/cases/{id}/participant-account", post(make_account))
+}
+
+/// The paths a participant's limited account may use; everything else is not for them.
+pub fn participant_may(path: &str) -> bool {
+    matches!(
+        path,
+        "/me/daily"
+            | "/logout"
+            | "/lang"
+            | "/account"
+            | "/account/password"
+            | "/healthz"
+            | "/readyz"
+    ) || path.starts_with("/static/")
+}
+
+pub fn trend(reports: &[crate::db::daily::ReportRow], today: NaiveDate) -> Trend {
+    let x = |day: NaiveDate| 20.0 + (27 - (today - day).num_days()) as f64 * 19.0;
+    let y = |mood: i16| 140.0 - (mood as f64 - 1.0) * 30.0;
+    let points: Vec<(String, String, bool, String)> = reports
+        .iter()
+        .map(|r| {
+            (
+                format!("{:.1}", x(r.day)),
+                format!("{:.1}", y(r.mood)),
+                r.bad,
+                format!("{} mood {}", dates::slash(r.day), r.mood),
+            )
+        })
+        .collect();
+    let line = points
+        .iter()
+        .map(|(x, y, _, _)| format!("{x},{y}"))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let ticks = (0..4)
+        .map(|w| {
+            let day = today - chrono::Duration::days(27 - w * 7);
+            (format!("{:.1}", x(day)), day.format("%m/%d").to_string())
+        })
+        .collect();
+    Trend {
+        line,
+        points,
+        ticks,
+    }
+}
+
+fn read_form(f: &Pairs) -> DailyForm {
+    DailyForm {
+        day: f.get("day"),
+        sleep_hours: text::nfkc(&f.get("sleep_hours")),
+        sleep_quality: f.get("sleep_quality"),
+        medication_taken: f.get("medication_taken"),
+        appetite: f.get("appetite"),
+        fatigue_recovered: f.get("fatigue_recovered"),
+        mood: f.get("mood"),
+        note: f.get("note").trim().to_string(),
+    }
+}
+
+fn today_form() -> DailyForm {
+    DailyForm {
+        day: dates::today_tokyo().to_string(),
+        ..DailyForm::default()
+    }
+}
+
+/// Checks the form; the report to store, or messages by the fields.
+fn check(
+    tr: Tr,
+    f: &DailyForm,
+    errors: &mut Errors,
+) -> Option<(NaiveDate, f64, i16, bool, i16, bool, i16)> {
+    let day = parse_date(&f.day);
+    match day {
+        None => errors.add("day", tr.t("error-date")),
+        Some(d) if d > dates::today_tokyo() => errors.add("day", tr.t("daily-future")),
+        _ => {}
+    }
+    let hours = f
+        .sleep_hours
+        .parse::<f64>()
+        .ok()
+        .filter(|h| (0.0..=24.0).contains(h));
+    if hours.is_none() {
+        errors.add("sleep_hours", tr.t("daily-hours"));
+    }
+    let scale = |field: &'static str, v: &str, errors: &mut Errors| {
+        let n = v.parse::<i16>().ok().filter(|n| (1..=5).contains(n));
+        if n.is_none() {
+            errors.add(field, tr.t("retention-choose"));
+        }
+        n
+    };
+    let quality = scale("sleep_quality", &f.sleep_quality, errors);
+    let appetite = scale("appetite", &f.appetite, errors);
+    let mood = scale("mood", &f.mood, errors);
+    let yes_no = |field: &'static str, v: &str, errors: &mut Errors| match v {
+        "yes" => Some(true),
+        "no" => Some(false),
+        _ => {
+            errors.add(field, tr.t("error-choose"));
+            None
+        }
+    };
+    let medication = yes_no("medication_taken", &f.medication_taken, errors);
+    let fatigue = yes_no("fatigue_recovered", &f.fatigue_recovered, errors);
+    errors.max_chars(tr, "note", &f.note, 1000);
+    Some((
+        day?,
+        hours?,
+        quality?,
+        medication?,
+        appetite?,
+        fatigue?,
+        mood?,
+    ))
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn save_report(
+    conn: &mut PgConnection,
+    tr: Tr,
+    case_id: Uuid,
+    user: Uuid,
+    form: &DailyForm,
+    errors: &mut Errors,
+) -> AppResult<bool> {
+    let Some((day, hours, quality, medication, appetite, fatigue, mood)) = check(tr, form, errors)
+    else {
+        return Ok(false);
+    };
+    if !errors.is_empty() {
+        return Ok(false);
+    }
+    let report = db::daily::NewReport {
+        case_id,
+        day,
+        sleep_hours: hours,
+        sleep_quality: quality,
+        medication_taken: medication,
+        appetite,
+        fatigue_recovered: fatigue,
+        mood,
+        note: &form.note,
+        entered_by: user,
+    };
+    match db::daily::insert(conn, &report).await? {
+        Some(_) => Ok(true),
+        None => {
+            errors.add("day", tr.t("daily-twice"));
+            Ok(false)
+        }
+    }
+}
+
+// ---- the person's own page ----------------------------------------------------------------------
+
+async fn own_view(
+    conn: &mut PgConnection,
+    auth: &Auth,
+    case_id: Uuid,
+    form: DailyForm,
+    errors: Errors,
+) -> AppResult<DailyPage> {
+    let reports = db::daily::recent_own(conn, case_id).await?;
+    Ok(DailyPage {
+        layout: auth.ctx.layout("daily-title"),
+        case_id: None,
+        name: auth.user.display_name.clone(),
+        trend: trend(&reports, dates::today_tokyo()),
+        streak: db::daily::bad_streak(&reports),
+        reports,
+        can_write: true,
+        may_make_account: false,
+        form,
+        errors,
+        account_errors: Errors::default(),
+        account_email: String::new(),
+        account_done: false,
+    })
+}
+
+async fn own_page(State(state): State<AppState>, auth: Auth) -> AppResult<Response> {
+    let case_id = auth.user.participant_case_id.ok_or(AppError::NotFound)?;
+    let mut conn = state.db.acquire().await?;
+    let page = own_view(&mut conn, &auth, case_id, today_form(), Errors::default()).await?;
+    Ok(render(&page)?.into_response())
+}
+
+async fn own_save(
+    State(state): State<AppState>,
+    auth: Auth,
+    Form(f): Form<Pairs>,
+) -> AppResult<Response> {
+    let case_id = auth.user.participant_case_id.ok_or(AppError::NotFound)?;
+    let form = read_form(&f);
+    let mut errors = Errors::default();
+    let mut tx = state.db.begin().await?;
+    if !save_report(
+        &mut tx,
+        auth.ctx.tr,
+        case_id,
+        auth.user.id,
+        &form,
+        &mut errors,
+    )
+    .await?
+    {
+        let page = own_view(&mut tx, &auth, case_id, form, errors).await?;
+        return render_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
+    }
+    let mut event = auth.ctx.event("daily.create");
+    event.case_id = Some(case_id);
+    auth.ctx.audit(&mut tx, event, Outcome::Ok).await?;
+    tx.commit().await?;
+    Ok(Redirect::to("/me/daily").into_response())
+}
+
+// ---- staff: the case's reports --------------------------------------------------------------------
+
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+struct AccountQuery {
+    account: Option<String>,
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn case_view(
+    conn: &mut PgConnection,
+    auth: &Auth,
+    case: &OpenCase,
+    form: DailyForm,
+    errors: Errors,
+    account_errors: Errors,
+    account_email: String,
+    account_done: bool,
+) -> AppResult<DailyPage> {
+    let header = db::cases::header(conn, case.id, case.actor.agency_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let reports = db::daily::recent_for_agency(conn, case.actor.agency_id, case.id).await?;
+    Ok(DailyPage {
+        layout: auth.ctx.layout("daily-title"),
+        case_id: Some(case.id),
+        name: format!("{} {}", header.family_name, header.given_name),
+        trend: trend(&reports, dates::today_tokyo()),
+        streak: db::daily::bad_streak(&reports),
+        reports,
+        can_write: case.access.can_write(),
+        may_make_account: case.access.can_manage(),
+        form,
+        errors,
+        account_errors,
+        account_email,
+        account_done,
+    })
+}
+
+async fn case_page(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<Uuid>,
+    Query(q): Query<AccountQuery>,
+) -> AppResult<Response> {
+    let mut conn = state.db.acquire().await?;
+    let case = open_case(&mut conn, &auth, id, "case.daily.view").await?;
+    let page = case_view(
+        &mut conn,
+        &auth,
+        &case,
+        today_form(),
+        Errors::default(),
+        Errors::default(),
+        String::new(),
+        q.account.is_some(),
+    )
+    .await?;
+    audit_ok(&mut conn, &auth, id, "case.daily.view", None).await?;
+    Ok(render(&page)?.into_response())
+}
+
+async fn case_save(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<Uuid>,
+    Form(f): Form<Pairs>,
+) -> AppResult<Response> {
+    let mut tx = state.db.begin().await?;
+    let case = open_case(&mut tx, &auth, id, "daily.create").await?;
+    if !case.access.can_write() {
+        return Err(deny(&mut tx, &auth, &case, "daily.create").await);
+    }
+    let form = read_form(&f);
+    let mut errors = Errors::default();
+    if !save_report(&mut tx, auth.ctx.tr, id, auth.user.id, &form, &mut errors).await? {
+        let page = case_view(
+            &mut tx,
+            &auth,
+            &case,
+            form,
+            errors,
+            Errors::default(),
+            String::new(),
+            false,
+        )
+        .await?;
+        return render_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
+    }
+    audit_ok(&mut tx, &auth, id, "daily.create", None).await?;
+    tx.commit().await?;
+    Ok(Redirect::to(&format!("/cases/{id}/daily")).into_response())
+}
+
+/// The lead agency's coordinator makes the person's limited account.
+async fn make_account(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<Uuid>,
+    Form(f): Form<Pairs>,
+) -> AppResult<Response> {
+    let tr = auth.ctx.tr;
+    let mut tx = state.db.begin().await?;
+    let case = open_case(&mut tx, &auth, id, "participant_account.create").await?;
+    if !case.access.can_manage() {
+        return Err(deny(&mut tx, &auth, &case, "participant_account.create").await);
+    }
+    let header = db::cases::header(&mut tx, id, case.actor.agency_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let email = text::email_key(&f.get("email"));
+    let pw = f.get("password");
+    let name = format!("{} {}", header.family_name, header.given_name);
+    let mut errors = Errors::default();
+    if !text::looks_like_email(&email) {
+        errors.add("email", tr.t("error-email"));
+    }
+    if let Err(p) = password::check_new(&pw, &email, &name) {
+        errors.add("password", tr.t(p.message_key()));
+    }
+    if errors.is_empty() {
+        let hash = tokio::task::spawn_blocking(move || password::hash(&pw)).await?;
+        match db::daily::create_participant_account(&mut tx, id, &email, &name, &hash).await? {
+            Some(user) => {
+                audit_ok(&mut tx, &auth, id, "participant_account.create", Some(user)).await?;
+                tx.commit().await?;
+                return Ok(Redirect::to(&format!("/cases/{id}/daily?account=1")).into_response());
+            }
+            None => errors.add("email", tr.t("user-email-taken")),
+        }
+    }
+    let page = case_view(
+        &mut tx,
+        &auth,
+        &case,
+        today_form(),
+        Errors::default(),
+        errors,
+        email,
+        false,
+    )
+    .await?;
+    render_status(StatusCode::UNPROCESSABLE_ENTITY, &page)
+}
