@@ -407,6 +407,7 @@ async fn show(
         .ok_or(AppError::NotFound)?;
     let team = db::cases::team(&mut conn, id, agency).await?;
     let consents = db::consents::for_case(&mut conn, id, agency).await?;
+    let upcoming = super::employment::upcoming(&mut conn, auth.ctx.tr, agency, id).await?;
     let daily = db::daily::recent_for_agency(&mut conn, agency, id).await?;
     let timeline = load_timeline(&mut conn, &auth, &case, &team, &query).await?;
     audit_ok(&mut conn, &auth, id, "case.view", None).await?;
@@ -417,6 +418,7 @@ async fn show(
             .layout_titled(format!("{} {}", header.family_name, header.given_name)),
         may_view_access_log: policy::may_view_access_log(&auth.user, &case.facts),
         bad_streak: db::daily::bad_streak(&daily),
+        upcoming,
         access: case.access,
         header,
         team,

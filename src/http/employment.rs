@@ -47,7 +47,7 @@ const END_TASKS: [(&str, &str); 7] = [
 /// The tasks the timeline calls for, and who owns each.
 pub fn wanted_tasks(d: &PhaseDates, retention_office: Uuid) -> Vec<Wanted> {
     let mut wanted = vec![];
-    if let Some(start) = d.training_started_on {
+    if let Some(start) = d.training_started_on.filter(|_| d.hired_on.is_none()) {
         let t = legal::transition(start);
         wanted.push((
             "transition-extension".to_string(),
@@ -107,6 +107,20 @@ async fn retention_office(
         .unwrap_or(lead))
 }
 
+/// The next few dates of the time line, for the case page.
+pub async fn upcoming(
+    conn: &mut PgConnection,
+    tr: Tr,
+    agency: Uuid,
+    case_id: Uuid,
+) -> AppResult<Vec<Milestone>> {
+    let Some(d) = db::tasks::phase_dates(conn, agency, case_id).await? else {
+        return Ok(vec![]);
+    };
+    let (all, _) = milestones(tr, &d, None, dates::today_tokyo());
+    Ok(all.into_iter().filter(|m| !m.past).take(3).collect())
+}
+
 /// The time line of a case: every computed date, in order.
 fn milestones(
     tr: Tr,
@@ -119,8 +133,13 @@ fn milestones(
     if let Some(start) = d.training_started_on {
         let t = legal::transition(start);
         m.push((start, tr.t("legal-training-start")));
-        m.push((t.warn_from, tr.t("legal-extension-warn")));
-        m.push((t.standard_end, tr.t("legal-training-end")));
+        // once hired, the transition period's limits no longer matter
+        if d.hired_on.is_none_or(|h| h > t.warn_from) {
+            m.push((t.warn_from, tr.t("legal-extension-warn")));
+        }
+        if d.hired_on.is_none_or(|h| h > t.standard_end) {
+            m.push((t.standard_end, tr.t("legal-training-end")));
+        }
         if d.phase == "training" {
             let left = legal::months_left(&t, today);
             notices.push(tr.t1("legal-months-left", "months", left.max(0)));

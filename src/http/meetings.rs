@@ -504,6 +504,36 @@ async fn draft_material(
         }
         None => md.push_str(&format!("{}\n", ja.t("material-checks-none"))),
     }
+    let retention = db::checks::history(
+        conn,
+        actor.agency_id,
+        meeting.case_id,
+        super::retention::RETENTION,
+        1,
+    )
+    .await?;
+    if let Some(r) = retention.first() {
+        let instrument = db::checks::instrument(conn, super::retention::RETENTION).await?;
+        let means = instrument.domain_means(&r.answers());
+        let parts: Vec<String> = instrument
+            .domains
+            .iter()
+            .zip(&means)
+            .map(|(d, (_, m))| {
+                format!(
+                    "{} {m:.1}{}",
+                    d.name_ja,
+                    if *m < 3.0 { "（要確認）" } else { "" }
+                )
+            })
+            .collect();
+        md.push_str(&format!(
+            "- {}（{}）：{}\n",
+            ja.t("retention-title"),
+            dates::slash(r.assessed_on),
+            parts.join("、")
+        ));
+    }
     md.push_str(&format!("\n## {}\n", ja.t("material-agenda")));
     for item in AGENDA_JA {
         md.push_str(&format!("\n### {item}\n\n- \n"));

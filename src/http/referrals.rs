@@ -566,6 +566,13 @@ async fn transition(
                 let body = ja.t1("team-event-lead", "agency", &referral.to_name);
                 db::entries::record_team_event(&mut tx, actor, referral.case_id, "handover", &body)
                     .await?;
+                // the training start is a date of the legal timeline: its tasks follow
+                if let Some(dates) =
+                    db::tasks::phase_dates(&mut tx, actor.agency_id, referral.case_id).await?
+                {
+                    let wanted = super::employment::wanted_tasks(&dates, referral.to_agency_id);
+                    db::tasks::regenerate(&mut tx, referral.case_id, &wanted).await?;
+                }
             }
             _ => {}
         }

@@ -38,7 +38,7 @@ fn domain_names(tr: Tr, i: &Instrument) -> Vec<String> {
 }
 
 /// The radar for the latest means, with the previous ones overlaid.
-pub fn radar_of(labels: &[String], current: &[f64], previous: Option<&[f64]>) -> Radar {
+pub fn radar_of(current: &[f64], previous: Option<&[f64]>) -> Radar {
     let n = current.len();
     let axes = (0..n)
         .map(|i| {
@@ -57,16 +57,11 @@ pub fn radar_of(labels: &[String], current: &[f64], previous: Option<&[f64]>) ->
                 label_x: format!("{lx:.1}"),
                 label_y: format!("{ly:.1}"),
                 anchor,
-                label: format!(
-                    "{}. {}",
-                    ["Ⅰ", "Ⅱ", "Ⅲ", "Ⅳ", "Ⅴ", "Ⅵ", "Ⅶ", "Ⅷ"]
-                        .get(i)
-                        .unwrap_or(&""),
-                    labels
-                        .get(i)
-                        .map(|l| l.chars().take(8).collect::<String>())
-                        .unwrap_or_default()
-                ),
+                // the numeral and the mean: the full names are listed under the chart
+                label: ["Ⅰ", "Ⅱ", "Ⅲ", "Ⅳ", "Ⅴ", "Ⅵ", "Ⅶ", "Ⅷ"]
+                    .get(i)
+                    .unwrap_or(&"")
+                    .to_string(),
                 mean: current[i],
                 low: current[i] < 3.0,
             }
@@ -110,13 +105,9 @@ async fn retention_page(
         })
         .collect();
     let names = domain_names(tr, &instrument);
-    let radar = history.first().map(|latest| {
-        radar_of(
-            &names,
-            &latest.means,
-            history.get(1).map(|p| p.means.as_slice()),
-        )
-    });
+    let radar = history
+        .first()
+        .map(|latest| radar_of(&latest.means, history.get(1).map(|p| p.means.as_slice())));
     let form = instrument
         .domains
         .iter()

@@ -65,6 +65,8 @@ pub struct CasePage {
     pub matrix: Vec<(String, Vec<ConsentCell>)>,
     pub matrix_headers: Vec<String>,
     pub timeline: Timeline,
+    /// the next dates of the legal timeline
+    pub upcoming: Vec<super::employment::Milestone>,
     /// three bad days in a row in the daily reports
     pub bad_streak: bool,
     pub may_view_access_log: bool,

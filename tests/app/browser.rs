@@ -472,3 +472,38 @@ async fn a_meeting_and_its_printed_material_in_a_real_browser(pool: PgPool) {
     assert!(errors.is_empty(), "console errors: {errors:?}");
     c.close().await.unwrap();
 }
+
+#[sqlx::test]
+async fn the_legal_timeline_and_the_radar_in_a_real_browser(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    let driver = Driver::start();
+    let c = driver.browser(false).await;
+    log_in(&c, &app, "teichaku@aoba.example", PASSWORD).await;
+    let case = renkei::demo::CASE_TANAKA;
+    c.goto(&app.url(&format!("/cases/{case}/legal")))
+        .await
+        .unwrap();
+    assert!(c.find(Locator::Css("#today")).await.is_ok());
+    screenshot(&c, "legal").await;
+    c.goto(&app.url(&format!("/cases/{case}/checks/retention")))
+        .await
+        .unwrap();
+    assert!(c
+        .find(Locator::Css("svg.radar-chart polygon.current"))
+        .await
+        .is_ok());
+    screenshot(&c, "radar").await;
+    let errors = console_errors(&c).await;
+    assert!(errors.is_empty(), "console errors: {errors:?}");
+    c.close().await.unwrap();
+    let phone = driver.browser(true).await;
+    log_in(&phone, &app, renkei::demo::PARTICIPANT_EMAIL, PASSWORD).await;
+    assert_eq!(phone.current_url().await.unwrap().path(), "/me/daily");
+    screenshot(&phone, "daily-phone").await;
+    let width = phone
+        .execute("return document.documentElement.scrollWidth", vec![])
+        .await
+        .unwrap();
+    assert!(width.as_u64().unwrap() <= 390, "scroll width {width}");
+    phone.close().await.unwrap();
+}

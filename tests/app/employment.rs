@@ -312,3 +312,38 @@ async fn the_retention_check_reproduces_seed_004s_example_with_a_radar(pool: PgP
         .unwrap();
     assert_eq!(before, after);
 }
+
+#[sqlx::test]
+async fn the_case_page_shows_the_coming_dates_and_material_carries_the_retention_check(
+    pool: PgPool,
+) {
+    let app = TestApp::spawn(pool).await;
+    app.login("teichaku@aoba.example").await;
+    let page = body(app.get(&format!("/cases/{CASE_TANAKA}")).await).await;
+    assert!(page.contains("これからの期限"));
+    assert!(page.contains("終了6か月前") || page.contains("終了5か月前"));
+    // a meeting on 田中 健's case: the drafted material has the latest retention check
+    sqlx::query("UPDATE membership SET role = 'coordinator' WHERE agency_id = $1")
+        .bind(AOBA)
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    let date = (renkei::domain::dates::today_tokyo() + chrono::Duration::days(5)).to_string();
+    let res = app
+        .post(
+            &format!("/cases/{CASE_TANAKA}/meetings"),
+            &[
+                ("purpose", "service_end_handover"),
+                ("date", &date),
+                ("time", "15:00"),
+                ("duration", "60"),
+                ("place", "あおば"),
+                ("invite", &MINATO.to_string()),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let material = body(app.get(&format!("{}/material", location(&res))).await).await;
+    assert!(material.contains("定着のチェックリスト"));
+    assert!(material.contains("本人の体調の安定 2.3（要確認）"));
+}
