@@ -71,6 +71,36 @@ pub async fn open_case(
     }
 }
 
+/// Opens the case for a change by an agency on the team now (one that left only reads);
+/// otherwise 403, audited.
+pub async fn open_writable(
+    conn: &mut PgConnection,
+    auth: &Auth,
+    case_id: Uuid,
+    action: &'static str,
+) -> AppResult<OpenCase> {
+    let case = open_case(conn, auth, case_id, action).await?;
+    if !case.access.can_write() {
+        return Err(deny(conn, auth, &case, action).await);
+    }
+    Ok(case)
+}
+
+/// Opens the case for a change only the lead agency's coordinators make (team, consent,
+/// phases); otherwise 403, audited.
+pub async fn open_managed(
+    conn: &mut PgConnection,
+    auth: &Auth,
+    case_id: Uuid,
+    action: &'static str,
+) -> AppResult<OpenCase> {
+    let case = open_case(conn, auth, case_id, action).await?;
+    if !case.access.can_manage() {
+        return Err(deny(conn, auth, &case, action).await);
+    }
+    Ok(case)
+}
+
 /// Refuses (403, audited) a change the user may see but not make.
 pub async fn deny(
     conn: &mut PgConnection,

@@ -2,7 +2,7 @@
 //! generic instrument model, with its history; and the pre-referral information, written over
 //! time. Each assessment is a `readiness` entry on the timeline.
 
-use super::cases::{audit_ok, deny, open_case, parse_date, OpenCase};
+use super::cases::{audit_ok, open_case, open_writable, parse_date, OpenCase};
 use super::extract::Auth;
 use super::form::Pairs;
 use crate::db;
@@ -166,19 +166,6 @@ async fn page(
     Ok(render(&page)?.into_response())
 }
 
-async fn open_for_writing(
-    conn: &mut PgConnection,
-    auth: &Auth,
-    id: Uuid,
-    action: &'static str,
-) -> AppResult<OpenCase> {
-    let case = open_case(conn, auth, id, action).await?;
-    if !case.access.can_write() {
-        return Err(deny(conn, auth, &case, action).await);
-    }
-    Ok(case)
-}
-
 /// The timeline text of an assessment, in the team's language.
 fn summary(instrument: &Instrument, answers: &Answers) -> String {
     let ja = Tr::new(Lang::Ja);
@@ -225,7 +212,7 @@ async fn assess(
 ) -> AppResult<Response> {
     let tr = auth.ctx.tr;
     let mut tx = state.db.begin().await?;
-    let case = open_for_writing(&mut tx, &auth, id, "assessment.create").await?;
+    let case = open_writable(&mut tx, &auth, id, "assessment.create").await?;
     let instrument = db::checks::instrument(&mut tx, READINESS).await?;
     let answers: Answers = instrument
         .items
@@ -299,7 +286,7 @@ async fn save_notes(
 ) -> AppResult<Response> {
     let tr = auth.ctx.tr;
     let mut tx = state.db.begin().await?;
-    let case = open_for_writing(&mut tx, &auth, id, "prereferral.save").await?;
+    let case = open_writable(&mut tx, &auth, id, "prereferral.save").await?;
     let latest = db::referrals::latest_notes(&mut tx, case.actor.agency_id, id).await?;
     let typed: Vec<(String, String)> = PrereferralItem::ALL
         .iter()

@@ -2,7 +2,7 @@
 //! agency record and revoke them; every team agency sees them.
 
 use super::cases::{
-    audit_ok, category_labels, consent_matrix, deny, open_case, parse_date, OpenCase,
+    audit_ok, category_labels, consent_matrix, open_case, open_managed, parse_date, OpenCase,
 };
 use super::extract::Auth;
 use super::form::Pairs;
@@ -90,19 +90,6 @@ async fn page(
     Ok(render(&page)?.into_response())
 }
 
-async fn open_for_change(
-    conn: &mut PgConnection,
-    auth: &Auth,
-    id: Uuid,
-    action: &'static str,
-) -> AppResult<OpenCase> {
-    let case = open_case(conn, auth, id, action).await?;
-    if !case.access.can_manage() {
-        return Err(deny(conn, auth, &case, action).await);
-    }
-    Ok(case)
-}
-
 async fn record(
     State(state): State<AppState>,
     auth: Auth,
@@ -111,7 +98,7 @@ async fn record(
 ) -> AppResult<Response> {
     let tr = auth.ctx.tr;
     let mut tx = state.db.begin().await?;
-    let case = open_for_change(&mut tx, &auth, id, "case.consent.record").await?;
+    let case = open_managed(&mut tx, &auth, id, "case.consent.record").await?;
     let form = ConsentForm {
         agency_id: f.get("agency_id"),
         categories: f.all("category"),
@@ -198,7 +185,7 @@ async fn revoke(
 ) -> AppResult<Response> {
     let tr = auth.ctx.tr;
     let mut tx = state.db.begin().await?;
-    let case = open_for_change(&mut tx, &auth, id, "case.consent.revoke").await?;
+    let case = open_managed(&mut tx, &auth, id, "case.consent.revoke").await?;
     let reason = f.get("reason").trim().to_string();
     let mut errors = Errors::default();
     errors.required(tr, "reason", &reason, 1000);

@@ -2,7 +2,7 @@
 //! (`/me/daily`), or staff enter it on their behalf (`/cases/{id}/daily`); the team sees a
 //! 4-week trend, and three bad days in a row raise an alert on the case and the dashboard.
 
-use super::cases::{audit_ok, deny, open_case, parse_date, OpenCase};
+use super::cases::{audit_ok, open_case, parse_date, OpenCase};
 use super::extract::Auth;
 use super::form::Pairs;
 use crate::db::{self, audit::Outcome};
@@ -316,10 +316,7 @@ async fn case_save(
     Form(f): Form<Pairs>,
 ) -> AppResult<Response> {
     let mut tx = state.db.begin().await?;
-    let case = open_case(&mut tx, &auth, id, "daily.create").await?;
-    if !case.access.can_write() {
-        return Err(deny(&mut tx, &auth, &case, "daily.create").await);
-    }
+    let case = super::cases::open_writable(&mut tx, &auth, id, "daily.create").await?;
     let form = read_form(&f);
     let mut errors = Errors::default();
     if !save_report(&mut tx, auth.ctx.tr, id, auth.user.id, &form, &mut errors).await? {
@@ -350,10 +347,7 @@ async fn make_account(
 ) -> AppResult<Response> {
     let tr = auth.ctx.tr;
     let mut tx = state.db.begin().await?;
-    let case = open_case(&mut tx, &auth, id, "participant_account.create").await?;
-    if !case.access.can_manage() {
-        return Err(deny(&mut tx, &auth, &case, "participant_account.create").await);
-    }
+    let case = super::cases::open_managed(&mut tx, &auth, id, "participant_account.create").await?;
     let header = db::cases::header(&mut tx, id, case.actor.agency_id)
         .await?
         .ok_or(AppError::NotFound)?;

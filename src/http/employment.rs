@@ -2,7 +2,7 @@
 //! computed from them and shown as a time line with today marked, the tasks it generates, the
 //! monthly interview-and-report rule, and `/tasks`.
 
-use super::cases::{audit_ok, deny, open_case, parse_date, OpenCase};
+use super::cases::{audit_ok, open_case, parse_date, OpenCase};
 use super::extract::Auth;
 use super::form::Pairs;
 use crate::db::tasks::{PhaseDates, Wanted};
@@ -519,10 +519,7 @@ async fn change_phase(
 ) -> AppResult<Response> {
     let tr = auth.ctx.tr;
     let mut tx = state.db.begin().await?;
-    let case = open_case(&mut tx, &auth, id, "case.phase").await?;
-    if !case.access.can_manage() {
-        return Err(deny(&mut tx, &auth, &case, "case.phase").await);
-    }
+    let case = super::cases::open_managed(&mut tx, &auth, id, "case.phase").await?;
     let form = PhaseForm {
         phase: f.get("phase"),
         training_started_on: f.get("training_started_on"),

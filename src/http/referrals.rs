@@ -209,10 +209,7 @@ async fn create(
 ) -> AppResult<Response> {
     let tr = auth.ctx.tr;
     let mut tx = state.db.begin().await?;
-    let case = open_case(&mut tx, &auth, id, "referral.create").await?;
-    if !case.access.can_write() {
-        return Err(super::cases::deny(&mut tx, &auth, &case, "referral.create").await);
-    }
+    let case = super::cases::open_writable(&mut tx, &auth, id, "referral.create").await?;
     let form = ReferralForm {
         to_agency_id: f.get("to_agency_id"),
         hopes: f.get("hopes").trim().to_string(),

@@ -2,7 +2,7 @@
 //! domains scored 1–5 on the generic instrument model; the result is the domain means, drawn
 //! as a radar with the previous check overlaid and the domains under 3 highlighted.
 
-use super::cases::{audit_ok, deny, open_case, parse_date, OpenCase};
+use super::cases::{audit_ok, open_case, parse_date, OpenCase};
 use super::extract::Auth;
 use super::form::Pairs;
 use crate::db;
@@ -178,10 +178,7 @@ async fn save(
 ) -> AppResult<Response> {
     let tr = auth.ctx.tr;
     let mut tx = state.db.begin().await?;
-    let case = open_case(&mut tx, &auth, id, "assessment.create").await?;
-    if !case.access.can_write() {
-        return Err(deny(&mut tx, &auth, &case, "assessment.create").await);
-    }
+    let case = super::cases::open_writable(&mut tx, &auth, id, "assessment.create").await?;
     let instrument = db::checks::instrument(&mut tx, RETENTION).await?;
     let answers: Answers = instrument
         .items

@@ -1,7 +1,7 @@
 //! The case team: who is on it, what each agency does, who leads (coordinators of the lead
 //! agency change it; every change is a timeline entry).
 
-use super::cases::{audit_ok, deny, open_case, OpenCase};
+use super::cases::{audit_ok, open_case, open_managed, OpenCase};
 use super::extract::Auth;
 use super::form::Pairs;
 use crate::db;
@@ -76,20 +76,6 @@ async fn page(
     Ok(render(&page)?.into_response())
 }
 
-/// Opens the case for a team change: coordinators of the lead agency only.
-async fn open_for_change(
-    conn: &mut PgConnection,
-    auth: &Auth,
-    id: Uuid,
-    action: &'static str,
-) -> AppResult<OpenCase> {
-    let case = open_case(conn, auth, id, action).await?;
-    if !case.access.can_manage() {
-        return Err(deny(conn, auth, &case, action).await);
-    }
-    Ok(case)
-}
-
 /// Team events are written in the team's language (Japanese), whatever the writer reads in.
 fn ja() -> Tr {
     Tr::new(Lang::Ja)
@@ -110,7 +96,7 @@ async fn add(
 ) -> AppResult<Response> {
     let tr = auth.ctx.tr;
     let mut tx = state.db.begin().await?;
-    let case = open_for_change(&mut tx, &auth, id, "case.team.add").await?;
+    let case = open_managed(&mut tx, &auth, id, "case.team.add").await?;
     let role_text = text::nfkc(&f.get("role_text"));
     let mut errors = Errors::default();
     errors.max_chars(tr, "role_text", &role_text, 100);
@@ -144,7 +130,7 @@ async fn set_role(
 ) -> AppResult<Response> {
     let tr = auth.ctx.tr;
     let mut tx = state.db.begin().await?;
-    let case = open_for_change(&mut tx, &auth, id, "case.team.role").await?;
+    let case = open_managed(&mut tx, &auth, id, "case.team.role").await?;
     let role_text = text::nfkc(&f.get("role_text"));
     let mut errors = Errors::default();
     errors.max_chars(tr, "role_text", &role_text, 100);
@@ -166,7 +152,7 @@ async fn remove(
     Path((id, agency)): Path<(Uuid, Uuid)>,
 ) -> AppResult<Response> {
     let mut tx = state.db.begin().await?;
-    let case = open_for_change(&mut tx, &auth, id, "case.team.remove").await?;
+    let case = open_managed(&mut tx, &auth, id, "case.team.remove").await?;
     if agency == case.facts.lead_agency_id {
         let mut errors = Errors::default();
         errors.add("team", auth.ctx.tr.t("team-remove-lead"));
@@ -192,7 +178,7 @@ async fn hand_lead(
 ) -> AppResult<Response> {
     let tr = auth.ctx.tr;
     let mut tx = state.db.begin().await?;
-    let case = open_for_change(&mut tx, &auth, id, "case.lead.hand").await?;
+    let case = open_managed(&mut tx, &auth, id, "case.lead.hand").await?;
     let agency = Uuid::parse_str(&f.get("agency_id")).ok();
     if let Some(agency) = agency {
         if db::cases::set_lead(&mut tx, id, agency).await? {

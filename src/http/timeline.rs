@@ -2,7 +2,7 @@
 //! observations, contacts and notes, replying to another agency's observation, editing with
 //! history, and the inbox of unread entries.
 
-use super::cases::{audit_ok, deny, open_case, parse_date, OpenCase};
+use super::cases::{audit_ok, deny, open_case, open_writable, parse_date, OpenCase};
 use super::extract::Auth;
 use super::form::Pairs;
 use crate::db::{
@@ -261,20 +261,6 @@ async fn timeline_page(
 
 // ---- writing ----------------------------------------------------------------------------------
 
-/// Opens the case for writing: on the team now (an agency that left only reads).
-async fn open_for_writing(
-    conn: &mut PgConnection,
-    auth: &Auth,
-    id: Uuid,
-    action: &'static str,
-) -> AppResult<OpenCase> {
-    let case = open_case(conn, auth, id, action).await?;
-    if !case.access.can_write() {
-        return Err(deny(conn, auth, &case, action).await);
-    }
-    Ok(case)
-}
-
 fn choices<T: Copy>(
     all: &[T],
     value: fn(T) -> &'static str,
@@ -380,7 +366,7 @@ async fn new_entry(
     Query(q): Query<NewQuery>,
 ) -> AppResult<Response> {
     let mut conn = state.db.acquire().await?;
-    let case = open_for_writing(&mut conn, &auth, id, "entry.create").await?;
+    let case = open_writable(&mut conn, &auth, id, "entry.create").await?;
     let kind = EntryKind::parse(&q.kind)
         .filter(|k| EntryKind::WRITABLE.contains(k))
         .unwrap_or(EntryKind::Progress);
@@ -536,7 +522,7 @@ async fn create_entry(
     Form(f): Form<Pairs>,
 ) -> AppResult<Response> {
     let mut tx = state.db.begin().await?;
-    let case = open_for_writing(&mut tx, &auth, id, "entry.create").await?;
+    let case = open_writable(&mut tx, &auth, id, "entry.create").await?;
     let team = db::cases::team(&mut tx, id, case.actor.agency_id).await?;
     let form = read_entry_form(&f);
     let mut errors = Errors::default();
@@ -634,7 +620,7 @@ async fn reply(
 ) -> AppResult<Response> {
     let tr = auth.ctx.tr;
     let mut tx = state.db.begin().await?;
-    let case = open_for_writing(&mut tx, &auth, id, "entry.reply").await?;
+    let case = open_writable(&mut tx, &auth, id, "entry.reply").await?;
     // the observation must be one this agency can see: otherwise it does not exist for it
     let parent = db::entries::get(&mut tx, case.actor, id, entry_id)
         .await?
@@ -718,7 +704,7 @@ async fn open_own_entry(
     id: Uuid,
     entry_id: Uuid,
 ) -> AppResult<(OpenCase, db::entries::EntryRow, String)> {
-    let case = open_for_writing(conn, auth, id, "entry.edit").await?;
+    let case = open_writable(conn, auth, id, "entry.edit").await?;
     let row = db::entries::get(conn, case.actor, id, entry_id)
         .await?
         .ok_or(AppError::NotFound)?;
