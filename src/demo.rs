@@ -6,6 +6,8 @@ use anyhow::Result;
 use sqlx::PgPool;
 use uuid::Uuid;
 
+mod directory;
+
 pub const PASSWORD: &str = "renkei-demo-2026!";
 
 /// Fixed ids so that a second load finds what the first one wrote.
@@ -254,6 +256,7 @@ pub async fn load(pool: &PgPool) -> Result<()> {
     load_employment(&mut tx).await?;
     load_retention_checks(&mut tx).await?;
     load_daily(&mut tx).await?;
+    directory::load(&mut tx).await?;
     tx.commit().await?;
     Ok(())
 }

@@ -116,6 +116,13 @@ impl Tr {
         crate::domain::dates::tokyo_datetime(*at)
     }
 
+    /// The time of day in Tokyo, 14:30.
+    pub fn time(&self, at: &chrono::DateTime<chrono::Utc>) -> String {
+        at.with_timezone(&chrono_tz::Asia::Tokyo)
+            .format("%H:%M")
+            .to_string()
+    }
+
     /// A calendar day as 2026/04/01.
     pub fn date(&self, d: &chrono::NaiveDate) -> String {
         crate::domain::dates::slash(*d)

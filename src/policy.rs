@@ -18,6 +18,30 @@ pub fn may_manage_members(user: &SessionUser, agency_id: Uuid) -> bool {
         .is_some_and(|m| m.agency_id == agency_id && m.role == Role::AgencyAdmin)
 }
 
+/// An agency's directory profile, programs, staff cards and events are kept by its agency
+/// admin (acting as it) and by the system admin.
+pub fn may_edit_directory(user: &SessionUser, agency_id: Uuid) -> bool {
+    is_system_admin(user) || may_manage_members(user, agency_id)
+}
+
+/// A staff card: by those who keep the profile, and by the member the card shows.
+pub fn may_edit_staff_card(user: &SessionUser, agency_id: Uuid, card_user: Option<Uuid>) -> bool {
+    may_edit_directory(user, agency_id) || card_user == Some(user.id)
+}
+
+/// From a profile, anyone acting for an agency starts work with another agency on one of their
+/// cases: a therapist starts a referral; adding to the team and inviting to a meeting are
+/// offered to coordinators. The case's own rules decide on the case page.
+pub fn may_connect_from_directory(user: &SessionUser) -> bool {
+    user.acting.is_some()
+}
+
+pub fn is_coordinator(user: &SessionUser) -> bool {
+    user.acting
+        .as_ref()
+        .is_some_and(|m| m.role == Role::Coordinator)
+}
+
 /// A user may act only as an agency they are a member of.
 pub fn may_act_as(user: &SessionUser, agency_id: Uuid) -> bool {
     user.memberships.iter().any(|m| m.agency_id == agency_id)

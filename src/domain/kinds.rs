@@ -47,6 +47,24 @@ string_enum!(Role {
     AgencyAdmin = "agency_admin",
 });
 
+// The directory's codes (SPEC §9): the ages an agency serves, and the kinds of its open events
+// (disabilities use `case::Disability`).
+string_enum!(AgeBand {
+    Teens = "teens",
+    Twenties = "20s",
+    Thirties = "30s",
+    Forties = "40s",
+    Fifties = "50s",
+    SixtyPlus = "60plus",
+});
+
+string_enum!(EventKind {
+    OpenHouse = "open_house",
+    Trial = "trial",
+    Talk = "talk",
+    Other = "other",
+});
+
 impl AgencyKind {
     /// The catalog key of the kind's name.
     pub fn label_key(self) -> String {

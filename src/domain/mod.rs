@@ -12,6 +12,7 @@ pub mod legal;
 pub mod markdown;
 pub mod meeting;
 pub mod password;
+pub mod photo;
 pub mod radar;
 pub mod referral;
 pub mod text;

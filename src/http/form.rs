@@ -26,3 +26,9 @@ impl Pairs {
             .collect()
     }
 }
+
+impl From<Vec<(String, String)>> for Pairs {
+    fn from(pairs: Vec<(String, String)>) -> Self {
+        Pairs(pairs)
+    }
+}

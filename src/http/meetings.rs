@@ -18,7 +18,7 @@ use crate::views::meetings::{
 };
 use crate::views::{render, render_status, Choice, Errors};
 use crate::AppState;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -175,6 +175,7 @@ async fn case_page(
     State(state): State<AppState>,
     auth: Auth,
     Path(id): Path<Uuid>,
+    Query(q): Query<Pairs>,
 ) -> AppResult<Response> {
     let mut conn = state.db.acquire().await?;
     let case = open_case(&mut conn, &auth, id, "case.meetings.view").await?;
@@ -187,6 +188,10 @@ async fn case_page(
             .filter(|m| m.left_on.is_none())
             .map(|m| m.agency_id.to_string())
             .collect(),
+        // from the directory: the agency to invite from outside the team
+        outside_agency: Uuid::parse_str(&q.get("outside"))
+            .map(|a| a.to_string())
+            .unwrap_or_default(),
         ..MeetingForm::default()
     };
     let page = case_page_view(

@@ -9,6 +9,7 @@ pub mod checks;
 pub mod consents;
 pub mod daily;
 pub mod dashboard;
+pub mod directory;
 pub mod employment;
 pub mod extract;
 pub mod form;
@@ -20,6 +21,7 @@ pub mod team;
 pub mod timeline;
 
 use crate::AppState;
+use axum::extract::DefaultBodyLimit;
 use axum::http::{header, HeaderName, HeaderValue};
 use axum::routing::get;
 use axum::Router;
@@ -31,8 +33,11 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 
 /// Form posts: enough for a 20,000-character Japanese entry, URL-encoded (9 bytes a
-/// character), with its fields. Uploads (later) get their own limit on their own route.
+/// character), with its fields.
 pub const BODY_LIMIT: usize = 256 * 1024;
+/// The staff card form with its photo: the photo may be 2 MB (`domain::photo::MAX_BYTES`);
+/// up to this size a larger file still gets a message by the field instead of an error page.
+pub const UPLOAD_LIMIT: usize = 8 * 1024 * 1024;
 
 const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
                    form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
@@ -41,7 +46,7 @@ pub fn router(state: AppState) -> Router {
     let x_request_id = HeaderName::from_static("x-request-id");
     let secure = state.settings.secure_cookies;
 
-    let routes = Router::new()
+    let forms = Router::new()
         .route("/", get(dashboard::index))
         .merge(auth::routes(&state))
         .merge(account::routes())
@@ -56,9 +61,17 @@ pub fn router(state: AppState) -> Router {
         .merge(employment::routes())
         .merge(retention::routes())
         .merge(daily::routes())
+        .merge(directory::routes())
         .route("/static/{file}", get(assets::static_file))
         .route("/healthz", get(assets::healthz))
         .route("/readyz", get(assets::readyz))
+        .layer(RequestBodyLimitLayer::new(BODY_LIMIT));
+    let uploads = directory::upload_routes()
+        .layer(RequestBodyLimitLayer::new(UPLOAD_LIMIT))
+        .layer(DefaultBodyLimit::max(UPLOAD_LIMIT));
+
+    let routes = forms
+        .merge(uploads)
         .fallback(assets::not_found)
         // inner → outer: the session is loaded before handlers run
         .layer(axum::middleware::from_fn_with_state(
@@ -69,7 +82,6 @@ pub fn router(state: AppState) -> Router {
             axum::http::StatusCode::SERVICE_UNAVAILABLE,
             Duration::from_secs(30),
         ))
-        .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
         .layer(CsrfLayer::new())
         .layer(axum::middleware::from_fn(middleware::error_pages))
         .layer(SetResponseHeaderLayer::if_not_present(

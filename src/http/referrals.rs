@@ -20,7 +20,7 @@ use crate::views::referrals::{
 };
 use crate::views::{render, render_status, Choice, Errors};
 use crate::AppState;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -97,11 +97,16 @@ async fn case_page(
     State(state): State<AppState>,
     auth: Auth,
     Path(id): Path<Uuid>,
+    Query(q): Query<Pairs>,
 ) -> AppResult<Response> {
     let mut conn = state.db.acquire().await?;
     let case = open_case(&mut conn, &auth, id, "case.referrals.view").await?;
     let form = ReferralForm {
         attach_assessment: true,
+        // from the directory: the agency chosen there
+        to_agency_id: Uuid::parse_str(&q.get("to"))
+            .map(|a| a.to_string())
+            .unwrap_or_default(),
         ..ReferralForm::default()
     };
     let page = case_page_view(&mut conn, &auth, &case, form, Errors::default(), vec![]).await?;

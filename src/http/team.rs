@@ -11,7 +11,7 @@ use crate::i18n::{Lang, Tr};
 use crate::views::cases::TeamPage;
 use crate::views::{render, render_status, Errors};
 use crate::AppState;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -33,6 +33,7 @@ async fn team_page(
     case: &OpenCase,
     errors: Errors,
     role_text: String,
+    chosen: String,
 ) -> AppResult<TeamPage> {
     let header = db::cases::header(conn, case.id, case.actor.agency_id)
         .await?
@@ -59,6 +60,7 @@ async fn team_page(
         access: case.access,
         team,
         candidates,
+        chosen,
         errors,
         role_text,
     })
@@ -68,10 +70,21 @@ async fn page(
     State(state): State<AppState>,
     auth: Auth,
     Path(id): Path<Uuid>,
+    Query(q): Query<Pairs>,
 ) -> AppResult<Response> {
     let mut conn = state.db.acquire().await?;
     let case = open_case(&mut conn, &auth, id, "case.team.view").await?;
-    let page = team_page(&mut conn, &auth, &case, Errors::default(), String::new()).await?;
+    // from the directory: the agency to add
+    let chosen = q.get("agency");
+    let page = team_page(
+        &mut conn,
+        &auth,
+        &case,
+        Errors::default(),
+        String::new(),
+        chosen,
+    )
+    .await?;
     audit_ok(&mut conn, &auth, id, "case.team.view", None).await?;
     Ok(render(&page)?.into_response())
 }
@@ -118,7 +131,7 @@ async fn add(
         }
         errors.add("agency_id", tr.t("team-already"));
     }
-    let page = team_page(&mut tx, &auth, &case, errors, role_text).await?;
+    let page = team_page(&mut tx, &auth, &case, errors, role_text, f.get("agency_id")).await?;
     render_status(StatusCode::UNPROCESSABLE_ENTITY, &page)
 }
 
@@ -142,7 +155,7 @@ async fn set_role(
         tx.commit().await?;
         return Ok(Redirect::to(&format!("/cases/{id}/team")).into_response());
     }
-    let page = team_page(&mut tx, &auth, &case, errors, String::new()).await?;
+    let page = team_page(&mut tx, &auth, &case, errors, String::new(), String::new()).await?;
     render_status(StatusCode::UNPROCESSABLE_ENTITY, &page)
 }
 
@@ -156,7 +169,7 @@ async fn remove(
     if agency == case.facts.lead_agency_id {
         let mut errors = Errors::default();
         errors.add("team", auth.ctx.tr.t("team-remove-lead"));
-        let page = team_page(&mut tx, &auth, &case, errors, String::new()).await?;
+        let page = team_page(&mut tx, &auth, &case, errors, String::new(), String::new()).await?;
         return render_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
     }
     let name = agency_name(&mut tx, agency).await?.unwrap_or_default();
@@ -192,6 +205,6 @@ async fn hand_lead(
     }
     let mut errors = Errors::default();
     errors.add("lead", tr.t("team-lead-choose"));
-    let page = team_page(&mut tx, &auth, &case, errors, String::new()).await?;
+    let page = team_page(&mut tx, &auth, &case, errors, String::new(), String::new()).await?;
     render_status(StatusCode::UNPROCESSABLE_ENTITY, &page)
 }

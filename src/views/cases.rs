@@ -81,6 +81,8 @@ pub struct TeamPage {
     pub access: CaseAccess,
     pub team: Vec<TeamRow>,
     pub candidates: Vec<AgencyRow>,
+    /// The agency chosen in the add form (from the directory, or as posted).
+    pub chosen: String,
     pub errors: Errors,
     pub role_text: String,
 }

@@ -7,6 +7,7 @@ pub mod cases;
 pub mod checks;
 pub mod daily;
 pub mod dashboard;
+pub mod directory;
 pub mod employment;
 pub mod errors;
 pub mod meetings;

@@ -507,3 +507,106 @@ async fn the_legal_timeline_and_the_radar_in_a_real_browser(pool: PgPool) {
     assert!(width.as_u64().unwrap() <= 390, "scroll width {width}");
     phone.close().await.unwrap();
 }
+
+/// Issue 8's walk: a clinic OT finds the transition offices near the person that support
+/// 高次脳機能障害, opens ひかり's profile, sees faces, the program and the next 見学会, and starts
+/// a referral from there.
+#[sqlx::test]
+async fn a_therapist_finds_an_office_and_refers_from_its_profile_in_a_real_browser(pool: PgPool) {
+    use renkei::demo::{CASE_YAMADA, HIKARI};
+    let app = TestApp::spawn(pool).await;
+    let driver = Driver::start();
+    for phone in [false, true] {
+        let c = driver.browser(phone).await;
+        log_in(&c, &app, "ot@sakura.example", PASSWORD).await;
+        c.goto(&app.url("/agencies")).await.unwrap();
+        for (select, value) in [
+            ("#kind", "transition_office"),
+            ("#area", "みどり市"),
+            ("#disability", "brain_injury"),
+        ] {
+            c.find(Locator::Css(select))
+                .await
+                .unwrap()
+                .select_by_value(value)
+                .await
+                .unwrap();
+        }
+        click_and_wait(&c, "form.filters button[type=submit]").await;
+        let count = c
+            .find(Locator::Css("#directory-count"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert_eq!(count, "1件");
+        let suffix = if phone { "-phone" } else { "" };
+        screenshot(&c, &format!("directory{suffix}")).await;
+
+        click_and_wait(&c, &format!("a[href='/agencies/{HIKARI}']")).await;
+        let text = c
+            .find(Locator::Css("main"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        for shown in [
+            "吉田 明美",
+            "加藤 翔",
+            "作業トレーニング",
+            "見学会（高次脳機能障害の方向け）",
+        ] {
+            assert!(text.contains(shown), "{shown}");
+        }
+        // the faces are real pictures the browser could decode
+        let loaded = c
+            .execute(
+                "return Array.from(document.querySelectorAll('.staff-card img'))
+                        .filter(i => i.complete && i.naturalWidth > 0).length",
+                vec![],
+            )
+            .await
+            .unwrap();
+        assert_eq!(loaded.as_u64(), Some(2));
+        screenshot(&c, &format!("agency-profile{suffix}")).await;
+
+        c.find(Locator::Css("#case"))
+            .await
+            .unwrap()
+            .select_by_value(&CASE_YAMADA.to_string())
+            .await
+            .unwrap();
+        click_and_wait(&c, "#connect button[value=referral]").await;
+        let chosen = c
+            .find(Locator::Css("#to_agency_id"))
+            .await
+            .unwrap()
+            .prop("value")
+            .await
+            .unwrap();
+        assert_eq!(chosen.as_deref(), Some(HIKARI.to_string().as_str()));
+        if !phone {
+            fill(
+                &c,
+                "#hopes",
+                "高次脳機能障害に慣れた事業所で、見学から始めたい。",
+            )
+            .await;
+            click_and_wait(&c, "button[name=action][value=draft]").await;
+            let drafts: i64 = sqlx::query_scalar(
+                "SELECT count(*) FROM referral WHERE case_id = $1 AND to_agency_id = $2",
+            )
+            .bind(CASE_YAMADA)
+            .bind(HIKARI)
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+            assert_eq!(drafts, 1);
+        }
+        let errors = console_errors(&c).await;
+        assert!(errors.is_empty(), "console errors: {errors:?}");
+        c.close().await.unwrap();
+    }
+}

@@ -6,6 +6,7 @@ mod auth;
 mod browser;
 mod cases;
 mod daily;
+mod directory;
 mod employment;
 mod frame;
 mod helpers;

@@ -32,7 +32,9 @@ const ACTORS: &[(&str, Option<&str>, Option<uuid::Uuid>)] = &[
 /// left it yesterday for this test), `{lead}` its lead agency, `{consent}` one of its consents,
 /// `{entry}` an observation written today by dual@sakura as the clinic and shared with the
 /// team, `{referral}` a referral of the case sent by the clinic to みなと, `{meeting}` the
-/// demo's meeting on the case convened by ひかり (held), `{nobody}` an id that names nothing. POSTs carry an empty form. Logout comes last.
+/// demo's meeting on the case convened by ひかり (held), `{nobody}` an id that names nothing,
+/// `{program}`, `{event}` ひかり's first program and event, `{card}` the staff card of ひかり's
+/// coordinator (the "lead coordinator" column: their own card). POSTs carry an empty form. Logout comes last.
 #[rustfmt::skip]
 const TABLE: &[(&str, &str, [u16; 9])] = &[
     //                                             anon admin lead lstaf membr left  off  dualS dualH
@@ -115,6 +117,21 @@ const TABLE: &[(&str, &str, [u16; 9])] = &[
     ("GET",  "/cases/{case}/daily",                [303, 404, 200, 200, 200, 200, 404, 200, 200]),
     ("POST", "/cases/{case}/daily",                [303, 404, 422, 422, 422, 403, 404, 422, 422]),
     ("POST", "/cases/{case}/participant-account",  [303, 404, 422, 403, 403, 403, 404, 403, 403]),
+    ("GET",  "/agencies",                          [303, 200, 200, 200, 200, 200, 200, 200, 200]),
+    ("GET",  "/agencies/{lead}",                   [303, 200, 200, 200, 200, 200, 200, 200, 200]),
+    ("GET",  "/agencies/{lead}/connect",           [303, 403, 422, 422, 422, 422, 422, 422, 422]),
+    ("GET",  "/agencies/{lead}/edit",              [303, 200, 403, 403, 403, 403, 403, 403, 403]),
+    ("POST", "/agencies/{lead}/edit",              [303, 422, 403, 403, 403, 403, 403, 403, 403]),
+    ("GET",  "/agencies/{lead}/programs/{program}", [303, 200, 403, 403, 403, 403, 403, 403, 403]),
+    ("POST", "/agencies/{lead}/programs/{program}", [303, 422, 403, 403, 403, 403, 403, 403, 403]),
+    ("POST", "/agencies/{lead}/programs/{nobody}/delete", [303, 404, 403, 403, 403, 403, 403, 403, 403]),
+    ("GET",  "/agencies/{lead}/events/{event}",    [303, 200, 403, 403, 403, 403, 403, 403, 403]),
+    ("POST", "/agencies/{lead}/events/{event}",    [303, 422, 403, 403, 403, 403, 403, 403, 403]),
+    ("POST", "/agencies/{lead}/events/{nobody}/delete", [303, 404, 403, 403, 403, 403, 403, 403, 403]),
+    ("GET",  "/agencies/{lead}/staff/{card}",      [303, 200, 200, 403, 403, 403, 403, 403, 403]),
+    ("POST", "/agencies/{lead}/staff/{card}",      [303, 422, 422, 403, 403, 403, 403, 403, 403]),
+    ("POST", "/agencies/{lead}/staff/{nobody}/delete", [303, 404, 403, 403, 403, 403, 403, 403, 403]),
+    ("GET",  "/agencies/{lead}/staff/{card}/photo", [303, 200, 200, 200, 200, 200, 200, 200, 200]),
     ("POST", "/logout",                            [303, 303, 303, 303, 303, 303, 303, 303, 303]),
 ];
 
@@ -135,7 +152,14 @@ fn registered_paths() -> BTreeSet<String> {
 
 /// The table's path with its placeholders in the router's spelling.
 fn route_shape(path: &str) -> String {
-    path.replace("{case}", "{id}")
+    path.replace("/agencies/{lead}", "/agencies/{id}")
+        .replace("{program}", "{item}")
+        .replace("{event}", "{item}")
+        .replace("{card}", "{item}")
+        .replace("/programs/{nobody}", "/programs/{item}")
+        .replace("/events/{nobody}", "/events/{item}")
+        .replace("/staff/{nobody}", "/staff/{item}")
+        .replace("{case}", "{id}")
         .replace("{lead}", "{agency_id}")
         .replace("{consent}", "{consent_id}")
         .replace("{entry}", "{entry_id}")
@@ -184,6 +208,26 @@ async fn authorization_matrix(pool: PgPool) {
             .await
             .unwrap();
     let nobody = uuid::Uuid::now_v7();
+    // ひかり's first program and event, and the staff card of its coordinator
+    let program: uuid::Uuid =
+        sqlx::query_scalar("SELECT id FROM agency_program WHERE agency_id = $1 LIMIT 1")
+            .bind(HIKARI)
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    let event: uuid::Uuid =
+        sqlx::query_scalar("SELECT id FROM agency_event WHERE agency_id = $1 LIMIT 1")
+            .bind(HIKARI)
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    let card: uuid::Uuid = sqlx::query_scalar(
+        "SELECT s.id FROM agency_staff s JOIN app_user u ON u.id = s.user_id
+         WHERE u.email = 'sabikan@hikari.example'",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
     let dual: uuid::Uuid =
         sqlx::query_scalar("SELECT id FROM app_user WHERE email = 'dual@sakura.example'")
             .fetch_one(&app.pool)
@@ -249,7 +293,10 @@ async fn authorization_matrix(pool: PgPool) {
                 .replace("{entry}", &entry.to_string())
                 .replace("{referral}", &referral.to_string())
                 .replace("{meeting}", &renkei::demo::MEETING_SUZUKI.to_string())
-                .replace("{nobody}", &nobody.to_string());
+                .replace("{nobody}", &nobody.to_string())
+                .replace("{program}", &program.to_string())
+                .replace("{event}", &event.to_string())
+                .replace("{card}", &card.to_string());
             let res = match *method {
                 "GET" => b.get(&url).await,
                 _ => b.post(&url, &[]).await,
