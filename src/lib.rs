@@ -3,6 +3,7 @@
 //! A request flows one way: route → who is asking (`http::extract`) → may they (`policy`) →
 //! scoped query (`db`) → view (`views`, askama templates) → response.
 
+pub mod bench_data;
 pub mod cli;
 pub mod config;
 pub mod db;
@@ -28,6 +29,7 @@ pub use http::router;
 pub struct AppState {
     pub db: PgPool,
     pub settings: Arc<Settings>,
+    pub unread: Arc<http::middleware::UnreadCache>,
 }
 
 impl AppState {
@@ -35,6 +37,7 @@ impl AppState {
         AppState {
             db,
             settings: Arc::new(settings),
+            unread: Arc::default(),
         }
     }
 }

@@ -29,6 +29,15 @@ enum Command {
         #[command(flatten)]
         db: DbArgs,
     },
+    /// Load the benchmark's dataset into an empty database: 50 agencies, 2,000 users,
+    /// 10,000 cases, 100,000 meetings, 200,000 tasks and the given number of timeline entries.
+    BenchData {
+        #[command(flatten)]
+        db: DbArgs,
+        /// Timeline entries: 10k, 100k, 1m or a number.
+        #[arg(long, default_value = "10k", value_parser = parse_count)]
+        entries: u64,
+    },
     /// Operator tasks.
     Admin {
         #[command(flatten)]
@@ -85,6 +94,22 @@ enum PgCommand {
     },
 }
 
+/// 10k, 100k, 1m, or digits.
+fn parse_count(s: &str) -> Result<u64, String> {
+    let s = s.to_ascii_lowercase().replace('_', "");
+    let (digits, factor) = match s.strip_suffix('m') {
+        Some(d) => (d.to_string(), 1_000_000),
+        None => match s.strip_suffix('k') {
+            Some(d) => (d.to_string(), 1_000),
+            None => (s.clone(), 1),
+        },
+    };
+    digits
+        .parse::<u64>()
+        .map(|n| n * factor)
+        .map_err(|_| format!("not a count: {s}"))
+}
+
 #[tokio::main]
 async fn main() -> Result<()> {
     renkei::telemetry::init();
@@ -101,6 +126,12 @@ async fn main() -> Result<()> {
             let result = renkei::demo::load(&database.pool).await;
             database.close().await?;
             result.map(|_| println!("demo data loaded"))
+        }
+        Command::BenchData { db, entries } => {
+            let database = renkei::Database::open(&db).await?;
+            let result = renkei::bench_data::load(&database.pool, entries).await;
+            database.close().await?;
+            result
         }
         Command::Admin { db, command } => {
             let database = renkei::Database::open(&db).await?;

@@ -862,5 +862,6 @@ async fn read_all(State(state): State<AppState>, auth: Auth) -> AppResult<Respon
         )
         .await?;
     tx.commit().await?;
+    state.unread.forget(actor.user_id);
     Ok(Redirect::to("/inbox").into_response())
 }
