@@ -111,6 +111,9 @@ impl Cluster {
                 "\n# written by renkei\nlisten_addresses = ''\nunix_socket_directories = '{}'\nunix_socket_permissions = 0700\nport = {PORT}\ntimezone = 'UTC'\n",
                 run.display()
             );
+            // PostgreSQL's default (128 MB) keeps little of a prefecture's timeline in memory;
+            // a quarter of the machine's memory is the usual advice, capped for a shared host
+            conf.push_str(&format!("shared_buffers = {}MB\n", shared_buffers_mb()));
             if self.unsafe_fast {
                 conf.push_str("fsync = off\nsynchronous_commit = off\nfull_page_writes = off\n");
             }
@@ -215,6 +218,19 @@ impl Cluster {
         }
         Ok(())
     }
+}
+
+/// A quarter of the machine's memory, between 128 MB and 2 GB.
+fn shared_buffers_mb() -> u64 {
+    let total_kb: u64 = std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|m| {
+            m.lines()
+                .find(|l| l.starts_with("MemTotal:"))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
+        })
+        .unwrap_or(0);
+    (total_kb / 1024 / 4).clamp(128, 2048)
 }
 
 fn path_str(p: &Path) -> Result<&str> {
