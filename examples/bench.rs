@@ -206,7 +206,7 @@ async fn baseline(bind: &str, url: &str, pool_size: u32) -> anyhow::Result<()> {
     let page = timeline_from_memory();
     let state = Baseline {
         pool,
-        timeline: Arc::new(move || page()),
+        timeline: Arc::new(page),
     };
     let app = Router::new()
         .route("/plaintext", get(|| async { "Hello, World!" }))
@@ -744,7 +744,7 @@ async fn open_loop(w: &Arc<World>, s: Scenario, rate: f64, secs: u64) -> Phase {
             }
             in_flight.fetch_add(1, Ordering::Relaxed);
             let (w, tx, in_flight) = (w.clone(), tx.clone(), in_flight.clone());
-            let mut r = Rng::new(rng.next());
+            let mut r = Rng::new(rng.next_u64());
             tokio::spawn(async move {
                 let ok = request(&w, s, &mut r).await;
                 let _ = tx.send((due.elapsed().as_micros() as u64, ok));

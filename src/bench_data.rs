@@ -33,7 +33,7 @@ impl Rng {
     pub fn new(seed: u64) -> Rng {
         Rng(seed)
     }
-    pub fn next(&mut self) -> u64 {
+    pub fn next_u64(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
@@ -42,11 +42,11 @@ impl Rng {
     }
     /// Uniform in 0..n.
     pub fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
+        self.next_u64() % n
     }
     /// True with probability `p`.
     pub fn chance(&mut self, p: f64) -> bool {
-        (self.next() >> 11) as f64 / (1u64 << 53) as f64 <= p
+        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64 <= p
     }
 }
 
@@ -630,8 +630,8 @@ mod tests {
     fn the_generator_is_fixed() {
         let mut a = Rng::new(1);
         let mut b = Rng::new(1);
-        assert_eq!(a.next(), b.next());
-        assert_eq!(Rng::new(0).next(), 0xe220_a839_7b1d_cdaf);
+        assert_eq!(a.next_u64(), b.next_u64());
+        assert_eq!(Rng::new(0).next_u64(), 0xe220_a839_7b1d_cdaf);
     }
 
     #[test]

@@ -17,7 +17,7 @@ pub struct Dashboard {
     /// Shown to coordinators: consents on their lead cases that end within 30 days.
     pub expiring: Option<Vec<ExpiringRow>>,
     /// Meetings the agency is invited to, from now on.
-    pub meetings: Vec<crate::db::meetings::MeetingRow>,
+    pub meetings: Vec<crate::db::meetings::MeetingListRow>,
     /// Cases with three bad days in a row (daily reports the agency may see).
     pub daily_alerts: Vec<crate::db::daily::AlertRow>,
     /// The agency's tasks due this month or overdue.

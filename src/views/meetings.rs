@@ -1,9 +1,18 @@
 use super::{Choice, Errors, Layout};
-use crate::db::meetings::{ActionRow, ClashRow, InviteeRow, MeetingRow};
+use crate::db::meetings::{ActionRow, ClashRow, InviteeRow, MeetingListRow, MeetingRow};
 use askama::Template;
 use uuid::Uuid;
 
 impl MeetingRow {
+    pub fn purpose_key(&self) -> String {
+        format!("meeting-purpose-{}", self.purpose)
+    }
+    pub fn status_key(&self) -> String {
+        format!("meeting-status-{}", self.status)
+    }
+}
+
+impl MeetingListRow {
     pub fn purpose_key(&self) -> String {
         format!("meeting-purpose-{}", self.purpose)
     }
