@@ -95,6 +95,9 @@ struct Target {
     /// The app's process id (CPU and RSS are read from /proc).
     #[arg(long)]
     app_pid: u32,
+    /// The baseline server's process id: its CPU and RSS stand in the app's columns for B0–B2.
+    #[arg(long)]
+    baseline_pid: Option<u32>,
     /// Users to sign in (spread over the agencies).
     #[arg(long, default_value_t = 200)]
     users: usize,
@@ -285,6 +288,7 @@ fn timeline_from_memory() -> impl Fn() -> String + Send + Sync + 'static {
             author_agency_id: agency,
             author_name: "職員 42".into(),
             author_agency_name: "ベンチ事業所1".into(),
+            shared_with: vec![agency, bench_data::agency_id(7)],
             shared_names: vec!["ベンチ事業所1".into(), "ベンチ事業所7".into()],
             read: i % 3 != 0,
         })
@@ -892,9 +896,14 @@ async fn run(
         let peak = closed_loop(w, s, connections, secs).await;
         let peak_rps = peak.done as f64 / peak.secs;
         let rate = (peak_rps * 0.7).max(1.0);
-        let before = ticks(t.app_pid);
+        // the baselines run in their own server: measure that one for them
+        let server = match (s, t.baseline_pid) {
+            (Scenario::B0 | Scenario::B1 | Scenario::B2, Some(pid)) => pid,
+            _ => t.app_pid,
+        };
+        let before = ticks(server);
         let fixed = open_loop(w, s, rate, secs).await;
-        let after = ticks(t.app_pid);
+        let after = ticks(server);
         let (app_cpu, pg_cpu, tool_cpu) = cpu_percent(before, after, fixed.secs);
         let result = ScenarioResult {
             name: s.name().into(),
@@ -911,7 +920,7 @@ async fn run(
             app_cpu,
             pg_cpu,
             tool_cpu,
-            app_rss_mib: rss_mib(t.app_pid),
+            app_rss_mib: rss_mib(server),
             queries_per_request: queries_per_request(w, s).await,
         };
         eprintln!(
@@ -1082,6 +1091,7 @@ fn report(files: &[PathBuf]) -> anyhow::Result<String> {
         }
         writeln!(out)?;
     }
+    targets(&mut out, &runs, &soaks)?;
     for s in &soaks {
         let first = s.rss.first().map_or(0.0, |x| x.1);
         let last = s.rss.last().map_or(0.0, |x| x.1);
@@ -1093,4 +1103,132 @@ fn report(files: &[PathBuf]) -> anyhow::Result<String> {
         )?;
     }
     Ok(out)
+}
+
+/// The issue's targets, each with what was measured and whether it was met, per data size.
+fn targets(out: &mut String, runs: &[RunResult], soaks: &[SoakResult]) -> std::fmt::Result {
+    use std::fmt::Write;
+    if runs.is_empty() {
+        return Ok(());
+    }
+    let find = |r: &RunResult, name: &str| r.scenarios.iter().find(|s| s.name == name).cloned();
+    let mark = |ok: bool| if ok { "met" } else { "**missed**" };
+    writeln!(out, "### Targets\n")?;
+    write!(out, "| target |")?;
+    for r in runs {
+        write!(out, " {} |", r.label)?;
+    }
+    writeln!(out)?;
+    write!(out, "|---|")?;
+    for _ in runs {
+        write!(out, "---|")?;
+    }
+    writeln!(out)?;
+    let ratio_row = |out: &mut String, name: &str, label: &str, min: f64| -> std::fmt::Result {
+        write!(out, "| {label} |")?;
+        for r in runs {
+            let b2 = find(r, "B2 fortunes").map_or(0.0, |s| s.peak_rps);
+            match find(r, name) {
+                Some(s) if b2 > 0.0 => {
+                    let x = s.peak_rps / b2;
+                    write!(out, " {x:.2} × B2: {} |", mark(x >= min))?
+                }
+                _ => write!(out, " – |")?,
+            }
+        }
+        writeln!(out)
+    };
+    ratio_row(out, "timeline", "timeline ≥ 0.35 × B2", 0.35)?;
+    ratio_row(out, "dashboard", "dashboard ≥ 0.25 × B2", 0.25)?;
+    ratio_row(out, "mix", "mix ≥ 0.30 × B2", 0.30)?;
+    write!(out, "| mix without errors |")?;
+    for r in runs {
+        match find(r, "mix") {
+            Some(s) => {
+                let e = s.peak_errors + s.errors;
+                write!(out, " {e} errors: {} |", mark(e == 0))?
+            }
+            None => write!(out, " – |")?,
+        }
+    }
+    writeln!(out)?;
+    write!(out, "| POST update ≥ 1,000/s |")?;
+    for r in runs {
+        match find(r, "post update") {
+            Some(s) => write!(
+                out,
+                " {:.0}/s: {} |",
+                s.peak_rps,
+                mark(s.peak_rps >= 1000.0)
+            )?,
+            None => write!(out, " – |")?,
+        }
+    }
+    writeln!(out)?;
+    write!(out, "| p99 ≤ 25 ms at 70 % of peak, every product page |")?;
+    for r in runs {
+        let over: Vec<String> = r
+            .scenarios
+            .iter()
+            .filter(|s| !s.name.starts_with('B') && s.p99_ms > 25.0)
+            .map(|s| format!("{} {:.0} ms", s.name, s.p99_ms))
+            .collect();
+        if over.is_empty() {
+            write!(out, " all: met |")?;
+        } else {
+            write!(out, " **missed**: {} |", over.join(", "))?;
+        }
+    }
+    writeln!(out)?;
+    write!(out, "| app RSS ≤ 100 MiB under load |")?;
+    for r in runs {
+        let max = r
+            .scenarios
+            .iter()
+            .filter(|s| !s.name.starts_with('B'))
+            .map(|s| s.app_rss_mib)
+            .fold(0.0, f64::max);
+        write!(out, " {max:.0} MiB: {} |", mark(max <= 100.0))?;
+    }
+    writeln!(out)?;
+    writeln!(out)?;
+    if runs.len() > 1 {
+        let (first, last) = (&runs[0], &runs[runs.len() - 1]);
+        let mut flat = vec![];
+        let mut same_queries = vec![];
+        for s in first.scenarios.iter().filter(|s| !s.name.starts_with('B')) {
+            if let Some(l) = find(last, &s.name) {
+                let ratio = l.p50_ms / s.p50_ms.max(0.001);
+                flat.push(format!("{} {ratio:.2}", s.name));
+                if s.queries_per_request != l.queries_per_request {
+                    same_queries.push(s.name.clone());
+                }
+            }
+        }
+        writeln!(
+            out,
+            "p50 at {} ÷ p50 at {} (target ≤ 1.2): {}.\n\nQueries per request identical across \
+             sizes: {}.\n",
+            last.label,
+            first.label,
+            flat.join(", "),
+            if same_queries.is_empty() {
+                "yes".to_string()
+            } else {
+                format!("**no** ({})", same_queries.join(", "))
+            }
+        )?;
+    }
+    for s in soaks {
+        let first = s.rss.first().map_or(0.0, |x| x.1);
+        let max = s.rss.iter().map(|x| x.1).fold(0.0, f64::max);
+        writeln!(
+            out,
+            "Soak: RSS {first:.1} → at most {max:.1} MiB over {} minutes (target: ≤ 100 MiB, no \
+             growth): {}.\n",
+            s.minutes,
+            mark(max <= 100.0 && max <= first * 1.1 + 2.0)
+        )?;
+    }
+    Ok(())
 }

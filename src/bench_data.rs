@@ -400,7 +400,9 @@ pub async fn load(pool: &PgPool, entries: u64) -> Result<()> {
     let mut copy = Copy::begin(
         &mut conn,
         "case_agency",
-        "case_id, agency_id, role_text, joined_on",
+        // the list keys (kana, phase, lead) are copied from the case below, by the function
+        // the triggers use; triggers are off during the load
+        "case_id, agency_id, role_text, joined_on, sort_kana, phase, is_lead",
         "teams",
         CASES * 4,
     )
@@ -409,7 +411,7 @@ pub async fn load(pool: &PgPool, entries: u64) -> Result<()> {
         for a in team(c) {
             write!(
                 copy.buf,
-                "{}\t{}\t支援\t{}",
+                "{}\t{}\t支援\t{}\t\tintake\tf",
                 case_id(c),
                 agency_id(a),
                 today - chrono::Days::new(1000)
@@ -487,21 +489,29 @@ pub async fn load(pool: &PgPool, entries: u64) -> Result<()> {
             if past { starts.as_str() } else { "\\N" }
         )?;
         copy.row_done().await?;
+        let status = if past { "held" } else { "scheduled" };
         for a in t {
-            invitees.push((m, a, if past { "attend" } else { "pending" }));
+            let response = if past { "attend" } else { "pending" };
+            invitees.push((m, a, response, starts.clone(), status));
         }
     }
     copy.finish().await?;
     let mut copy = Copy::begin(
         &mut conn,
         "meeting_invitee",
-        "meeting_id, agency_id, response",
+        // the meeting's time and status, copied for the agency's list (migration 0009)
+        "meeting_id, agency_id, response, starts_at, status",
         "invitees",
         invitees.len() as u64,
     )
     .await?;
-    for (m, a, response) in invitees {
-        write!(copy.buf, "{}\t{}\t{response}", meeting_id(m), agency_id(a))?;
+    for (m, a, response, starts, status) in invitees {
+        write!(
+            copy.buf,
+            "{}\t{}\t{response}\t{starts}\t{status}",
+            meeting_id(m),
+            agency_id(a)
+        )?;
         copy.row_done().await?;
     }
     copy.finish().await?;
@@ -607,6 +617,8 @@ pub async fn load(pool: &PgPool, entries: u64) -> Result<()> {
     }
     copy.finish().await?;
     conn.execute("SET session_replication_role = DEFAULT")
+        .await?;
+    conn.execute("SELECT case_agency_refresh_keys(NULL)")
         .await?;
     drop(conn);
 

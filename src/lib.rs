@@ -104,9 +104,17 @@ pub fn pool_options(size: u32) -> PgPoolOptions {
         .acquire_timeout(Duration::from_secs(5))
 }
 
-/// Every connection: no statement runs longer than 30 s; times are UTC until rendered.
+/// Every connection: no statement runs longer than 30 s; times are UTC until rendered; and a
+/// statement is planned once per connection, not on every call. Every query is keyed by ids
+/// and written for an index, so the plan does not depend on the values; with the default,
+/// PostgreSQL re-planned several dashboard statements on every call (a `LIMIT $n` or a date
+/// range parameter made the generic plan look dearer), which cost more than running them.
 pub fn session_settings(options: PgConnectOptions) -> PgConnectOptions {
-    options.options([("statement_timeout", "30s"), ("TimeZone", "UTC")])
+    options.options([
+        ("statement_timeout", "30s"),
+        ("TimeZone", "UTC"),
+        ("plan_cache_mode", "force_generic_plan"),
+    ])
 }
 
 /// `renkei serve`: open the database, load the demo if asked, serve until SIGINT/SIGTERM, then

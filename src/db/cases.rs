@@ -301,13 +301,20 @@ pub struct KanaCursor {
     pub id: Uuid,
 }
 
-const LIST_SELECT: &str = "SELECT c.id, p.family_name, p.given_name, p.sort_kana, c.phase,
-                la.name AS lead_name, p.municipality, ca.left_on
-         FROM case_agency ca
-         JOIN case_file c ON c.id = ca.case_id
+/// The case rows a list shows, for the team rows that `picked` chooses: it selects
+/// `ca.case_id, ca.sort_kana, ca.left_on` from `case_agency ca` in kana order and limits them,
+/// walking `case_agency_kana_idx`, so that only the rows shown are joined (migration 0009).
+fn list_rows(picked: &str) -> String {
+    format!(
+        "SELECT c.id, p.family_name, p.given_name, l.sort_kana, c.phase,
+                la.name AS lead_name, p.municipality, l.left_on
+         FROM ({picked}) l
+         JOIN case_file c ON c.id = l.case_id
          JOIN participant p ON p.id = c.participant_id
          JOIN agency la ON la.id = c.lead_agency_id
-         WHERE ca.agency_id = $1";
+         ORDER BY l.sort_kana COLLATE \"ja-x-icu\", l.case_id"
+    )
+}
 
 /// Every case the agency is or was on, by kana (ja-x-icu), keyset-paginated; `search` matches
 /// the name or the kana (already normalised by the caller, spaces removed).
@@ -319,14 +326,20 @@ pub async fn list(
     after: Option<&KanaCursor>,
     limit: i64,
 ) -> sqlx::Result<Vec<CaseListRow>> {
-    sqlx::query_as(&format!(
-        "{LIST_SELECT}
-           AND ($2 = '' OR replace(p.family_name || p.given_name, ' ', '') LIKE '%' || $2 || '%'
-                OR ($3 <> '' AND replace(p.sort_kana, ' ', '') LIKE '%' || $3 || '%'))
+    sqlx::query_as(&list_rows(
+        "SELECT ca.case_id, ca.sort_kana, ca.left_on
+         FROM case_agency ca
+         WHERE ca.agency_id = $1
+           AND ($2 = '' OR EXISTS (
+                  SELECT 1 FROM case_file c JOIN participant p ON p.id = c.participant_id
+                  WHERE c.id = ca.case_id
+                    AND replace(p.family_name || p.given_name, ' ', '') LIKE '%' || $2 || '%')
+                OR ($3 <> '' AND replace(ca.sort_kana, ' ', '') LIKE '%' || $3 || '%'))
            AND ($4::text IS NULL
-                OR (p.sort_kana COLLATE \"ja-x-icu\", c.id) > ($4::text COLLATE \"ja-x-icu\", $5::uuid))
-         ORDER BY p.sort_kana COLLATE \"ja-x-icu\", c.id
-         LIMIT $6"
+                OR (ca.sort_kana COLLATE \"ja-x-icu\", ca.case_id)
+                   > ($4::text COLLATE \"ja-x-icu\", $5::uuid))
+         ORDER BY ca.sort_kana COLLATE \"ja-x-icu\", ca.case_id
+         LIMIT $6",
     ))
     .bind(agency_id)
     .bind(name_search)
@@ -345,10 +358,12 @@ pub async fn in_phases(
     phases: &[&str],
     limit: i64,
 ) -> sqlx::Result<Vec<CaseListRow>> {
-    sqlx::query_as(&format!(
-        "{LIST_SELECT} AND ca.left_on IS NULL AND c.phase = ANY ($2)
-         ORDER BY p.sort_kana COLLATE \"ja-x-icu\", c.id
-         LIMIT $3"
+    sqlx::query_as(&list_rows(
+        "SELECT ca.case_id, ca.sort_kana, ca.left_on
+         FROM case_agency ca
+         WHERE ca.agency_id = $1 AND ca.left_on IS NULL AND ca.phase = ANY ($2)
+         ORDER BY ca.sort_kana COLLATE \"ja-x-icu\", ca.case_id
+         LIMIT $3",
     ))
     .bind(agency_id)
     .bind(phases)
@@ -363,10 +378,12 @@ pub async fn led_by(
     agency_id: Uuid,
     limit: i64,
 ) -> sqlx::Result<Vec<CaseListRow>> {
-    sqlx::query_as(&format!(
-        "{LIST_SELECT} AND c.lead_agency_id = $1 AND c.phase <> 'closed'
-         ORDER BY p.sort_kana COLLATE \"ja-x-icu\", c.id
-         LIMIT $2"
+    sqlx::query_as(&list_rows(
+        "SELECT ca.case_id, ca.sort_kana, ca.left_on
+         FROM case_agency ca
+         WHERE ca.agency_id = $1 AND ca.left_on IS NULL AND ca.is_lead AND ca.phase <> 'closed'
+         ORDER BY ca.sort_kana COLLATE \"ja-x-icu\", ca.case_id
+         LIMIT $2",
     ))
     .bind(agency_id)
     .bind(limit)

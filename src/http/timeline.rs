@@ -169,7 +169,7 @@ pub async fn load_timeline(
     let mut shown = ids.clone();
     shown.extend(replies.iter().map(|r| r.id));
     db::entries::mark_read(conn, actor.user_id, &shown).await?;
-    let entries = group_replies(auth, case, rows, replies);
+    let entries = group_replies(auth, case, team, rows, replies);
     let form = query.form();
     let older = if more {
         entries.last().map(|last| older_link(&form, last))
@@ -213,14 +213,30 @@ fn entry_view(auth: &Auth, case: &OpenCase, row: db::entries::EntryRow) -> Entry
     }
 }
 
+/// Puts the names of the agencies an entry is shared with on it, from the case's team (every
+/// agency an entry can be shared with is or was on the team), sorted as the team list is not.
+fn name_shares(row: &mut db::entries::EntryRow, team: &[db::cases::TeamRow]) {
+    row.shared_names = team
+        .iter()
+        .filter(|m| row.shared_with.contains(&m.agency_id))
+        .map(|m| m.name.clone())
+        .collect();
+    row.shared_names.sort();
+}
+
 fn group_replies(
     auth: &Auth,
     case: &OpenCase,
-    rows: Vec<db::entries::EntryRow>,
+    team: &[db::cases::TeamRow],
+    mut rows: Vec<db::entries::EntryRow>,
     replies: Vec<db::entries::EntryRow>,
 ) -> Vec<EntryView> {
+    for row in rows.iter_mut() {
+        name_shares(row, team);
+    }
     let mut by_parent: HashMap<Uuid, Vec<_>> = HashMap::new();
-    for r in replies {
+    for mut r in replies {
+        name_shares(&mut r, team);
         if let Some(parent) = r.reply_to {
             let fields = EntryFields::from_json(&r.fields);
             by_parent.entry(parent).or_default().push((r, fields));
@@ -567,12 +583,13 @@ async fn entry_page_view(
     let header = db::cases::header(conn, case.id, actor.agency_id)
         .await?
         .ok_or(AppError::NotFound)?;
+    let team = db::cases::team(conn, case.id, actor.agency_id).await?;
     let replies = db::entries::replies(conn, actor, &[entry_id]).await?;
     let versions = db::entries::versions(conn, actor, case.id, entry_id).await?;
     let mut shown = vec![entry_id];
     shown.extend(replies.iter().map(|r| r.id));
     db::entries::mark_read(conn, actor.user_id, &shown).await?;
-    let entry = group_replies(auth, case, vec![row], replies)
+    let entry = group_replies(auth, case, &team, vec![row], replies)
         .pop()
         .expect("one entry in, one out");
     Ok(EntryPage {

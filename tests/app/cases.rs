@@ -481,3 +481,72 @@ async fn midori_sees(conn: &mut sqlx::PgConnection, entry: Uuid) -> bool {
         .unwrap()
         .contains(&entry)
 }
+
+/// What the lists sort and filter on is copied onto the team rows and invitations (migration
+/// 0009); the copies must follow every change, or a dashboard would show a case in the wrong
+/// panel or a meeting at the wrong time.
+#[sqlx::test]
+async fn list_keys_follow_phase_lead_kana_and_meeting_changes(pool: PgPool) {
+    renkei::demo::load(&pool).await.unwrap();
+    let stale = |pool: PgPool| async move {
+        sqlx::query_scalar::<_, i64>(
+            "SELECT (SELECT count(*) FROM case_agency ca
+                     JOIN case_file c ON c.id = ca.case_id
+                     JOIN participant p ON p.id = c.participant_id
+                     WHERE ca.sort_kana <> p.sort_kana OR ca.phase <> c.phase
+                        OR ca.is_lead <> (c.lead_agency_id = ca.agency_id))
+                  + (SELECT count(*) FROM meeting_invitee i JOIN meeting m ON m.id = i.meeting_id
+                     WHERE i.starts_at <> m.starts_at OR i.status <> m.status)",
+        )
+        .fetch_one(&pool)
+        .await
+        .unwrap()
+    };
+    assert_eq!(stale(pool.clone()).await, 0, "after the demo load");
+    for change in [
+        format!("UPDATE case_file SET phase = 'training' WHERE id = '{CASE_SATO}'"),
+        format!("UPDATE case_file SET lead_agency_id = '{HIKARI}' WHERE id = '{CASE_YAMADA}'"),
+        format!(
+            "UPDATE participant SET family_kana = 'アイダ'
+             WHERE id = (SELECT participant_id FROM case_file WHERE id = '{CASE_SUZUKI}')"
+        ),
+        "UPDATE meeting SET starts_at = starts_at + interval '1 day'".to_string(),
+        "UPDATE meeting SET status = 'cancelled'
+         WHERE id = (SELECT id FROM meeting WHERE status = 'scheduled' LIMIT 1)"
+            .to_string(),
+    ] {
+        sqlx::query(&change).execute(&pool).await.unwrap();
+        assert_eq!(stale(pool.clone()).await, 0, "after {change}");
+    }
+    // a new team member gets the copies when it joins
+    sqlx::query(
+        "INSERT INTO case_agency (case_id, agency_id, joined_on) VALUES ($1, $2, current_date)",
+    )
+    .bind(CASE_YAMADA)
+    .bind(renkei::demo::MINATO)
+    .execute(&pool)
+    .await
+    .unwrap();
+    assert_eq!(stale(pool.clone()).await, 0, "after a member joined");
+    // and the panels read them in the order ja-x-icu gives the participants' kana
+    let mut conn = pool.acquire().await.unwrap();
+    let listed: Vec<Uuid> =
+        renkei::db::cases::in_phases(&mut conn, SAKURA, &["intake", "referred", "training"], 50)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|r| r.id)
+            .collect();
+    let expected: Vec<Uuid> = sqlx::query_scalar(
+        "SELECT c.id FROM case_file c JOIN participant p ON p.id = c.participant_id
+         JOIN case_agency ca ON ca.case_id = c.id AND ca.agency_id = $1 AND ca.left_on IS NULL
+         WHERE c.phase IN ('intake', 'referred', 'training')
+         ORDER BY p.sort_kana COLLATE \"ja-x-icu\", c.id",
+    )
+    .bind(SAKURA)
+    .fetch_all(&mut *conn)
+    .await
+    .unwrap();
+    assert!(expected.len() >= 3, "{expected:?}");
+    assert_eq!(listed, expected);
+}
