@@ -166,9 +166,14 @@ pub async fn load_timeline(
     rows.truncate(PER_PAGE as usize);
     let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
     let replies = db::entries::replies(conn, actor, &ids).await?;
-    let mut shown = ids.clone();
-    shown.extend(replies.iter().map(|r| r.id));
-    db::entries::mark_read(conn, actor.user_id, &shown).await?;
+    // only what was not read yet: a page seen before writes nothing
+    let unread: Vec<Uuid> = rows
+        .iter()
+        .chain(replies.iter())
+        .filter(|r| !r.read)
+        .map(|r| r.id)
+        .collect();
+    db::entries::mark_read(conn, actor.user_id, &unread).await?;
     let entries = group_replies(auth, case, team, rows, replies);
     let form = query.form();
     let older = if more {

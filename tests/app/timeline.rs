@@ -544,12 +544,13 @@ async fn a_case_page_costs_the_same_queries_with_5_or_5000_entries(pool: PgPool)
     println!("case page queries: {few} with {small} entries, {many} with {large} entries");
     assert!(few > 5, "the counter sees the queries ({few})");
     assert_eq!(few, many);
-    let older_few = queries_for(&app, &format!("/cases/{CASE_SATO}/timeline")).await;
-    let older_many = queries_for(
-        &app,
-        &format!("/cases/{CASE_SUZUKI}/timeline?kind=progress"),
-    )
-    .await;
+    // seen once before, like the case pages above (a page's first view also marks it read)
+    let older_small = format!("/cases/{CASE_SATO}/timeline");
+    let older_large = format!("/cases/{CASE_SUZUKI}/timeline?kind=progress");
+    let _ = queries_for(&app, &older_small).await;
+    let _ = queries_for(&app, &older_large).await;
+    let older_few = queries_for(&app, &older_small).await;
+    let older_many = queries_for(&app, &older_large).await;
     assert_eq!(older_few, older_many);
     let inbox = queries_for(&app, "/inbox").await;
     assert!(inbox <= 6, "inbox queries: {inbox}");
