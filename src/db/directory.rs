@@ -253,15 +253,6 @@ pub async fn save_program(conn: &mut PgConnection, p: &Program) -> sqlx::Result<
     Ok(())
 }
 
-pub async fn delete_program(conn: &mut PgConnection, agency: Uuid, id: Uuid) -> sqlx::Result<bool> {
-    let done = sqlx::query("DELETE FROM agency_program WHERE agency_id = $1 AND id = $2")
-        .bind(agency)
-        .bind(id)
-        .execute(conn)
-        .await?;
-    Ok(done.rows_affected() == 1)
-}
-
 // ---- staff cards and photos
 
 #[derive(Debug, Clone, Default, sqlx::FromRow)]
@@ -322,15 +313,6 @@ pub async fn save_staff(conn: &mut PgConnection, s: &Staff) -> sqlx::Result<()> 
     .execute(conn)
     .await?;
     Ok(())
-}
-
-pub async fn delete_staff(conn: &mut PgConnection, agency: Uuid, id: Uuid) -> sqlx::Result<bool> {
-    let done = sqlx::query("DELETE FROM agency_staff WHERE agency_id = $1 AND id = $2")
-        .bind(agency)
-        .bind(id)
-        .execute(conn)
-        .await?;
-    Ok(done.rows_affected() == 1)
 }
 
 pub async fn set_photo(
@@ -462,15 +444,6 @@ pub async fn save_event(conn: &mut PgConnection, e: &Event) -> sqlx::Result<()> 
     Ok(())
 }
 
-pub async fn delete_event(conn: &mut PgConnection, agency: Uuid, id: Uuid) -> sqlx::Result<bool> {
-    let done = sqlx::query("DELETE FROM agency_event WHERE agency_id = $1 AND id = $2")
-        .bind(agency)
-        .bind(id)
-        .execute(conn)
-        .await?;
-    Ok(done.rows_affected() == 1)
-}
-
 /// The cases the acting agency works on now (not left), for "refer / add to a team / invite"
 /// from a profile. Bounded: a coordinator's open caseload is tens.
 pub async fn open_cases(
@@ -489,4 +462,50 @@ pub async fn open_cases(
     .bind(agency)
     .fetch_all(conn)
     .await
+}
+
+/// The parts of a profile kept as lists of their own, which its editors remove one by one.
+#[derive(Debug, Clone, Copy)]
+pub enum Part {
+    Program,
+    Staff,
+    Event,
+}
+
+impl Part {
+    fn table(self) -> &'static str {
+        match self {
+            Part::Program => "agency_program",
+            Part::Staff => "agency_staff",
+            Part::Event => "agency_event",
+        }
+    }
+
+    /// The audit action of its removal.
+    pub fn delete_action(self) -> &'static str {
+        match self {
+            Part::Program => "directory.program.delete",
+            Part::Staff => "directory.staff.delete",
+            Part::Event => "directory.event.delete",
+        }
+    }
+}
+
+/// Removes one program, staff card (with its photo) or event of the agency; false when the
+/// agency has no such item.
+pub async fn delete(
+    conn: &mut PgConnection,
+    part: Part,
+    agency: Uuid,
+    id: Uuid,
+) -> sqlx::Result<bool> {
+    let done = sqlx::query(&format!(
+        "DELETE FROM {} WHERE agency_id = $1 AND id = $2",
+        part.table()
+    ))
+    .bind(agency)
+    .bind(id)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
 }

@@ -41,14 +41,20 @@ pub fn routes() -> Router<AppState> {
         )
         .route(
             "/agencies/{id}/programs/{item}/delete",
-            post(delete_program),
+            post(|s, a, p| delete(s, a, p, dir::Part::Program)),
         )
         .route(
             "/agencies/{id}/events/{item}",
             get(event_form).post(save_event),
         )
-        .route("/agencies/{id}/events/{item}/delete", post(delete_event))
-        .route("/agencies/{id}/staff/{item}/delete", post(delete_staff))
+        .route(
+            "/agencies/{id}/events/{item}/delete",
+            post(|s, a, p| delete(s, a, p, dir::Part::Event)),
+        )
+        .route(
+            "/agencies/{id}/staff/{item}/delete",
+            post(|s, a, p| delete(s, a, p, dir::Part::Staff)),
+        )
         .route("/agencies/{id}/staff/{item}/photo", get(photo))
 }
 
@@ -492,30 +498,6 @@ async fn save_program(
     render_status(StatusCode::UNPROCESSABLE_ENTITY, &page)
 }
 
-async fn delete_program(
-    State(state): State<AppState>,
-    auth: Auth,
-    Path((id, item)): Path<(Uuid, Uuid)>,
-) -> AppResult<Response> {
-    let mut conn = state.db.acquire().await?;
-    load(&mut conn, &auth, id).await?;
-    require_editor(&mut conn, &auth, id, "directory.program.delete").await?;
-    let mut tx = conn.begin().await?;
-    if !dir::delete_program(&mut tx, id, item).await? {
-        return Err(AppError::NotFound);
-    }
-    audit(
-        &mut tx,
-        &auth,
-        "directory.program.delete",
-        item,
-        Outcome::Ok,
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(Redirect::to(&format!("/agencies/{id}/edit")).into_response())
-}
-
 // ---- events
 
 fn event_kinds(tr: Tr, selected: &str) -> Vec<Choice> {
@@ -703,19 +685,21 @@ async fn save_event(
     render_status(StatusCode::UNPROCESSABLE_ENTITY, &page)
 }
 
-async fn delete_event(
+/// Removes a program, staff card or event: the agency's editors only, audited.
+async fn delete(
     State(state): State<AppState>,
     auth: Auth,
     Path((id, item)): Path<(Uuid, Uuid)>,
+    part: dir::Part,
 ) -> AppResult<Response> {
     let mut conn = state.db.acquire().await?;
     load(&mut conn, &auth, id).await?;
-    require_editor(&mut conn, &auth, id, "directory.event.delete").await?;
+    require_editor(&mut conn, &auth, id, part.delete_action()).await?;
     let mut tx = conn.begin().await?;
-    if !dir::delete_event(&mut tx, id, item).await? {
+    if !dir::delete(&mut tx, part, id, item).await? {
         return Err(AppError::NotFound);
     }
-    audit(&mut tx, &auth, "directory.event.delete", item, Outcome::Ok).await?;
+    audit(&mut tx, &auth, part.delete_action(), item, Outcome::Ok).await?;
     tx.commit().await?;
     Ok(Redirect::to(&format!("/agencies/{id}/edit")).into_response())
 }
@@ -912,23 +896,6 @@ async fn save_staff(
     audit(&mut tx, &auth, "directory.staff.save", card.id, Outcome::Ok).await?;
     tx.commit().await?;
     Ok(Redirect::to(&format!("/agencies/{id}#staff")).into_response())
-}
-
-async fn delete_staff(
-    State(state): State<AppState>,
-    auth: Auth,
-    Path((id, item)): Path<(Uuid, Uuid)>,
-) -> AppResult<Response> {
-    let mut conn = state.db.acquire().await?;
-    load(&mut conn, &auth, id).await?;
-    require_editor(&mut conn, &auth, id, "directory.staff.delete").await?;
-    let mut tx = conn.begin().await?;
-    if !dir::delete_staff(&mut tx, id, item).await? {
-        return Err(AppError::NotFound);
-    }
-    audit(&mut tx, &auth, "directory.staff.delete", item, Outcome::Ok).await?;
-    tx.commit().await?;
-    Ok(Redirect::to(&format!("/agencies/{id}/edit")).into_response())
 }
 
 /// A staff photo, for signed-in users only. Its URL carries the photo's hash, so a browser may
