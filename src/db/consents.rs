@@ -136,12 +136,11 @@ pub async fn expiring_for_lead(
            AND k.revoked_at IS NULL
            AND k.valid_until BETWEEN {TODAY} AND {TODAY} + $2
          ORDER BY k.valid_until, p.sort_kana COLLATE \"ja-x-icu\"
-         LIMIT {limit}"
+         LIMIT $3"
     ))
-    // the limit is written into the statement: with `LIMIT $n` PostgreSQL keeps planning
-    // the statement afresh on every call instead of reusing its plan
     .bind(lead_agency_id)
     .bind(days)
+    .bind(limit)
     .fetch_all(conn)
     .await
 }

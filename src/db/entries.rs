@@ -195,9 +195,9 @@ fn contains_pattern(text: &str) -> String {
 
 /// The SQL of a timeline page for the filters in use (`$1` agency, `$2` user, `$3` case,
 /// `$4` limit, then one parameter per filter in use, in the order `page` binds them). Only
-/// the conditions in use are written, so each shape has a plan of its own that PostgreSQL can
-/// keep (no `$n IS NULL OR …`, which forced planning on every call); public so that a test can
-/// EXPLAIN it.
+/// the conditions in use are written, so each shape gets a plan made for it (a plan kept for
+/// `$n IS NULL OR …` could not use the cursor or a filter as an index condition); public so
+/// that a test can EXPLAIN it.
 pub fn page_sql(filter: &TimelineFilter, before: bool) -> String {
     let mut n = 4;
     let mut next = || {

@@ -157,22 +157,21 @@ pub async fn upcoming_for_agency(
 ) -> sqlx::Result<Vec<MeetingListRow>> {
     // the agency's coming meetings are one range of meeting_invitee_coming_idx (migration
     // 0009); only the rows shown are joined, and only the columns the list shows are read
-    // the limit is written into the statement: with `LIMIT $n` PostgreSQL keeps planning
-    // the statement afresh on every call instead of reusing its plan
-    sqlx::query_as(&format!(
+    sqlx::query_as(
         "SELECT m.id, m.starts_at, m.purpose, m.status, p.family_name, p.given_name,
                 a.name AS convener_agency_name
          FROM (SELECT i.meeting_id FROM meeting_invitee i
                WHERE i.agency_id = $1 AND i.status = 'scheduled'
                  AND i.starts_at > now() - interval '1 hour'
-               ORDER BY i.starts_at LIMIT {limit}) coming
+               ORDER BY i.starts_at LIMIT $2) coming
          JOIN meeting m ON m.id = coming.meeting_id
          JOIN case_file c ON c.id = m.case_id
          JOIN participant p ON p.id = c.participant_id
          JOIN agency a ON a.id = m.convener_agency_id
-         ORDER BY m.starts_at, m.id"
-    ))
+         ORDER BY m.starts_at, m.id",
+    )
     .bind(agency_id)
+    .bind(limit)
     .fetch_all(conn)
     .await
 }

@@ -166,14 +166,7 @@ pub async fn load_timeline(
     rows.truncate(PER_PAGE as usize);
     let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
     let replies = db::entries::replies(conn, actor, &ids).await?;
-    // only what was not read yet: a page seen before writes nothing
-    let unread: Vec<Uuid> = rows
-        .iter()
-        .chain(replies.iter())
-        .filter(|r| !r.read)
-        .map(|r| r.id)
-        .collect();
-    db::entries::mark_read(conn, actor.user_id, &unread).await?;
+    db::entries::mark_read(conn, actor.user_id, &unread(&rows, &replies)).await?;
     let entries = group_replies(auth, case, team, rows, replies);
     let form = query.form();
     let older = if more {
@@ -216,6 +209,16 @@ fn entry_view(auth: &Auth, case: &OpenCase, row: db::entries::EntryRow) -> Entry
         replies: vec![],
         row,
     }
+}
+
+/// The shown entries and replies not read yet: only they are marked, so a page seen before
+/// writes nothing.
+fn unread(rows: &[db::entries::EntryRow], replies: &[db::entries::EntryRow]) -> Vec<Uuid> {
+    rows.iter()
+        .chain(replies)
+        .filter(|r| !r.read)
+        .map(|r| r.id)
+        .collect()
 }
 
 /// Puts the names of the agencies an entry is shared with on it, from the case's team (every
@@ -591,9 +594,12 @@ async fn entry_page_view(
     let team = db::cases::team(conn, case.id, actor.agency_id).await?;
     let replies = db::entries::replies(conn, actor, &[entry_id]).await?;
     let versions = db::entries::versions(conn, actor, case.id, entry_id).await?;
-    let mut shown = vec![entry_id];
-    shown.extend(replies.iter().map(|r| r.id));
-    db::entries::mark_read(conn, actor.user_id, &shown).await?;
+    db::entries::mark_read(
+        conn,
+        actor.user_id,
+        &unread(std::slice::from_ref(&row), &replies),
+    )
+    .await?;
     let entry = group_replies(auth, case, &team, vec![row], replies)
         .pop()
         .expect("one entry in, one out");

@@ -3,23 +3,20 @@ use crate::db::meetings::{ActionRow, ClashRow, InviteeRow, MeetingListRow, Meeti
 use askama::Template;
 use uuid::Uuid;
 
-impl MeetingRow {
-    pub fn purpose_key(&self) -> String {
-        format!("meeting-purpose-{}", self.purpose)
-    }
-    pub fn status_key(&self) -> String {
-        format!("meeting-status-{}", self.status)
-    }
+/// Catalog keys of a meeting's purpose and status, for the full meeting and the list row alike.
+macro_rules! meeting_keys {
+    ($($row:ty),*) => {$(
+        impl $row {
+            pub fn purpose_key(&self) -> String {
+                format!("meeting-purpose-{}", self.purpose)
+            }
+            pub fn status_key(&self) -> String {
+                format!("meeting-status-{}", self.status)
+            }
+        }
+    )*};
 }
-
-impl MeetingListRow {
-    pub fn purpose_key(&self) -> String {
-        format!("meeting-purpose-{}", self.purpose)
-    }
-    pub fn status_key(&self) -> String {
-        format!("meeting-status-{}", self.status)
-    }
-}
+meeting_keys!(MeetingRow, MeetingListRow);
 
 impl InviteeRow {
     pub fn response_key(&self) -> String {
