@@ -1372,7 +1372,7 @@ async fn load_meetings(tx: &mut sqlx::PgConnection) -> Result<()> {
             14,
             "held",
             &[SAKURA, MINATO, KOMOREBI],
-            format!("## 本人と支援の段階\n\n- 段階：就労移行支援の利用中（14か月目）\n\n## 話し合うこと\n{agenda}"),
+            format!("## 話し合うこと\n\n- 実習に向けた課題の確認\n{agenda}"),
         ),
         (
             2,
@@ -1382,7 +1382,7 @@ async fn load_meetings(tx: &mut sqlx::PgConnection) -> Result<()> {
             10,
             "scheduled",
             &[MIDORI, SHOKUCEN, AOBA, MINATO, KOMOREBI],
-            format!("## 本人と支援の段階\n\n- 段階：就職（就職後5か月目）\n- 目的：定着支援への引継ぎ\n\n## 話し合うこと\n{agenda}"),
+            format!("## 話し合うこと\n\n- 定着支援への引継ぎ\n{agenda}"),
         ),
     ];
     for (n, case, purpose, days, hour, status, invitees, material) in meetings {
@@ -1391,12 +1391,13 @@ async fn load_meetings(tx: &mut sqlx::PgConnection) -> Result<()> {
         let created = sqlx::query(
             "INSERT INTO meeting (id, case_id, convener_user_id, convener_agency_id, purpose,
                                   starts_at, duration_minutes, place, person_attends, family_attends,
-                                  status, material, material_html, material_by, material_at,
-                                  attendees, discussion, decisions, held_at)
+                                  status, material, material_html, material_category, material_by,
+                                  material_at, attendees, discussion, decisions, held_at)
              SELECT $1, $2, u.id, $3, $4,
                     ((now() AT TIME ZONE 'Asia/Tokyo')::date + $5 + make_interval(hours => $6))
                         AT TIME ZONE 'Asia/Tokyo',
-                    60, 'ひかり就労移行支援センター 相談室', true, $7 = 'held', $7, $8, $9, u.id,
+                    60, 'ひかり就労移行支援センター 相談室', true, $7 = 'held', $7, $8, $9,
+                    'case_admin', u.id,
                     now() - interval '35 days',
                     CASE WHEN $7 = 'held' THEN '本人、ひかり（吉田）、さくら通りクリニック（山本）、みなと（山口）、こもれび（林）' ELSE '' END,
                     CASE WHEN $7 = 'held' THEN '訓練の様子と、実習に向けた課題を共有した。疲れが出る午後の過ごし方について、デイケアでの工夫を聞いた。' ELSE '' END,

@@ -58,4 +58,14 @@ impl IntoResponse for AppError {
     }
 }
 
+impl From<crate::access::Refusal> for AppError {
+    fn from(r: crate::access::Refusal) -> Self {
+        match r {
+            crate::access::Refusal::NotFound => AppError::NotFound,
+            crate::access::Refusal::Forbidden => AppError::Forbidden,
+            crate::access::Refusal::Db(e) => e.into(),
+        }
+    }
+}
+
 pub type AppResult<T> = Result<T, AppError>;

@@ -3,6 +3,7 @@
 //! A request flows one way: route → who is asking (`http::extract`) → may they (`policy`) →
 //! scoped query (`db`) → view (`views`, askama templates) → response.
 
+pub mod access;
 pub mod bench_data;
 pub mod cli;
 pub mod config;
@@ -13,7 +14,6 @@ pub mod error;
 pub mod http;
 pub mod i18n;
 pub mod pg;
-pub mod policy;
 pub mod telemetry;
 pub mod views;
 
@@ -23,13 +23,13 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::PgPool;
 use std::{future::Future, net::SocketAddr, sync::Arc, time::Duration};
 
+pub use access::policy;
 pub use http::router;
 
 #[derive(Clone)]
 pub struct AppState {
     pub db: PgPool,
     pub settings: Arc<Settings>,
-    pub unread: Arc<http::middleware::UnreadCache>,
 }
 
 impl AppState {
@@ -37,7 +37,6 @@ impl AppState {
         AppState {
             db,
             settings: Arc::new(settings),
-            unread: Arc::default(),
         }
     }
 }

@@ -4,54 +4,7 @@
 use sqlx::PgConnection;
 use uuid::Uuid;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Outcome {
-    Ok,
-    Denied,
-    Failed,
-}
-
-impl Outcome {
-    fn as_str(self) -> &'static str {
-        match self {
-            Outcome::Ok => "ok",
-            Outcome::Denied => "denied",
-            Outcome::Failed => "failed",
-        }
-    }
-}
-
-#[derive(Debug, Clone, Default)]
-pub struct Event {
-    pub user_id: Option<Uuid>,
-    pub acting_agency_id: Option<Uuid>,
-    pub action: &'static str,
-    pub case_id: Option<Uuid>,
-    pub target_id: Option<Uuid>,
-    pub request_id: String,
-    pub ip: String,
-    pub detail: String,
-}
-
-pub async fn record(conn: &mut PgConnection, event: &Event, outcome: Outcome) -> sqlx::Result<()> {
-    sqlx::query(
-        "INSERT INTO audit_log (user_id, acting_agency_id, action, case_id, target_id, outcome,
-                                request_id, ip, detail)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-    )
-    .bind(event.user_id)
-    .bind(event.acting_agency_id)
-    .bind(event.action)
-    .bind(event.case_id)
-    .bind(event.target_id)
-    .bind(outcome.as_str())
-    .bind(&event.request_id)
-    .bind(&event.ip)
-    .bind(&event.detail)
-    .execute(conn)
-    .await?;
-    Ok(())
-}
+pub use crate::access::trail::{record, Event, Outcome};
 
 #[derive(Debug, sqlx::FromRow)]
 pub struct Row {
@@ -65,7 +18,8 @@ pub struct Row {
     pub ip: String,
 }
 
-/// The log of the users who are members of `agency_id`, newest first, keyset on id.
+/// What was done as the agency `agency_id` (by whoever acted as it), newest first, keyset on
+/// id over `audit_log_agency_idx`. What its members did for other agencies is not its business.
 pub async fn for_agency_members(
     conn: &mut PgConnection,
     agency_id: Uuid,
@@ -76,10 +30,9 @@ pub async fn for_agency_members(
         "SELECT l.id, l.at, u.email AS user_email, a.name AS agency_name, l.action, l.case_id,
                 l.outcome, l.ip
          FROM audit_log l
-         JOIN membership m ON m.user_id = l.user_id AND m.agency_id = $1
          LEFT JOIN app_user u ON u.id = l.user_id
          LEFT JOIN agency a ON a.id = l.acting_agency_id
-         WHERE ($2::bigint IS NULL OR l.id < $2)
+         WHERE l.acting_agency_id = $1 AND ($2::bigint IS NULL OR l.id < $2)
          ORDER BY l.id DESC
          LIMIT $3",
     )

@@ -17,29 +17,7 @@ pub fn new_token() -> String {
     hex::encode(bytes)
 }
 
-#[derive(Debug, Clone)]
-pub struct Membership {
-    pub agency_id: Uuid,
-    pub agency_name: String,
-    pub agency_kind: AgencyKind,
-    pub role: Role,
-}
-
-/// The signed-in user of a request, with their memberships and the agency they act as.
-#[derive(Debug, Clone)]
-pub struct SessionUser {
-    pub id: Uuid,
-    pub email: String,
-    pub display_name: String,
-    pub is_admin: bool,
-    pub memberships: Vec<Membership>,
-    pub acting: Option<Membership>,
-    pub token_hash: Vec<u8>,
-    /// Unread timeline entries for the header, counted up to a cap (pages only).
-    pub unread: Option<i64>,
-    /// A participant's limited account: only their own daily reports.
-    pub participant_case_id: Option<Uuid>,
-}
+pub use crate::access::actor::{Membership, SessionUser};
 
 #[derive(sqlx::FromRow)]
 struct SessionRow {
@@ -247,14 +225,4 @@ pub async fn clear_failures(conn: &mut PgConnection, email_key: &str) -> sqlx::R
         .execute(conn)
         .await?;
     Ok(())
-}
-
-impl SessionUser {
-    /// The user working as their acting agency; None for a user with no agency (the admin).
-    pub fn actor(&self) -> Option<super::cases::Actor> {
-        self.acting.as_ref().map(|m| super::cases::Actor {
-            user_id: self.id,
-            agency_id: m.agency_id,
-        })
-    }
 }

@@ -1,41 +1,13 @@
 //! Participants, cases and case teams. Every read takes the acting agency and finds nothing
 //! for an agency that was never on the case's team: the SQL is the wall, not the handler.
 
-use crate::policy::CaseFacts;
 use chrono::NaiveDate;
 use sqlx::PgConnection;
 use uuid::Uuid;
 
-/// Who is acting: a user working as one of their agencies.
-#[derive(Debug, Clone, Copy)]
-pub struct Actor {
-    pub user_id: Uuid,
-    pub agency_id: Uuid,
-}
-
-/// `today` in SQL: the calendar day in Tokyo.
-pub const TODAY: &str = "(now() AT TIME ZONE 'Asia/Tokyo')::date";
-
-pub async fn facts(
-    conn: &mut PgConnection,
-    case_id: Uuid,
-    agency_id: Uuid,
-) -> sqlx::Result<Option<CaseFacts>> {
-    let row: Option<(Uuid, Option<NaiveDate>)> = sqlx::query_as(
-        "SELECT c.lead_agency_id, ca.left_on
-         FROM case_file c
-         JOIN case_agency ca ON ca.case_id = c.id AND ca.agency_id = $2
-         WHERE c.id = $1",
-    )
-    .bind(case_id)
-    .bind(agency_id)
-    .fetch_optional(conn)
-    .await?;
-    Ok(row.map(|(lead_agency_id, left_on)| CaseFacts {
-        lead_agency_id,
-        left_on,
-    }))
-}
+pub use crate::access::rules::TODAY;
+pub use crate::access::Actor;
+use crate::access::{rules, CaseScope, Reader};
 
 pub struct NewParticipant<'a> {
     pub family_name: &'a str,
@@ -81,7 +53,7 @@ pub async fn create(
     .bind(p.email)
     .bind(p.family_contacts)
     .bind(p.notes)
-    .bind(actor.user_id)
+    .bind(actor.user_id())
     .execute(&mut *conn)
     .await?;
     let case_id = Uuid::now_v7();
@@ -91,7 +63,7 @@ pub async fn create(
     ))
     .bind(case_id)
     .bind(participant_id)
-    .bind(actor.agency_id)
+    .bind(actor.agency_id())
     .execute(&mut *conn)
     .await?;
     sqlx::query(&format!(
@@ -99,7 +71,7 @@ pub async fn create(
          VALUES ($1, $2, $3, {TODAY})"
     ))
     .bind(case_id)
-    .bind(actor.agency_id)
+    .bind(actor.agency_id())
     .bind(role_text)
     .execute(conn)
     .await?;
@@ -131,20 +103,12 @@ pub struct CaseHeader {
     pub left_on: Option<NaiveDate>,
 }
 
-pub async fn header(
-    conn: &mut PgConnection,
-    case_id: Uuid,
-    agency_id: Uuid,
-) -> sqlx::Result<Option<CaseHeader>> {
-    let live = |category: &str| {
-        format!(
-            "(c.lead_agency_id = $2 OR EXISTS (SELECT 1 FROM consent k
-                WHERE k.case_id = c.id AND k.agency_id = $2 AND '{category}' = ANY (k.categories)
-                  AND k.revoked_at IS NULL AND k.given_on <= {TODAY}
-                  AND (k.valid_until IS NULL OR k.valid_until >= {TODAY})))"
-        )
-    };
-    let (contact, life) = (live("contact"), live("life"));
+pub async fn header(conn: &mut PgConnection, reader: Reader) -> sqlx::Result<Option<CaseHeader>> {
+    let (case_id, agency_id) = (reader.case_id(), reader.agency_id());
+    let (contact, life) = (
+        rules::lead_or_consented("c.id", "$2", "'contact'"),
+        rules::lead_or_consented("c.id", "$2", "'life'"),
+    );
     sqlx::query_as(&format!(
         "SELECT c.id, c.phase, c.opened_on, c.lead_agency_id, la.name AS lead_name,
                 p.family_name, p.given_name, p.family_kana, p.given_kana, p.birth_date,
@@ -180,11 +144,8 @@ pub struct TeamRow {
 }
 
 /// The team, current members first, for an agency that is or was on it.
-pub async fn team(
-    conn: &mut PgConnection,
-    case_id: Uuid,
-    agency_id: Uuid,
-) -> sqlx::Result<Vec<TeamRow>> {
+pub async fn team(conn: &mut PgConnection, scope: &CaseScope) -> sqlx::Result<Vec<TeamRow>> {
+    let (case_id, agency_id) = (scope.case_id(), scope.agency_id());
     sqlx::query_as(
         "SELECT ca.agency_id, a.name, a.kind, ca.role_text, ca.joined_on, ca.left_on,
                 c.lead_agency_id = ca.agency_id AS is_lead

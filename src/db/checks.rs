@@ -2,7 +2,8 @@
 //! seen by whoever may see the timeline entry that announced it.
 
 use super::cases::Actor;
-use super::entries::VISIBLE;
+use crate::access::rules::ENTRY_VISIBLE;
+use crate::access::Reader;
 use crate::domain::checklist::{Answers, Domain, Instrument, Item, Scale};
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::PgConnection;
@@ -72,8 +73,8 @@ pub async fn insert(
     .bind(id)
     .bind(case_id)
     .bind(instrument_id)
-    .bind(actor.user_id)
-    .bind(actor.agency_id)
+    .bind(actor.user_id())
+    .bind(actor.agency_id())
     .bind(assessed_on)
     .bind(entry_id)
     .execute(&mut *conn)
@@ -119,8 +120,7 @@ impl AssessmentRow {
 /// The case's assessments on one instrument that the agency may see, newest first.
 pub async fn history(
     conn: &mut PgConnection,
-    agency_id: Uuid,
-    case_id: Uuid,
+    reader: Reader,
     instrument_id: &str,
     limit: i64,
 ) -> sqlx::Result<Vec<AssessmentRow>> {
@@ -139,10 +139,10 @@ pub async fn history(
          GROUP BY a.id, u.display_name, ag.name
          ORDER BY a.assessed_on DESC, a.created_at DESC
          LIMIT $4",
-        *VISIBLE
+        *ENTRY_VISIBLE
     ))
-    .bind(agency_id)
-    .bind(case_id)
+    .bind(reader.agency_id())
+    .bind(reader.case_id())
     .bind(instrument_id)
     .bind(limit)
     .fetch_all(conn)

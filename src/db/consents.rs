@@ -87,9 +87,9 @@ pub struct ConsentRow {
 /// The case's consents, newest first, for an agency that is or was on the team.
 pub async fn for_case(
     conn: &mut PgConnection,
-    case_id: Uuid,
-    agency_id: Uuid,
+    scope: &crate::access::CaseScope,
 ) -> sqlx::Result<Vec<ConsentRow>> {
+    let (case_id, agency_id) = (scope.case_id(), scope.agency_id());
     sqlx::query_as(&format!(
         "SELECT k.id, k.agency_id, a.name AS agency_name, k.categories, k.given_by, k.method,
                 k.given_on, k.valid_until, k.evidence, r.display_name AS recorded_by_name,

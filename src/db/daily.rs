@@ -6,21 +6,11 @@ use chrono::NaiveDate;
 use sqlx::PgConnection;
 use uuid::Uuid;
 
-/// The acting agency (`$1`) may see the daily reports of case `c`.
-fn visible(case: &str) -> String {
-    format!(
-        "EXISTS (SELECT 1 FROM case_agency ca WHERE ca.case_id = {case} AND ca.agency_id = $1
-                   AND ca.left_on IS NULL)
-         AND (EXISTS (SELECT 1 FROM case_file lc WHERE lc.id = {case} AND lc.lead_agency_id = $1)
-              OR EXISTS (SELECT 1 FROM consent k WHERE k.case_id = {case} AND k.agency_id = $1
-                           AND 'health' = ANY (k.categories) AND k.revoked_at IS NULL
-                           AND k.given_on <= {TODAY}
-                           AND (k.valid_until IS NULL OR k.valid_until >= {TODAY})))"
-    )
-}
+use crate::access::health::DailyCase;
+use crate::access::rules::daily_visible as visible;
+use crate::access::HealthScope;
 
 pub struct NewReport<'a> {
-    pub case_id: Uuid,
     pub day: NaiveDate,
     pub sleep_hours: f64,
     pub sleep_quality: i16,
@@ -33,7 +23,11 @@ pub struct NewReport<'a> {
 }
 
 /// None when the day already has a report (the transaction stays usable).
-pub async fn insert(conn: &mut PgConnection, r: &NewReport<'_>) -> sqlx::Result<Option<Uuid>> {
+pub async fn insert(
+    conn: &mut PgConnection,
+    target: &impl DailyCase,
+    r: &NewReport<'_>,
+) -> sqlx::Result<Option<Uuid>> {
     let id = Uuid::now_v7();
     sqlx::query_scalar(
         "INSERT INTO daily_report (id, case_id, day, sleep_hours, sleep_quality, medication_taken,
@@ -43,7 +37,7 @@ pub async fn insert(conn: &mut PgConnection, r: &NewReport<'_>) -> sqlx::Result<
          RETURNING id",
     )
     .bind(id)
-    .bind(r.case_id)
+    .bind(target.daily_case_id())
     .bind(r.day)
     .bind(r.sleep_hours)
     .bind(r.sleep_quality)
@@ -76,9 +70,9 @@ const COLUMNS: &str = "d.day, d.sleep_hours::float8 AS sleep_hours, d.sleep_qual
 /// The last 28 days of a case's reports, for an agency that may see them.
 pub async fn recent_for_agency(
     conn: &mut PgConnection,
-    agency_id: Uuid,
-    case_id: Uuid,
+    health: &HealthScope,
 ) -> sqlx::Result<Vec<ReportRow>> {
+    let (case_id, agency_id) = (health.case().case_id(), health.case().agency_id());
     sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM daily_report d
          WHERE d.case_id = $2 AND d.day > {TODAY} - 28 AND {}
@@ -92,7 +86,11 @@ pub async fn recent_for_agency(
 }
 
 /// The person's own last 28 days.
-pub async fn recent_own(conn: &mut PgConnection, case_id: Uuid) -> sqlx::Result<Vec<ReportRow>> {
+pub async fn recent_own(
+    conn: &mut PgConnection,
+    own: crate::access::OwnCase,
+) -> sqlx::Result<Vec<ReportRow>> {
+    let case_id = own.case_id();
     sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM daily_report d
          WHERE d.case_id = $1 AND d.day > {TODAY} - 28 ORDER BY d.day"

@@ -1,31 +1,13 @@
-//! Timeline entries. `VISIBLE` is SPEC §3's entry rule in SQL; every read of entries — pages,
-//! searches, counts — includes it. Its Rust twin is `policy::entry_visible`.
+//! Timeline entries. `VISIBLE` is SPEC §3's entry rule in SQL (written once, in
+//! `access::rules`); every read of entries — pages, searches, counts, derived pages — includes
+//! it. Its Rust twin is `policy::entry_visible`. Reads and writes of one case take its scope.
 
-use super::cases::{Actor, TODAY};
+use crate::access::rules::{ENTRY_LEFT_ON, ENTRY_VISIBLE};
+use crate::access::{Actor, CaseScope, OnCase, Reader};
 use crate::domain::markdown::to_safe_html;
 use chrono::{DateTime, Utc};
 use sqlx::PgConnection;
-use std::sync::LazyLock;
 use uuid::Uuid;
-
-/// True when the entry `e` may be seen by the agency bound as `$1`.
-pub static VISIBLE: LazyLock<String> = LazyLock::new(|| {
-    format!(
-        "(EXISTS (SELECT 1 FROM case_agency ca
-                  WHERE ca.case_id = e.case_id AND ca.agency_id = $1
-                    AND (ca.left_on IS NULL
-                         OR (e.created_at AT TIME ZONE 'Asia/Tokyo')::date <= ca.left_on))
-          AND (e.author_agency_id = $1
-               OR ($1 = ANY (e.shared_with)
-                   AND (e.category = 'case_admin'
-                        OR EXISTS (SELECT 1 FROM consent k
-                                   WHERE k.case_id = e.case_id AND k.agency_id = $1
-                                     AND e.category = ANY (k.categories)
-                                     AND k.revoked_at IS NULL
-                                     AND k.given_on <= {TODAY}
-                                     AND (k.valid_until IS NULL OR k.valid_until >= {TODAY}))))))"
-    )
-});
 
 pub struct NewEntry<'a> {
     pub case_id: Uuid,
@@ -62,17 +44,22 @@ impl<'a> NewEntry<'a> {
 }
 
 /// Writes an entry; the Markdown body is rendered and sanitised once, here.
-pub async fn insert(conn: &mut PgConnection, actor: Actor, e: &NewEntry<'_>) -> sqlx::Result<Uuid> {
+pub async fn insert(
+    conn: &mut PgConnection,
+    scope: &impl OnCase,
+    e: &NewEntry<'_>,
+) -> sqlx::Result<Uuid> {
     let id = Uuid::now_v7();
+    let actor = scope.actor();
     sqlx::query(
         "INSERT INTO entry (id, case_id, author_user_id, author_agency_id, kind, category,
                             occurred_at, body, body_html, fields, shared_with, reply_to)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
     )
     .bind(id)
-    .bind(e.case_id)
-    .bind(actor.user_id)
-    .bind(actor.agency_id)
+    .bind(scope.case_id())
+    .bind(actor.user_id())
+    .bind(actor.agency_id())
     .bind(e.kind)
     .bind(e.category)
     .bind(e.occurred_at)
@@ -89,11 +76,11 @@ pub async fn insert(conn: &mut PgConnection, actor: Actor, e: &NewEntry<'_>) -> 
 /// A team or lead change, shared with every agency on the team (current and former).
 pub async fn record_team_event(
     conn: &mut PgConnection,
-    actor: Actor,
-    case_id: Uuid,
+    scope: &impl OnCase,
     kind: &str,
     body: &str,
 ) -> sqlx::Result<Uuid> {
+    let case_id = scope.case_id();
     let team: Vec<Uuid> =
         sqlx::query_scalar("SELECT agency_id FROM case_agency WHERE case_id = $1")
             .bind(case_id)
@@ -101,7 +88,7 @@ pub async fn record_team_event(
             .await?;
     insert(
         conn,
-        actor,
+        scope,
         &NewEntry::plain(case_id, kind, "case_admin", body, &team),
     )
     .await
@@ -143,18 +130,33 @@ const ENTRY_INNER: &str = "e.id, e.case_id, e.kind, e.category, e.occurred_at, e
 /// filtered by `VISIBLE` and limited) into `EntryRow`s: names and the read mark are looked up
 /// only for the rows that are shown, by primary key, so the cost of a page does not grow with
 /// the case, the number of agencies or how much the user has read. `$2` must be the user asking.
+///
+/// An agency that left the team reads each entry as it stood on the day it left: an entry
+/// edited later shows the version that was current then (`entry_version`).
 fn with_names(inner: &str, order: &str) -> String {
     format!(
-        "SELECT e.id, e.case_id, e.kind, e.category, e.occurred_at, e.created_at, e.body_html,
-                e.fields, e.reply_to, e.version, e.edited_at, e.author_user_id,
-                e.author_agency_id, u.display_name AS author_name, a.name AS author_agency_name,
-                e.shared_with,
+        "SELECT e.id, e.case_id, e.kind, e.category, e.occurred_at, e.created_at,
+                coalesce(old.body_html, e.body_html) AS body_html,
+                coalesce(old.fields, e.fields) AS fields, e.reply_to,
+                coalesce(old.version, e.version) AS version,
+                CASE WHEN old.version IS NULL THEN e.edited_at
+                     WHEN old.version > 1 THEN old.written_at END AS edited_at,
+                e.author_user_id, e.author_agency_id, u.display_name AS author_name,
+                a.name AS author_agency_name, e.shared_with,
                 (e.author_user_id = $2
                  OR EXISTS (SELECT 1 FROM entry_read r
                             WHERE r.user_id = $2 AND r.entry_id = e.id)) AS read
          FROM ({inner}) e
          JOIN app_user u ON u.id = e.author_user_id
          JOIN agency a ON a.id = e.author_agency_id
+         LEFT JOIN LATERAL (
+             SELECT v.body_html, v.fields, v.version, v.written_at
+             FROM entry_version v
+             WHERE e.edited_at IS NOT NULL
+               AND (e.edited_at AT TIME ZONE 'Asia/Tokyo')::date > {ENTRY_LEFT_ON}
+               AND v.entry_id = e.id
+               AND (v.written_at AT TIME ZONE 'Asia/Tokyo')::date <= {ENTRY_LEFT_ON}
+             ORDER BY v.version DESC LIMIT 1) old ON true
          ORDER BY {order}"
     )
 }
@@ -231,7 +233,7 @@ pub fn page_sql(filter: &TimelineFilter, before: bool) -> String {
              WHERE e.case_id = $3 AND e.reply_to IS NULL AND {visible}{conditions}
              ORDER BY e.occurred_at DESC, e.id DESC
              LIMIT $4",
-            visible = *VISIBLE
+            visible = *ENTRY_VISIBLE
         ),
         "e.occurred_at DESC, e.id DESC",
     )
@@ -241,17 +243,16 @@ pub fn page_sql(filter: &TimelineFilter, before: bool) -> String {
 /// (occurred_at, id) over `entry_case_time_idx`.
 pub async fn page(
     conn: &mut PgConnection,
-    actor: Actor,
-    case_id: Uuid,
+    scope: &CaseScope,
     filter: &TimelineFilter,
     before: Option<TimeCursor>,
     limit: i64,
 ) -> sqlx::Result<Vec<EntryRow>> {
     let sql = page_sql(filter, before.is_some());
     let mut q = sqlx::query_as(&sql)
-        .bind(actor.agency_id)
-        .bind(actor.user_id)
-        .bind(case_id)
+        .bind(scope.agency_id())
+        .bind(scope.user_id())
+        .bind(scope.case_id())
         .bind(limit);
     if let Some(kind) = &filter.kind {
         q = q.bind(kind);
@@ -277,7 +278,7 @@ pub async fn page(
 /// The replies the agency may see to the given entries, oldest first.
 pub async fn replies(
     conn: &mut PgConnection,
-    actor: Actor,
+    scope: &CaseScope,
     parents: &[Uuid],
 ) -> sqlx::Result<Vec<EntryRow>> {
     if parents.is_empty() {
@@ -285,14 +286,16 @@ pub async fn replies(
     }
     sqlx::query_as(&with_names(
         &format!(
-            "SELECT {ENTRY_INNER} FROM entry e WHERE e.reply_to = ANY ($3) AND {visible}",
-            visible = *VISIBLE
+            "SELECT {ENTRY_INNER} FROM entry e
+             WHERE e.reply_to = ANY ($3) AND e.case_id = $4 AND {visible}",
+            visible = *ENTRY_VISIBLE
         ),
         "e.created_at, e.id",
     ))
-    .bind(actor.agency_id)
-    .bind(actor.user_id)
+    .bind(scope.agency_id())
+    .bind(scope.user_id())
     .bind(parents)
+    .bind(scope.case_id())
     .fetch_all(conn)
     .await
 }
@@ -300,20 +303,20 @@ pub async fn replies(
 /// One entry of a case, if the agency may see it.
 pub async fn get(
     conn: &mut PgConnection,
-    actor: Actor,
-    case_id: Uuid,
+    scope: &CaseScope,
     entry_id: Uuid,
 ) -> sqlx::Result<Option<EntryRow>> {
+    let (actor, case_id) = (scope.actor(), scope.case_id());
     sqlx::query_as(&with_names(
         &format!(
             "SELECT {ENTRY_INNER} FROM entry e
              WHERE e.id = $3 AND e.case_id = $4 AND {visible}",
-            visible = *VISIBLE
+            visible = *ENTRY_VISIBLE
         ),
         "e.id",
     ))
-    .bind(actor.agency_id)
-    .bind(actor.user_id)
+    .bind(actor.agency_id())
+    .bind(actor.user_id())
     .bind(entry_id)
     .bind(case_id)
     .fetch_optional(conn)
@@ -323,16 +326,16 @@ pub async fn get(
 /// The Markdown source and sharing of an entry the agency may see (for editing and replying).
 pub async fn source(
     conn: &mut PgConnection,
-    actor: Actor,
-    case_id: Uuid,
+    scope: &CaseScope,
     entry_id: Uuid,
 ) -> sqlx::Result<Option<(String, Vec<Uuid>)>> {
+    let (actor, case_id) = (scope.actor(), scope.case_id());
     sqlx::query_as(&format!(
         "SELECT e.body, e.shared_with FROM entry e
          WHERE e.id = $2 AND e.case_id = $3 AND {visible}",
-        visible = *VISIBLE
+        visible = *ENTRY_VISIBLE
     ))
-    .bind(actor.agency_id)
+    .bind(actor.agency_id())
     .bind(entry_id)
     .bind(case_id)
     .fetch_optional(conn)
@@ -342,9 +345,10 @@ pub async fn source(
 /// Marks entries as read by the user (those shown to them).
 pub async fn mark_read(
     conn: &mut PgConnection,
-    user_id: Uuid,
+    scope: &CaseScope,
     entries: &[Uuid],
 ) -> sqlx::Result<()> {
+    let user_id = scope.user_id();
     if entries.is_empty() {
         return Ok(());
     }
@@ -371,7 +375,7 @@ fn unread_where() -> String {
          AND e.author_user_id <> $2
          AND NOT EXISTS (SELECT 1 FROM entry_read r WHERE r.user_id = $2 AND r.entry_id = e.id)
          AND {visible}",
-        visible = *VISIBLE
+        visible = *ENTRY_VISIBLE
     )
 }
 
@@ -383,8 +387,8 @@ pub async fn unread_count(conn: &mut PgConnection, actor: Actor, cap: i64) -> sq
             WHERE {} LIMIT $3) unread",
         unread_where()
     ))
-    .bind(actor.agency_id)
-    .bind(actor.user_id)
+    .bind(actor.agency_id())
+    .bind(actor.user_id())
     .bind(cap)
     .fetch_one(conn)
     .await
@@ -434,8 +438,8 @@ pub async fn inbox(
          LIMIT $5",
         unread_where()
     ))
-    .bind(actor.agency_id)
-    .bind(actor.user_id)
+    .bind(actor.agency_id())
+    .bind(actor.user_id())
     .bind(before.map(|c| c.created_at))
     .bind(before.map(|c| c.id))
     .bind(limit)
@@ -452,8 +456,8 @@ pub async fn mark_all_read(conn: &mut PgConnection, actor: Actor) -> sqlx::Resul
          ON CONFLICT DO NOTHING",
         unread_where()
     ))
-    .bind(actor.agency_id)
-    .bind(actor.user_id)
+    .bind(actor.agency_id())
+    .bind(actor.user_id())
     .execute(conn)
     .await?
     .rows_affected())
@@ -463,13 +467,13 @@ pub async fn mark_all_read(conn: &mut PgConnection, actor: Actor) -> sqlx::Resul
 /// the previous one. False when the entry is not theirs or not on the case.
 pub async fn edit(
     conn: &mut PgConnection,
-    actor: Actor,
-    case_id: Uuid,
+    scope: &CaseScope,
     entry_id: Uuid,
     body: &str,
     fields: &serde_json::Value,
     occurred_at: DateTime<Utc>,
 ) -> sqlx::Result<bool> {
+    let (actor, case_id) = (scope.actor(), scope.case_id());
     let kept = sqlx::query(
         "INSERT INTO entry_version (entry_id, version, body, body_html, fields, occurred_at,
                                     written_by, written_at)
@@ -480,8 +484,8 @@ pub async fn edit(
     )
     .bind(entry_id)
     .bind(case_id)
-    .bind(actor.user_id)
-    .bind(actor.agency_id)
+    .bind(actor.user_id())
+    .bind(actor.agency_id())
     .execute(&mut *conn)
     .await?
     .rows_affected();
@@ -498,7 +502,7 @@ pub async fn edit(
     .bind(to_safe_html(body))
     .bind(fields)
     .bind(occurred_at)
-    .bind(actor.user_id)
+    .bind(actor.user_id())
     .execute(conn)
     .await?;
     Ok(true)
@@ -517,10 +521,10 @@ pub struct VersionRow {
 /// The earlier versions of an entry the agency may see, newest first.
 pub async fn versions(
     conn: &mut PgConnection,
-    actor: Actor,
-    case_id: Uuid,
+    scope: &CaseScope,
     entry_id: Uuid,
 ) -> sqlx::Result<Vec<VersionRow>> {
+    let (actor, case_id) = (scope.actor(), scope.case_id());
     sqlx::query_as(&format!(
         "SELECT v.version, v.body_html, v.fields, v.occurred_at, w.display_name AS written_by_name,
                 v.written_at
@@ -528,66 +532,98 @@ pub async fn versions(
          JOIN entry_version v ON v.entry_id = e.id
          JOIN app_user w ON w.id = v.written_by
          WHERE e.id = $2 AND e.case_id = $3 AND {visible}
+           AND ({ENTRY_LEFT_ON} IS NULL
+                OR (v.written_at AT TIME ZONE 'Asia/Tokyo')::date <= {ENTRY_LEFT_ON})
          ORDER BY v.version DESC",
-        visible = *VISIBLE
+        visible = *ENTRY_VISIBLE
     ))
-    .bind(actor.agency_id)
+    .bind(actor.agency_id())
     .bind(entry_id)
     .bind(case_id)
     .fetch_all(conn)
     .await
 }
 
-/// The ids of a case's entries the agency may see (for tests of the rule and for counts).
-pub async fn visible_ids(
-    conn: &mut PgConnection,
-    agency_id: Uuid,
-    case_id: Uuid,
-) -> sqlx::Result<Vec<Uuid>> {
+/// The ids of a case's entries the reader may see (for tests of the rule and for counts).
+pub async fn visible_ids(conn: &mut PgConnection, reader: Reader) -> sqlx::Result<Vec<Uuid>> {
     sqlx::query_scalar(&format!(
         "SELECT e.id FROM entry e WHERE e.case_id = $2 AND {} ORDER BY e.id",
-        *VISIBLE
+        *ENTRY_VISIBLE
     ))
-    .bind(agency_id)
-    .bind(case_id)
+    .bind(reader.agency_id())
+    .bind(reader.case_id())
     .fetch_all(conn)
     .await
 }
 
-/// The ids of a case's entries since `since` that the agency may see, newest first.
-pub async fn visible_since(
+/// A one-line view of the case's entries since `since` that the reader may see, oldest first
+/// (for a meeting's material, computed when read).
+pub async fn summaries_since(
     conn: &mut PgConnection,
-    agency_id: Uuid,
-    case_id: Uuid,
+    reader: Reader,
     since: DateTime<Utc>,
     limit: i64,
-) -> sqlx::Result<Vec<Uuid>> {
-    sqlx::query_scalar(&format!(
-        "SELECT e.id FROM entry e
-         WHERE e.case_id = $2 AND e.occurred_at >= $3 AND e.reply_to IS NULL AND {}
-         ORDER BY e.occurred_at DESC, e.id DESC LIMIT $4",
-        *VISIBLE
+) -> sqlx::Result<Vec<(DateTime<Utc>, String, String, String)>> {
+    sqlx::query_as(&format!(
+        "SELECT s.occurred_at, s.kind, a.name, s.line
+         FROM (SELECT e.occurred_at, e.id, e.kind, e.author_agency_id,
+                      left(replace(e.body, E'\\n', ' '), 120) AS line
+               FROM entry e
+               WHERE e.case_id = $2 AND e.occurred_at >= $3 AND e.reply_to IS NULL AND {}
+               ORDER BY e.occurred_at DESC, e.id DESC LIMIT $4) s
+         JOIN agency a ON a.id = s.author_agency_id
+         ORDER BY s.occurred_at, s.id",
+        *ENTRY_VISIBLE
     ))
-    .bind(agency_id)
-    .bind(case_id)
+    .bind(reader.agency_id())
+    .bind(reader.case_id())
     .bind(since)
     .bind(limit)
     .fetch_all(conn)
     .await
 }
 
-/// A one-line view of entries already filtered by the visibility rule (for drafted material).
-pub async fn summaries(
+/// Per Tokyo month since `from`, among the entries the reader may see: whether there was an
+/// interview with the person (a contact in person, visit or online) and a report.
+pub async fn monthly_interviews(
     conn: &mut PgConnection,
-    ids: &[Uuid],
-) -> sqlx::Result<Vec<(DateTime<Utc>, String, String, String)>> {
-    sqlx::query_as(
-        "SELECT e.occurred_at, e.kind, a.name, left(replace(e.body, E'\\n', ' '), 120)
+    reader: Reader,
+    from: DateTime<Utc>,
+) -> sqlx::Result<Vec<(chrono::NaiveDate, bool, bool)>> {
+    sqlx::query_as(&format!(
+        "SELECT date_trunc('month', e.occurred_at AT TIME ZONE 'Asia/Tokyo')::date AS month,
+                bool_or(e.kind = 'contact' AND e.fields->>'with_whom' = 'person'
+                        AND e.fields->>'channel' IN ('meeting', 'visit', 'online')) AS interview,
+                bool_or(coalesce((e.fields->>'report')::boolean, false)) AS report
+         FROM entry e
+         WHERE e.case_id = $2 AND e.occurred_at >= $3 AND {}
+         GROUP BY 1",
+        *ENTRY_VISIBLE
+    ))
+    .bind(reader.agency_id())
+    .bind(reader.case_id())
+    .bind(from)
+    .fetch_all(conn)
+    .await
+}
+
+/// Contacts and visits per Tokyo month per writing agency over the last two years, among the
+/// entries the reader may see.
+pub async fn contacts_per_month(
+    conn: &mut PgConnection,
+    reader: Reader,
+) -> sqlx::Result<Vec<(String, String, i64)>> {
+    sqlx::query_as(&format!(
+        "SELECT to_char(e.occurred_at AT TIME ZONE 'Asia/Tokyo', 'YYYY-MM') AS month, a.name,
+                count(*) AS n
          FROM entry e JOIN agency a ON a.id = e.author_agency_id
-         WHERE e.id = ANY ($1)
-         ORDER BY e.occurred_at, e.id",
-    )
-    .bind(ids)
+         WHERE e.case_id = $2 AND e.kind = 'contact' AND e.reply_to IS NULL
+           AND e.occurred_at > now() - interval '24 months' AND {}
+         GROUP BY 1, 2 ORDER BY 1, 2",
+        *ENTRY_VISIBLE
+    ))
+    .bind(reader.agency_id())
+    .bind(reader.case_id())
     .fetch_all(conn)
     .await
 }

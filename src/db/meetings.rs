@@ -1,7 +1,9 @@
-//! Case meetings, their invitations, action items and calendar feeds. A meeting is read by the
-//! agencies on its case's team and by the agencies invited to it.
+//! Case meetings, their invitations, action items and calendar feeds. A meeting is read by its
+//! convening agency and the agencies invited to it (`MeetingScope`); the case's team sees that
+//! it is planned or was held.
 
 use super::cases::TODAY;
+use crate::access::{rules, Actor, CaseScope, MeetingScope, Reader};
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::PgConnection;
 use uuid::Uuid;
@@ -84,6 +86,7 @@ pub struct MeetingRow {
     pub sequence: i32,
     pub material: String,
     pub material_html: String,
+    pub material_category: Option<String>,
     pub material_by_name: Option<String>,
     pub material_at: Option<DateTime<Utc>>,
     pub attendees: String,
@@ -104,7 +107,8 @@ const MEETING_SELECT: &str = "SELECT m.id, m.case_id, p.family_name, p.given_nam
         m.convener_user_id, cu.display_name AS convener_name, m.convener_agency_id,
         ca_.name AS convener_agency_name, m.purpose, m.purpose_note, m.starts_at,
         m.duration_minutes, m.place, m.online_url, m.phone, m.person_attends, m.family_attends,
-        m.status, m.sequence, m.material, m.material_html, mu.display_name AS material_by_name,
+        m.status, m.sequence, m.material, m.material_html, m.material_category,
+        mu.display_name AS material_by_name,
         m.material_at, m.attendees, m.discussion, m.decisions, m.held_at, m.cancel_reason,
         m.updated_at
      FROM meeting m
@@ -114,38 +118,61 @@ const MEETING_SELECT: &str = "SELECT m.id, m.case_id, p.family_name, p.given_nam
      JOIN agency ca_ ON ca_.id = m.convener_agency_id
      LEFT JOIN app_user mu ON mu.id = m.material_by";
 
-/// Who may read a meeting: its case's team (current or former) and its invitees. `$1` agency.
-const MEETING_SCOPE: &str = "(EXISTS (SELECT 1 FROM case_agency t
-                     WHERE t.case_id = m.case_id AND t.agency_id = $1)
-         OR EXISTS (SELECT 1 FROM meeting_invitee i
-                    WHERE i.meeting_id = m.id AND i.agency_id = $1))";
+/// The meeting the scope opened (the convener's agency or an invited agency).
+pub async fn get(conn: &mut PgConnection, scope: &MeetingScope) -> sqlx::Result<MeetingRow> {
+    sqlx::query_as(&format!("{MEETING_SELECT} WHERE m.id = $1"))
+        .bind(scope.meeting_id())
+        .fetch_one(conn)
+        .await
+}
 
-pub async fn get(
+/// A case's meetings for its team: date, purpose and status of each; `readable` marks those the
+/// agency convenes or is invited to (the others it cannot open).
+pub async fn for_case(
     conn: &mut PgConnection,
-    agency_id: Uuid,
-    id: Uuid,
-) -> sqlx::Result<Option<MeetingRow>> {
+    case: &CaseScope,
+) -> sqlx::Result<Vec<MeetingListRow>> {
     sqlx::query_as(&format!(
-        "{MEETING_SELECT} WHERE m.id = $2 AND {MEETING_SCOPE}"
+        "SELECT m.id, m.starts_at, m.purpose, m.status, p.family_name, p.given_name,
+                a.name AS convener_agency_name, {reader} AS readable
+         FROM meeting m
+         JOIN case_file c ON c.id = m.case_id
+         JOIN participant p ON p.id = c.participant_id
+         JOIN agency a ON a.id = m.convener_agency_id
+         WHERE m.case_id = $2
+         ORDER BY m.starts_at DESC LIMIT 100",
+        reader = rules::meeting_reader("$1")
     ))
-    .bind(agency_id)
-    .bind(id)
-    .fetch_optional(conn)
+    .bind(case.agency_id())
+    .bind(case.case_id())
+    .fetch_all(conn)
     .await
 }
 
-pub async fn for_case(
+/// The case facts the material's heading shows, for any reader of the meeting (an agency
+/// invited from outside the team included).
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct MaterialCase {
+    pub family_kana: String,
+    pub given_kana: String,
+    pub phase: String,
+    pub lead_name: String,
+    pub opened_on: NaiveDate,
+}
+
+pub async fn material_case(
     conn: &mut PgConnection,
-    agency_id: Uuid,
-    case_id: Uuid,
-) -> sqlx::Result<Vec<MeetingRow>> {
-    sqlx::query_as(&format!(
-        "{MEETING_SELECT} WHERE m.case_id = $2 AND {MEETING_SCOPE}
-         ORDER BY m.starts_at DESC LIMIT 100"
-    ))
-    .bind(agency_id)
-    .bind(case_id)
-    .fetch_all(conn)
+    scope: &MeetingScope,
+) -> sqlx::Result<MaterialCase> {
+    sqlx::query_as(
+        "SELECT p.family_kana, p.given_kana, c.phase, la.name AS lead_name, c.opened_on
+         FROM case_file c
+         JOIN participant p ON p.id = c.participant_id
+         JOIN agency la ON la.id = c.lead_agency_id
+         WHERE c.id = $1",
+    )
+    .bind(scope.case_id())
+    .fetch_one(conn)
     .await
 }
 
@@ -159,7 +186,7 @@ pub async fn upcoming_for_agency(
     // 0009); only the rows shown are joined, and only the columns the list shows are read
     sqlx::query_as(
         "SELECT m.id, m.starts_at, m.purpose, m.status, p.family_name, p.given_name,
-                a.name AS convener_agency_name
+                a.name AS convener_agency_name, true AS readable
          FROM (SELECT i.meeting_id FROM meeting_invitee i
                WHERE i.agency_id = $1 AND i.status = 'scheduled'
                  AND i.starts_at > now() - interval '1 hour'
@@ -186,19 +213,21 @@ pub struct MeetingListRow {
     pub family_name: String,
     pub given_name: String,
     pub convener_agency_name: String,
+    /// The agency convenes it or is invited (it may open it).
+    pub readable: bool,
 }
 
 /// The last meeting held on the case before `before`, for "since the last meeting".
 pub async fn last_held_before(
     conn: &mut PgConnection,
-    case_id: Uuid,
+    scope: &MeetingScope,
     before: DateTime<Utc>,
 ) -> sqlx::Result<Option<DateTime<Utc>>> {
     sqlx::query_scalar(
         "SELECT max(starts_at) FROM meeting
          WHERE case_id = $1 AND status = 'held' AND starts_at < $2",
     )
-    .bind(case_id)
+    .bind(scope.case_id())
     .bind(before)
     .fetch_one(conn)
     .await
@@ -216,7 +245,10 @@ pub struct InviteeRow {
     pub consent_reason: String,
 }
 
-pub async fn invitees(conn: &mut PgConnection, meeting_id: Uuid) -> sqlx::Result<Vec<InviteeRow>> {
+pub async fn invitees(
+    conn: &mut PgConnection,
+    scope: &MeetingScope,
+) -> sqlx::Result<Vec<InviteeRow>> {
     sqlx::query_as(
         "SELECT i.agency_id, a.name AS agency_name, i.user_id, u.display_name AS user_name,
                 i.response, r.display_name AS responded_by_name, i.responded_at, i.consent_reason
@@ -227,7 +259,7 @@ pub async fn invitees(conn: &mut PgConnection, meeting_id: Uuid) -> sqlx::Result
          WHERE i.meeting_id = $1
          ORDER BY a.name",
     )
-    .bind(meeting_id)
+    .bind(scope.meeting_id())
     .fetch_all(conn)
     .await
 }
@@ -269,11 +301,10 @@ pub async fn clashes(
 
 pub async fn rsvp(
     conn: &mut PgConnection,
-    meeting_id: Uuid,
-    agency_id: Uuid,
-    user_id: Uuid,
+    scope: &MeetingScope,
     response: &str,
 ) -> sqlx::Result<bool> {
+    let (meeting_id, agency_id, user_id) = (scope.meeting_id(), scope.agency_id(), scope.user_id());
     Ok(sqlx::query(
         "UPDATE meeting_invitee SET response = $3, responded_by = $4, responded_at = now()
          WHERE meeting_id = $1 AND agency_id = $2",
@@ -292,7 +323,7 @@ pub async fn rsvp(
 #[allow(clippy::too_many_arguments)]
 pub async fn reschedule(
     conn: &mut PgConnection,
-    id: Uuid,
+    scope: &MeetingScope,
     starts_at: DateTime<Utc>,
     duration_minutes: i32,
     place: &str,
@@ -304,7 +335,7 @@ pub async fn reschedule(
                 phone = $6, sequence = sequence + 1, updated_at = now()
          WHERE id = $1 AND status = 'scheduled'",
     )
-    .bind(id)
+    .bind(scope.meeting_id())
     .bind(starts_at)
     .bind(duration_minutes)
     .bind(place)
@@ -319,14 +350,19 @@ pub async fn reschedule(
             "UPDATE meeting_invitee SET response = 'pending', responded_by = NULL, responded_at = NULL
              WHERE meeting_id = $1",
         )
-        .bind(id)
+        .bind(scope.meeting_id())
         .execute(conn)
         .await?;
     }
     Ok(moved)
 }
 
-pub async fn cancel(conn: &mut PgConnection, id: Uuid, reason: &str) -> sqlx::Result<bool> {
+pub async fn cancel(
+    conn: &mut PgConnection,
+    scope: &MeetingScope,
+    reason: &str,
+) -> sqlx::Result<bool> {
+    let id = scope.meeting_id();
     Ok(sqlx::query(
         "UPDATE meeting SET status = 'cancelled', cancel_reason = $2, sequence = sequence + 1,
                 updated_at = now()
@@ -340,31 +376,51 @@ pub async fn cancel(conn: &mut PgConnection, id: Uuid, reason: &str) -> sqlx::Re
         == 1)
 }
 
+/// The convener's own text around the generated sections, with the information category that
+/// decides who reads it (None: the convening agency only).
 pub async fn set_material(
     conn: &mut PgConnection,
-    id: Uuid,
-    user_id: Uuid,
+    scope: &MeetingScope,
     text: &str,
     html: &str,
+    category: Option<&str>,
 ) -> sqlx::Result<()> {
     sqlx::query(
         "UPDATE meeting SET material = $3, material_html = $4, material_by = $2, material_at = now(),
-                updated_at = now()
+                material_category = $5, updated_at = now()
          WHERE id = $1",
     )
-    .bind(id)
-    .bind(user_id)
+    .bind(scope.meeting_id())
+    .bind(scope.user_id())
     .bind(text)
     .bind(html)
+    .bind(category)
     .execute(conn)
     .await?;
     Ok(())
 }
 
+/// The convener's own text of the material, as HTML, when the reader may read it
+/// (`rules::material_text_visible`).
+pub async fn material_text(
+    conn: &mut PgConnection,
+    scope: &MeetingScope,
+    reader: Reader,
+) -> sqlx::Result<Option<String>> {
+    sqlx::query_scalar(&format!(
+        "SELECT m.material_html FROM meeting m WHERE m.id = $1 AND {}",
+        rules::material_text_visible("$2")
+    ))
+    .bind(scope.meeting_id())
+    .bind(reader.agency_id())
+    .fetch_optional(conn)
+    .await
+}
+
 /// Records the minutes; false when the meeting was cancelled or already held.
 pub async fn hold(
     conn: &mut PgConnection,
-    id: Uuid,
+    scope: &MeetingScope,
     attendees: &str,
     discussion: &str,
     decisions: &str,
@@ -374,7 +430,7 @@ pub async fn hold(
                 held_at = now(), updated_at = now()
          WHERE id = $1 AND status = 'scheduled'",
     )
-    .bind(id)
+    .bind(scope.meeting_id())
     .bind(attendees)
     .bind(discussion)
     .bind(decisions)
@@ -448,20 +504,40 @@ fn action_select() -> String {
     )
 }
 
-/// The action items of a case (open first), for an agency on its team.
+/// The action items of a case the agency may read (open first): its own, and those of the
+/// meetings it convened or was invited to.
 pub async fn actions_for_case(
+    conn: &mut PgConnection,
+    case: &CaseScope,
+) -> sqlx::Result<Vec<ActionRow>> {
+    actions_where(conn, case.agency_id(), case.case_id(), None).await
+}
+
+/// The action items the reader may read; with a meeting, only those decided at it.
+pub async fn actions_for(
+    conn: &mut PgConnection,
+    reader: Reader,
+    meeting: Option<&MeetingScope>,
+) -> sqlx::Result<Vec<ActionRow>> {
+    let only = meeting.map(|m| m.meeting_id());
+    actions_where(conn, reader.agency_id(), reader.case_id(), only).await
+}
+
+async fn actions_where(
     conn: &mut PgConnection,
     agency_id: Uuid,
     case_id: Uuid,
+    meeting: Option<Uuid>,
 ) -> sqlx::Result<Vec<ActionRow>> {
     sqlx::query_as(&format!(
-        "{} WHERE x.case_id = $2
-           AND EXISTS (SELECT 1 FROM case_agency t WHERE t.case_id = $2 AND t.agency_id = $1)
+        "{} WHERE x.case_id = $2 AND ($3::uuid IS NULL OR x.meeting_id = $3) AND {}
          ORDER BY x.status = 'done', x.due_on, x.id LIMIT 200",
-        action_select()
+        action_select(),
+        rules::action_visible("$1")
     ))
     .bind(agency_id)
     .bind(case_id)
+    .bind(meeting)
     .fetch_all(conn)
     .await
 }
@@ -486,11 +562,11 @@ pub async fn open_actions_for_agency(
 /// Marks an action item of the agency done. False when it is not theirs or already done.
 pub async fn finish_action(
     conn: &mut PgConnection,
-    agency_id: Uuid,
-    user_id: Uuid,
+    actor: Actor,
     id: Uuid,
     note: &str,
 ) -> sqlx::Result<Option<Uuid>> {
+    let (agency_id, user_id) = (actor.agency_id(), actor.user_id());
     sqlx::query_scalar(
         "UPDATE action_item SET status = 'done', done_note = $4, done_by = $3, done_at = now()
          WHERE id = $1 AND owner_agency_id = $2 AND status = 'open'

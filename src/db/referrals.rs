@@ -2,27 +2,11 @@
 //! that take the acting agency: the sender always, the receiver once it was sent.
 
 use super::cases::{Actor, TODAY};
+use crate::access::rules::NOTE_VISIBLE;
+use crate::access::{Reader, ReferralScope};
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::PgConnection;
-use std::sync::LazyLock;
 use uuid::Uuid;
-
-/// A pre-referral note `n` is seen by its author's agency, and by the team agencies (up to the
-/// day they left) with a live consent for its category. `$1` is the agency.
-static NOTE_VISIBLE: LazyLock<String> = LazyLock::new(|| {
-    format!(
-        "(EXISTS (SELECT 1 FROM case_agency ca
-                  WHERE ca.case_id = n.case_id AND ca.agency_id = $1
-                    AND (ca.left_on IS NULL
-                         OR (n.written_at AT TIME ZONE 'Asia/Tokyo')::date <= ca.left_on))
-          AND (n.author_agency_id = $1
-               OR EXISTS (SELECT 1 FROM consent k
-                          WHERE k.case_id = n.case_id AND k.agency_id = $1
-                            AND n.category = ANY (k.categories) AND k.revoked_at IS NULL
-                            AND k.given_on <= {TODAY}
-                            AND (k.valid_until IS NULL OR k.valid_until >= {TODAY}))))"
-    )
-});
 
 pub async fn add_note(
     conn: &mut PgConnection,
@@ -43,8 +27,8 @@ pub async fn add_note(
     .bind(item)
     .bind(category)
     .bind(body)
-    .bind(actor.user_id)
-    .bind(actor.agency_id)
+    .bind(actor.user_id())
+    .bind(actor.agency_id())
     .execute(conn)
     .await?;
     Ok(id)
@@ -61,11 +45,8 @@ pub struct NoteRow {
 }
 
 /// The newest visible note of each item.
-pub async fn latest_notes(
-    conn: &mut PgConnection,
-    agency_id: Uuid,
-    case_id: Uuid,
-) -> sqlx::Result<Vec<NoteRow>> {
+pub async fn latest_notes(conn: &mut PgConnection, reader: Reader) -> sqlx::Result<Vec<NoteRow>> {
+    let (case_id, agency_id) = (reader.case_id(), reader.agency_id());
     sqlx::query_as(&format!(
         "SELECT DISTINCT ON (n.item) n.item, n.category, n.body, u.display_name AS author_name,
                 a.name AS author_agency_name, n.written_at
@@ -126,11 +107,11 @@ pub async fn create(
     )
     .bind(id)
     .bind(r.case_id)
-    .bind(actor.agency_id)
+    .bind(actor.agency_id())
     .bind(r.to_agency_id)
     .bind(r.hopes)
     .bind(r.assessment_id)
-    .bind(actor.user_id)
+    .bind(actor.user_id())
     .execute(&mut *conn)
     .await?;
     sqlx::query(
@@ -139,8 +120,8 @@ pub async fn create(
     )
     .bind(Uuid::now_v7())
     .bind(id)
-    .bind(actor.user_id)
-    .bind(actor.agency_id)
+    .bind(actor.user_id())
+    .bind(actor.agency_id())
     .execute(conn)
     .await?;
     Ok(id)
@@ -178,36 +159,26 @@ const REFERRAL_SELECT: &str = "SELECT r.id, r.case_id, p.family_name, p.given_na
      JOIN agency fa ON fa.id = r.from_agency_id
      JOIN agency ta ON ta.id = r.to_agency_id";
 
-/// Who may read a referral: the sender, and the receiver once it was sent. `$1` the agency.
-const REFERRAL_SCOPE: &str =
-    "(r.from_agency_id = $1 OR (r.to_agency_id = $1 AND r.state <> 'draft'))";
-
-pub async fn get(
-    conn: &mut PgConnection,
-    agency_id: Uuid,
-    id: Uuid,
-) -> sqlx::Result<Option<ReferralRow>> {
-    sqlx::query_as(&format!(
-        "{REFERRAL_SELECT} WHERE r.id = $2 AND {REFERRAL_SCOPE}"
-    ))
-    .bind(agency_id)
-    .bind(id)
-    .fetch_optional(conn)
-    .await
+/// The referral the scope opened.
+pub async fn get(conn: &mut PgConnection, scope: &ReferralScope) -> sqlx::Result<ReferralRow> {
+    sqlx::query_as(&format!("{REFERRAL_SELECT} WHERE r.id = $1"))
+        .bind(scope.referral_id())
+        .fetch_one(conn)
+        .await
 }
 
 /// The referrals of a case, for an agency on its team (the referrals it can read).
 pub async fn for_case(
     conn: &mut PgConnection,
-    agency_id: Uuid,
-    case_id: Uuid,
+    case: &crate::access::CaseScope,
 ) -> sqlx::Result<Vec<ReferralRow>> {
     sqlx::query_as(&format!(
-        "{REFERRAL_SELECT} WHERE r.case_id = $2 AND {REFERRAL_SCOPE}
-         ORDER BY r.updated_at DESC LIMIT 100"
+        "{REFERRAL_SELECT} WHERE r.case_id = $2 AND {}
+         ORDER BY r.updated_at DESC LIMIT 100",
+        crate::access::rules::referral_reader("$1")
     ))
-    .bind(agency_id)
-    .bind(case_id)
+    .bind(case.agency_id())
+    .bind(case.case_id())
     .fetch_all(conn)
     .await
 }
@@ -292,8 +263,8 @@ pub async fn transition(
         .bind(id)
         .bind(t.from)
         .bind(t.to)
-        .bind(actor.user_id)
-        .bind(actor.agency_id)
+        .bind(actor.user_id())
+        .bind(actor.agency_id())
         .bind(t.note)
         .bind(t.decline_reason)
         .execute(conn)
@@ -314,23 +285,17 @@ pub struct EventRow {
 }
 
 /// The history of a referral the agency may read.
-pub async fn events(
-    conn: &mut PgConnection,
-    agency_id: Uuid,
-    id: Uuid,
-) -> sqlx::Result<Vec<EventRow>> {
-    sqlx::query_as(&format!(
+pub async fn events(conn: &mut PgConnection, scope: &ReferralScope) -> sqlx::Result<Vec<EventRow>> {
+    sqlx::query_as(
         "SELECT ev.from_state, ev.to_state, u.display_name AS user_name, a.name AS agency_name,
                 ev.at, ev.note, ev.decline_reason
          FROM referral_event ev
-         JOIN referral r ON r.id = ev.referral_id
          JOIN app_user u ON u.id = ev.user_id
          JOIN agency a ON a.id = ev.agency_id
-         WHERE ev.referral_id = $2 AND {REFERRAL_SCOPE}
-         ORDER BY ev.at, ev.id"
-    ))
-    .bind(agency_id)
-    .bind(id)
+         WHERE ev.referral_id = $1
+         ORDER BY ev.at, ev.id",
+    )
+    .bind(scope.referral_id())
     .fetch_all(conn)
     .await
 }

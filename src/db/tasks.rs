@@ -79,9 +79,9 @@ fn select() -> String {
 /// A case's tasks, for an agency on its team.
 pub async fn for_case(
     conn: &mut PgConnection,
-    agency_id: Uuid,
-    case_id: Uuid,
+    scope: &crate::access::CaseScope,
 ) -> sqlx::Result<Vec<TaskRow>> {
+    let (case_id, agency_id) = (scope.case_id(), scope.agency_id());
     sqlx::query_as(&format!(
         "{} WHERE t.case_id = $2
            AND EXISTS (SELECT 1 FROM case_agency m WHERE m.case_id = $2 AND m.agency_id = $1)

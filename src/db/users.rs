@@ -130,13 +130,18 @@ pub async fn set_active(
     user_id: Uuid,
     active: bool,
 ) -> sqlx::Result<bool> {
-    Ok(sqlx::query("UPDATE app_user SET active = $2 WHERE id = $1")
+    // a participant's own account is managed from her case, never from the admin pages
+    Ok(
+        sqlx::query(
+            "UPDATE app_user SET active = $2 WHERE id = $1 AND participant_case_id IS NULL",
+        )
         .bind(user_id)
         .bind(active)
         .execute(conn)
         .await?
         .rows_affected()
-        == 1)
+            == 1,
+    )
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -146,6 +151,8 @@ pub struct UserRow {
     pub display_name: String,
     pub is_admin: bool,
     pub active: bool,
+    /// A participant's own account (managed from her case by the lead agency).
+    pub is_participant: bool,
     /// "agency name (role)" for each membership
     pub agencies: Vec<String>,
 }
@@ -159,12 +166,14 @@ pub async fn list(
 ) -> sqlx::Result<Vec<UserRow>> {
     sqlx::query_as(
         "SELECT u.id, u.email, u.display_name, u.is_admin, u.active,
+                u.participant_case_id IS NOT NULL AS is_participant,
                 coalesce(array_agg(a.name || ' (' || m.role || ')' ORDER BY a.name)
                          FILTER (WHERE a.id IS NOT NULL), '{}') AS agencies
          FROM app_user u
          LEFT JOIN membership m ON m.user_id = u.id
          LEFT JOIN agency a ON a.id = m.agency_id
-         WHERE ($1 = '' OR u.email ILIKE '%' || $1 || '%' OR u.display_name ILIKE '%' || $1 || '%')
+         WHERE u.participant_case_id IS NULL
+           AND ($1 = '' OR u.email ILIKE '%' || $1 || '%' OR u.display_name ILIKE '%' || $1 || '%')
            AND ($2::text IS NULL OR u.email > $2)
          GROUP BY u.id
          ORDER BY u.email
@@ -179,7 +188,8 @@ pub async fn list(
 
 pub async fn find_by_email(conn: &mut PgConnection, email: &str) -> sqlx::Result<Option<UserRow>> {
     sqlx::query_as(
-        "SELECT u.id, u.email, u.display_name, u.is_admin, u.active, '{}'::text[] AS agencies
+        "SELECT u.id, u.email, u.display_name, u.is_admin, u.active,
+                u.participant_case_id IS NOT NULL AS is_participant, '{}'::text[] AS agencies
          FROM app_user u WHERE u.email = $1",
     )
     .bind(email)
@@ -189,8 +199,9 @@ pub async fn find_by_email(conn: &mut PgConnection, email: &str) -> sqlx::Result
 
 pub async fn get(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<Option<UserRow>> {
     sqlx::query_as(
-        "SELECT u.id, u.email, u.display_name, u.is_admin, u.active, '{}'::text[] AS agencies
-         FROM app_user u WHERE u.id = $1",
+        "SELECT u.id, u.email, u.display_name, u.is_admin, u.active,
+                u.participant_case_id IS NOT NULL AS is_participant, '{}'::text[] AS agencies
+         FROM app_user u WHERE u.id = $1 AND u.participant_case_id IS NULL",
     )
     .bind(id)
     .fetch_optional(conn)

@@ -61,6 +61,19 @@ pub fn split_list(s: &str) -> Vec<String> {
 }
 
 /// Length in characters (what users count), not bytes.
+/// Text typed by users placed into Markdown that Renkei writes: its Markdown punctuation is
+/// escaped so it shows as typed (the HTML is sanitised afterwards in any case).
+pub fn markdown_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if "\\`*_{}[]()<>#+-.!|~".contains(c) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
 pub fn char_len(s: &str) -> usize {
     s.chars().count()
 }

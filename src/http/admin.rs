@@ -444,7 +444,10 @@ async fn add_member(
     let existing = db::users::find_by_email(&mut conn, &email).await?;
     let mut errors = Errors::default();
     form.agency_id = agency.0.to_string();
-    if existing.is_none() {
+    if existing.as_ref().is_some_and(|u| u.is_participant) {
+        // the person's own account belongs to her case, not to an agency
+        errors.add("email", tr.t("member-participant-account"));
+    } else if existing.is_none() {
         check_new_user(tr, &mut form, &mut errors, true);
     } else if Role::parse(&form.role).is_none() {
         errors.add("role", tr.t("error-choose"));

@@ -3,12 +3,12 @@
 use super::extract::Auth;
 use super::form::Pairs;
 use super::timeline::{load_timeline, TimelineQuery};
-use crate::db::{self, audit::Outcome, cases::Actor};
+use crate::db::{self, audit::Outcome};
 use crate::domain::case::{Category, Disability};
 use crate::domain::{dates, kana, text};
 use crate::error::{AppError, AppResult};
 use crate::i18n::Tr;
-use crate::policy::{self, CaseAccess, CaseFacts};
+use crate::policy::{self};
 use crate::views::cases::{
     AccessLogPage, CasePage, CasesPage, ConsentCell, NewCaseForm, NewCasePage,
 };
@@ -21,7 +21,6 @@ use axum::routing::get;
 use axum::{Form, Router};
 use chrono::NaiveDate;
 use serde::Deserialize;
-use sqlx::PgConnection;
 use uuid::Uuid;
 
 pub fn routes() -> Router<AppState> {
@@ -30,105 +29,6 @@ pub fn routes() -> Router<AppState> {
         .route("/cases/new", get(new_form).post(create))
         .route("/cases/{id}", get(show))
         .route("/cases/{id}/access-log", get(access_log))
-}
-
-/// A case opened by a handler: who acts, what they may do, what the case is to them.
-pub struct OpenCase {
-    pub id: Uuid,
-    pub actor: Actor,
-    pub access: CaseAccess,
-    pub facts: CaseFacts,
-}
-
-/// Looks the case up from the acting agency's side. A case the agency was never on answers 404
-/// (its existence is not revealed) and the denial is audited.
-pub async fn open_case(
-    conn: &mut PgConnection,
-    auth: &Auth,
-    case_id: Uuid,
-    action: &'static str,
-) -> AppResult<OpenCase> {
-    let found = match auth.user.actor() {
-        Some(actor) => db::cases::facts(conn, case_id, actor.agency_id)
-            .await?
-            .map(|facts| (actor, facts)),
-        None => None,
-    };
-    let access = policy::case_access(&auth.user, found.as_ref().map(|(_, f)| f));
-    match found {
-        Some((actor, facts)) if access.can_read() => Ok(OpenCase {
-            id: case_id,
-            actor,
-            access,
-            facts,
-        }),
-        _ => {
-            let mut event = auth.ctx.event(action);
-            event.case_id = Some(case_id);
-            auth.ctx.audit(conn, event, Outcome::Denied).await?;
-            Err(AppError::NotFound)
-        }
-    }
-}
-
-/// Opens the case for a change by an agency on the team now (one that left only reads);
-/// otherwise 403, audited.
-pub async fn open_writable(
-    conn: &mut PgConnection,
-    auth: &Auth,
-    case_id: Uuid,
-    action: &'static str,
-) -> AppResult<OpenCase> {
-    let case = open_case(conn, auth, case_id, action).await?;
-    if !case.access.can_write() {
-        return Err(deny(conn, auth, &case, action).await);
-    }
-    Ok(case)
-}
-
-/// Opens the case for a change only the lead agency's coordinators make (team, consent,
-/// phases); otherwise 403, audited.
-pub async fn open_managed(
-    conn: &mut PgConnection,
-    auth: &Auth,
-    case_id: Uuid,
-    action: &'static str,
-) -> AppResult<OpenCase> {
-    let case = open_case(conn, auth, case_id, action).await?;
-    if !case.access.can_manage() {
-        return Err(deny(conn, auth, &case, action).await);
-    }
-    Ok(case)
-}
-
-/// Refuses (403, audited) a change the user may see but not make.
-pub async fn deny(
-    conn: &mut PgConnection,
-    auth: &Auth,
-    case: &OpenCase,
-    action: &'static str,
-) -> AppError {
-    let mut event = auth.ctx.event(action);
-    event.case_id = Some(case.id);
-    match auth.ctx.audit(conn, event, Outcome::Denied).await {
-        Ok(()) => AppError::Forbidden,
-        Err(e) => e.into(),
-    }
-}
-
-/// Audits a successful view or change of a case.
-pub async fn audit_ok(
-    conn: &mut PgConnection,
-    auth: &Auth,
-    case_id: Uuid,
-    action: &'static str,
-    target: Option<Uuid>,
-) -> AppResult<()> {
-    let mut event = auth.ctx.event(action);
-    event.case_id = Some(case_id);
-    event.target_id = target;
-    auth.ctx.audit(conn, event, Outcome::Ok).await?;
-    Ok(())
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -163,7 +63,7 @@ async fn list(
                 .map(|(sort_kana, id)| db::cases::KanaCursor { sort_kana, id });
             db::cases::list(
                 &mut conn,
-                actor.agency_id,
+                actor.agency_id(),
                 &name_key,
                 &kana_key,
                 after.as_ref(),
@@ -357,7 +257,9 @@ async fn create(
         notes: &form.notes,
     };
     let case_id = db::cases::create(&mut tx, actor, &new, &form.role_text).await?;
-    audit_ok(&mut tx, &auth, case_id, "case.create", None).await?;
+    auth.who(&state.db)
+        .ok(&mut tx, "case.create", Some(case_id), None)
+        .await?;
     tx.commit().await?;
     Ok(Redirect::to(&format!("/cases/{case_id}")).into_response())
 }
@@ -430,26 +332,38 @@ async fn show(
     Query(query): Query<TimelineQuery>,
 ) -> AppResult<Response> {
     let mut conn = state.db.acquire().await?;
-    let case = open_case(&mut conn, &auth, id, "case.view").await?;
-    let agency = case.actor.agency_id;
-    let header = db::cases::header(&mut conn, id, agency)
+    let case = crate::access::case::open(
+        &mut conn,
+        &auth.who(&state.db),
+        id,
+        crate::access::Need::Read,
+        "case.view",
+    )
+    .await?;
+    let agency = case.actor().agency_id();
+    let header = db::cases::header(&mut conn, case.reader())
         .await?
         .ok_or(AppError::NotFound)?;
-    let team = db::cases::team(&mut conn, id, agency).await?;
-    let consents = db::consents::for_case(&mut conn, id, agency).await?;
+    let team = db::cases::team(&mut conn, &case).await?;
+    let consents = db::consents::for_case(&mut conn, &case).await?;
     let upcoming = super::employment::upcoming(&mut conn, auth.ctx.tr, agency, id).await?;
-    let daily = db::daily::recent_for_agency(&mut conn, agency, id).await?;
+    let daily = match crate::access::health::try_open(&mut conn, &case).await? {
+        Some(health) => db::daily::recent_for_agency(&mut conn, &health).await?,
+        None => vec![],
+    };
     let timeline = load_timeline(&mut conn, &auth, &case, &team, &query).await?;
-    audit_ok(&mut conn, &auth, id, "case.view", None).await?;
+    auth.who(&state.db)
+        .ok(&mut conn, "case.view", Some(id), None)
+        .await?;
     let matrix = consent_matrix(auth.ctx.tr, &team, &consents);
     Ok(render(&CasePage {
         layout: auth
             .ctx
             .layout_titled(format!("{} {}", header.family_name, header.given_name)),
-        may_view_access_log: policy::may_view_access_log(&auth.user, &case.facts),
+        may_view_access_log: policy::may_view_access_log(&auth.user, case.facts()),
         bad_streak: db::daily::bad_streak(&daily),
         upcoming,
-        access: case.access,
+        access: case.access(),
         header,
         team,
         matrix,
@@ -474,11 +388,21 @@ async fn access_log(
     Query(q): Query<LogQuery>,
 ) -> AppResult<Response> {
     let mut conn = state.db.acquire().await?;
-    let case = open_case(&mut conn, &auth, id, "case.access_log.view").await?;
-    if !policy::may_view_access_log(&auth.user, &case.facts) {
-        return Err(deny(&mut conn, &auth, &case, "case.access_log.view").await);
+    let case = crate::access::case::open(
+        &mut conn,
+        &auth.who(&state.db),
+        id,
+        crate::access::Need::Read,
+        "case.access_log.view",
+    )
+    .await?;
+    if !policy::may_view_access_log(&auth.user, case.facts()) {
+        return Err(AppError::from(
+            case.refuse(&auth.who(&state.db), "case.access_log.view")
+                .await,
+        ));
     }
-    let header = db::cases::header(&mut conn, id, case.actor.agency_id)
+    let header = db::cases::header(&mut conn, case.reader())
         .await?
         .ok_or(AppError::NotFound)?;
     let mut rows = db::audit::for_case(&mut conn, id, q.before, LOG_PER_PAGE + 1).await?;
@@ -488,7 +412,9 @@ async fn access_log(
     } else {
         None
     };
-    audit_ok(&mut conn, &auth, id, "case.access_log.view", None).await?;
+    auth.who(&state.db)
+        .ok(&mut conn, "case.access_log.view", Some(id), None)
+        .await?;
     Ok(render(&AccessLogPage {
         layout: auth.ctx.layout("access-log-title"),
         case_id: id,

@@ -2,9 +2,10 @@
 //! generic instrument model, with its history; and the pre-referral information, written over
 //! time. Each assessment is a `readiness` entry on the timeline.
 
-use super::cases::{audit_ok, open_case, open_writable, parse_date, OpenCase};
+use super::cases::parse_date;
 use super::extract::Auth;
 use super::form::Pairs;
+use crate::access::CaseScope;
 use crate::db;
 use crate::domain::checklist::{Answers, Instrument};
 use crate::domain::dates;
@@ -74,20 +75,20 @@ pub fn assessment_views(
 async fn checks_page(
     conn: &mut PgConnection,
     auth: &Auth,
-    case: &OpenCase,
+    case: &CaseScope,
     criteria_input: Option<(Answers, String)>,
     errors: Errors,
     notes_input: Option<Vec<(String, String)>>,
     note_errors: Errors,
 ) -> AppResult<ChecksPage> {
     let tr = auth.ctx.tr;
-    let agency = case.actor.agency_id;
-    let header = db::cases::header(conn, case.id, agency)
+    let _agency = case.actor().agency_id();
+    let header = db::cases::header(conn, case.reader())
         .await?
         .ok_or(AppError::NotFound)?;
     let instrument = db::checks::instrument(conn, READINESS).await?;
-    let rows = db::checks::history(conn, agency, case.id, READINESS, 50).await?;
-    let notes = db::referrals::latest_notes(conn, agency, case.id).await?;
+    let rows = db::checks::history(conn, case.reader(), READINESS, 50).await?;
+    let notes = db::referrals::latest_notes(conn, case.reader()).await?;
     let (answers, assessed_on) =
         criteria_input.unwrap_or_else(|| (Answers::new(), dates::today_tokyo().to_string()));
     let criteria = instrument
@@ -124,13 +125,13 @@ async fn checks_page(
         .collect();
     Ok(ChecksPage {
         layout: auth.ctx.layout("checks-title"),
-        case_id: case.id,
+        case_id: case.case_id(),
         name: format!("{} {}", header.family_name, header.given_name),
         instrument_name: match tr.lang {
             Lang::Ja => instrument.name_ja.clone(),
             Lang::En => instrument.name_en.clone(),
         },
-        can_write: case.access.can_write(),
+        can_write: case.access().can_write(),
         item_texts: instrument
             .items
             .iter()
@@ -151,7 +152,14 @@ async fn page(
     Path(id): Path<Uuid>,
 ) -> AppResult<Response> {
     let mut conn = state.db.acquire().await?;
-    let case = open_case(&mut conn, &auth, id, "case.checks.view").await?;
+    let case = crate::access::case::open(
+        &mut conn,
+        &auth.who(&state.db),
+        id,
+        crate::access::Need::Read,
+        "case.checks.view",
+    )
+    .await?;
     let page = checks_page(
         &mut conn,
         &auth,
@@ -162,7 +170,9 @@ async fn page(
         Errors::default(),
     )
     .await?;
-    audit_ok(&mut conn, &auth, id, "case.checks.view", None).await?;
+    auth.who(&state.db)
+        .ok(&mut conn, "case.checks.view", Some(id), None)
+        .await?;
     Ok(render(&page)?.into_response())
 }
 
@@ -212,7 +222,14 @@ async fn assess(
 ) -> AppResult<Response> {
     let tr = auth.ctx.tr;
     let mut tx = state.db.begin().await?;
-    let case = open_writable(&mut tx, &auth, id, "assessment.create").await?;
+    let case = crate::access::case::open(
+        &mut tx,
+        &auth.who(&state.db),
+        id,
+        crate::access::Need::Write,
+        "assessment.create",
+    )
+    .await?;
     let instrument = db::checks::instrument(&mut tx, READINESS).await?;
     let answers: Answers = instrument
         .items
@@ -253,19 +270,19 @@ async fn assess(
         return render_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
     }
     let assessed_on = assessed_on.expect("checked");
-    let team: Vec<Uuid> = db::cases::team(&mut tx, id, case.actor.agency_id)
+    let team: Vec<Uuid> = db::cases::team(&mut tx, &case)
         .await?
         .into_iter()
-        .filter(|m| m.left_on.is_none() && m.agency_id != case.actor.agency_id)
+        .filter(|m| m.left_on.is_none() && m.agency_id != case.actor().agency_id())
         .map(|m| m.agency_id)
         .collect();
     let body = summary(&instrument, &answers);
     let mut entry = db::entries::NewEntry::plain(id, "readiness", "assessment", &body, &team);
     entry.occurred_at = crate::http::timeline::tokyo_noon(assessed_on);
-    let entry_id = db::entries::insert(&mut tx, case.actor, &entry).await?;
+    let entry_id = db::entries::insert(&mut tx, &case, &entry).await?;
     let assessment = db::checks::insert(
         &mut tx,
-        case.actor,
+        case.actor(),
         id,
         READINESS,
         assessed_on,
@@ -273,7 +290,9 @@ async fn assess(
         entry_id,
     )
     .await?;
-    audit_ok(&mut tx, &auth, id, "assessment.create", Some(assessment)).await?;
+    auth.who(&state.db)
+        .ok(&mut tx, "assessment.create", Some(id), Some(assessment))
+        .await?;
     tx.commit().await?;
     Ok(Redirect::to(&format!("/cases/{id}/checks")).into_response())
 }
@@ -286,8 +305,15 @@ async fn save_notes(
 ) -> AppResult<Response> {
     let tr = auth.ctx.tr;
     let mut tx = state.db.begin().await?;
-    let case = open_writable(&mut tx, &auth, id, "prereferral.save").await?;
-    let latest = db::referrals::latest_notes(&mut tx, case.actor.agency_id, id).await?;
+    let case = crate::access::case::open(
+        &mut tx,
+        &auth.who(&state.db),
+        id,
+        crate::access::Need::Write,
+        "prereferral.save",
+    )
+    .await?;
+    let latest = db::referrals::latest_notes(&mut tx, case.reader()).await?;
     let typed: Vec<(String, String)> = PrereferralItem::ALL
         .iter()
         .map(|i| {
@@ -331,7 +357,7 @@ async fn save_notes(
         if !text.is_empty() && !unchanged {
             db::referrals::add_note(
                 &mut tx,
-                case.actor,
+                case.actor(),
                 id,
                 item.as_str(),
                 item.category(),
@@ -342,7 +368,9 @@ async fn save_notes(
         }
     }
     if saved > 0 {
-        audit_ok(&mut tx, &auth, id, "prereferral.save", None).await?;
+        auth.who(&state.db)
+            .ok(&mut tx, "prereferral.save", Some(id), None)
+            .await?;
     }
     tx.commit().await?;
     Ok(Redirect::to(&format!("/cases/{id}/checks#prereferral")).into_response())

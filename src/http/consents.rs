@@ -1,11 +1,10 @@
 //! Consent records: what the person agreed to share with which agency. Coordinators of the lead
 //! agency record and revoke them; every team agency sees them.
 
-use super::cases::{
-    audit_ok, category_labels, consent_matrix, open_case, open_managed, parse_date, OpenCase,
-};
+use super::cases::{category_labels, consent_matrix, parse_date};
 use super::extract::Auth;
 use super::form::Pairs;
+use crate::access::CaseScope;
 use crate::db;
 use crate::domain::case::{Category, ConsentGiver, ConsentMethod, ConsentTerm};
 use crate::domain::dates;
@@ -30,24 +29,24 @@ pub fn routes() -> Router<AppState> {
 async fn consents_page(
     conn: &mut PgConnection,
     auth: &Auth,
-    case: &OpenCase,
+    case: &CaseScope,
     form: ConsentForm,
     errors: Errors,
     revoke_error: Option<(Uuid, String)>,
 ) -> AppResult<ConsentsPage> {
-    let agency = case.actor.agency_id;
-    let header = db::cases::header(conn, case.id, agency)
+    let _agency = case.actor().agency_id();
+    let header = db::cases::header(conn, case.reader())
         .await?
         .ok_or(AppError::NotFound)?;
-    let team = db::cases::team(conn, case.id, agency).await?;
-    let consents = db::consents::for_case(conn, case.id, agency).await?;
+    let team = db::cases::team(conn, case).await?;
+    let consents = db::consents::for_case(conn, case).await?;
     // the agencies a consent can name: the team first, then the rest of the directory
     let mut agencies: Vec<(Uuid, String)> = team
         .iter()
         .filter(|m| m.left_on.is_none())
         .map(|m| (m.agency_id, m.name.clone()))
         .collect();
-    if case.access.can_manage() {
+    if case.access().can_manage() {
         for a in db::agencies::list(conn, 1000).await? {
             if a.active && !agencies.iter().any(|(id, _)| *id == a.id) {
                 agencies.push((a.id, a.name));
@@ -56,9 +55,9 @@ async fn consents_page(
     }
     Ok(ConsentsPage {
         layout: auth.ctx.layout("consents-title"),
-        case_id: case.id,
+        case_id: case.case_id(),
         name: format!("{} {}", header.family_name, header.given_name),
-        access: case.access,
+        access: case.access(),
         matrix: consent_matrix(auth.ctx.tr, &team, &consents),
         matrix_headers: category_labels(auth.ctx.tr),
         categories: Category::ALL
@@ -79,14 +78,23 @@ async fn page(
     Path(id): Path<Uuid>,
 ) -> AppResult<Response> {
     let mut conn = state.db.acquire().await?;
-    let case = open_case(&mut conn, &auth, id, "case.consents.view").await?;
+    let case = crate::access::case::open(
+        &mut conn,
+        &auth.who(&state.db),
+        id,
+        crate::access::Need::Read,
+        "case.consents.view",
+    )
+    .await?;
     let form = ConsentForm {
         given_on: dates::today_tokyo().to_string(),
         term: "1y".into(),
         ..ConsentForm::default()
     };
     let page = consents_page(&mut conn, &auth, &case, form, Errors::default(), None).await?;
-    audit_ok(&mut conn, &auth, id, "case.consents.view", None).await?;
+    auth.who(&state.db)
+        .ok(&mut conn, "case.consents.view", Some(id), None)
+        .await?;
     Ok(render(&page)?.into_response())
 }
 
@@ -98,7 +106,14 @@ async fn record(
 ) -> AppResult<Response> {
     let tr = auth.ctx.tr;
     let mut tx = state.db.begin().await?;
-    let case = open_managed(&mut tx, &auth, id, "case.consent.record").await?;
+    let case = crate::access::case::open(
+        &mut tx,
+        &auth.who(&state.db),
+        id,
+        crate::access::Need::Manage,
+        "case.consent.record",
+    )
+    .await?;
     let form = ConsentForm {
         agency_id: f.get("agency_id"),
         categories: f.all("category"),
@@ -165,11 +180,13 @@ async fn record(
             given_on,
             valid_until: term.valid_until(given_on, until),
             evidence: &form.evidence,
-            recorded_by: case.actor.user_id,
-            recorded_as: case.actor.agency_id,
+            recorded_by: case.actor().user_id(),
+            recorded_as: case.actor().agency_id(),
         };
         let consent_id = db::consents::record(&mut tx, &new).await?;
-        audit_ok(&mut tx, &auth, id, "case.consent.record", Some(consent_id)).await?;
+        auth.who(&state.db)
+            .ok(&mut tx, "case.consent.record", Some(id), Some(consent_id))
+            .await?;
         tx.commit().await?;
         return Ok(Redirect::to(&format!("/cases/{id}/consents")).into_response());
     }
@@ -185,13 +202,22 @@ async fn revoke(
 ) -> AppResult<Response> {
     let tr = auth.ctx.tr;
     let mut tx = state.db.begin().await?;
-    let case = open_managed(&mut tx, &auth, id, "case.consent.revoke").await?;
+    let case = crate::access::case::open(
+        &mut tx,
+        &auth.who(&state.db),
+        id,
+        crate::access::Need::Manage,
+        "case.consent.revoke",
+    )
+    .await?;
     let reason = f.get("reason").trim().to_string();
     let mut errors = Errors::default();
     errors.required(tr, "reason", &reason, 1000);
     if errors.is_empty() {
-        if db::consents::revoke(&mut tx, id, consent_id, case.actor.user_id, &reason).await? {
-            audit_ok(&mut tx, &auth, id, "case.consent.revoke", Some(consent_id)).await?;
+        if db::consents::revoke(&mut tx, id, consent_id, case.actor().user_id(), &reason).await? {
+            auth.who(&state.db)
+                .ok(&mut tx, "case.consent.revoke", Some(id), Some(consent_id))
+                .await?;
             tx.commit().await?;
             return Ok(Redirect::to(&format!("/cases/{id}/consents")).into_response());
         }

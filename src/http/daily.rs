@@ -2,9 +2,11 @@
 //! (`/me/daily`), or staff enter it on their behalf (`/cases/{id}/daily`); the team sees a
 //! 4-week trend, and three bad days in a row raise an alert on the case and the dashboard.
 
-use super::cases::{audit_ok, open_case, parse_date, OpenCase};
+use super::cases::parse_date;
 use super::extract::Auth;
 use super::form::Pairs;
+use crate::access::health::DailyCase;
+use crate::access::{self, HealthScope, Need};
 use crate::db::{self, audit::Outcome};
 use crate::domain::{dates, password, text};
 use crate::error::{AppError, AppResult};
@@ -150,7 +152,7 @@ fn check(
 async fn save_report(
     conn: &mut PgConnection,
     tr: Tr,
-    case_id: Uuid,
+    target: &impl DailyCase,
     user: Uuid,
     form: &DailyForm,
     errors: &mut Errors,
@@ -163,7 +165,6 @@ async fn save_report(
         return Ok(false);
     }
     let report = db::daily::NewReport {
-        case_id,
         day,
         sleep_hours: hours,
         sleep_quality: quality,
@@ -174,7 +175,7 @@ async fn save_report(
         note: &form.note,
         entered_by: user,
     };
-    match db::daily::insert(conn, &report).await? {
+    match db::daily::insert(conn, target, &report).await? {
         Some(_) => Ok(true),
         None => {
             errors.add("day", tr.t("daily-twice"));
@@ -192,7 +193,9 @@ async fn own_view(
     form: DailyForm,
     errors: Errors,
 ) -> AppResult<DailyPage> {
-    let reports = db::daily::recent_own(conn, case_id).await?;
+    let own = crate::access::OwnCase::of(&auth.user).ok_or(AppError::NotFound)?;
+    debug_assert_eq!(own.case_id(), case_id);
+    let reports = db::daily::recent_own(conn, own).await?;
     Ok(DailyPage {
         layout: auth.ctx.layout("daily-title"),
         case_id: None,
@@ -222,20 +225,12 @@ async fn own_save(
     auth: Auth,
     Form(f): Form<Pairs>,
 ) -> AppResult<Response> {
-    let case_id = auth.user.participant_case_id.ok_or(AppError::NotFound)?;
+    let own = access::OwnCase::of(&auth.user).ok_or(AppError::NotFound)?;
+    let case_id = own.case_id();
     let form = read_form(&f);
     let mut errors = Errors::default();
     let mut tx = state.db.begin().await?;
-    if !save_report(
-        &mut tx,
-        auth.ctx.tr,
-        case_id,
-        auth.user.id,
-        &form,
-        &mut errors,
-    )
-    .await?
-    {
+    if !save_report(&mut tx, auth.ctx.tr, &own, auth.user.id, &form, &mut errors).await? {
         let page = own_view(&mut tx, &auth, case_id, form, errors).await?;
         return render_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
     }
@@ -258,26 +253,27 @@ struct AccountQuery {
 async fn case_view(
     conn: &mut PgConnection,
     auth: &Auth,
-    case: &OpenCase,
+    health: &HealthScope,
     form: DailyForm,
     errors: Errors,
     account_errors: Errors,
     account_email: String,
     account_done: bool,
 ) -> AppResult<DailyPage> {
-    let header = db::cases::header(conn, case.id, case.actor.agency_id)
+    let case = health.case();
+    let header = db::cases::header(conn, case.reader())
         .await?
         .ok_or(AppError::NotFound)?;
-    let reports = db::daily::recent_for_agency(conn, case.actor.agency_id, case.id).await?;
+    let reports = db::daily::recent_for_agency(conn, health).await?;
     Ok(DailyPage {
         layout: auth.ctx.layout("daily-title"),
-        case_id: Some(case.id),
+        case_id: Some(case.case_id()),
         name: format!("{} {}", header.family_name, header.given_name),
         trend: trend(&reports, dates::today_tokyo()),
         streak: db::daily::bad_streak(&reports),
         reports,
-        can_write: case.access.can_write(),
-        may_make_account: case.access.can_manage(),
+        can_write: case.access().can_write(),
+        may_make_account: case.access().can_manage(),
         form,
         errors,
         account_errors,
@@ -293,11 +289,13 @@ async fn case_page(
     Query(q): Query<AccountQuery>,
 ) -> AppResult<Response> {
     let mut conn = state.db.acquire().await?;
-    let case = open_case(&mut conn, &auth, id, "case.daily.view").await?;
+    let who = auth.who(&state.db);
+    let case = access::case::open(&mut conn, &who, id, Need::Read, "case.daily.view").await?;
+    let health = access::health::open(&mut conn, &who, case, "case.daily.view").await?;
     let page = case_view(
         &mut conn,
         &auth,
-        &case,
+        &health,
         today_form(),
         Errors::default(),
         Errors::default(),
@@ -305,7 +303,9 @@ async fn case_page(
         q.account.is_some(),
     )
     .await?;
-    audit_ok(&mut conn, &auth, id, "case.daily.view", None).await?;
+    auth.who(&state.db)
+        .ok(&mut conn, "case.daily.view", Some(id), None)
+        .await?;
     Ok(render(&page)?.into_response())
 }
 
@@ -316,14 +316,25 @@ async fn case_save(
     Form(f): Form<Pairs>,
 ) -> AppResult<Response> {
     let mut tx = state.db.begin().await?;
-    let case = super::cases::open_writable(&mut tx, &auth, id, "daily.create").await?;
+    let who = auth.who(&state.db);
+    let case = access::case::open(&mut tx, &who, id, Need::Write, "daily.create").await?;
+    let health = access::health::open(&mut tx, &who, case, "daily.create").await?;
     let form = read_form(&f);
     let mut errors = Errors::default();
-    if !save_report(&mut tx, auth.ctx.tr, id, auth.user.id, &form, &mut errors).await? {
+    if !save_report(
+        &mut tx,
+        auth.ctx.tr,
+        &health,
+        auth.user.id,
+        &form,
+        &mut errors,
+    )
+    .await?
+    {
         let page = case_view(
             &mut tx,
             &auth,
-            &case,
+            &health,
             form,
             errors,
             Errors::default(),
@@ -333,7 +344,9 @@ async fn case_save(
         .await?;
         return render_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
     }
-    audit_ok(&mut tx, &auth, id, "daily.create", None).await?;
+    auth.who(&state.db)
+        .ok(&mut tx, "daily.create", Some(id), None)
+        .await?;
     tx.commit().await?;
     Ok(Redirect::to(&format!("/cases/{id}/daily")).into_response())
 }
@@ -347,8 +360,18 @@ async fn make_account(
 ) -> AppResult<Response> {
     let tr = auth.ctx.tr;
     let mut tx = state.db.begin().await?;
-    let case = super::cases::open_managed(&mut tx, &auth, id, "participant_account.create").await?;
-    let header = db::cases::header(&mut tx, id, case.actor.agency_id)
+    let who = auth.who(&state.db);
+    let case = access::case::open(
+        &mut tx,
+        &who,
+        id,
+        Need::Manage,
+        "participant_account.create",
+    )
+    .await?;
+    let health = access::health::open(&mut tx, &who, case, "participant_account.create").await?;
+    let case = health.case();
+    let header = db::cases::header(&mut tx, case.reader())
         .await?
         .ok_or(AppError::NotFound)?;
     let email = text::email_key(&f.get("email"));
@@ -365,7 +388,9 @@ async fn make_account(
         let hash = tokio::task::spawn_blocking(move || password::hash(&pw)).await?;
         match db::daily::create_participant_account(&mut tx, id, &email, &name, &hash).await? {
             Some(user) => {
-                audit_ok(&mut tx, &auth, id, "participant_account.create", Some(user)).await?;
+                auth.who(&state.db)
+                    .ok(&mut tx, "participant_account.create", Some(id), Some(user))
+                    .await?;
                 tx.commit().await?;
                 return Ok(Redirect::to(&format!("/cases/{id}/daily?account=1")).into_response());
             }
@@ -375,7 +400,7 @@ async fn make_account(
     let page = case_view(
         &mut tx,
         &auth,
-        &case,
+        &health,
         today_form(),
         Errors::default(),
         errors,

@@ -2,9 +2,10 @@
 //! computed from them and shown as a time line with today marked, the tasks it generates, the
 //! monthly interview-and-report rule, and `/tasks`.
 
-use super::cases::{audit_ok, open_case, parse_date, OpenCase};
+use super::cases::parse_date;
 use super::extract::Auth;
 use super::form::Pairs;
+use crate::access::{CaseScope, Reader};
 use crate::db::tasks::{PhaseDates, Wanted};
 use crate::db::{self, audit::Outcome};
 use crate::domain::dates::{self, slash};
@@ -93,11 +94,10 @@ pub fn wanted_tasks(d: &PhaseDates, retention_office: Uuid) -> Vec<Wanted> {
 /// the first retention office on the team, else the lead.
 async fn retention_office(
     conn: &mut PgConnection,
-    agency: Uuid,
-    case_id: Uuid,
+    case: &CaseScope,
     lead: Uuid,
 ) -> AppResult<Uuid> {
-    let team = db::cases::team(conn, case_id, agency).await?;
+    let team = db::cases::team(conn, case).await?;
     let kind = AgencyKind::RetentionOffice.as_str();
     Ok(team
         .iter()
@@ -213,8 +213,7 @@ fn milestones(
 /// and a support report; the months lacking either are flagged on the page.
 async fn monthly_checks(
     conn: &mut PgConnection,
-    agency: Uuid,
-    case_id: Uuid,
+    reader: Reader,
     d: &PhaseDates,
     today: NaiveDate,
 ) -> AppResult<Vec<MonthCheck>> {
@@ -222,20 +221,11 @@ async fn monthly_checks(
         return Ok(vec![]);
     };
     let until = d.retention_end_on.map(|e| e.min(today)).unwrap_or(today);
-    let rows: Vec<(NaiveDate, bool, bool)> = sqlx::query_as(&format!(
-        "SELECT date_trunc('month', e.occurred_at AT TIME ZONE 'Asia/Tokyo')::date AS month,
-                bool_or(e.kind = 'contact' AND e.fields->>'with_whom' = 'person'
-                        AND e.fields->>'channel' IN ('meeting', 'visit', 'online')) AS interview,
-                bool_or(coalesce((e.fields->>'report')::boolean, false)) AS report
-         FROM entry e
-         WHERE e.case_id = $2 AND e.occurred_at >= $3 AND {}
-         GROUP BY 1",
-        *db::entries::VISIBLE
-    ))
-    .bind(agency)
-    .bind(case_id)
-    .bind(crate::http::timeline::tokyo_noon(start) - chrono::Duration::hours(12))
-    .fetch_all(conn)
+    let rows = db::entries::monthly_interviews(
+        conn,
+        reader,
+        crate::http::timeline::tokyo_noon(start) - chrono::Duration::hours(12),
+    )
     .await?;
     let mut months = vec![];
     let mut month =
@@ -255,24 +245,8 @@ async fn monthly_checks(
 
 /// Contacts and visits per month per writing agency over the last two years, among the entries
 /// the acting agency may see.
-async fn intensity(
-    conn: &mut PgConnection,
-    agency: Uuid,
-    case_id: Uuid,
-) -> AppResult<Option<Intensity>> {
-    let rows: Vec<(String, String, i64)> = sqlx::query_as(&format!(
-        "SELECT to_char(e.occurred_at AT TIME ZONE 'Asia/Tokyo', 'YYYY-MM') AS month, a.name,
-                count(*) AS n
-         FROM entry e JOIN agency a ON a.id = e.author_agency_id
-         WHERE e.case_id = $2 AND e.kind = 'contact' AND e.reply_to IS NULL
-           AND e.occurred_at > now() - interval '24 months' AND {}
-         GROUP BY 1, 2 ORDER BY 1, 2",
-        *db::entries::VISIBLE
-    ))
-    .bind(agency)
-    .bind(case_id)
-    .fetch_all(conn)
-    .await?;
+async fn intensity(conn: &mut PgConnection, reader: Reader) -> AppResult<Option<Intensity>> {
+    let rows = db::entries::contacts_per_month(conn, reader).await?;
     if rows.is_empty() {
         return Ok(None);
     }
@@ -345,28 +319,28 @@ fn date_text(d: Option<NaiveDate>) -> String {
 async fn legal_page(
     conn: &mut PgConnection,
     auth: &Auth,
-    case: &OpenCase,
+    case: &CaseScope,
     form: Option<PhaseForm>,
     errors: Errors,
 ) -> AppResult<LegalPage> {
     let tr = auth.ctx.tr;
-    let agency = case.actor.agency_id;
-    let header = db::cases::header(conn, case.id, agency)
+    let agency = case.actor().agency_id();
+    let header = db::cases::header(conn, case.reader())
         .await?
         .ok_or(AppError::NotFound)?;
-    let d = db::tasks::phase_dates(conn, agency, case.id)
+    let d = db::tasks::phase_dates(conn, agency, case.case_id())
         .await?
         .ok_or(AppError::NotFound)?;
-    let team = db::cases::team(conn, case.id, agency).await?;
+    let team = db::cases::team(conn, case).await?;
     let job_coach_from = team
         .iter()
         .find(|m| m.kind == AgencyKind::VocationalCenter.as_str() && m.left_on.is_none())
         .map(|m| m.joined_on);
     let today = dates::today_tokyo();
     let (milestones, notices) = milestones(tr, &d, job_coach_from, today);
-    let months = monthly_checks(conn, agency, case.id, &d, today).await?;
-    let intensity = intensity(conn, agency, case.id).await?;
-    let tasks = db::tasks::for_case(conn, agency, case.id).await?;
+    let months = monthly_checks(conn, case.reader(), &d, today).await?;
+    let intensity = intensity(conn, case.reader()).await?;
+    let tasks = db::tasks::for_case(conn, case).await?;
     let form = form.unwrap_or_else(|| PhaseForm {
         phase: d.phase.clone(),
         training_started_on: date_text(d.training_started_on),
@@ -381,7 +355,7 @@ async fn legal_page(
     });
     Ok(LegalPage {
         layout: auth.ctx.layout("legal-title"),
-        case_id: case.id,
+        case_id: case.case_id(),
         name: format!("{} {}", header.family_name, header.given_name),
         phase_key: header.phase_key(),
         milestones,
@@ -390,7 +364,7 @@ async fn legal_page(
         months,
         intensity,
         tasks,
-        may_change: case.access.can_manage(),
+        may_change: case.access().can_manage(),
         phases: phase_choices(tr, &form.phase),
         kinds: kind_choices(tr, &form.start_kind),
         form,
@@ -404,9 +378,18 @@ async fn page(
     Path(id): Path<Uuid>,
 ) -> AppResult<Response> {
     let mut conn = state.db.acquire().await?;
-    let case = open_case(&mut conn, &auth, id, "case.legal.view").await?;
+    let case = crate::access::case::open(
+        &mut conn,
+        &auth.who(&state.db),
+        id,
+        crate::access::Need::Read,
+        "case.legal.view",
+    )
+    .await?;
     let page = legal_page(&mut conn, &auth, &case, None, Errors::default()).await?;
-    audit_ok(&mut conn, &auth, id, "case.legal.view", None).await?;
+    auth.who(&state.db)
+        .ok(&mut conn, "case.legal.view", Some(id), None)
+        .await?;
     Ok(render(&page)?.into_response())
 }
 
@@ -519,7 +502,14 @@ async fn change_phase(
 ) -> AppResult<Response> {
     let tr = auth.ctx.tr;
     let mut tx = state.db.begin().await?;
-    let case = super::cases::open_managed(&mut tx, &auth, id, "case.phase").await?;
+    let case = crate::access::case::open(
+        &mut tx,
+        &auth.who(&state.db),
+        id,
+        crate::access::Need::Manage,
+        "case.phase",
+    )
+    .await?;
     let form = PhaseForm {
         phase: f.get("phase"),
         training_started_on: f.get("training_started_on"),
@@ -532,7 +522,7 @@ async fn change_phase(
         follow_up_on: f.get("follow_up_on"),
         closed_on: f.get("closed_on"),
     };
-    let current = db::tasks::phase_dates(&mut tx, case.actor.agency_id, id)
+    let current = db::tasks::phase_dates(&mut tx, case.actor().agency_id(), id)
         .await?
         .ok_or(AppError::NotFound)?;
     let mut errors = Errors::default();
@@ -542,7 +532,7 @@ async fn change_phase(
         return render_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
     }
     db::tasks::save_phase(&mut tx, id, &dates).await?;
-    let office = retention_office(&mut tx, case.actor.agency_id, id, dates.lead_agency_id).await?;
+    let office = retention_office(&mut tx, &case, dates.lead_agency_id).await?;
     db::tasks::regenerate(&mut tx, id, &wanted_tasks(&dates, office)).await?;
     let ja = Tr::new(Lang::Ja);
     let when = match dates.phase.as_str() {
@@ -565,8 +555,10 @@ async fn change_phase(
             body.push_str(&format!("・{}", ja.t(format!("start-kind-{k}"))));
         }
     }
-    db::entries::record_team_event(&mut tx, case.actor, id, "note", &body).await?;
-    audit_ok(&mut tx, &auth, id, "case.phase", None).await?;
+    db::entries::record_team_event(&mut tx, &case, "note", &body).await?;
+    auth.who(&state.db)
+        .ok(&mut tx, "case.phase", Some(id), None)
+        .await?;
     tx.commit().await?;
     Ok(Redirect::to(&format!("/cases/{id}/legal")).into_response())
 }
@@ -581,8 +573,8 @@ async fn tasks_page(
             // everything open, however far off: the legal dates reach years ahead
             let horizon = dates::today_tokyo() + chrono::Duration::days(365 * 4);
             (
-                db::tasks::open_for_agency(conn, actor.agency_id, horizon, 200).await?,
-                db::meetings::open_actions_for_agency(conn, actor.agency_id, 200).await?,
+                db::tasks::open_for_agency(conn, actor.agency_id(), horizon, 200).await?,
+                db::meetings::open_actions_for_agency(conn, actor.agency_id(), 200).await?,
             )
         }
         None => (vec![], vec![]),
@@ -621,10 +613,12 @@ async fn edit_task(
         let page = tasks_page(&mut tx, &auth, Some(auth.ctx.tr.t("task-invalid"))).await?;
         return render_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
     };
-    let Some(case_id) = db::tasks::edit(&mut tx, actor.agency_id, id, &title, due).await? else {
+    let Some(case_id) = db::tasks::edit(&mut tx, actor.agency_id(), id, &title, due).await? else {
         return Err(AppError::NotFound);
     };
-    audit_ok(&mut tx, &auth, case_id, "task.edit", Some(id)).await?;
+    auth.who(&state.db)
+        .ok(&mut tx, "task.edit", Some(case_id), Some(id))
+        .await?;
     tx.commit().await?;
     Ok(Redirect::to(super::extract::safe_back(&f.get("back"))).into_response())
 }
@@ -639,11 +633,13 @@ async fn finish_task(
     let note = f.get("note").trim().to_string();
     let mut tx = state.db.begin().await?;
     let Some(case_id) =
-        db::tasks::finish(&mut tx, actor.agency_id, actor.user_id, id, &note).await?
+        db::tasks::finish(&mut tx, actor.agency_id(), actor.user_id(), id, &note).await?
     else {
         return Err(AppError::NotFound);
     };
-    audit_ok(&mut tx, &auth, case_id, "task.done", Some(id)).await?;
+    auth.who(&state.db)
+        .ok(&mut tx, "task.done", Some(case_id), Some(id))
+        .await?;
     tx.commit().await?;
     Ok(Redirect::to(super::extract::safe_back(&f.get("back"))).into_response())
 }

@@ -124,6 +124,18 @@ pub struct Auth {
     pub user: SessionUser,
 }
 
+impl Auth {
+    /// Who asks, for the door: the audit stamp and the pool refusals are recorded through.
+    pub fn who<'a>(&'a self, pool: &'a sqlx::PgPool) -> crate::access::Who<'a> {
+        crate::access::Who {
+            user: &self.user,
+            request_id: &self.ctx.request_id,
+            ip: &self.ctx.ip,
+            pool,
+        }
+    }
+}
+
 pub struct LoginRequired;
 
 impl IntoResponse for LoginRequired {

@@ -2,11 +2,14 @@
 //! files and feeds, the material Renkei drafts for the convener, minutes with role assignments
 //! that become action items, and `/tasks`.
 
-use super::cases::{audit_ok, deny, open_case, parse_date, OpenCase};
+use super::cases::parse_date;
 use super::extract::Auth;
 use super::form::Pairs;
+use crate::access::meeting::MeetingNeed;
+use crate::access::{self, CaseScope, MeetingScope, Reader, Who};
 use crate::db::meetings::{MeetingRow, NewActionItem, NewMeeting};
-use crate::db::{self, audit::Outcome, cases::Actor};
+use crate::db::{self};
+use crate::domain::case::Category;
 use crate::domain::checklist::Answers;
 use crate::domain::meeting::{Purpose, Rsvp, AGENDA_JA};
 use crate::domain::{dates, ics, text};
@@ -26,7 +29,6 @@ use axum::{Form, Router};
 use chrono::{DateTime, NaiveDateTime, NaiveTime, TimeZone, Utc};
 use chrono_tz::Asia::Tokyo;
 use sqlx::PgConnection;
-use std::collections::BTreeSet;
 use uuid::Uuid;
 
 pub fn routes() -> Router<AppState> {
@@ -118,21 +120,20 @@ fn check_place(tr: Tr, form: &MeetingForm, errors: &mut Errors) {
 async fn case_page_view(
     conn: &mut PgConnection,
     auth: &Auth,
-    case: &OpenCase,
+    case: &CaseScope,
     form: MeetingForm,
     errors: Errors,
     clashes: Vec<db::meetings::ClashRow>,
     unconsented: Vec<String>,
 ) -> AppResult<CaseMeetingsPage> {
     let tr = auth.ctx.tr;
-    let agency = case.actor.agency_id;
-    let header = db::cases::header(conn, case.id, agency)
+    let header = db::cases::header(conn, case.reader())
         .await?
         .ok_or(AppError::NotFound)?;
-    let team = db::cases::team(conn, case.id, agency).await?;
-    let consents = db::consents::for_case(conn, case.id, agency).await?;
-    let meetings = db::meetings::for_case(conn, agency, case.id).await?;
-    let actions = db::meetings::actions_for_case(conn, agency, case.id).await?;
+    let team = db::cases::team(conn, case).await?;
+    let consents = db::consents::for_case(conn, case).await?;
+    let meetings = db::meetings::for_case(conn, case).await?;
+    let actions = db::meetings::actions_for_case(conn, case).await?;
     let current: Vec<_> = team.iter().filter(|m| m.left_on.is_none()).collect();
     let others = db::agencies::list(conn, 1000)
         .await?
@@ -148,11 +149,11 @@ async fn case_page_view(
         .collect();
     Ok(CaseMeetingsPage {
         layout: auth.ctx.layout("meetings-title"),
-        case_id: case.id,
+        case_id: case.case_id(),
         name: format!("{} {}", header.family_name, header.given_name),
         meetings,
         actions,
-        may_convene: policy::may_convene(&auth.user, case.access),
+        may_convene: policy::may_convene(&auth.user, case.access()),
         purposes: purpose_choices(tr, &form.purpose),
         team: current
             .iter()
@@ -178,8 +179,15 @@ async fn case_page(
     Query(q): Query<Pairs>,
 ) -> AppResult<Response> {
     let mut conn = state.db.acquire().await?;
-    let case = open_case(&mut conn, &auth, id, "case.meetings.view").await?;
-    let team = db::cases::team(&mut conn, id, case.actor.agency_id).await?;
+    let case = crate::access::case::open(
+        &mut conn,
+        &auth.who(&state.db),
+        id,
+        crate::access::Need::Read,
+        "case.meetings.view",
+    )
+    .await?;
+    let team = db::cases::team(&mut conn, &case).await?;
     let form = MeetingForm {
         duration: "60".into(),
         time: "10:00".into(),
@@ -204,25 +212,27 @@ async fn case_page(
         vec![],
     )
     .await?;
-    audit_ok(&mut conn, &auth, id, "case.meetings.view", None).await?;
+    auth.who(&state.db)
+        .ok(&mut conn, "case.meetings.view", Some(id), None)
+        .await?;
     Ok(render(&page)?.into_response())
 }
 
 /// Shares a meeting event with the invited agencies (their inbox shows it).
 async fn meeting_event(
     conn: &mut PgConnection,
-    actor: Actor,
-    case_id: Uuid,
+    scope: &impl access::OnCase,
     invited: &[Uuid],
     body: &str,
 ) -> AppResult<Uuid> {
+    let (actor, case_id) = (scope.actor(), scope.case_id());
     let shared: Vec<Uuid> = invited
         .iter()
         .copied()
-        .filter(|a| *a != actor.agency_id)
+        .filter(|a| *a != actor.agency_id())
         .collect();
     let entry = db::entries::NewEntry::plain(case_id, "meeting", "case_admin", body, &shared);
-    Ok(db::entries::insert(conn, actor, &entry).await?)
+    Ok(db::entries::insert(conn, scope, &entry).await?)
 }
 
 fn tokyo(t: DateTime<Utc>) -> String {
@@ -237,9 +247,18 @@ async fn schedule(
 ) -> AppResult<Response> {
     let tr = auth.ctx.tr;
     let mut tx = state.db.begin().await?;
-    let case = open_case(&mut tx, &auth, id, "meeting.schedule").await?;
-    if !policy::may_convene(&auth.user, case.access) {
-        return Err(deny(&mut tx, &auth, &case, "meeting.schedule").await);
+    let case = crate::access::case::open(
+        &mut tx,
+        &auth.who(&state.db),
+        id,
+        crate::access::Need::Read,
+        "meeting.schedule",
+    )
+    .await?;
+    if !policy::may_convene(&auth.user, case.access()) {
+        return Err(AppError::from(
+            case.refuse(&auth.who(&state.db), "meeting.schedule").await,
+        ));
     }
     let form = read_form(&f);
     let mut errors = Errors::default();
@@ -251,7 +270,7 @@ async fn schedule(
     let timing = when(tr, &form, &mut errors);
     check_place(tr, &form, &mut errors);
     // invitees: team agencies, and optionally one agency (and person) not yet on the team
-    let team = db::cases::team(&mut tx, id, case.actor.agency_id).await?;
+    let team = db::cases::team(&mut tx, &case).await?;
     let mut invited: Vec<(Uuid, Option<Uuid>)> = vec![];
     for i in &form.invite {
         match Uuid::parse_str(i).ok().filter(|a| {
@@ -292,11 +311,11 @@ async fn schedule(
     }
     invited.sort();
     invited.dedup_by_key(|(a, _)| *a);
-    if invited.iter().all(|(a, _)| *a == case.actor.agency_id) {
+    if invited.iter().all(|(a, _)| *a == case.actor().agency_id()) {
         errors.add("invite", tr.t("meeting-no-invitees"));
     }
     // invitees the person has not consented to share with: warn, and ask why
-    let consents = db::consents::for_case(&mut tx, id, case.actor.agency_id).await?;
+    let consents = db::consents::for_case(&mut tx, &case).await?;
     let mut unconsented = vec![];
     for (a, _) in &invited {
         if !consents.iter().any(|k| k.live && k.agency_id == *a) {
@@ -316,7 +335,7 @@ async fn schedule(
         let agencies: Vec<Uuid> = invited
             .iter()
             .map(|(a, _)| *a)
-            .chain([case.actor.agency_id])
+            .chain([case.actor().agency_id()])
             .collect();
         clashes = db::meetings::clashes(
             &mut tx,
@@ -355,8 +374,8 @@ async fn schedule(
         .collect();
     let new = NewMeeting {
         case_id: id,
-        convener_user_id: case.actor.user_id,
-        convener_agency_id: case.actor.agency_id,
+        convener_user_id: case.actor().user_id(),
+        convener_agency_id: case.actor().agency_id(),
         purpose: purpose.as_str(),
         purpose_note: &form.purpose_note,
         starts_at: start,
@@ -369,12 +388,19 @@ async fn schedule(
         invitees: &invitees,
     };
     let meeting_id = db::meetings::create(&mut tx, &new).await?;
-    let meeting = db::meetings::get(&mut tx, case.actor.agency_id, meeting_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let draft = draft_material(&mut tx, case.actor, &meeting).await?;
-    let html = crate::domain::markdown::to_safe_html(&draft);
-    db::meetings::set_material(&mut tx, meeting_id, case.actor.user_id, &draft, &html).await?;
+    // the stored material is only the convener's text (the agenda to start from); the
+    // generated sections are computed for each reader when read
+    let scope = access::meeting::open(
+        &mut tx,
+        &auth.who(&state.db),
+        meeting_id,
+        MeetingNeed::Read,
+        "meeting.schedule",
+    )
+    .await?;
+    let agenda = agenda_text();
+    let html = crate::domain::markdown::to_safe_html(&agenda);
+    db::meetings::set_material(&mut tx, &scope, &agenda, &html, None).await?;
     let ja = Tr::new(Lang::Ja);
     let agencies: Vec<Uuid> = invited.iter().map(|(a, _)| *a).collect();
     let body = format!(
@@ -383,117 +409,104 @@ async fn schedule(
         tokyo(start),
         ja.t(purpose.label_key())
     );
-    meeting_event(&mut tx, case.actor, id, &agencies, &body).await?;
-    audit_ok(&mut tx, &auth, id, "meeting.schedule", Some(meeting_id)).await?;
+    meeting_event(&mut tx, &case, &agencies, &body).await?;
+    auth.who(&state.db)
+        .ok(&mut tx, "meeting.schedule", Some(id), Some(meeting_id))
+        .await?;
     tx.commit().await?;
     Ok(Redirect::to(&format!("/meetings/{meeting_id}")).into_response())
 }
 
-/// The material Renkei drafts (ケース会議用資料): the person and phase, the support history since
-/// the last meeting from entries every invited agency may see, open action items, the latest
-/// checklist result, and seed 002's agenda as headings. Markdown, for the convener to edit.
-async fn draft_material(
-    conn: &mut PgConnection,
-    actor: Actor,
-    meeting: &MeetingRow,
-) -> AppResult<String> {
+/// Seed 002's agenda as headings: what the convener's own text starts from.
+pub fn agenda_text() -> String {
     let ja = Tr::new(Lang::Ja);
-    let header = db::cases::header(conn, meeting.case_id, actor.agency_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let invitees = db::meetings::invitees(conn, meeting.id).await?;
-    let since = db::meetings::last_held_before(conn, meeting.case_id, meeting.starts_at)
-        .await?
-        .unwrap_or_else(|| Utc::now() - chrono::Duration::days(90));
-    // only what every invited agency (and the convener) may see
-    let mut common: Option<BTreeSet<Uuid>> = None;
-    for agency in invitees
-        .iter()
-        .map(|i| i.agency_id)
-        .chain([actor.agency_id])
-    {
-        let ids: BTreeSet<Uuid> =
-            db::entries::visible_since(conn, agency, meeting.case_id, since, 200)
-                .await?
-                .into_iter()
-                .collect();
-        common = Some(match common {
-            None => ids,
-            Some(c) => c.intersection(&ids).copied().collect(),
-        });
+    let mut md = format!("## {}\n", ja.t("material-agenda"));
+    for item in AGENDA_JA {
+        md.push_str(&format!("\n### {item}\n\n- \n"));
     }
-    let ids: Vec<Uuid> = common.unwrap_or_default().into_iter().collect();
-    let history = db::entries::summaries(conn, &ids).await?;
-    let actions = db::meetings::actions_for_case(conn, actor.agency_id, meeting.case_id).await?;
-    let readiness = db::checks::history(
-        conn,
-        actor.agency_id,
-        meeting.case_id,
-        super::checks::READINESS,
-        1,
-    )
-    .await?;
+    md
+}
+
+/// The sections Renkei writes into the material (ケース会議用資料), computed for the agency
+/// `reader` at the moment it reads them: the person and phase, the support history since the
+/// last held meeting, open action items and the latest checklist results — each under the same
+/// rule as the timeline, so a revocation applies at once. Markdown, rendered and sanitised.
+async fn generated_material(
+    conn: &mut PgConnection,
+    tr: Tr,
+    scope: &MeetingScope,
+    meeting: &MeetingRow,
+    reader: Reader,
+) -> AppResult<String> {
+    let case = db::meetings::material_case(conn, scope).await?;
+    let since = db::meetings::last_held_before(conn, scope, meeting.starts_at)
+        .await?
+        .unwrap_or_else(|| meeting.starts_at - chrono::Duration::days(90));
+    let history = db::entries::summaries_since(conn, reader, since, 200).await?;
+    let actions = db::meetings::actions_for(conn, reader, None).await?;
+    let readiness = db::checks::history(conn, reader, super::checks::READINESS, 1).await?;
+    let retention = db::checks::history(conn, reader, super::retention::RETENTION, 1).await?;
     let mut md = String::new();
-    md.push_str(&format!("## {}\n\n", ja.t("material-person")));
+    md.push_str(&format!("## {}\n\n", tr.t("material-person")));
     md.push_str(&format!(
         "- {}：{} {}（{} {}）\n",
-        ja.t("case-name"),
-        header.family_name,
-        header.given_name,
-        header.family_kana,
-        header.given_kana
+        tr.t("case-name"),
+        meeting.family_name,
+        meeting.given_name,
+        case.family_kana,
+        case.given_kana
     ));
     md.push_str(&format!(
         "- {}：{}\n",
-        ja.t("case-phase"),
-        ja.t(header.phase_key())
+        tr.t("case-phase"),
+        tr.t(format!("phase-{}", case.phase))
     ));
-    md.push_str(&format!("- {}：{}\n", ja.t("case-lead"), header.lead_name));
+    md.push_str(&format!("- {}：{}\n", tr.t("case-lead"), case.lead_name));
     md.push_str(&format!(
         "- {}：{}\n",
-        ja.t("meeting-purpose"),
-        ja.t(format!("meeting-purpose-{}", meeting.purpose))
+        tr.t("meeting-purpose"),
+        tr.t(format!("meeting-purpose-{}", meeting.purpose))
     ));
     md.push_str(&format!(
         "- {}：{}\n\n",
-        ja.t("case-opened"),
-        dates::wareki(header.opened_on)
+        tr.t("case-opened"),
+        dates::wareki(case.opened_on)
     ));
     md.push_str(&format!(
         "## {}\n\n",
-        ja.t1(
+        tr.t1(
             "material-history",
             "since",
             dates::slash(since.with_timezone(&Tokyo).date_naive())
         )
     ));
     if history.is_empty() {
-        md.push_str(&format!("{}\n\n", ja.t("material-history-none")));
+        md.push_str(&format!("{}\n\n", tr.t("material-history-none")));
     }
     for (at, kind, agency, line) in &history {
         md.push_str(&format!(
             "- {} {}（{}）：{}\n",
             tokyo(*at),
-            ja.t(format!("entry-kind-{kind}")),
-            agency,
-            line
+            tr.t(format!("entry-kind-{kind}")),
+            text::markdown_escape(agency),
+            text::markdown_escape(line)
         ));
     }
-    md.push_str(&format!("\n## {}\n\n", ja.t("material-actions")));
+    md.push_str(&format!("\n## {}\n\n", tr.t("material-actions")));
     let open: Vec<_> = actions.iter().filter(|a| a.status == "open").collect();
     if open.is_empty() {
-        md.push_str(&format!("{}\n", ja.t("material-actions-none")));
+        md.push_str(&format!("{}\n", tr.t("material-actions-none")));
     }
     for a in open {
         md.push_str(&format!(
             "- {} {}：{}（{}）\n",
             dates::slash(a.due_on),
-            a.owner_agency_name,
-            a.what,
-            a.how
+            text::markdown_escape(&a.owner_agency_name),
+            text::markdown_escape(&a.what),
+            text::markdown_escape(&a.how)
         ));
     }
-    md.push_str(&format!("\n## {}\n\n", ja.t("material-checks")));
+    md.push_str(&format!("\n## {}\n\n", tr.t("material-checks")));
     match readiness.first() {
         Some(r) => {
             let instrument = db::checks::instrument(conn, super::checks::READINESS).await?;
@@ -501,22 +514,15 @@ async fn draft_material(
             let result = instrument.all_met(&answers);
             md.push_str(&format!(
                 "- {}：{}/{}（{}）\n",
-                ja.t("readiness-title-short"),
+                tr.t("readiness-title-short"),
                 result.met,
                 result.total,
                 dates::slash(r.assessed_on)
             ));
         }
-        None => md.push_str(&format!("{}\n", ja.t("material-checks-none"))),
+        None if retention.is_empty() => md.push_str(&format!("{}\n", tr.t("material-checks-none"))),
+        None => {}
     }
-    let retention = db::checks::history(
-        conn,
-        actor.agency_id,
-        meeting.case_id,
-        super::retention::RETENTION,
-        1,
-    )
-    .await?;
     if let Some(r) = retention.first() {
         let instrument = db::checks::instrument(conn, super::retention::RETENTION).await?;
         let means = instrument.domain_means(&r.answers());
@@ -528,66 +534,103 @@ async fn draft_material(
                 format!(
                     "{} {m:.1}{}",
                     d.name_ja,
-                    if *m < 3.0 { "（要確認）" } else { "" }
+                    if *m < 3.0 {
+                        tr.t("material-check-low")
+                    } else {
+                        String::new()
+                    }
                 )
             })
             .collect();
         md.push_str(&format!(
             "- {}（{}）：{}\n",
-            ja.t("retention-title"),
+            tr.t("retention-title"),
             dates::slash(r.assessed_on),
             parts.join("、")
         ));
     }
-    md.push_str(&format!("\n## {}\n", ja.t("material-agenda")));
-    for item in AGENDA_JA {
-        md.push_str(&format!("\n### {item}\n\n- \n"));
-    }
-    Ok(md)
+    Ok(crate::domain::markdown::to_safe_html(&md))
 }
 
-/// Opens a meeting the acting agency may read (its case's team, or invited).
+/// The material as the agency `reader` reads it: the generated sections and, when the rule lets
+/// it, the convener's own text.
+async fn material_for(
+    conn: &mut PgConnection,
+    tr: Tr,
+    scope: &MeetingScope,
+    meeting: &MeetingRow,
+    reader: Reader,
+) -> AppResult<(String, Option<String>)> {
+    let generated = generated_material(conn, tr, scope, meeting, reader).await?;
+    let text = db::meetings::material_text(conn, scope, reader).await?;
+    Ok((generated, text))
+}
+
+/// Whom the material is shown as: the reader's own agency, or — for the convener's
+/// coordinators, before the meeting — one of the invited agencies (`?as=`), to preview what
+/// each will read.
+async fn material_reader(
+    conn: &mut PgConnection,
+    scope: &MeetingScope,
+    q: &Pairs,
+) -> AppResult<(Reader, Option<String>, Vec<Choice>)> {
+    if !scope.may_run() {
+        return Ok((scope.reader(), None, vec![]));
+    }
+    let invitees = db::meetings::invitees(conn, scope).await?;
+    let invited: Vec<Uuid> = invitees.iter().map(|i| i.agency_id).collect();
+    let wanted = Uuid::parse_str(&q.get("as")).ok();
+    let preview = wanted.and_then(|w| scope.preview_as(w, &invited));
+    let chosen = preview.and_then(|r| invitees.iter().find(|i| i.agency_id == r.agency_id()));
+    let choices = invitees
+        .iter()
+        .map(|i| {
+            Choice::new(
+                &i.agency_id.to_string(),
+                i.agency_name.clone(),
+                &wanted.map(|w| w.to_string()).unwrap_or_default(),
+            )
+        })
+        .collect();
+    Ok(match (preview, chosen) {
+        (Some(r), Some(i)) => (r, Some(i.agency_name.clone()), choices),
+        _ => (scope.reader(), None, choices),
+    })
+}
+
+fn category_choices(tr: Tr, selected: &str) -> Vec<Choice> {
+    std::iter::once(Choice::new("own", tr.t("material-category-own"), selected))
+        .chain(
+            Category::ALL
+                .iter()
+                .map(|c| Choice::new(c.as_str(), tr.t(c.label_key()), selected)),
+        )
+        .chain(std::iter::once(Choice::new(
+            "case_admin",
+            tr.t("material-category-none"),
+            selected,
+        )))
+        .collect()
+}
+
+/// Opens a meeting through the door (the convener's agency or an invited agency) and reads it.
 async fn open_meeting(
     conn: &mut PgConnection,
-    auth: &Auth,
+    who: &Who<'_>,
     id: Uuid,
+    need: MeetingNeed,
     action: &'static str,
-) -> AppResult<(Actor, MeetingRow)> {
-    let found = match auth.user.actor() {
-        Some(actor) => db::meetings::get(conn, actor.agency_id, id)
-            .await?
-            .map(|m| (actor, m)),
-        None => None,
-    };
-    match found {
-        Some(f) => Ok(f),
-        None => {
-            let mut event = auth.ctx.event(action);
-            event.target_id = Some(id);
-            auth.ctx.audit(conn, event, Outcome::Denied).await?;
-            Err(AppError::NotFound)
-        }
-    }
-}
-
-async fn audit_meeting(
-    conn: &mut PgConnection,
-    auth: &Auth,
-    m: &MeetingRow,
-    action: &'static str,
-) -> AppResult<()> {
-    let mut event = auth.ctx.event(action);
-    event.case_id = Some(m.case_id);
-    event.target_id = Some(m.id);
-    auth.ctx.audit(conn, event, Outcome::Ok).await?;
-    Ok(())
+) -> AppResult<(MeetingScope, MeetingRow)> {
+    let scope = access::meeting::open(conn, who, id, need, action).await?;
+    let row = db::meetings::get(conn, &scope).await?;
+    Ok((scope, row))
 }
 
 #[allow(clippy::too_many_arguments)]
 async fn meeting_page(
     conn: &mut PgConnection,
     auth: &Auth,
-    actor: Actor,
+    scope: &MeetingScope,
     meeting: MeetingRow,
     errors: Errors,
     form: Option<MeetingForm>,
@@ -595,13 +638,9 @@ async fn meeting_page(
     roles: Vec<RoleRow>,
     clashes: Vec<db::meetings::ClashRow>,
 ) -> AppResult<MeetingPage> {
-    let invitees = db::meetings::invitees(conn, meeting.id).await?;
-    let actions: Vec<_> = db::meetings::actions_for_case(conn, actor.agency_id, meeting.case_id)
-        .await?
-        .into_iter()
-        .filter(|a| a.meeting_id == Some(meeting.id))
-        .collect();
-    let may_run = policy::may_run_meeting(&auth.user, meeting.convener_agency_id);
+    let invitees = db::meetings::invitees(conn, scope).await?;
+    let actions = db::meetings::actions_for(conn, scope.reader(), Some(scope)).await?;
+    let may_run = scope.may_run();
     let owners = invitees
         .iter()
         .map(|i| (i.agency_id, i.agency_name.clone()))
@@ -629,7 +668,7 @@ async fn meeting_page(
         layout: auth.ctx.layout("meeting-title"),
         my_invitation: invitees
             .iter()
-            .find(|i| i.agency_id == actor.agency_id)
+            .find(|i| i.agency_id == scope.agency_id())
             .cloned(),
         invitees,
         actions,
@@ -656,9 +695,14 @@ async fn show(
     };
     let id = Uuid::parse_str(id_text).map_err(|_| AppError::NotFound)?;
     let mut conn = state.db.acquire().await?;
-    let (actor, meeting) = open_meeting(&mut conn, &auth, id, "meeting.view").await?;
+    let action = if is_ics {
+        "meeting.ics"
+    } else {
+        "meeting.view"
+    };
+    let scope = access::meeting::view(&mut conn, &auth.who(&state.db), id, action).await?;
+    let meeting = db::meetings::get(&mut conn, &scope).await?;
     if is_ics {
-        audit_meeting(&mut conn, &auth, &meeting, "meeting.ics").await?;
         let method = if meeting.status == "cancelled" {
             "CANCEL"
         } else {
@@ -670,7 +714,7 @@ async fn show(
     let page = meeting_page(
         &mut conn,
         &auth,
-        actor,
+        &scope,
         meeting,
         Errors::default(),
         None,
@@ -679,7 +723,6 @@ async fn show(
         vec![],
     )
     .await?;
-    audit_meeting(&mut conn, &auth, &page.meeting, "meeting.view").await?;
     Ok(render(&page)?.into_response())
 }
 
@@ -733,7 +776,14 @@ async fn rsvp(
 ) -> AppResult<Response> {
     let tr = auth.ctx.tr;
     let mut tx = state.db.begin().await?;
-    let (actor, meeting) = open_meeting(&mut tx, &auth, id, "meeting.rsvp").await?;
+    let (scope, meeting) = open_meeting(
+        &mut tx,
+        &auth.who(&state.db),
+        id,
+        MeetingNeed::Read,
+        "meeting.rsvp",
+    )
+    .await?;
     let response = Rsvp::parse(&f.get("response")).filter(|r| *r != Rsvp::Pending);
     let Some(response) = response else {
         let mut errors = Errors::default();
@@ -741,7 +791,7 @@ async fn rsvp(
         let page = meeting_page(
             &mut tx,
             &auth,
-            actor,
+            &scope,
             meeting,
             errors,
             None,
@@ -753,38 +803,18 @@ async fn rsvp(
         return render_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
     };
     if meeting.status != "scheduled"
-        || !db::meetings::rsvp(
-            &mut tx,
-            id,
-            actor.agency_id,
-            actor.user_id,
-            response.as_str(),
-        )
-        .await?
+        || !db::meetings::rsvp(&mut tx, &scope, response.as_str()).await?
     {
-        return Err(AppError::Forbidden);
+        return Err(scope
+            .refuse(&auth.who(&state.db), "meeting.rsvp")
+            .await
+            .into());
     }
-    audit_meeting(&mut tx, &auth, &meeting, "meeting.rsvp").await?;
+    scope
+        .record(&mut tx, &auth.who(&state.db), "meeting.rsvp")
+        .await?;
     tx.commit().await?;
     Ok(Redirect::to(&format!("/meetings/{id}")).into_response())
-}
-
-/// The convening agency's coordinators only.
-async fn open_to_run(
-    conn: &mut PgConnection,
-    auth: &Auth,
-    id: Uuid,
-    action: &'static str,
-) -> AppResult<(Actor, MeetingRow)> {
-    let (actor, meeting) = open_meeting(conn, auth, id, action).await?;
-    if !policy::may_run_meeting(&auth.user, meeting.convener_agency_id) {
-        let mut event = auth.ctx.event(action);
-        event.case_id = Some(meeting.case_id);
-        event.target_id = Some(id);
-        auth.ctx.audit(conn, event, Outcome::Denied).await?;
-        return Err(AppError::Forbidden);
-    }
-    Ok((actor, meeting))
 }
 
 async fn reschedule(
@@ -795,7 +825,14 @@ async fn reschedule(
 ) -> AppResult<Response> {
     let tr = auth.ctx.tr;
     let mut tx = state.db.begin().await?;
-    let (actor, meeting) = open_to_run(&mut tx, &auth, id, "meeting.reschedule").await?;
+    let (scope, meeting) = open_meeting(
+        &mut tx,
+        &auth.who(&state.db),
+        id,
+        MeetingNeed::Run,
+        "meeting.reschedule",
+    )
+    .await?;
     let form = read_form(&f);
     let mut errors = Errors::default();
     let timing = when(tr, &form, &mut errors);
@@ -803,7 +840,7 @@ async fn reschedule(
     if meeting.status != "scheduled" {
         errors.add("status", tr.t("meeting-not-scheduled"));
     }
-    let invitees = db::meetings::invitees(&mut tx, id).await?;
+    let invitees = db::meetings::invitees(&mut tx, &scope).await?;
     let mut clashes = vec![];
     if let Some((start, minutes)) = timing {
         let agencies: Vec<Uuid> = invitees.iter().map(|i| i.agency_id).collect();
@@ -823,7 +860,7 @@ async fn reschedule(
         let page = meeting_page(
             &mut tx,
             &auth,
-            actor,
+            &scope,
             meeting,
             errors,
             Some(form),
@@ -837,7 +874,7 @@ async fn reschedule(
     let (start, minutes) = timing.expect("checked");
     db::meetings::reschedule(
         &mut tx,
-        id,
+        &scope,
         start,
         minutes,
         &form.place,
@@ -853,8 +890,10 @@ async fn reschedule(
         tokyo(meeting.starts_at),
         tokyo(start)
     );
-    meeting_event(&mut tx, actor, meeting.case_id, &agencies, &body).await?;
-    audit_meeting(&mut tx, &auth, &meeting, "meeting.reschedule").await?;
+    meeting_event(&mut tx, &scope, &agencies, &body).await?;
+    scope
+        .record(&mut tx, &auth.who(&state.db), "meeting.reschedule")
+        .await?;
     tx.commit().await?;
     Ok(Redirect::to(&format!("/meetings/{id}")).into_response())
 }
@@ -867,7 +906,14 @@ async fn cancel(
 ) -> AppResult<Response> {
     let tr = auth.ctx.tr;
     let mut tx = state.db.begin().await?;
-    let (actor, meeting) = open_to_run(&mut tx, &auth, id, "meeting.cancel").await?;
+    let (scope, meeting) = open_meeting(
+        &mut tx,
+        &auth.who(&state.db),
+        id,
+        MeetingNeed::Run,
+        "meeting.cancel",
+    )
+    .await?;
     let reason = f.get("reason").trim().to_string();
     let mut errors = Errors::default();
     errors.required(tr, "reason", &reason, 1000);
@@ -878,7 +924,7 @@ async fn cancel(
         let page = meeting_page(
             &mut tx,
             &auth,
-            actor,
+            &scope,
             meeting,
             errors,
             None,
@@ -889,8 +935,8 @@ async fn cancel(
         .await?;
         return render_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
     }
-    db::meetings::cancel(&mut tx, id, &reason).await?;
-    let invitees = db::meetings::invitees(&mut tx, id).await?;
+    db::meetings::cancel(&mut tx, &scope, &reason).await?;
+    let invitees = db::meetings::invitees(&mut tx, &scope).await?;
     let agencies: Vec<Uuid> = invitees.iter().map(|i| i.agency_id).collect();
     let ja = Tr::new(Lang::Ja);
     let body = format!(
@@ -898,8 +944,10 @@ async fn cancel(
         ja.t("meeting-event-cancelled"),
         tokyo(meeting.starts_at)
     );
-    meeting_event(&mut tx, actor, meeting.case_id, &agencies, &body).await?;
-    audit_meeting(&mut tx, &auth, &meeting, "meeting.cancel").await?;
+    meeting_event(&mut tx, &scope, &agencies, &body).await?;
+    scope
+        .record(&mut tx, &auth.who(&state.db), "meeting.cancel")
+        .await?;
     tx.commit().await?;
     Ok(Redirect::to(&format!("/meetings/{id}")).into_response())
 }
@@ -908,18 +956,76 @@ async fn material(
     State(state): State<AppState>,
     auth: Auth,
     Path(id): Path<Uuid>,
+    Query(q): Query<Pairs>,
 ) -> AppResult<Response> {
     let mut conn = state.db.acquire().await?;
-    let (_, meeting) = open_meeting(&mut conn, &auth, id, "meeting.material.view").await?;
-    audit_meeting(&mut conn, &auth, &meeting, "meeting.material.view").await?;
-    Ok(render(&MaterialPage {
-        layout: auth.ctx.layout("material-title"),
-        may_run: policy::may_run_meeting(&auth.user, meeting.convener_agency_id),
-        text: meeting.material.clone(),
+    let who = auth.who(&state.db);
+    let scope = access::meeting::open(
+        &mut conn,
+        &who,
+        id,
+        MeetingNeed::Read,
+        "meeting.material.view",
+    )
+    .await?;
+    let (reader, as_name, previews) = material_reader(&mut conn, &scope, &q).await?;
+    let action = if as_name.is_some() {
+        "meeting.material.preview"
+    } else {
+        "meeting.material.view"
+    };
+    scope.record(&mut conn, &who, action).await?;
+    let meeting = db::meetings::get(&mut conn, &scope).await?;
+    let page = material_page(
+        &mut conn,
+        &auth,
+        &scope,
         meeting,
-        errors: Errors::default(),
-    })?
-    .into_response())
+        reader,
+        as_name,
+        previews,
+        None,
+        Errors::default(),
+    )
+    .await?;
+    Ok(render(&page)?.into_response())
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn material_page(
+    conn: &mut PgConnection,
+    auth: &Auth,
+    scope: &MeetingScope,
+    meeting: MeetingRow,
+    reader: Reader,
+    as_name: Option<String>,
+    previews: Vec<Choice>,
+    typed: Option<(String, String)>,
+    errors: Errors,
+) -> AppResult<MaterialPage> {
+    let tr = auth.ctx.tr;
+    let (generated_html, text_html) = material_for(conn, tr, scope, &meeting, reader).await?;
+    let (text, category) = typed.unwrap_or_else(|| {
+        (
+            meeting.material.clone(),
+            meeting
+                .material_category
+                .clone()
+                .unwrap_or_else(|| "own".into()),
+        )
+    });
+    Ok(MaterialPage {
+        layout: auth.ctx.layout("material-title"),
+        may_run: scope.may_run() && as_name.is_none(),
+        categories: category_choices(tr, &category),
+        text,
+        generated_html,
+        text_html,
+        as_name,
+        previews,
+        meeting,
+        errors,
+    })
 }
 
 async fn save_material(
@@ -930,25 +1036,42 @@ async fn save_material(
 ) -> AppResult<Response> {
     let tr = auth.ctx.tr;
     let mut tx = state.db.begin().await?;
-    let (actor, meeting) = open_to_run(&mut tx, &auth, id, "meeting.material.edit").await?;
+    let who = auth.who(&state.db);
+    let (scope, meeting) =
+        open_meeting(&mut tx, &who, id, MeetingNeed::Run, "meeting.material.edit").await?;
     let text = f.get("material");
+    let category = match f.get("category") {
+        c if c.is_empty() => "own".to_string(),
+        c => c,
+    };
     let mut errors = Errors::default();
     errors.required(tr, "material", &text, 50_000);
+    let valid_category = category == "own"
+        || category == "case_admin"
+        || Category::ALL.iter().any(|c| c.as_str() == category);
+    if !valid_category {
+        errors.add("category", tr.t("error-choose"));
+    }
     if !errors.is_empty() {
-        return render_status(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &MaterialPage {
-                layout: auth.ctx.layout("material-title"),
-                may_run: true,
-                meeting,
-                text,
-                errors,
-            },
-        );
+        let reader = scope.reader();
+        let page = material_page(
+            &mut tx,
+            &auth,
+            &scope,
+            meeting,
+            reader,
+            None,
+            vec![],
+            Some((text, category)),
+            errors,
+        )
+        .await?;
+        return render_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
     }
     let html = crate::domain::markdown::to_safe_html(&text);
-    db::meetings::set_material(&mut tx, id, actor.user_id, &text, &html).await?;
-    audit_meeting(&mut tx, &auth, &meeting, "meeting.material.edit").await?;
+    let category = (category != "own").then_some(category.as_str());
+    db::meetings::set_material(&mut tx, &scope, &text, &html, category).await?;
+    scope.record(&mut tx, &who, "meeting.material.edit").await?;
     tx.commit().await?;
     Ok(Redirect::to(&format!("/meetings/{id}/material")).into_response())
 }
@@ -957,15 +1080,26 @@ async fn print_material(
     State(state): State<AppState>,
     auth: Auth,
     Path(id): Path<Uuid>,
+    Query(q): Query<Pairs>,
 ) -> AppResult<Response> {
     let mut conn = state.db.acquire().await?;
-    let (_, meeting) = open_meeting(&mut conn, &auth, id, "meeting.material.print").await?;
-    audit_meeting(&mut conn, &auth, &meeting, "meeting.material.print").await?;
-    let made = meeting
-        .material_at
-        .unwrap_or(meeting.updated_at)
-        .with_timezone(&Tokyo)
-        .date_naive();
+    let who = auth.who(&state.db);
+    let scope = access::meeting::open(
+        &mut conn,
+        &who,
+        id,
+        MeetingNeed::Read,
+        "meeting.material.print",
+    )
+    .await?;
+    let (reader, as_name, _) = material_reader(&mut conn, &scope, &q).await?;
+    scope
+        .record(&mut conn, &who, "meeting.material.print")
+        .await?;
+    let meeting = db::meetings::get(&mut conn, &scope).await?;
+    let (generated_html, text_html) =
+        material_for(&mut conn, auth.ctx.tr, &scope, &meeting, reader).await?;
+    let made = chrono::Utc::now().with_timezone(&Tokyo).date_naive();
     Ok(render(&MaterialPrint {
         layout: auth.ctx.layout("material-title"),
         made_on: dates::wareki(made),
@@ -973,6 +1107,9 @@ async fn print_material(
             .material_by_name
             .clone()
             .unwrap_or_else(|| meeting.convener_name.clone()),
+        generated_html,
+        text_html,
+        as_name,
         meeting,
     })?
     .into_response())
@@ -986,7 +1123,14 @@ async fn minutes(
 ) -> AppResult<Response> {
     let tr = auth.ctx.tr;
     let mut tx = state.db.begin().await?;
-    let (actor, meeting) = open_to_run(&mut tx, &auth, id, "meeting.minutes").await?;
+    let (scope, meeting) = open_meeting(
+        &mut tx,
+        &auth.who(&state.db),
+        id,
+        MeetingNeed::Run,
+        "meeting.minutes",
+    )
+    .await?;
     let minutes = (
         f.get("attendees").trim().to_string(),
         f.get("discussion").trim().to_string(),
@@ -1010,7 +1154,7 @@ async fn minutes(
     errors.required(tr, "attendees", &minutes.0, 2000);
     errors.required(tr, "discussion", &minutes.1, 20_000);
     errors.max_chars(tr, "decisions", &minutes.2, 20_000);
-    let invitees = db::meetings::invitees(&mut tx, id).await?;
+    let invitees = db::meetings::invitees(&mut tx, &scope).await?;
     let mut items = vec![];
     for (n, r) in roles.iter().enumerate() {
         if r.owner.is_empty()
@@ -1062,7 +1206,7 @@ async fn minutes(
         let page = meeting_page(
             &mut tx,
             &auth,
-            actor,
+            &scope,
             meeting,
             errors,
             None,
@@ -1073,7 +1217,7 @@ async fn minutes(
         .await?;
         return render_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
     }
-    if !db::meetings::hold(&mut tx, id, &minutes.0, &minutes.1, &minutes.2).await? {
+    if !db::meetings::hold(&mut tx, &scope, &minutes.0, &minutes.1, &minutes.2).await? {
         return Err(AppError::NotFound);
     }
     for (owner, user, due, how, what) in &items {
@@ -1085,7 +1229,7 @@ async fn minutes(
             what,
             how,
             due_on: *due,
-            created_by: actor.user_id,
+            created_by: scope.user_id(),
         };
         db::meetings::add_action_item(&mut tx, &item).await?;
     }
@@ -1098,8 +1242,10 @@ async fn minutes(
         ja.t("meeting-role-count"),
         items.len()
     );
-    meeting_event(&mut tx, actor, meeting.case_id, &agencies, &body).await?;
-    audit_meeting(&mut tx, &auth, &meeting, "meeting.minutes").await?;
+    meeting_event(&mut tx, &scope, &agencies, &body).await?;
+    scope
+        .record(&mut tx, &auth.who(&state.db), "meeting.minutes")
+        .await?;
     tx.commit().await?;
     Ok(Redirect::to(&format!("/meetings/{id}")).into_response())
 }
@@ -1118,19 +1264,20 @@ async fn finish_action(
     if text::char_len(&note) > 1000 {
         return Err(AppError::NotFound);
     }
-    let Some(case_id) =
-        db::meetings::finish_action(&mut tx, actor.agency_id, actor.user_id, id, &note).await?
-    else {
-        let mut event = auth.ctx.event("action_item.done");
-        event.target_id = Some(id);
-        auth.ctx.audit(&mut tx, event, Outcome::Denied).await?;
-        tx.commit().await?;
-        return Err(AppError::NotFound);
+    let who = auth.who(&state.db);
+    let Some(case_id) = db::meetings::finish_action(&mut tx, actor, id, &note).await? else {
+        return Err(who
+            .refuse(
+                "action_item.done",
+                None,
+                Some(id),
+                access::Refusal::NotFound,
+            )
+            .await
+            .into());
     };
-    let mut event = auth.ctx.event("action_item.done");
-    event.case_id = Some(case_id);
-    event.target_id = Some(id);
-    auth.ctx.audit(&mut tx, event, Outcome::Ok).await?;
+    who.ok(&mut tx, "action_item.done", Some(case_id), Some(id))
+        .await?;
     tx.commit().await?;
     let back = super::extract::safe_back(&f.get("back")).to_string();
     Ok(Redirect::to(&back).into_response())
@@ -1151,7 +1298,7 @@ async fn feed(State(state): State<AppState>, Path(token): Path<String>) -> AppRe
         action: "calendar.feed",
         ..Default::default()
     };
-    db::audit::record(&mut conn, &event, Outcome::Ok).await?;
+    db::audit::record(&mut conn, &event, db::audit::Outcome::Ok).await?;
     Ok(calendar_response(body, "renkei.ics"))
 }
 
@@ -1161,7 +1308,11 @@ async fn new_feed(State(state): State<AppState>, auth: Auth) -> AppResult<Respon
     let mut tx = state.db.begin().await?;
     db::meetings::set_feed(&mut tx, auth.user.id, &db::auth::hash_token(&token)).await?;
     auth.ctx
-        .audit(&mut tx, auth.ctx.event("calendar.feed.create"), Outcome::Ok)
+        .audit(
+            &mut tx,
+            auth.ctx.event("calendar.feed.create"),
+            db::audit::Outcome::Ok,
+        )
         .await?;
     tx.commit().await?;
     Ok(Redirect::to(&format!("/account?feed={token}")).into_response())
@@ -1171,7 +1322,11 @@ async fn revoke_feed(State(state): State<AppState>, auth: Auth) -> AppResult<Res
     let mut tx = state.db.begin().await?;
     db::meetings::revoke_feed(&mut tx, auth.user.id).await?;
     auth.ctx
-        .audit(&mut tx, auth.ctx.event("calendar.feed.revoke"), Outcome::Ok)
+        .audit(
+            &mut tx,
+            auth.ctx.event("calendar.feed.revoke"),
+            db::audit::Outcome::Ok,
+        )
         .await?;
     tx.commit().await?;
     Ok(Redirect::to("/account").into_response())

@@ -11,56 +11,12 @@ use axum::extract::{MatchedPath, Request, State};
 use axum::http::{header, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use std::collections::HashMap;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
 use tower_http::classify::{ServerErrorsAsFailures, SharedClassifier};
 use tower_http::csrf::ProtectionError;
 use tower_http::trace::TraceLayer;
-use uuid::Uuid;
 
 /// The header shows "99+" beyond this: counting further is work nobody reads.
 pub const UNREAD_CAP: i64 = 100;
-
-/// How long the header's unread count is reused. Counting walks every case of the agency
-/// (milliseconds at a prefecture's size) and every page shows it; the inbox page itself and
-/// "mark all read" always count afresh.
-pub const UNREAD_TTL: Duration = Duration::from_secs(30);
-
-/// The header's unread counts per (user, agency), kept for `UNREAD_TTL`.
-#[derive(Default)]
-pub struct UnreadCache {
-    counts: Mutex<HashMap<(Uuid, Uuid), (Instant, i64)>>,
-}
-
-impl UnreadCache {
-    /// Bounds the memory: a server has at most a few thousand users signed in.
-    const MAX: usize = 20_000;
-
-    pub fn get(&self, user: Uuid, agency: Uuid) -> Option<i64> {
-        let counts = self.counts.lock().unwrap_or_else(|e| e.into_inner());
-        counts
-            .get(&(user, agency))
-            .filter(|(at, _)| at.elapsed() < UNREAD_TTL)
-            .map(|(_, n)| *n)
-    }
-
-    pub fn put(&self, user: Uuid, agency: Uuid, n: i64) {
-        let mut counts = self.counts.lock().unwrap_or_else(|e| e.into_inner());
-        if counts.len() >= Self::MAX {
-            counts.retain(|_, (at, _)| at.elapsed() < UNREAD_TTL);
-            if counts.len() >= Self::MAX {
-                counts.clear();
-            }
-        }
-        counts.insert((user, agency), (Instant::now(), n));
-    }
-
-    pub fn forget(&self, user: Uuid) {
-        let mut counts = self.counts.lock().unwrap_or_else(|e| e.into_inner());
-        counts.retain(|(u, _), _| *u != user);
-    }
-}
 
 /// Looks up the session cookie and, when it names a live session, puts the `SessionUser` in
 /// the request for the extractors. A database that cannot be reached gives 503.
@@ -70,8 +26,6 @@ pub async fn load_session(State(state): State<AppState>, mut req: Request, next:
     let is_page = req.method() == axum::http::Method::GET
         && !req.uri().path().starts_with("/static/")
         && !matches!(req.uri().path(), "/healthz" | "/readyz");
-    // the inbox lists the unread entries: its header count must agree with the list
-    let fresh_count = req.uri().path() == "/inbox";
     if let Some(token) = cookie_value(req.headers(), name) {
         let found: sqlx::Result<Option<db::auth::SessionUser>> = async {
             let mut conn = state.db.acquire().await?;
@@ -83,21 +37,10 @@ pub async fn load_session(State(state): State<AppState>, mut req: Request, next:
             )
             .await?;
             if let Some(u) = user.as_mut().filter(|_| is_page) {
+                // counted afresh on every page, on the inbox index, under the entry rule: a
+                // revocation or a change made by another process shows at once
                 if let Some(actor) = u.actor() {
-                    let cached = if fresh_count {
-                        None
-                    } else {
-                        state.unread.get(actor.user_id, actor.agency_id)
-                    };
-                    let n = match cached {
-                        Some(n) => n,
-                        None => {
-                            let n = db::entries::unread_count(&mut conn, actor, UNREAD_CAP).await?;
-                            state.unread.put(actor.user_id, actor.agency_id, n);
-                            n
-                        }
-                    };
-                    u.unread = Some(n);
+                    u.unread = Some(db::entries::unread_count(&mut conn, actor, UNREAD_CAP).await?);
                 }
             }
             Ok(user)

@@ -4,12 +4,13 @@
 //! moves to training and the receiver leads it) or declines with a reason. Every move is a
 //! `referral` entry on the timeline: the sender always sees what became of the referral.
 
-use super::cases::{audit_ok, open_case, parse_date, OpenCase};
+use super::cases::parse_date;
 use super::checks::{item_text, READINESS};
 use super::extract::Auth;
 use super::form::Pairs;
+use crate::access::{self, CaseScope, Need, OnCase, Reader, ReferralScope, Who};
 use crate::db::referrals::{NewReferral, Packet, ReferralRow, Transition};
-use crate::db::{self, audit::Outcome, cases::Actor};
+use crate::db::{self, audit::Outcome};
 use crate::domain::dates;
 use crate::domain::kinds::AgencyKind;
 use crate::domain::referral::{DeclineReason, RefState, Side};
@@ -66,24 +67,24 @@ async fn agency_choices(
 async fn case_page_view(
     conn: &mut PgConnection,
     auth: &Auth,
-    case: &OpenCase,
+    case: &CaseScope,
     form: ReferralForm,
     errors: Errors,
     missing_consent: Vec<String>,
 ) -> AppResult<CaseReferralsPage> {
-    let agency = case.actor.agency_id;
-    let header = db::cases::header(conn, case.id, agency)
+    let agency = case.actor().agency_id();
+    let header = db::cases::header(conn, case.reader())
         .await?
         .ok_or(AppError::NotFound)?;
-    let referrals = db::referrals::for_case(conn, agency, case.id).await?;
-    let has_assessment = !db::checks::history(conn, agency, case.id, READINESS, 1)
+    let referrals = db::referrals::for_case(conn, case).await?;
+    let has_assessment = !db::checks::history(conn, case.reader(), READINESS, 1)
         .await?
         .is_empty();
     Ok(CaseReferralsPage {
         layout: auth.ctx.layout("referrals-title"),
-        case_id: case.id,
+        case_id: case.case_id(),
         name: format!("{} {}", header.family_name, header.given_name),
-        can_write: case.access.can_write(),
+        can_write: case.access().can_write(),
         referrals,
         agencies: agency_choices(conn, auth.ctx.tr, agency, &form.to_agency_id).await?,
         form,
@@ -100,7 +101,14 @@ async fn case_page(
     Query(q): Query<Pairs>,
 ) -> AppResult<Response> {
     let mut conn = state.db.acquire().await?;
-    let case = open_case(&mut conn, &auth, id, "case.referrals.view").await?;
+    let case = crate::access::case::open(
+        &mut conn,
+        &auth.who(&state.db),
+        id,
+        crate::access::Need::Read,
+        "case.referrals.view",
+    )
+    .await?;
     let form = ReferralForm {
         attach_assessment: true,
         // from the directory: the agency chosen there
@@ -110,21 +118,23 @@ async fn case_page(
         ..ReferralForm::default()
     };
     let page = case_page_view(&mut conn, &auth, &case, form, Errors::default(), vec![]).await?;
-    audit_ok(&mut conn, &auth, id, "case.referrals.view", None).await?;
+    auth.who(&state.db)
+        .ok(&mut conn, "case.referrals.view", Some(id), None)
+        .await?;
     Ok(render(&page)?.into_response())
 }
 
 /// The packet as it would be sent now, from what the sender may see.
 async fn build_packet(
     conn: &mut PgConnection,
-    actor: Actor,
+    reader: Reader,
     referral: &ReferralRow,
 ) -> AppResult<Packet> {
     let ja = Tr::new(Lang::Ja);
-    let header = db::cases::header(conn, referral.case_id, actor.agency_id)
+    let header = db::cases::header(conn, reader)
         .await?
         .ok_or(AppError::NotFound)?;
-    let notes = db::referrals::latest_notes(conn, actor.agency_id, referral.case_id).await?;
+    let notes = db::referrals::latest_notes(conn, reader).await?;
     let mut packet = Packet {
         person_name: format!("{} {}", header.family_name, header.given_name),
         person_kana: format!("{} {}", header.family_kana, header.given_kana),
@@ -139,8 +149,7 @@ async fn build_packet(
     };
     if referral.assessment_id.is_some() {
         let instrument = db::checks::instrument(conn, READINESS).await?;
-        let history =
-            db::checks::history(conn, actor.agency_id, referral.case_id, READINESS, 1).await?;
+        let history = db::checks::history(conn, reader, READINESS, 1).await?;
         if let Some(latest) = history.first() {
             let answers = latest.answers();
             let result = instrument.all_met(&answers);
@@ -180,15 +189,16 @@ fn required_categories(packet: &Packet) -> Vec<String> {
 /// `case_admin` and need no further consent: the person agreed to the referral itself.
 async fn timeline_event(
     conn: &mut PgConnection,
-    actor: Actor,
+    scope: &impl OnCase,
     referral: &ReferralRow,
     to: RefState,
     note: &str,
 ) -> AppResult<()> {
     let ja = Tr::new(Lang::Ja);
+    let actor = scope.actor();
     let shared: Vec<Uuid> = [referral.from_agency_id, referral.to_agency_id]
         .into_iter()
-        .filter(|a| *a != actor.agency_id)
+        .filter(|a| *a != actor.agency_id())
         .collect();
     let mut body = format!(
         "{}：{} → {}",
@@ -202,7 +212,7 @@ async fn timeline_event(
     // procedural, like team changes: the two sides see each step whatever else is consented
     let entry =
         db::entries::NewEntry::plain(referral.case_id, "referral", "case_admin", &body, &shared);
-    db::entries::insert(conn, actor, &entry).await?;
+    db::entries::insert(conn, scope, &entry).await?;
     Ok(())
 }
 
@@ -214,7 +224,14 @@ async fn create(
 ) -> AppResult<Response> {
     let tr = auth.ctx.tr;
     let mut tx = state.db.begin().await?;
-    let case = super::cases::open_writable(&mut tx, &auth, id, "referral.create").await?;
+    let case = crate::access::case::open(
+        &mut tx,
+        &auth.who(&state.db),
+        id,
+        crate::access::Need::Write,
+        "referral.create",
+    )
+    .await?;
     let form = ReferralForm {
         to_agency_id: f.get("to_agency_id"),
         hopes: f.get("hopes").trim().to_string(),
@@ -228,11 +245,11 @@ async fn create(
         Some(a) => db::agencies::get(&mut tx, a).await?.filter(|a| a.active),
         None => None,
     };
-    if to_agency.is_none() || to == Some(case.actor.agency_id) {
+    if to_agency.is_none() || to == Some(case.actor().agency_id()) {
         errors.add("to_agency_id", tr.t("referral-choose-agency"));
     }
     let assessment_id = if form.attach_assessment {
-        db::checks::history(&mut tx, case.actor.agency_id, id, READINESS, 1)
+        db::checks::history(&mut tx, case.reader(), READINESS, 1)
             .await?
             .first()
             .map(|a| a.id)
@@ -250,7 +267,7 @@ async fn create(
         hopes: &form.hopes,
         assessment_id,
     };
-    let referral_id = match db::referrals::create(&mut tx, case.actor, &new).await {
+    let referral_id = match db::referrals::create(&mut tx, case.actor(), &new).await {
         Ok(rid) => rid,
         Err(e) if db::is_unique_violation(&e, "referral_one_open_idx") => {
             errors.add("to_agency_id", tr.t("referral-already-open"));
@@ -262,10 +279,14 @@ async fn create(
         Err(e) => return Err(e.into()),
     };
     if send_now {
-        let referral = db::referrals::get(&mut tx, case.actor.agency_id, referral_id)
-            .await?
-            .ok_or(AppError::NotFound)?;
-        let packet = build_packet(&mut tx, case.actor, &referral).await?;
+        let (_, referral) = open_referral(
+            &mut tx,
+            &auth.who(&state.db),
+            referral_id,
+            "referral.create",
+        )
+        .await?;
+        let packet = build_packet(&mut tx, case.reader(), &referral).await?;
         let missing =
             db::referrals::missing_consent(&mut tx, id, to, &required_categories(&packet)).await?;
         if !missing.is_empty() {
@@ -280,9 +301,11 @@ async fn create(
             let page = case_page_view(&mut conn, &auth, &case, form, errors, labels).await?;
             return render_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
         }
-        send(&mut tx, case.actor, &referral, packet, "").await?;
+        send(&mut tx, &case, &referral, packet, "").await?;
     }
-    audit_ok(&mut tx, &auth, id, "referral.create", Some(referral_id)).await?;
+    auth.who(&state.db)
+        .ok(&mut tx, "referral.create", Some(id), Some(referral_id))
+        .await?;
     tx.commit().await?;
     Ok(Redirect::to(&format!("/referrals/{referral_id}")).into_response())
 }
@@ -290,14 +313,15 @@ async fn create(
 /// Sends a draft whose consent was checked: freezes the packet, moves the case to `referred`.
 async fn send(
     conn: &mut PgConnection,
-    actor: Actor,
+    scope: &impl OnCase,
     referral: &ReferralRow,
     packet: Packet,
     note: &str,
 ) -> AppResult<bool> {
+    let actor = scope.actor();
     let mut packet = packet;
     packet.sent_by = sqlx::query_scalar("SELECT display_name FROM app_user WHERE id = $1")
-        .bind(actor.user_id)
+        .bind(actor.user_id())
         .fetch_one(&mut *conn)
         .await?;
     let t = Transition {
@@ -316,7 +340,7 @@ async fn send(
         .bind(referral.case_id)
         .execute(&mut *conn)
         .await?;
-    timeline_event(conn, actor, referral, RefState::Sent, note).await?;
+    timeline_event(conn, scope, referral, RefState::Sent, note).await?;
     Ok(true)
 }
 
@@ -332,25 +356,13 @@ fn side_of(referral: &ReferralRow, agency: Uuid) -> Side {
 
 async fn open_referral(
     conn: &mut PgConnection,
-    auth: &Auth,
+    who: &Who<'_>,
     id: Uuid,
     action: &'static str,
-) -> AppResult<(Actor, ReferralRow)> {
-    let found = match auth.user.actor() {
-        Some(actor) => db::referrals::get(conn, actor.agency_id, id)
-            .await?
-            .map(|r| (actor, r)),
-        None => None,
-    };
-    match found {
-        Some(f) => Ok(f),
-        None => {
-            let mut event = auth.ctx.event(action);
-            event.target_id = Some(id);
-            auth.ctx.audit(conn, event, Outcome::Denied).await?;
-            Err(AppError::NotFound)
-        }
-    }
+) -> AppResult<(ReferralScope, ReferralRow)> {
+    let scope = access::referral::open(conn, who, id, action).await?;
+    let row = db::referrals::get(conn, &scope).await?;
+    Ok((scope, row))
 }
 
 fn packet_of(referral: &ReferralRow) -> Option<Packet> {
@@ -363,18 +375,19 @@ fn packet_of(referral: &ReferralRow) -> Option<Packet> {
 async fn referral_page(
     conn: &mut PgConnection,
     auth: &Auth,
-    actor: Actor,
+    rs: &ReferralScope,
     referral: ReferralRow,
     errors: Errors,
     missing_consent: Vec<String>,
 ) -> AppResult<ReferralPage> {
     let tr = auth.ctx.tr;
-    let side = side_of(&referral, actor.agency_id);
+    let actor = rs.actor();
+    let side = side_of(&referral, actor.agency_id());
     let packet = match packet_of(&referral) {
         Some(p) => p,
-        None => build_packet(conn, actor, &referral).await?,
+        None => build_packet(conn, rs.reader(), &referral).await?,
     };
-    let events = db::referrals::events(conn, actor.agency_id, referral.id).await?;
+    let events = db::referrals::events(conn, rs).await?;
     let state = RefState::parse(&referral.state).unwrap_or(RefState::Withdrawn);
     let actions = state
         .next(side)
@@ -406,9 +419,11 @@ async fn show(
     Path(id): Path<Uuid>,
 ) -> AppResult<Response> {
     let mut conn = state.db.acquire().await?;
-    let (actor, referral) = open_referral(&mut conn, &auth, id, "referral.view").await?;
+    let (rs, referral) =
+        open_referral(&mut conn, &auth.who(&state.db), id, "referral.view").await?;
+    let _actor = rs.actor();
     let case_id = referral.case_id;
-    let page = referral_page(&mut conn, &auth, actor, referral, Errors::default(), vec![]).await?;
+    let page = referral_page(&mut conn, &auth, &rs, referral, Errors::default(), vec![]).await?;
     let mut event = auth.ctx.event("referral.view");
     event.case_id = Some(case_id);
     event.target_id = Some(id);
@@ -422,10 +437,12 @@ async fn print(
     Path(id): Path<Uuid>,
 ) -> AppResult<Response> {
     let mut conn = state.db.acquire().await?;
-    let (actor, referral) = open_referral(&mut conn, &auth, id, "referral.print").await?;
+    let (rs, referral) =
+        open_referral(&mut conn, &auth.who(&state.db), id, "referral.print").await?;
+    let _actor = rs.actor();
     let packet = match packet_of(&referral) {
         Some(p) => p,
-        None => build_packet(&mut conn, actor, &referral).await?,
+        None => build_packet(&mut conn, rs.reader(), &referral).await?,
     };
     let made_on = referral
         .sent_at
@@ -452,8 +469,10 @@ async fn transition(
 ) -> AppResult<Response> {
     let tr = auth.ctx.tr;
     let mut tx = state.db.begin().await?;
-    let (actor, referral) = open_referral(&mut tx, &auth, id, "referral.transition").await?;
-    let side = side_of(&referral, actor.agency_id);
+    let (rs, referral) =
+        open_referral(&mut tx, &auth.who(&state.db), id, "referral.transition").await?;
+    let actor = rs.actor();
+    let side = side_of(&referral, actor.agency_id());
     let from = RefState::parse(&referral.state).unwrap_or(RefState::Withdrawn);
     let note = f.get("note").trim().to_string();
     let mut errors = Errors::default();
@@ -462,15 +481,20 @@ async fn transition(
     let Some(to) = to.filter(|to| from.may(side, *to)) else {
         // a move the state machine forbids (accepting a withdrawn referral…): nothing changes
         errors.add("to", tr.t("referral-not-allowed"));
-        let page = referral_page(&mut tx, &auth, actor, referral, errors, vec![]).await?;
+        let page = referral_page(&mut tx, &auth, &rs, referral, errors, vec![]).await?;
         return render_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
     };
     // the sender acts only while on the case's team
     if side == Side::Sender {
-        let facts = db::cases::facts(&mut tx, referral.case_id, actor.agency_id).await?;
-        if !crate::policy::case_access(&auth.user, facts.as_ref()).can_write() {
-            return Err(AppError::Forbidden);
-        }
+        // refused (and audited on its own connection) when the sender left the team
+        access::case::open(
+            &mut tx,
+            &auth.who(&state.db),
+            referral.case_id,
+            Need::Write,
+            "referral.transition",
+        )
+        .await?;
     }
     let mut visit_on = None;
     let mut service_start = None;
@@ -497,11 +521,11 @@ async fn transition(
         _ => {}
     }
     if !errors.is_empty() {
-        let page = referral_page(&mut tx, &auth, actor, referral, errors, vec![]).await?;
+        let page = referral_page(&mut tx, &auth, &rs, referral, errors, vec![]).await?;
         return render_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
     }
     if to == RefState::Sent {
-        let packet = build_packet(&mut tx, actor, &referral).await?;
+        let packet = build_packet(&mut tx, rs.reader(), &referral).await?;
         let missing = db::referrals::missing_consent(
             &mut tx,
             referral.case_id,
@@ -515,10 +539,10 @@ async fn transition(
                 .iter()
                 .map(|c| tr.t(format!("category-{c}")))
                 .collect();
-            let page = referral_page(&mut tx, &auth, actor, referral, errors, labels).await?;
+            let page = referral_page(&mut tx, &auth, &rs, referral, errors, labels).await?;
             return render_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
         }
-        if !send(&mut tx, actor, &referral, packet, &note).await? {
+        if !send(&mut tx, &rs, &referral, packet, &note).await? {
             return Err(AppError::NotFound);
         }
     } else {
@@ -566,11 +590,10 @@ async fn transition(
                 )
                 .await?;
                 let body = ja.t1("team-event-lead", "agency", &referral.to_name);
-                db::entries::record_team_event(&mut tx, actor, referral.case_id, "handover", &body)
-                    .await?;
+                db::entries::record_team_event(&mut tx, &rs, "handover", &body).await?;
                 // the training start is a date of the legal timeline: its tasks follow
                 if let Some(dates) =
-                    db::tasks::phase_dates(&mut tx, actor.agency_id, referral.case_id).await?
+                    db::tasks::phase_dates(&mut tx, actor.agency_id(), referral.case_id).await?
                 {
                     let wanted = super::employment::wanted_tasks(&dates, referral.to_agency_id);
                     db::tasks::regenerate(&mut tx, referral.case_id, &wanted).await?;
@@ -600,7 +623,7 @@ async fn transition(
                 ja.t(r.label_key())
             );
         }
-        timeline_event(&mut tx, actor, &referral, to, detail.trim()).await?;
+        timeline_event(&mut tx, &rs, &referral, to, detail.trim()).await?;
     }
     let mut event = auth.ctx.event("referral.transition");
     event.case_id = Some(referral.case_id);
@@ -615,8 +638,8 @@ async fn index(State(state): State<AppState>, auth: Auth) -> AppResult<Response>
     let mut conn = state.db.acquire().await?;
     let (incoming, outgoing) = match auth.user.actor() {
         Some(actor) => (
-            db::referrals::incoming(&mut conn, actor.agency_id, false, 100).await?,
-            db::referrals::outgoing(&mut conn, actor.agency_id, 100).await?,
+            db::referrals::incoming(&mut conn, actor.agency_id(), false, 100).await?,
+            db::referrals::outgoing(&mut conn, actor.agency_id(), 100).await?,
         ),
         None => (vec![], vec![]),
     };

@@ -2,9 +2,10 @@
 //! domains scored 1–5 on the generic instrument model; the result is the domain means, drawn
 //! as a radar with the previous check overlaid and the domains under 3 highlighted.
 
-use super::cases::{audit_ok, open_case, parse_date, OpenCase};
+use super::cases::parse_date;
 use super::extract::Auth;
 use super::form::Pairs;
+use crate::access::CaseScope;
 use crate::db;
 use crate::domain::checklist::{Answers, Instrument};
 use crate::domain::{dates, radar};
@@ -80,18 +81,18 @@ pub fn radar_of(current: &[f64], previous: Option<&[f64]>) -> Radar {
 async fn retention_page(
     conn: &mut PgConnection,
     auth: &Auth,
-    case: &OpenCase,
+    case: &CaseScope,
     answers: Answers,
     assessed_on: String,
     errors: Errors,
 ) -> AppResult<RetentionPage> {
     let tr = auth.ctx.tr;
-    let agency = case.actor.agency_id;
-    let header = db::cases::header(conn, case.id, agency)
+    let _agency = case.actor().agency_id();
+    let header = db::cases::header(conn, case.reader())
         .await?
         .ok_or(AppError::NotFound)?;
     let instrument = db::checks::instrument(conn, RETENTION).await?;
-    let rows = db::checks::history(conn, agency, case.id, RETENTION, 24).await?;
+    let rows = db::checks::history(conn, case.reader(), RETENTION, 24).await?;
     let history: Vec<CheckRow> = rows
         .iter()
         .map(|r| CheckRow {
@@ -134,7 +135,7 @@ async fn retention_page(
         .collect();
     Ok(RetentionPage {
         layout: auth.ctx.layout("retention-title"),
-        case_id: case.id,
+        case_id: case.case_id(),
         name: format!("{} {}", header.family_name, header.given_name),
         instrument_name: match tr.lang {
             Lang::Ja => instrument.name_ja.clone(),
@@ -143,7 +144,7 @@ async fn retention_page(
         domain_names: names,
         radar,
         history,
-        can_write: case.access.can_write(),
+        can_write: case.access().can_write(),
         form,
         assessed_on,
         errors,
@@ -156,7 +157,14 @@ async fn page(
     Path(id): Path<Uuid>,
 ) -> AppResult<Response> {
     let mut conn = state.db.acquire().await?;
-    let case = open_case(&mut conn, &auth, id, "case.retention.view").await?;
+    let case = crate::access::case::open(
+        &mut conn,
+        &auth.who(&state.db),
+        id,
+        crate::access::Need::Read,
+        "case.retention.view",
+    )
+    .await?;
     let page = retention_page(
         &mut conn,
         &auth,
@@ -166,7 +174,9 @@ async fn page(
         Errors::default(),
     )
     .await?;
-    audit_ok(&mut conn, &auth, id, "case.retention.view", None).await?;
+    auth.who(&state.db)
+        .ok(&mut conn, "case.retention.view", Some(id), None)
+        .await?;
     Ok(render(&page)?.into_response())
 }
 
@@ -178,7 +188,14 @@ async fn save(
 ) -> AppResult<Response> {
     let tr = auth.ctx.tr;
     let mut tx = state.db.begin().await?;
-    let case = super::cases::open_writable(&mut tx, &auth, id, "assessment.create").await?;
+    let case = crate::access::case::open(
+        &mut tx,
+        &auth.who(&state.db),
+        id,
+        crate::access::Need::Write,
+        "assessment.create",
+    )
+    .await?;
     let instrument = db::checks::instrument(&mut tx, RETENTION).await?;
     let answers: Answers = instrument
         .items
@@ -220,18 +237,18 @@ async fn save(
             }
         ));
     }
-    let team: Vec<Uuid> = db::cases::team(&mut tx, id, case.actor.agency_id)
+    let team: Vec<Uuid> = db::cases::team(&mut tx, &case)
         .await?
         .into_iter()
-        .filter(|m| m.left_on.is_none() && m.agency_id != case.actor.agency_id)
+        .filter(|m| m.left_on.is_none() && m.agency_id != case.actor().agency_id())
         .map(|m| m.agency_id)
         .collect();
     let mut entry = db::entries::NewEntry::plain(id, "assessment", "assessment", &body, &team);
     entry.occurred_at = super::timeline::tokyo_noon(assessed_on);
-    let entry_id = db::entries::insert(&mut tx, case.actor, &entry).await?;
+    let entry_id = db::entries::insert(&mut tx, &case, &entry).await?;
     let assessment = db::checks::insert(
         &mut tx,
-        case.actor,
+        case.actor(),
         id,
         RETENTION,
         assessed_on,
@@ -239,7 +256,9 @@ async fn save(
         entry_id,
     )
     .await?;
-    audit_ok(&mut tx, &auth, id, "assessment.create", Some(assessment)).await?;
+    auth.who(&state.db)
+        .ok(&mut tx, "assessment.create", Some(id), Some(assessment))
+        .await?;
     tx.commit().await?;
     Ok(Redirect::to(&format!("/cases/{id}/checks/retention")).into_response())
 }

@@ -1,9 +1,9 @@
 //! The case team: who is on it, what each agency does, who leads (coordinators of the lead
 //! agency change it; every change is a timeline entry).
 
-use super::cases::{audit_ok, open_case, open_managed, OpenCase};
 use super::extract::Auth;
 use super::form::Pairs;
+use crate::access::CaseScope;
 use crate::db;
 use crate::domain::text;
 use crate::error::{AppError, AppResult};
@@ -30,16 +30,16 @@ pub fn routes() -> Router<AppState> {
 async fn team_page(
     conn: &mut PgConnection,
     auth: &Auth,
-    case: &OpenCase,
+    case: &CaseScope,
     errors: Errors,
     role_text: String,
     chosen: String,
 ) -> AppResult<TeamPage> {
-    let header = db::cases::header(conn, case.id, case.actor.agency_id)
+    let header = db::cases::header(conn, case.reader())
         .await?
         .ok_or(AppError::NotFound)?;
-    let team = db::cases::team(conn, case.id, case.actor.agency_id).await?;
-    let candidates = if case.access.can_manage() {
+    let team = db::cases::team(conn, case).await?;
+    let candidates = if case.access().can_manage() {
         db::agencies::list(conn, 1000)
             .await?
             .into_iter()
@@ -55,9 +55,9 @@ async fn team_page(
     };
     Ok(TeamPage {
         layout: auth.ctx.layout("team-title"),
-        case_id: case.id,
+        case_id: case.case_id(),
         name: format!("{} {}", header.family_name, header.given_name),
-        access: case.access,
+        access: case.access(),
         team,
         candidates,
         chosen,
@@ -73,7 +73,14 @@ async fn page(
     Query(q): Query<Pairs>,
 ) -> AppResult<Response> {
     let mut conn = state.db.acquire().await?;
-    let case = open_case(&mut conn, &auth, id, "case.team.view").await?;
+    let case = crate::access::case::open(
+        &mut conn,
+        &auth.who(&state.db),
+        id,
+        crate::access::Need::Read,
+        "case.team.view",
+    )
+    .await?;
     // from the directory: the agency to add
     let chosen = q.get("agency");
     let page = team_page(
@@ -85,7 +92,9 @@ async fn page(
         chosen,
     )
     .await?;
-    audit_ok(&mut conn, &auth, id, "case.team.view", None).await?;
+    auth.who(&state.db)
+        .ok(&mut conn, "case.team.view", Some(id), None)
+        .await?;
     Ok(render(&page)?.into_response())
 }
 
@@ -109,7 +118,14 @@ async fn add(
 ) -> AppResult<Response> {
     let tr = auth.ctx.tr;
     let mut tx = state.db.begin().await?;
-    let case = open_managed(&mut tx, &auth, id, "case.team.add").await?;
+    let case = crate::access::case::open(
+        &mut tx,
+        &auth.who(&state.db),
+        id,
+        crate::access::Need::Manage,
+        "case.team.add",
+    )
+    .await?;
     let role_text = text::nfkc(&f.get("role_text"));
     let mut errors = Errors::default();
     errors.max_chars(tr, "role_text", &role_text, 100);
@@ -124,8 +140,10 @@ async fn add(
     if let (true, Some(agency), Some(name)) = (errors.is_empty(), agency, &name) {
         if db::cases::add_member(&mut tx, id, agency, &role_text).await? {
             let body = ja().t1("team-event-added", "agency", name);
-            db::entries::record_team_event(&mut tx, case.actor, id, "note", &body).await?;
-            audit_ok(&mut tx, &auth, id, "case.team.add", Some(agency)).await?;
+            db::entries::record_team_event(&mut tx, &case, "note", &body).await?;
+            auth.who(&state.db)
+                .ok(&mut tx, "case.team.add", Some(id), Some(agency))
+                .await?;
             tx.commit().await?;
             return Ok(Redirect::to(&format!("/cases/{id}/team")).into_response());
         }
@@ -143,7 +161,14 @@ async fn set_role(
 ) -> AppResult<Response> {
     let tr = auth.ctx.tr;
     let mut tx = state.db.begin().await?;
-    let case = open_managed(&mut tx, &auth, id, "case.team.role").await?;
+    let case = crate::access::case::open(
+        &mut tx,
+        &auth.who(&state.db),
+        id,
+        crate::access::Need::Manage,
+        "case.team.role",
+    )
+    .await?;
     let role_text = text::nfkc(&f.get("role_text"));
     let mut errors = Errors::default();
     errors.max_chars(tr, "role_text", &role_text, 100);
@@ -151,7 +176,9 @@ async fn set_role(
         if !db::cases::set_role_text(&mut tx, id, agency, &role_text).await? {
             return Err(AppError::NotFound);
         }
-        audit_ok(&mut tx, &auth, id, "case.team.role", Some(agency)).await?;
+        auth.who(&state.db)
+            .ok(&mut tx, "case.team.role", Some(id), Some(agency))
+            .await?;
         tx.commit().await?;
         return Ok(Redirect::to(&format!("/cases/{id}/team")).into_response());
     }
@@ -165,8 +192,15 @@ async fn remove(
     Path((id, agency)): Path<(Uuid, Uuid)>,
 ) -> AppResult<Response> {
     let mut tx = state.db.begin().await?;
-    let case = open_managed(&mut tx, &auth, id, "case.team.remove").await?;
-    if agency == case.facts.lead_agency_id {
+    let case = crate::access::case::open(
+        &mut tx,
+        &auth.who(&state.db),
+        id,
+        crate::access::Need::Manage,
+        "case.team.remove",
+    )
+    .await?;
+    if agency == case.facts().lead_agency_id {
         let mut errors = Errors::default();
         errors.add("team", auth.ctx.tr.t("team-remove-lead"));
         let page = team_page(&mut tx, &auth, &case, errors, String::new(), String::new()).await?;
@@ -177,8 +211,10 @@ async fn remove(
         return Err(AppError::NotFound);
     }
     let body = ja().t1("team-event-left", "agency", &name);
-    db::entries::record_team_event(&mut tx, case.actor, id, "handover", &body).await?;
-    audit_ok(&mut tx, &auth, id, "case.team.remove", Some(agency)).await?;
+    db::entries::record_team_event(&mut tx, &case, "handover", &body).await?;
+    auth.who(&state.db)
+        .ok(&mut tx, "case.team.remove", Some(id), Some(agency))
+        .await?;
     tx.commit().await?;
     Ok(Redirect::to(&format!("/cases/{id}/team")).into_response())
 }
@@ -191,14 +227,23 @@ async fn hand_lead(
 ) -> AppResult<Response> {
     let tr = auth.ctx.tr;
     let mut tx = state.db.begin().await?;
-    let case = open_managed(&mut tx, &auth, id, "case.lead.hand").await?;
+    let case = crate::access::case::open(
+        &mut tx,
+        &auth.who(&state.db),
+        id,
+        crate::access::Need::Manage,
+        "case.lead.hand",
+    )
+    .await?;
     let agency = Uuid::parse_str(&f.get("agency_id")).ok();
     if let Some(agency) = agency {
         if db::cases::set_lead(&mut tx, id, agency).await? {
             let name = agency_name(&mut tx, agency).await?.unwrap_or_default();
             let body = ja().t1("team-event-lead", "agency", &name);
-            db::entries::record_team_event(&mut tx, case.actor, id, "handover", &body).await?;
-            audit_ok(&mut tx, &auth, id, "case.lead.hand", Some(agency)).await?;
+            db::entries::record_team_event(&mut tx, &case, "handover", &body).await?;
+            auth.who(&state.db)
+                .ok(&mut tx, "case.lead.hand", Some(id), Some(agency))
+                .await?;
             tx.commit().await?;
             return Ok(Redirect::to(&format!("/cases/{id}/team")).into_response());
         }

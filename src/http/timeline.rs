@@ -2,9 +2,10 @@
 //! observations, contacts and notes, replying to another agency's observation, editing with
 //! history, and the inbox of unread entries.
 
-use super::cases::{audit_ok, deny, open_case, open_writable, parse_date, OpenCase};
+use super::cases::parse_date;
 use super::extract::Auth;
 use super::form::Pairs;
+use crate::access::CaseScope;
 use crate::db::{
     self,
     cases::Actor,
@@ -147,26 +148,18 @@ fn kind_choices(tr: Tr, selected: &str) -> Vec<Choice> {
 pub async fn load_timeline(
     conn: &mut PgConnection,
     auth: &Auth,
-    case: &OpenCase,
+    case: &CaseScope,
     team: &[db::cases::TeamRow],
     query: &TimelineQuery,
 ) -> AppResult<Timeline> {
     let tr = auth.ctx.tr;
-    let actor = case.actor;
-    let mut rows = db::entries::page(
-        conn,
-        actor,
-        case.id,
-        &query.filter(),
-        query.cursor(),
-        PER_PAGE + 1,
-    )
-    .await?;
+    let mut rows =
+        db::entries::page(conn, case, &query.filter(), query.cursor(), PER_PAGE + 1).await?;
     let more = rows.len() as i64 > PER_PAGE;
     rows.truncate(PER_PAGE as usize);
     let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
-    let replies = db::entries::replies(conn, actor, &ids).await?;
-    db::entries::mark_read(conn, actor.user_id, &unread(&rows, &replies)).await?;
+    let replies = db::entries::replies(conn, case, &ids).await?;
+    db::entries::mark_read(conn, case, &unread(&rows, &replies)).await?;
     let entries = group_replies(auth, case, team, rows, replies);
     let form = query.form();
     let older = if more {
@@ -175,7 +168,7 @@ pub async fn load_timeline(
         None
     };
     Ok(Timeline {
-        case_id: case.id,
+        case_id: case.case_id(),
         entries,
         older,
         kinds: kind_choices(tr, &form.kind),
@@ -184,7 +177,7 @@ pub async fn load_timeline(
             .map(|m| Choice::new(&m.agency_id.to_string(), m.name.clone(), &form.agency))
             .collect(),
         filter: form,
-        can_write: case.access.can_write(),
+        can_write: case.access().can_write(),
         writable: EntryKind::WRITABLE
             .iter()
             .map(|k| (k.as_str(), tr.t(format!("entry-write-{}", k.as_str()))))
@@ -192,19 +185,19 @@ pub async fn load_timeline(
     })
 }
 
-fn entry_view(auth: &Auth, case: &OpenCase, row: db::entries::EntryRow) -> EntryView {
+fn entry_view(auth: &Auth, case: &CaseScope, row: db::entries::EntryRow) -> EntryView {
     let fields = EntryFields::from_json(&row.fields);
-    let writable = case.access.can_write();
+    let writable = case.access().can_write();
     EntryView {
         // the author, acting as the agency they wrote as
         can_edit: writable
             && row.author_user_id == auth.user.id
-            && row.author_agency_id == case.actor.agency_id
+            && row.author_agency_id == case.actor().agency_id()
             && row.reply_to.is_none(),
         can_reply: writable
             && row.kind == EntryKind::Observation.as_str()
             && row.reply_to.is_none()
-            && row.author_agency_id != case.actor.agency_id,
+            && row.author_agency_id != case.actor().agency_id(),
         fields,
         replies: vec![],
         row,
@@ -234,7 +227,7 @@ fn name_shares(row: &mut db::entries::EntryRow, team: &[db::cases::TeamRow]) {
 
 fn group_replies(
     auth: &Auth,
-    case: &OpenCase,
+    case: &CaseScope,
     team: &[db::cases::TeamRow],
     mut rows: Vec<db::entries::EntryRow>,
     replies: Vec<db::entries::EntryRow>,
@@ -267,13 +260,22 @@ async fn timeline_page(
     Query(query): Query<TimelineQuery>,
 ) -> AppResult<Response> {
     let mut conn = state.db.acquire().await?;
-    let case = open_case(&mut conn, &auth, id, "case.timeline.view").await?;
-    let header = db::cases::header(&mut conn, id, case.actor.agency_id)
+    let case = crate::access::case::open(
+        &mut conn,
+        &auth.who(&state.db),
+        id,
+        crate::access::Need::Read,
+        "case.timeline.view",
+    )
+    .await?;
+    let header = db::cases::header(&mut conn, case.reader())
         .await?
         .ok_or(AppError::NotFound)?;
-    let team = db::cases::team(&mut conn, id, case.actor.agency_id).await?;
+    let team = db::cases::team(&mut conn, &case).await?;
     let timeline = load_timeline(&mut conn, &auth, &case, &team, &query).await?;
-    audit_ok(&mut conn, &auth, id, "case.timeline.view", None).await?;
+    auth.who(&state.db)
+        .ok(&mut conn, "case.timeline.view", Some(id), None)
+        .await?;
     Ok(render(&TimelinePage {
         layout: auth.ctx.layout("timeline-title"),
         name: format!("{} {}", header.family_name, header.given_name),
@@ -301,18 +303,18 @@ fn choices<T: Copy>(
 async fn entry_form_page(
     conn: &mut PgConnection,
     auth: &Auth,
-    case: &OpenCase,
+    case: &CaseScope,
     form: EntryForm,
     errors: Errors,
     editing: Option<Uuid>,
 ) -> AppResult<NewEntryPage> {
     let tr = auth.ctx.tr;
-    let agency = case.actor.agency_id;
-    let header = db::cases::header(conn, case.id, agency)
+    let agency = case.actor().agency_id();
+    let header = db::cases::header(conn, case.reader())
         .await?
         .ok_or(AppError::NotFound)?;
-    let team = db::cases::team(conn, case.id, agency).await?;
-    let consents = db::consents::for_case(conn, case.id, agency).await?;
+    let team = db::cases::team(conn, case).await?;
+    let consents = db::consents::for_case(conn, case).await?;
     let shares = team
         .iter()
         .filter(|m| m.left_on.is_none() && m.agency_id != agency)
@@ -344,7 +346,7 @@ async fn entry_form_page(
     Ok(NewEntryPage {
         layout: auth.ctx.layout_titled(title),
         name: format!("{} {}", header.family_name, header.given_name),
-        case_id: case.id,
+        case_id: case.case_id(),
         categories: Category::ALL
             .iter()
             .map(|c| Choice::new(c.as_str(), tr.t(c.label_key()), &form.category))
@@ -390,11 +392,20 @@ async fn new_entry(
     Query(q): Query<NewQuery>,
 ) -> AppResult<Response> {
     let mut conn = state.db.acquire().await?;
-    let case = open_writable(&mut conn, &auth, id, "entry.create").await?;
+    // the form shows the person's name and the consent coverage: a view, audited as one
+    let case = crate::access::case::view(
+        &mut conn,
+        &auth.who(&state.db),
+        id,
+        crate::access::Need::Write,
+        "entry.form.view",
+        None,
+    )
+    .await?;
     let kind = EntryKind::parse(&q.kind)
         .filter(|k| EntryKind::WRITABLE.contains(k))
         .unwrap_or(EntryKind::Progress);
-    let team = db::cases::team(&mut conn, id, case.actor.agency_id).await?;
+    let team = db::cases::team(&mut conn, &case).await?;
     let form = EntryForm {
         kind: kind.as_str().into(),
         category: Category::Training.as_str().into(),
@@ -546,11 +557,24 @@ async fn create_entry(
     Form(f): Form<Pairs>,
 ) -> AppResult<Response> {
     let mut tx = state.db.begin().await?;
-    let case = open_writable(&mut tx, &auth, id, "entry.create").await?;
-    let team = db::cases::team(&mut tx, id, case.actor.agency_id).await?;
+    let case = crate::access::case::open(
+        &mut tx,
+        &auth.who(&state.db),
+        id,
+        crate::access::Need::Write,
+        "entry.create",
+    )
+    .await?;
+    let team = db::cases::team(&mut tx, &case).await?;
     let form = read_entry_form(&f);
     let mut errors = Errors::default();
-    match check_entry(auth.ctx.tr, &form, &team, case.actor.agency_id, &mut errors) {
+    match check_entry(
+        auth.ctx.tr,
+        &form,
+        &team,
+        case.actor().agency_id(),
+        &mut errors,
+    ) {
         Some(entry) => {
             let new = db::entries::NewEntry {
                 case_id: id,
@@ -562,8 +586,10 @@ async fn create_entry(
                 shared_with: &entry.shared_with,
                 reply_to: None,
             };
-            let entry_id = db::entries::insert(&mut tx, case.actor, &new).await?;
-            audit_ok(&mut tx, &auth, id, "entry.create", Some(entry_id)).await?;
+            let entry_id = db::entries::insert(&mut tx, &case, &new).await?;
+            auth.who(&state.db)
+                .ok(&mut tx, "entry.create", Some(id), Some(entry_id))
+                .await?;
             tx.commit().await?;
             Ok(Redirect::to(&format!("/cases/{id}#entry-{entry_id}")).into_response())
         }
@@ -579,34 +605,28 @@ async fn create_entry(
 async fn entry_page_view(
     conn: &mut PgConnection,
     auth: &Auth,
-    case: &OpenCase,
+    case: &CaseScope,
     entry_id: Uuid,
     reply: ReplyForm,
     errors: Errors,
 ) -> AppResult<EntryPage> {
-    let actor = case.actor;
-    let row = db::entries::get(conn, actor, case.id, entry_id)
+    let row = db::entries::get(conn, case, entry_id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let header = db::cases::header(conn, case.id, actor.agency_id)
+    let header = db::cases::header(conn, case.reader())
         .await?
         .ok_or(AppError::NotFound)?;
-    let team = db::cases::team(conn, case.id, actor.agency_id).await?;
-    let replies = db::entries::replies(conn, actor, &[entry_id]).await?;
-    let versions = db::entries::versions(conn, actor, case.id, entry_id).await?;
-    db::entries::mark_read(
-        conn,
-        actor.user_id,
-        &unread(std::slice::from_ref(&row), &replies),
-    )
-    .await?;
+    let team = db::cases::team(conn, case).await?;
+    let replies = db::entries::replies(conn, case, &[entry_id]).await?;
+    let versions = db::entries::versions(conn, case, entry_id).await?;
+    db::entries::mark_read(conn, case, &unread(std::slice::from_ref(&row), &replies)).await?;
     let entry = group_replies(auth, case, &team, vec![row], replies)
         .pop()
         .expect("one entry in, one out");
     Ok(EntryPage {
         layout: auth.ctx.layout("entry-title"),
         name: format!("{} {}", header.family_name, header.given_name),
-        case_id: case.id,
+        case_id: case.case_id(),
         entry,
         versions: versions
             .into_iter()
@@ -626,7 +646,14 @@ async fn entry_page(
     Path((id, entry_id)): Path<(Uuid, Uuid)>,
 ) -> AppResult<Response> {
     let mut conn = state.db.acquire().await?;
-    let case = open_case(&mut conn, &auth, id, "entry.view").await?;
+    let case = crate::access::case::open(
+        &mut conn,
+        &auth.who(&state.db),
+        id,
+        crate::access::Need::Read,
+        "entry.view",
+    )
+    .await?;
     let page = entry_page_view(
         &mut conn,
         &auth,
@@ -636,7 +663,9 @@ async fn entry_page(
         Errors::default(),
     )
     .await?;
-    audit_ok(&mut conn, &auth, id, "entry.view", Some(entry_id)).await?;
+    auth.who(&state.db)
+        .ok(&mut conn, "entry.view", Some(id), Some(entry_id))
+        .await?;
     Ok(render(&page)?.into_response())
 }
 
@@ -648,17 +677,26 @@ async fn reply(
 ) -> AppResult<Response> {
     let tr = auth.ctx.tr;
     let mut tx = state.db.begin().await?;
-    let case = open_writable(&mut tx, &auth, id, "entry.reply").await?;
+    let case = crate::access::case::open(
+        &mut tx,
+        &auth.who(&state.db),
+        id,
+        crate::access::Need::Write,
+        "entry.reply",
+    )
+    .await?;
     // the observation must be one this agency can see: otherwise it does not exist for it
-    let parent = db::entries::get(&mut tx, case.actor, id, entry_id)
+    let parent = db::entries::get(&mut tx, &case, entry_id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let (_, parent_shared) = db::entries::source(&mut tx, case.actor, id, entry_id)
+    let (_, parent_shared) = db::entries::source(&mut tx, &case, entry_id)
         .await?
         .ok_or(AppError::NotFound)?;
     let view = entry_view(&auth, &case, parent.clone());
     if !view.can_reply {
-        return Err(deny(&mut tx, &auth, &case, "entry.reply").await);
+        return Err(AppError::from(
+            case.refuse(&auth.who(&state.db), "entry.reply").await,
+        ));
     }
     let form = ReplyForm {
         answer: f.get("answer"),
@@ -698,7 +736,7 @@ async fn reply(
     // the reply goes to those the observation was shared with, and to its author's agency
     let mut shared: Vec<Uuid> = parent_shared;
     shared.push(parent.author_agency_id);
-    shared.retain(|a| *a != case.actor.agency_id);
+    shared.retain(|a| *a != case.actor().agency_id());
     shared.sort();
     shared.dedup();
     let fields = EntryFields {
@@ -717,10 +755,12 @@ async fn reply(
         shared_with: &shared,
         reply_to: Some(entry_id),
     };
-    let reply_id = db::entries::insert(&mut tx, case.actor, &new).await?;
+    let reply_id = db::entries::insert(&mut tx, &case, &new).await?;
     // whoever answers an observation has read it
-    db::entries::mark_read(&mut tx, case.actor.user_id, &[entry_id]).await?;
-    audit_ok(&mut tx, &auth, id, "entry.reply", Some(reply_id)).await?;
+    db::entries::mark_read(&mut tx, &case, &[entry_id]).await?;
+    auth.who(&state.db)
+        .ok(&mut tx, "entry.reply", Some(id), Some(reply_id))
+        .await?;
     tx.commit().await?;
     Ok(Redirect::to(&format!("/cases/{id}/entries/{entry_id}")).into_response())
 }
@@ -729,18 +769,20 @@ async fn reply(
 async fn open_own_entry(
     conn: &mut PgConnection,
     auth: &Auth,
+    who: &crate::access::Who<'_>,
     id: Uuid,
     entry_id: Uuid,
-) -> AppResult<(OpenCase, db::entries::EntryRow, String)> {
-    let case = open_writable(conn, auth, id, "entry.edit").await?;
-    let row = db::entries::get(conn, case.actor, id, entry_id)
+) -> AppResult<(CaseScope, db::entries::EntryRow, String)> {
+    let case =
+        crate::access::case::open(conn, who, id, crate::access::Need::Write, "entry.edit").await?;
+    let row = db::entries::get(conn, &case, entry_id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let (body, _) = db::entries::source(conn, case.actor, id, entry_id)
+    let (body, _) = db::entries::source(conn, &case, entry_id)
         .await?
         .ok_or(AppError::NotFound)?;
     if !entry_view(auth, &case, row.clone()).can_edit {
-        return Err(deny(conn, auth, &case, "entry.edit").await);
+        return Err(case.refuse(who, "entry.edit").await.into());
     }
     Ok((case, row, body))
 }
@@ -751,7 +793,10 @@ async fn edit_form(
     Path((id, entry_id)): Path<(Uuid, Uuid)>,
 ) -> AppResult<Response> {
     let mut conn = state.db.acquire().await?;
-    let (case, row, body) = open_own_entry(&mut conn, &auth, id, entry_id).await?;
+    let who = auth.who(&state.db);
+    let (case, row, body) = open_own_entry(&mut conn, &auth, &who, id, entry_id).await?;
+    case.record(&mut conn, &who, "entry.edit.view", Some(entry_id))
+        .await?;
     let fields = EntryFields::from_json(&row.fields);
     let form = EntryForm {
         kind: row.kind.clone(),
@@ -790,19 +835,24 @@ async fn save_edit(
     Form(f): Form<Pairs>,
 ) -> AppResult<Response> {
     let mut tx = state.db.begin().await?;
-    let (case, row, _) = open_own_entry(&mut tx, &auth, id, entry_id).await?;
+    let (case, row, _) = open_own_entry(&mut tx, &auth, &auth.who(&state.db), id, entry_id).await?;
     // kind, category and sharing stay as written: an edit corrects the text
     let mut form = read_entry_form(&f);
     form.kind = row.kind.clone();
     form.category = row.category.clone();
     form.shared_with = vec![];
     let mut errors = Errors::default();
-    match check_entry(auth.ctx.tr, &form, &[], case.actor.agency_id, &mut errors) {
+    match check_entry(
+        auth.ctx.tr,
+        &form,
+        &[],
+        case.actor().agency_id(),
+        &mut errors,
+    ) {
         Some(entry) => {
             let saved = db::entries::edit(
                 &mut tx,
-                case.actor,
-                id,
+                &case,
                 entry_id,
                 form.body.trim(),
                 &entry.fields.to_json(),
@@ -812,7 +862,9 @@ async fn save_edit(
             if !saved {
                 return Err(AppError::NotFound);
             }
-            audit_ok(&mut tx, &auth, id, "entry.edit", Some(entry_id)).await?;
+            auth.who(&state.db)
+                .ok(&mut tx, "entry.edit", Some(id), Some(entry_id))
+                .await?;
             tx.commit().await?;
             Ok(Redirect::to(&format!("/cases/{id}/entries/{entry_id}")).into_response())
         }
@@ -890,6 +942,5 @@ async fn read_all(State(state): State<AppState>, auth: Auth) -> AppResult<Respon
         )
         .await?;
     tx.commit().await?;
-    state.unread.forget(actor.user_id);
     Ok(Redirect::to("/inbox").into_response())
 }

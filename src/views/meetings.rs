@@ -18,6 +18,15 @@ macro_rules! meeting_keys {
 }
 meeting_keys!(MeetingRow, MeetingListRow);
 
+impl MeetingListRow {
+    /// The meeting's day in Tokyo (all a team agency not invited sees of it).
+    pub fn tokyo_day(&self) -> chrono::NaiveDate {
+        self.starts_at
+            .with_timezone(&chrono_tz::Asia::Tokyo)
+            .date_naive()
+    }
+}
+
 impl InviteeRow {
     pub fn response_key(&self) -> String {
         format!("rsvp-{}", self.response)
@@ -56,7 +65,7 @@ pub struct CaseMeetingsPage {
     pub layout: Layout,
     pub case_id: Uuid,
     pub name: String,
-    pub meetings: Vec<MeetingRow>,
+    pub meetings: Vec<MeetingListRow>,
     pub actions: Vec<ActionRow>,
     pub may_convene: bool,
     pub purposes: Vec<Choice>,
@@ -103,8 +112,19 @@ pub struct MeetingPage {
 pub struct MaterialPage {
     pub layout: Layout,
     pub meeting: MeetingRow,
+    /// The convener's coordinators edit their text (not while previewing).
     pub may_run: bool,
+    /// The convener's own text as typed, and its information category ("" = own agency only).
     pub text: String,
+    pub categories: Vec<Choice>,
+    /// The sections computed for the reader, sanitised HTML.
+    pub generated_html: String,
+    /// The convener's text, when the reader may read it.
+    pub text_html: Option<String>,
+    /// Previewing as this invited agency.
+    pub as_name: Option<String>,
+    /// The invited agencies the convener can preview as.
+    pub previews: Vec<Choice>,
     pub errors: Errors,
 }
 
@@ -113,6 +133,9 @@ pub struct MaterialPage {
 pub struct MaterialPrint {
     pub layout: Layout,
     pub meeting: MeetingRow,
+    pub generated_html: String,
+    pub text_html: Option<String>,
+    pub as_name: Option<String>,
     /// 作成日 in 和暦 with the Western year
     pub made_on: String,
     pub made_by: String,

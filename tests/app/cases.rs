@@ -334,10 +334,9 @@ async fn consent_is_recorded_revoked_once_and_stops_sharing_at_once(pool: PgPool
             .fetch_one(&mut *conn)
             .await
             .unwrap();
-    let actor = renkei::db::cases::Actor {
-        user_id: author,
-        agency_id: HIKARI,
-    };
+    let actor = scope_as(&app.pool, author, HIKARI, CASE_TAKAHASHI)
+        .await
+        .unwrap();
     let entry = renkei::db::entries::NewEntry::plain(
         CASE_TAKAHASHI,
         "progress",
@@ -345,10 +344,10 @@ async fn consent_is_recorded_revoked_once_and_stops_sharing_at_once(pool: PgPool
         "服薬の調整中",
         &team,
     );
-    let entry_id = renkei::db::entries::insert(&mut conn, actor, &entry)
+    let entry_id = renkei::db::entries::insert(&mut conn, &actor, &entry)
         .await
         .unwrap();
-    assert!(!midori_sees(&mut conn, entry_id).await);
+    assert!(!midori_sees(&app.pool, entry_id).await);
     let res = app
         .post(
             &format!("{consents}?"),
@@ -367,7 +366,7 @@ async fn consent_is_recorded_revoked_once_and_stops_sharing_at_once(pool: PgPool
         )
         .await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
-    assert!(midori_sees(&mut conn, entry_id).await);
+    assert!(midori_sees(&app.pool, entry_id).await);
     let consent: Uuid = sqlx::query_scalar(
         "SELECT id FROM consent WHERE case_id = $1 AND agency_id = $2 AND 'health' = ANY (categories)",
     )
@@ -388,7 +387,7 @@ async fn consent_is_recorded_revoked_once_and_stops_sharing_at_once(pool: PgPool
         .await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     assert!(
-        !midori_sees(&mut conn, entry_id).await,
+        !midori_sees(&app.pool, entry_id).await,
         "hidden from the moment of revocation"
     );
     let res = app.post(&revoke, &[("reason", "もう一度")]).await;
@@ -447,25 +446,18 @@ async fn an_agency_that_left_reads_only_up_to_the_day_it_left(pool: PgPool) {
         "定着支援の面談を実施",
         &team,
     );
-    let actor = renkei::db::cases::Actor {
-        user_id: author,
-        agency_id: AOBA,
-    };
-    let id = renkei::db::entries::insert(&mut conn, actor, &entry)
+    let actor = scope_as(&app.pool, author, AOBA, CASE_TANAKA)
         .await
         .unwrap();
-    assert!(
-        renkei::db::entries::visible_ids(&mut conn, MINATO, CASE_TANAKA)
-            .await
-            .unwrap()
-            .contains(&id)
-    );
-    assert!(
-        !renkei::db::entries::visible_ids(&mut conn, HIKARI, CASE_TANAKA)
-            .await
-            .unwrap()
-            .contains(&id)
-    );
+    let id = renkei::db::entries::insert(&mut conn, &actor, &entry)
+        .await
+        .unwrap();
+    assert!(visible_ids(&app.pool, author, MINATO, CASE_TANAKA)
+        .await
+        .contains(&id));
+    assert!(!visible_ids(&app.pool, author, HIKARI, CASE_TANAKA)
+        .await
+        .contains(&id));
     app.login("staff@hikari.example").await;
     let page = body(app.get(&format!("/cases/{CASE_TANAKA}")).await).await;
     assert!(page.contains("引き継ぎました"));
@@ -475,10 +467,9 @@ async fn an_agency_that_left_reads_only_up_to_the_day_it_left(pool: PgPool) {
     assert_eq!(res.status(), StatusCode::OK);
 }
 
-async fn midori_sees(conn: &mut sqlx::PgConnection, entry: Uuid) -> bool {
-    renkei::db::entries::visible_ids(conn, MIDORI, CASE_TAKAHASHI)
+async fn midori_sees(pool: &sqlx::PgPool, entry: Uuid) -> bool {
+    visible_ids(pool, Uuid::nil(), MIDORI, CASE_TAKAHASHI)
         .await
-        .unwrap()
         .contains(&entry)
 }
 

@@ -151,3 +151,76 @@ pub const DEMO_EMAILS: &[&str] = &[
     "dual@sakura.example",
     "admin@renkei.example",
 ];
+
+/// A signed-in user of one agency, as the session lookup would make it (for tests that call the
+/// door and the database layer directly).
+pub fn session_user(user_id: uuid::Uuid, agency: uuid::Uuid) -> renkei::access::SessionUser {
+    let m = renkei::access::Membership {
+        agency_id: agency,
+        agency_name: String::new(),
+        agency_kind: renkei::domain::kinds::AgencyKind::Clinic,
+        role: renkei::domain::kinds::Role::Coordinator,
+    };
+    renkei::access::SessionUser {
+        id: user_id,
+        email: String::new(),
+        display_name: String::new(),
+        is_admin: false,
+        memberships: vec![m.clone()],
+        acting: Some(m),
+        token_hash: vec![],
+        unread: None,
+        participant_case_id: None,
+    }
+}
+
+pub fn actor_as(user_id: uuid::Uuid, agency: uuid::Uuid) -> renkei::access::Actor {
+    session_user(user_id, agency)
+        .actor()
+        .expect("an agency user")
+}
+
+/// The case opened through the door by `user_id` acting as `agency`, for reading; None when
+/// the door refuses (an agency never on the team).
+pub async fn scope_as(
+    pool: &PgPool,
+    user_id: uuid::Uuid,
+    agency: uuid::Uuid,
+    case: uuid::Uuid,
+) -> Option<renkei::access::CaseScope> {
+    let user = session_user(user_id, agency);
+    let who = renkei::access::Who {
+        user: &user,
+        request_id: "test",
+        ip: "",
+        pool,
+    };
+    let mut conn = pool.acquire().await.unwrap();
+    renkei::access::case::open(
+        &mut conn,
+        &who,
+        case,
+        renkei::access::Need::Read,
+        "test.open",
+    )
+    .await
+    .ok()
+}
+
+/// The ids of the case's entries the agency may see (empty for an agency never on the team).
+pub async fn visible_ids(
+    pool: &PgPool,
+    user_id: uuid::Uuid,
+    agency: uuid::Uuid,
+    case: uuid::Uuid,
+) -> Vec<uuid::Uuid> {
+    match scope_as(pool, user_id, agency, case).await {
+        Some(scope) => {
+            let mut conn = pool.acquire().await.unwrap();
+            renkei::db::entries::visible_ids(&mut conn, scope.reader())
+                .await
+                .unwrap()
+        }
+        None => vec![],
+    }
+}

@@ -13,6 +13,7 @@ mod helpers;
 mod matrix;
 mod meetings;
 mod pg;
+mod privacy;
 mod referrals;
 mod timeline;
 mod visibility;

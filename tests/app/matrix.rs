@@ -114,7 +114,7 @@ const TABLE: &[(&str, &str, [u16; 9])] = &[
     ("POST", "/cases/{case}/checks/retention",     [303, 404, 422, 422, 422, 403, 404, 422, 422]),
     ("GET",  "/me/daily",                          [303, 404, 404, 404, 404, 404, 404, 404, 404]),
     ("POST", "/me/daily",                          [303, 404, 404, 404, 404, 404, 404, 404, 404]),
-    ("GET",  "/cases/{case}/daily",                [303, 404, 200, 200, 200, 200, 404, 200, 200]),
+    ("GET",  "/cases/{case}/daily",                [303, 404, 200, 200, 200, 404, 404, 200, 200]),
     ("POST", "/cases/{case}/daily",                [303, 404, 422, 422, 422, 403, 404, 422, 422]),
     ("POST", "/cases/{case}/participant-account",  [303, 404, 422, 403, 403, 403, 404, 403, 403]),
     ("GET",  "/agencies",                          [303, 200, 200, 200, 200, 200, 200, 200, 200]),
@@ -243,10 +243,9 @@ async fn authorization_matrix(pool: PgPool) {
     let mut conn = app.pool.acquire().await.unwrap();
     let entry = renkei::db::entries::insert(
         &mut conn,
-        renkei::db::cases::Actor {
-            user_id: dual,
-            agency_id: renkei::demo::SAKURA,
-        },
+        &scope_as(&app.pool, dual, renkei::demo::SAKURA, CASE_SUZUKI)
+            .await
+            .unwrap(),
         &renkei::db::entries::NewEntry::plain(
             CASE_SUZUKI,
             "observation",

@@ -115,10 +115,7 @@ async fn an_observation_reaches_the_clinic_inbox_and_gets_a_reply(pool: PgPool) 
 #[sqlx::test]
 async fn a_health_entry_stays_hidden_from_the_employer_everywhere(pool: PgPool) {
     let app = TestApp::spawn(pool).await;
-    let boss_actor = renkei::db::cases::Actor {
-        user_id: user_id(&app.pool, "boss@midori.example").await,
-        agency_id: MIDORI,
-    };
+    let boss_actor = actor_as(user_id(&app.pool, "boss@midori.example").await, MIDORI);
     let mut conn = app.pool.acquire().await.unwrap();
     let unread_before = renkei::db::entries::unread_count(&mut conn, boss_actor, 1000)
         .await
@@ -178,9 +175,7 @@ async fn a_health_entry_stays_hidden_from_the_employer_everywhere(pool: PgPool) 
         .get(&format!("/cases/{CASE_TAKAHASHI}/entries/{entry}"))
         .await;
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
-    let visible = renkei::db::entries::visible_ids(&mut conn, MIDORI, CASE_TAKAHASHI)
-        .await
-        .unwrap();
+    let visible = visible_ids(&app.pool, Uuid::nil(), MIDORI, CASE_TAKAHASHI).await;
     assert!(!visible.contains(&entry));
     // while the rest of the team sees it
     let jc = app.browser();

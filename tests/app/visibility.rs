@@ -329,9 +329,7 @@ async fn sql_predicate_matches_the_model_on_200_random_cases(pool: PgPool) {
             entry_ids.push(id);
         }
         for (a, agency) in agencies.iter().enumerate() {
-            let seen = renkei::db::entries::visible_ids(&mut conn, *agency, case)
-                .await
-                .unwrap();
+            let seen = crate::helpers::visible_ids(&pool, user, *agency, case).await;
             for (e, id) in s.entries.iter().zip(&entry_ids) {
                 checked += 1;
                 if seen.contains(id) != model_sees(&s, a, e, today) {

@@ -1,7 +1,7 @@
 //! Who may do what: pure functions over facts, tested exhaustively. Handlers ask here and
 //! nowhere else.
 
-use crate::db::auth::SessionUser;
+use super::actor::{Actor, SessionUser};
 use crate::domain::kinds::Role;
 use chrono::NaiveDate;
 use uuid::Uuid;
@@ -116,10 +116,8 @@ pub fn may_convene(user: &SessionUser, access: CaseAccess) -> bool {
 
 /// The convening agency's coordinators reschedule, cancel, edit the material and write the
 /// minutes.
-pub fn may_run_meeting(user: &SessionUser, convener_agency_id: Uuid) -> bool {
-    user.acting
-        .as_ref()
-        .is_some_and(|m| m.agency_id == convener_agency_id && m.role == Role::Coordinator)
+pub fn may_run_meeting(actor: Actor, convener_agency_id: Uuid) -> bool {
+    actor.agency_id() == convener_agency_id && actor.role() == Role::Coordinator
 }
 
 /// A consent as far as visibility is concerned.
@@ -182,7 +180,7 @@ pub fn entry_visible(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::db::auth::Membership;
+    use crate::access::actor::Membership;
     use crate::domain::kinds::AgencyKind;
 
     fn user(is_admin: bool, memberships: &[(Uuid, Role)], acting: Option<usize>) -> SessionUser {
