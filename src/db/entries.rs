@@ -149,15 +149,26 @@ fn with_names(inner: &str, order: &str) -> String {
          FROM ({inner}) e
          JOIN app_user u ON u.id = e.author_user_id
          JOIN agency a ON a.id = e.author_agency_id
-         LEFT JOIN LATERAL (
-             SELECT v.body_html, v.fields, v.version, v.written_at
+         {lateral}
+         ORDER BY {order}",
+        lateral = as_left("e", "v.body_html, v.fields, v.version, v.written_at")
+    )
+}
+
+/// `old`: for an agency (`$1`) that left the team, the version of the entry `alias` that was
+/// current on the day it left, when the entry was edited after that (else no row). Its columns
+/// are `columns` of `entry_version v`.
+fn as_left(alias: &str, columns: &str) -> String {
+    let left_on = ENTRY_LEFT_ON.replace("e.case_id", &format!("{alias}.case_id"));
+    format!(
+        "LEFT JOIN LATERAL (
+             SELECT {columns}
              FROM entry_version v
-             WHERE e.edited_at IS NOT NULL
-               AND (e.edited_at AT TIME ZONE 'Asia/Tokyo')::date > {ENTRY_LEFT_ON}
-               AND v.entry_id = e.id
-               AND (v.written_at AT TIME ZONE 'Asia/Tokyo')::date <= {ENTRY_LEFT_ON}
-             ORDER BY v.version DESC LIMIT 1) old ON true
-         ORDER BY {order}"
+             WHERE {alias}.edited_at IS NOT NULL
+               AND ({alias}.edited_at AT TIME ZONE 'Asia/Tokyo')::date > {left_on}
+               AND v.entry_id = {alias}.id
+               AND (v.written_at AT TIME ZONE 'Asia/Tokyo')::date <= {left_on}
+             ORDER BY v.version DESC LIMIT 1) old ON true"
     )
 }
 
@@ -565,15 +576,18 @@ pub async fn summaries_since(
     limit: i64,
 ) -> sqlx::Result<Vec<(DateTime<Utc>, String, String, String)>> {
     sqlx::query_as(&format!(
-        "SELECT s.occurred_at, s.kind, a.name, s.line
-         FROM (SELECT e.occurred_at, e.id, e.kind, e.author_agency_id,
-                      left(replace(e.body, E'\\n', ' '), 120) AS line
+        "SELECT s.occurred_at, s.kind, a.name,
+                left(replace(coalesce(old.body, s.body), E'\\n', ' '), 120) AS line
+         FROM (SELECT e.occurred_at, e.id, e.kind, e.author_agency_id, e.body, e.edited_at,
+                      e.case_id
                FROM entry e
                WHERE e.case_id = $2 AND e.occurred_at >= $3 AND e.reply_to IS NULL AND {}
                ORDER BY e.occurred_at DESC, e.id DESC LIMIT $4) s
          JOIN agency a ON a.id = s.author_agency_id
+         {}
          ORDER BY s.occurred_at, s.id",
-        *ENTRY_VISIBLE
+        *ENTRY_VISIBLE,
+        as_left("s", "v.body")
     ))
     .bind(reader.agency_id())
     .bind(reader.case_id())

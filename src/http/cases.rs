@@ -257,7 +257,7 @@ async fn create(
         notes: &form.notes,
     };
     let case_id = db::cases::create(&mut tx, actor, &new, &form.role_text).await?;
-    auth.who(&state.db)
+    auth.who(&state.refusals)
         .ok(&mut tx, "case.create", Some(case_id), None)
         .await?;
     tx.commit().await?;
@@ -334,7 +334,7 @@ async fn show(
     let mut conn = state.db.acquire().await?;
     let case = crate::access::case::open(
         &mut conn,
-        &auth.who(&state.db),
+        &auth.who(&state.refusals),
         id,
         crate::access::Need::Read,
         "case.view",
@@ -352,7 +352,7 @@ async fn show(
         None => vec![],
     };
     let timeline = load_timeline(&mut conn, &auth, &case, &team, &query).await?;
-    auth.who(&state.db)
+    auth.who(&state.refusals)
         .ok(&mut conn, "case.view", Some(id), None)
         .await?;
     let matrix = consent_matrix(auth.ctx.tr, &team, &consents);
@@ -390,7 +390,7 @@ async fn access_log(
     let mut conn = state.db.acquire().await?;
     let case = crate::access::case::open(
         &mut conn,
-        &auth.who(&state.db),
+        &auth.who(&state.refusals),
         id,
         crate::access::Need::Read,
         "case.access_log.view",
@@ -398,7 +398,7 @@ async fn access_log(
     .await?;
     if !policy::may_view_access_log(&auth.user, case.facts()) {
         return Err(AppError::from(
-            case.refuse(&auth.who(&state.db), "case.access_log.view")
+            case.refuse(&auth.who(&state.refusals), "case.access_log.view")
                 .await,
         ));
     }
@@ -412,7 +412,7 @@ async fn access_log(
     } else {
         None
     };
-    auth.who(&state.db)
+    auth.who(&state.refusals)
         .ok(&mut conn, "case.access_log.view", Some(id), None)
         .await?;
     Ok(render(&AccessLogPage {

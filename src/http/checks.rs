@@ -154,7 +154,7 @@ async fn page(
     let mut conn = state.db.acquire().await?;
     let case = crate::access::case::open(
         &mut conn,
-        &auth.who(&state.db),
+        &auth.who(&state.refusals),
         id,
         crate::access::Need::Read,
         "case.checks.view",
@@ -170,7 +170,7 @@ async fn page(
         Errors::default(),
     )
     .await?;
-    auth.who(&state.db)
+    auth.who(&state.refusals)
         .ok(&mut conn, "case.checks.view", Some(id), None)
         .await?;
     Ok(render(&page)?.into_response())
@@ -224,7 +224,7 @@ async fn assess(
     let mut tx = state.db.begin().await?;
     let case = crate::access::case::open(
         &mut tx,
-        &auth.who(&state.db),
+        &auth.who(&state.refusals),
         id,
         crate::access::Need::Write,
         "assessment.create",
@@ -290,7 +290,7 @@ async fn assess(
         entry_id,
     )
     .await?;
-    auth.who(&state.db)
+    auth.who(&state.refusals)
         .ok(&mut tx, "assessment.create", Some(id), Some(assessment))
         .await?;
     tx.commit().await?;
@@ -307,7 +307,7 @@ async fn save_notes(
     let mut tx = state.db.begin().await?;
     let case = crate::access::case::open(
         &mut tx,
-        &auth.who(&state.db),
+        &auth.who(&state.refusals),
         id,
         crate::access::Need::Write,
         "prereferral.save",
@@ -368,7 +368,7 @@ async fn save_notes(
         }
     }
     if saved > 0 {
-        auth.who(&state.db)
+        auth.who(&state.refusals)
             .ok(&mut tx, "prereferral.save", Some(id), None)
             .await?;
     }

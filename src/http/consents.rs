@@ -80,7 +80,7 @@ async fn page(
     let mut conn = state.db.acquire().await?;
     let case = crate::access::case::open(
         &mut conn,
-        &auth.who(&state.db),
+        &auth.who(&state.refusals),
         id,
         crate::access::Need::Read,
         "case.consents.view",
@@ -92,7 +92,7 @@ async fn page(
         ..ConsentForm::default()
     };
     let page = consents_page(&mut conn, &auth, &case, form, Errors::default(), None).await?;
-    auth.who(&state.db)
+    auth.who(&state.refusals)
         .ok(&mut conn, "case.consents.view", Some(id), None)
         .await?;
     Ok(render(&page)?.into_response())
@@ -108,7 +108,7 @@ async fn record(
     let mut tx = state.db.begin().await?;
     let case = crate::access::case::open(
         &mut tx,
-        &auth.who(&state.db),
+        &auth.who(&state.refusals),
         id,
         crate::access::Need::Manage,
         "case.consent.record",
@@ -184,7 +184,7 @@ async fn record(
             recorded_as: case.actor().agency_id(),
         };
         let consent_id = db::consents::record(&mut tx, &new).await?;
-        auth.who(&state.db)
+        auth.who(&state.refusals)
             .ok(&mut tx, "case.consent.record", Some(id), Some(consent_id))
             .await?;
         tx.commit().await?;
@@ -204,7 +204,7 @@ async fn revoke(
     let mut tx = state.db.begin().await?;
     let case = crate::access::case::open(
         &mut tx,
-        &auth.who(&state.db),
+        &auth.who(&state.refusals),
         id,
         crate::access::Need::Manage,
         "case.consent.revoke",
@@ -215,7 +215,7 @@ async fn revoke(
     errors.required(tr, "reason", &reason, 1000);
     if errors.is_empty() {
         if db::consents::revoke(&mut tx, id, consent_id, case.actor().user_id(), &reason).await? {
-            auth.who(&state.db)
+            auth.who(&state.refusals)
                 .ok(&mut tx, "case.consent.revoke", Some(id), Some(consent_id))
                 .await?;
             tx.commit().await?;

@@ -289,7 +289,7 @@ async fn case_page(
     Query(q): Query<AccountQuery>,
 ) -> AppResult<Response> {
     let mut conn = state.db.acquire().await?;
-    let who = auth.who(&state.db);
+    let who = auth.who(&state.refusals);
     let case = access::case::open(&mut conn, &who, id, Need::Read, "case.daily.view").await?;
     let health = access::health::open(&mut conn, &who, case, "case.daily.view").await?;
     let page = case_view(
@@ -303,7 +303,7 @@ async fn case_page(
         q.account.is_some(),
     )
     .await?;
-    auth.who(&state.db)
+    auth.who(&state.refusals)
         .ok(&mut conn, "case.daily.view", Some(id), None)
         .await?;
     Ok(render(&page)?.into_response())
@@ -316,7 +316,7 @@ async fn case_save(
     Form(f): Form<Pairs>,
 ) -> AppResult<Response> {
     let mut tx = state.db.begin().await?;
-    let who = auth.who(&state.db);
+    let who = auth.who(&state.refusals);
     let case = access::case::open(&mut tx, &who, id, Need::Write, "daily.create").await?;
     let health = access::health::open(&mut tx, &who, case, "daily.create").await?;
     let form = read_form(&f);
@@ -344,7 +344,7 @@ async fn case_save(
         .await?;
         return render_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
     }
-    auth.who(&state.db)
+    auth.who(&state.refusals)
         .ok(&mut tx, "daily.create", Some(id), None)
         .await?;
     tx.commit().await?;
@@ -360,7 +360,7 @@ async fn make_account(
 ) -> AppResult<Response> {
     let tr = auth.ctx.tr;
     let mut tx = state.db.begin().await?;
-    let who = auth.who(&state.db);
+    let who = auth.who(&state.refusals);
     let case = access::case::open(
         &mut tx,
         &who,
@@ -388,7 +388,7 @@ async fn make_account(
         let hash = tokio::task::spawn_blocking(move || password::hash(&pw)).await?;
         match db::daily::create_participant_account(&mut tx, id, &email, &name, &hash).await? {
             Some(user) => {
-                auth.who(&state.db)
+                auth.who(&state.refusals)
                     .ok(&mut tx, "participant_account.create", Some(id), Some(user))
                     .await?;
                 tx.commit().await?;

@@ -380,14 +380,14 @@ async fn page(
     let mut conn = state.db.acquire().await?;
     let case = crate::access::case::open(
         &mut conn,
-        &auth.who(&state.db),
+        &auth.who(&state.refusals),
         id,
         crate::access::Need::Read,
         "case.legal.view",
     )
     .await?;
     let page = legal_page(&mut conn, &auth, &case, None, Errors::default()).await?;
-    auth.who(&state.db)
+    auth.who(&state.refusals)
         .ok(&mut conn, "case.legal.view", Some(id), None)
         .await?;
     Ok(render(&page)?.into_response())
@@ -504,7 +504,7 @@ async fn change_phase(
     let mut tx = state.db.begin().await?;
     let case = crate::access::case::open(
         &mut tx,
-        &auth.who(&state.db),
+        &auth.who(&state.refusals),
         id,
         crate::access::Need::Manage,
         "case.phase",
@@ -556,7 +556,7 @@ async fn change_phase(
         }
     }
     db::entries::record_team_event(&mut tx, &case, "note", &body).await?;
-    auth.who(&state.db)
+    auth.who(&state.refusals)
         .ok(&mut tx, "case.phase", Some(id), None)
         .await?;
     tx.commit().await?;
@@ -616,7 +616,7 @@ async fn edit_task(
     let Some(case_id) = db::tasks::edit(&mut tx, actor.agency_id(), id, &title, due).await? else {
         return Err(AppError::NotFound);
     };
-    auth.who(&state.db)
+    auth.who(&state.refusals)
         .ok(&mut tx, "task.edit", Some(case_id), Some(id))
         .await?;
     tx.commit().await?;
@@ -637,7 +637,7 @@ async fn finish_task(
     else {
         return Err(AppError::NotFound);
     };
-    auth.who(&state.db)
+    auth.who(&state.refusals)
         .ok(&mut tx, "task.done", Some(case_id), Some(id))
         .await?;
     tx.commit().await?;

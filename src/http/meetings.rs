@@ -181,7 +181,7 @@ async fn case_page(
     let mut conn = state.db.acquire().await?;
     let case = crate::access::case::open(
         &mut conn,
-        &auth.who(&state.db),
+        &auth.who(&state.refusals),
         id,
         crate::access::Need::Read,
         "case.meetings.view",
@@ -212,7 +212,7 @@ async fn case_page(
         vec![],
     )
     .await?;
-    auth.who(&state.db)
+    auth.who(&state.refusals)
         .ok(&mut conn, "case.meetings.view", Some(id), None)
         .await?;
     Ok(render(&page)?.into_response())
@@ -249,7 +249,7 @@ async fn schedule(
     let mut tx = state.db.begin().await?;
     let case = crate::access::case::open(
         &mut tx,
-        &auth.who(&state.db),
+        &auth.who(&state.refusals),
         id,
         crate::access::Need::Read,
         "meeting.schedule",
@@ -257,7 +257,8 @@ async fn schedule(
     .await?;
     if !policy::may_convene(&auth.user, case.access()) {
         return Err(AppError::from(
-            case.refuse(&auth.who(&state.db), "meeting.schedule").await,
+            case.refuse(&auth.who(&state.refusals), "meeting.schedule")
+                .await,
         ));
     }
     let form = read_form(&f);
@@ -392,7 +393,7 @@ async fn schedule(
     // generated sections are computed for each reader when read
     let scope = access::meeting::open(
         &mut tx,
-        &auth.who(&state.db),
+        &auth.who(&state.refusals),
         meeting_id,
         MeetingNeed::Read,
         "meeting.schedule",
@@ -410,7 +411,7 @@ async fn schedule(
         ja.t(purpose.label_key())
     );
     meeting_event(&mut tx, &case, &agencies, &body).await?;
-    auth.who(&state.db)
+    auth.who(&state.refusals)
         .ok(&mut tx, "meeting.schedule", Some(id), Some(meeting_id))
         .await?;
     tx.commit().await?;
@@ -700,7 +701,7 @@ async fn show(
     } else {
         "meeting.view"
     };
-    let scope = access::meeting::view(&mut conn, &auth.who(&state.db), id, action).await?;
+    let scope = access::meeting::view(&mut conn, &auth.who(&state.refusals), id, action).await?;
     let meeting = db::meetings::get(&mut conn, &scope).await?;
     if is_ics {
         let method = if meeting.status == "cancelled" {
@@ -778,7 +779,7 @@ async fn rsvp(
     let mut tx = state.db.begin().await?;
     let (scope, meeting) = open_meeting(
         &mut tx,
-        &auth.who(&state.db),
+        &auth.who(&state.refusals),
         id,
         MeetingNeed::Read,
         "meeting.rsvp",
@@ -806,12 +807,12 @@ async fn rsvp(
         || !db::meetings::rsvp(&mut tx, &scope, response.as_str()).await?
     {
         return Err(scope
-            .refuse(&auth.who(&state.db), "meeting.rsvp")
+            .refuse(&auth.who(&state.refusals), "meeting.rsvp")
             .await
             .into());
     }
     scope
-        .record(&mut tx, &auth.who(&state.db), "meeting.rsvp")
+        .record(&mut tx, &auth.who(&state.refusals), "meeting.rsvp")
         .await?;
     tx.commit().await?;
     Ok(Redirect::to(&format!("/meetings/{id}")).into_response())
@@ -827,7 +828,7 @@ async fn reschedule(
     let mut tx = state.db.begin().await?;
     let (scope, meeting) = open_meeting(
         &mut tx,
-        &auth.who(&state.db),
+        &auth.who(&state.refusals),
         id,
         MeetingNeed::Run,
         "meeting.reschedule",
@@ -892,7 +893,7 @@ async fn reschedule(
     );
     meeting_event(&mut tx, &scope, &agencies, &body).await?;
     scope
-        .record(&mut tx, &auth.who(&state.db), "meeting.reschedule")
+        .record(&mut tx, &auth.who(&state.refusals), "meeting.reschedule")
         .await?;
     tx.commit().await?;
     Ok(Redirect::to(&format!("/meetings/{id}")).into_response())
@@ -908,7 +909,7 @@ async fn cancel(
     let mut tx = state.db.begin().await?;
     let (scope, meeting) = open_meeting(
         &mut tx,
-        &auth.who(&state.db),
+        &auth.who(&state.refusals),
         id,
         MeetingNeed::Run,
         "meeting.cancel",
@@ -946,7 +947,7 @@ async fn cancel(
     );
     meeting_event(&mut tx, &scope, &agencies, &body).await?;
     scope
-        .record(&mut tx, &auth.who(&state.db), "meeting.cancel")
+        .record(&mut tx, &auth.who(&state.refusals), "meeting.cancel")
         .await?;
     tx.commit().await?;
     Ok(Redirect::to(&format!("/meetings/{id}")).into_response())
@@ -959,7 +960,7 @@ async fn material(
     Query(q): Query<Pairs>,
 ) -> AppResult<Response> {
     let mut conn = state.db.acquire().await?;
-    let who = auth.who(&state.db);
+    let who = auth.who(&state.refusals);
     let scope = access::meeting::open(
         &mut conn,
         &who,
@@ -1036,7 +1037,7 @@ async fn save_material(
 ) -> AppResult<Response> {
     let tr = auth.ctx.tr;
     let mut tx = state.db.begin().await?;
-    let who = auth.who(&state.db);
+    let who = auth.who(&state.refusals);
     let (scope, meeting) =
         open_meeting(&mut tx, &who, id, MeetingNeed::Run, "meeting.material.edit").await?;
     let text = f.get("material");
@@ -1083,7 +1084,7 @@ async fn print_material(
     Query(q): Query<Pairs>,
 ) -> AppResult<Response> {
     let mut conn = state.db.acquire().await?;
-    let who = auth.who(&state.db);
+    let who = auth.who(&state.refusals);
     let scope = access::meeting::open(
         &mut conn,
         &who,
@@ -1125,7 +1126,7 @@ async fn minutes(
     let mut tx = state.db.begin().await?;
     let (scope, meeting) = open_meeting(
         &mut tx,
-        &auth.who(&state.db),
+        &auth.who(&state.refusals),
         id,
         MeetingNeed::Run,
         "meeting.minutes",
@@ -1244,7 +1245,7 @@ async fn minutes(
     );
     meeting_event(&mut tx, &scope, &agencies, &body).await?;
     scope
-        .record(&mut tx, &auth.who(&state.db), "meeting.minutes")
+        .record(&mut tx, &auth.who(&state.refusals), "meeting.minutes")
         .await?;
     tx.commit().await?;
     Ok(Redirect::to(&format!("/meetings/{id}")).into_response())
@@ -1264,7 +1265,7 @@ async fn finish_action(
     if text::char_len(&note) > 1000 {
         return Err(AppError::NotFound);
     }
-    let who = auth.who(&state.db);
+    let who = auth.who(&state.refusals);
     let Some(case_id) = db::meetings::finish_action(&mut tx, actor, id, &note).await? else {
         return Err(who
             .refuse(

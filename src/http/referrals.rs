@@ -103,7 +103,7 @@ async fn case_page(
     let mut conn = state.db.acquire().await?;
     let case = crate::access::case::open(
         &mut conn,
-        &auth.who(&state.db),
+        &auth.who(&state.refusals),
         id,
         crate::access::Need::Read,
         "case.referrals.view",
@@ -118,7 +118,7 @@ async fn case_page(
         ..ReferralForm::default()
     };
     let page = case_page_view(&mut conn, &auth, &case, form, Errors::default(), vec![]).await?;
-    auth.who(&state.db)
+    auth.who(&state.refusals)
         .ok(&mut conn, "case.referrals.view", Some(id), None)
         .await?;
     Ok(render(&page)?.into_response())
@@ -226,7 +226,7 @@ async fn create(
     let mut tx = state.db.begin().await?;
     let case = crate::access::case::open(
         &mut tx,
-        &auth.who(&state.db),
+        &auth.who(&state.refusals),
         id,
         crate::access::Need::Write,
         "referral.create",
@@ -281,7 +281,7 @@ async fn create(
     if send_now {
         let (_, referral) = open_referral(
             &mut tx,
-            &auth.who(&state.db),
+            &auth.who(&state.refusals),
             referral_id,
             "referral.create",
         )
@@ -303,7 +303,7 @@ async fn create(
         }
         send(&mut tx, &case, &referral, packet, "").await?;
     }
-    auth.who(&state.db)
+    auth.who(&state.refusals)
         .ok(&mut tx, "referral.create", Some(id), Some(referral_id))
         .await?;
     tx.commit().await?;
@@ -420,7 +420,7 @@ async fn show(
 ) -> AppResult<Response> {
     let mut conn = state.db.acquire().await?;
     let (rs, referral) =
-        open_referral(&mut conn, &auth.who(&state.db), id, "referral.view").await?;
+        open_referral(&mut conn, &auth.who(&state.refusals), id, "referral.view").await?;
     let _actor = rs.actor();
     let case_id = referral.case_id;
     let page = referral_page(&mut conn, &auth, &rs, referral, Errors::default(), vec![]).await?;
@@ -438,7 +438,7 @@ async fn print(
 ) -> AppResult<Response> {
     let mut conn = state.db.acquire().await?;
     let (rs, referral) =
-        open_referral(&mut conn, &auth.who(&state.db), id, "referral.print").await?;
+        open_referral(&mut conn, &auth.who(&state.refusals), id, "referral.print").await?;
     let _actor = rs.actor();
     let packet = match packet_of(&referral) {
         Some(p) => p,
@@ -469,8 +469,13 @@ async fn transition(
 ) -> AppResult<Response> {
     let tr = auth.ctx.tr;
     let mut tx = state.db.begin().await?;
-    let (rs, referral) =
-        open_referral(&mut tx, &auth.who(&state.db), id, "referral.transition").await?;
+    let (rs, referral) = open_referral(
+        &mut tx,
+        &auth.who(&state.refusals),
+        id,
+        "referral.transition",
+    )
+    .await?;
     let actor = rs.actor();
     let side = side_of(&referral, actor.agency_id());
     let from = RefState::parse(&referral.state).unwrap_or(RefState::Withdrawn);
@@ -489,7 +494,7 @@ async fn transition(
         // refused (and audited on its own connection) when the sender left the team
         access::case::open(
             &mut tx,
-            &auth.who(&state.db),
+            &auth.who(&state.refusals),
             referral.case_id,
             Need::Write,
             "referral.transition",

@@ -159,7 +159,7 @@ async fn page(
     let mut conn = state.db.acquire().await?;
     let case = crate::access::case::open(
         &mut conn,
-        &auth.who(&state.db),
+        &auth.who(&state.refusals),
         id,
         crate::access::Need::Read,
         "case.retention.view",
@@ -174,7 +174,7 @@ async fn page(
         Errors::default(),
     )
     .await?;
-    auth.who(&state.db)
+    auth.who(&state.refusals)
         .ok(&mut conn, "case.retention.view", Some(id), None)
         .await?;
     Ok(render(&page)?.into_response())
@@ -190,7 +190,7 @@ async fn save(
     let mut tx = state.db.begin().await?;
     let case = crate::access::case::open(
         &mut tx,
-        &auth.who(&state.db),
+        &auth.who(&state.refusals),
         id,
         crate::access::Need::Write,
         "assessment.create",
@@ -256,7 +256,7 @@ async fn save(
         entry_id,
     )
     .await?;
-    auth.who(&state.db)
+    auth.who(&state.refusals)
         .ok(&mut tx, "assessment.create", Some(id), Some(assessment))
         .await?;
     tx.commit().await?;

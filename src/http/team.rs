@@ -75,7 +75,7 @@ async fn page(
     let mut conn = state.db.acquire().await?;
     let case = crate::access::case::open(
         &mut conn,
-        &auth.who(&state.db),
+        &auth.who(&state.refusals),
         id,
         crate::access::Need::Read,
         "case.team.view",
@@ -92,7 +92,7 @@ async fn page(
         chosen,
     )
     .await?;
-    auth.who(&state.db)
+    auth.who(&state.refusals)
         .ok(&mut conn, "case.team.view", Some(id), None)
         .await?;
     Ok(render(&page)?.into_response())
@@ -120,7 +120,7 @@ async fn add(
     let mut tx = state.db.begin().await?;
     let case = crate::access::case::open(
         &mut tx,
-        &auth.who(&state.db),
+        &auth.who(&state.refusals),
         id,
         crate::access::Need::Manage,
         "case.team.add",
@@ -141,7 +141,7 @@ async fn add(
         if db::cases::add_member(&mut tx, id, agency, &role_text).await? {
             let body = ja().t1("team-event-added", "agency", name);
             db::entries::record_team_event(&mut tx, &case, "note", &body).await?;
-            auth.who(&state.db)
+            auth.who(&state.refusals)
                 .ok(&mut tx, "case.team.add", Some(id), Some(agency))
                 .await?;
             tx.commit().await?;
@@ -163,7 +163,7 @@ async fn set_role(
     let mut tx = state.db.begin().await?;
     let case = crate::access::case::open(
         &mut tx,
-        &auth.who(&state.db),
+        &auth.who(&state.refusals),
         id,
         crate::access::Need::Manage,
         "case.team.role",
@@ -176,7 +176,7 @@ async fn set_role(
         if !db::cases::set_role_text(&mut tx, id, agency, &role_text).await? {
             return Err(AppError::NotFound);
         }
-        auth.who(&state.db)
+        auth.who(&state.refusals)
             .ok(&mut tx, "case.team.role", Some(id), Some(agency))
             .await?;
         tx.commit().await?;
@@ -194,7 +194,7 @@ async fn remove(
     let mut tx = state.db.begin().await?;
     let case = crate::access::case::open(
         &mut tx,
-        &auth.who(&state.db),
+        &auth.who(&state.refusals),
         id,
         crate::access::Need::Manage,
         "case.team.remove",
@@ -212,7 +212,7 @@ async fn remove(
     }
     let body = ja().t1("team-event-left", "agency", &name);
     db::entries::record_team_event(&mut tx, &case, "handover", &body).await?;
-    auth.who(&state.db)
+    auth.who(&state.refusals)
         .ok(&mut tx, "case.team.remove", Some(id), Some(agency))
         .await?;
     tx.commit().await?;
@@ -229,7 +229,7 @@ async fn hand_lead(
     let mut tx = state.db.begin().await?;
     let case = crate::access::case::open(
         &mut tx,
-        &auth.who(&state.db),
+        &auth.who(&state.refusals),
         id,
         crate::access::Need::Manage,
         "case.lead.hand",
@@ -241,7 +241,7 @@ async fn hand_lead(
             let name = agency_name(&mut tx, agency).await?.unwrap_or_default();
             let body = ja().t1("team-event-lead", "agency", &name);
             db::entries::record_team_event(&mut tx, &case, "handover", &body).await?;
-            auth.who(&state.db)
+            auth.who(&state.refusals)
                 .ok(&mut tx, "case.lead.hand", Some(id), Some(agency))
                 .await?;
             tx.commit().await?;

@@ -262,7 +262,7 @@ async fn timeline_page(
     let mut conn = state.db.acquire().await?;
     let case = crate::access::case::open(
         &mut conn,
-        &auth.who(&state.db),
+        &auth.who(&state.refusals),
         id,
         crate::access::Need::Read,
         "case.timeline.view",
@@ -273,7 +273,7 @@ async fn timeline_page(
         .ok_or(AppError::NotFound)?;
     let team = db::cases::team(&mut conn, &case).await?;
     let timeline = load_timeline(&mut conn, &auth, &case, &team, &query).await?;
-    auth.who(&state.db)
+    auth.who(&state.refusals)
         .ok(&mut conn, "case.timeline.view", Some(id), None)
         .await?;
     Ok(render(&TimelinePage {
@@ -395,7 +395,7 @@ async fn new_entry(
     // the form shows the person's name and the consent coverage: a view, audited as one
     let case = crate::access::case::view(
         &mut conn,
-        &auth.who(&state.db),
+        &auth.who(&state.refusals),
         id,
         crate::access::Need::Write,
         "entry.form.view",
@@ -559,7 +559,7 @@ async fn create_entry(
     let mut tx = state.db.begin().await?;
     let case = crate::access::case::open(
         &mut tx,
-        &auth.who(&state.db),
+        &auth.who(&state.refusals),
         id,
         crate::access::Need::Write,
         "entry.create",
@@ -587,7 +587,7 @@ async fn create_entry(
                 reply_to: None,
             };
             let entry_id = db::entries::insert(&mut tx, &case, &new).await?;
-            auth.who(&state.db)
+            auth.who(&state.refusals)
                 .ok(&mut tx, "entry.create", Some(id), Some(entry_id))
                 .await?;
             tx.commit().await?;
@@ -648,7 +648,7 @@ async fn entry_page(
     let mut conn = state.db.acquire().await?;
     let case = crate::access::case::open(
         &mut conn,
-        &auth.who(&state.db),
+        &auth.who(&state.refusals),
         id,
         crate::access::Need::Read,
         "entry.view",
@@ -663,7 +663,7 @@ async fn entry_page(
         Errors::default(),
     )
     .await?;
-    auth.who(&state.db)
+    auth.who(&state.refusals)
         .ok(&mut conn, "entry.view", Some(id), Some(entry_id))
         .await?;
     Ok(render(&page)?.into_response())
@@ -679,7 +679,7 @@ async fn reply(
     let mut tx = state.db.begin().await?;
     let case = crate::access::case::open(
         &mut tx,
-        &auth.who(&state.db),
+        &auth.who(&state.refusals),
         id,
         crate::access::Need::Write,
         "entry.reply",
@@ -695,7 +695,7 @@ async fn reply(
     let view = entry_view(&auth, &case, parent.clone());
     if !view.can_reply {
         return Err(AppError::from(
-            case.refuse(&auth.who(&state.db), "entry.reply").await,
+            case.refuse(&auth.who(&state.refusals), "entry.reply").await,
         ));
     }
     let form = ReplyForm {
@@ -758,7 +758,7 @@ async fn reply(
     let reply_id = db::entries::insert(&mut tx, &case, &new).await?;
     // whoever answers an observation has read it
     db::entries::mark_read(&mut tx, &case, &[entry_id]).await?;
-    auth.who(&state.db)
+    auth.who(&state.refusals)
         .ok(&mut tx, "entry.reply", Some(id), Some(reply_id))
         .await?;
     tx.commit().await?;
@@ -793,7 +793,7 @@ async fn edit_form(
     Path((id, entry_id)): Path<(Uuid, Uuid)>,
 ) -> AppResult<Response> {
     let mut conn = state.db.acquire().await?;
-    let who = auth.who(&state.db);
+    let who = auth.who(&state.refusals);
     let (case, row, body) = open_own_entry(&mut conn, &auth, &who, id, entry_id).await?;
     case.record(&mut conn, &who, "entry.edit.view", Some(entry_id))
         .await?;
@@ -835,7 +835,8 @@ async fn save_edit(
     Form(f): Form<Pairs>,
 ) -> AppResult<Response> {
     let mut tx = state.db.begin().await?;
-    let (case, row, _) = open_own_entry(&mut tx, &auth, &auth.who(&state.db), id, entry_id).await?;
+    let (case, row, _) =
+        open_own_entry(&mut tx, &auth, &auth.who(&state.refusals), id, entry_id).await?;
     // kind, category and sharing stay as written: an edit corrects the text
     let mut form = read_entry_form(&f);
     form.kind = row.kind.clone();
@@ -862,7 +863,7 @@ async fn save_edit(
             if !saved {
                 return Err(AppError::NotFound);
             }
-            auth.who(&state.db)
+            auth.who(&state.refusals)
                 .ok(&mut tx, "entry.edit", Some(id), Some(entry_id))
                 .await?;
             tx.commit().await?;

@@ -10,6 +10,7 @@ mod directory;
 mod employment;
 mod frame;
 mod helpers;
+mod leak_hunt;
 mod matrix;
 mod meetings;
 mod pg;
