@@ -1566,8 +1566,8 @@ async fn load_employment(tx: &mut sqlx::PgConnection) -> Result<()> {
         } else {
             dates.lead_agency_id
         };
-        let wanted = crate::http::employment::wanted_tasks(&dates, office);
-        crate::db::tasks::regenerate(&mut *tx, case_id, &wanted).await?;
+        let wanted = crate::area::legal::wanted_tasks(&dates, office);
+        crate::db::tasks::seed_regenerate(&mut *tx, case_id, &wanted).await?;
     }
     Ok(())
 }
@@ -1665,7 +1665,7 @@ async fn load_daily(tx: &mut sqlx::PgConnection) -> Result<()> {
             .await?;
     if !exists {
         let hash = tokio::task::spawn_blocking(|| password::hash(PASSWORD)).await?;
-        crate::db::daily::create_participant_account(
+        crate::db::daily::seed_participant_account(
             &mut *tx,
             case_id,
             PARTICIPANT_EMAIL,

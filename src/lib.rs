@@ -4,6 +4,7 @@
 //! scoped query (`db`) → view (`views`, askama templates) → response.
 
 pub mod access;
+pub mod area;
 pub mod bench_data;
 pub mod cli;
 pub mod config;

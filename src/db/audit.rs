@@ -46,10 +46,11 @@ pub async fn for_agency_members(
 /// Who accessed one case, newest first, keyset on id (for the lead agency).
 pub async fn for_case(
     conn: &mut PgConnection,
-    case_id: Uuid,
+    scope: &crate::access::CaseScope,
     before: Option<i64>,
     limit: i64,
 ) -> sqlx::Result<Vec<Row>> {
+    let case_id = scope.case_id();
     sqlx::query_as(
         "SELECT l.id, l.at, u.email AS user_email, a.name AS agency_name, l.action, l.case_id,
                 l.outcome, l.ip

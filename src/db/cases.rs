@@ -7,7 +7,7 @@ use uuid::Uuid;
 
 pub use crate::access::rules::TODAY;
 pub use crate::access::Actor;
-use crate::access::{rules, CaseScope, Reader};
+use crate::access::{rules, CaseScope, OnCase, Reader};
 
 pub struct NewParticipant<'a> {
     pub family_name: &'a str,
@@ -165,10 +165,11 @@ pub async fn team(conn: &mut PgConnection, scope: &CaseScope) -> sqlx::Result<Ve
 /// Adds an agency to the team, or brings back one that had left. False when it is on the team.
 pub async fn add_member(
     conn: &mut PgConnection,
-    case_id: Uuid,
+    scope: &impl OnCase,
     agency_id: Uuid,
     role_text: &str,
 ) -> sqlx::Result<bool> {
+    let case_id = scope.case_id();
     let added: Option<Uuid> = sqlx::query_scalar(&format!(
         "INSERT INTO case_agency AS ca (case_id, agency_id, role_text, joined_on)
          VALUES ($1, $2, $3, {TODAY})
@@ -187,10 +188,11 @@ pub async fn add_member(
 
 pub async fn set_role_text(
     conn: &mut PgConnection,
-    case_id: Uuid,
+    scope: &CaseScope,
     agency_id: Uuid,
     role_text: &str,
 ) -> sqlx::Result<bool> {
+    let case_id = scope.case_id();
     Ok(sqlx::query(
         "UPDATE case_agency SET role_text = $3
          WHERE case_id = $1 AND agency_id = $2 AND left_on IS NULL",
@@ -207,9 +209,10 @@ pub async fn set_role_text(
 /// The agency leaves the team today (never the lead: hand the lead over first).
 pub async fn remove_member(
     conn: &mut PgConnection,
-    case_id: Uuid,
+    scope: &CaseScope,
     agency_id: Uuid,
 ) -> sqlx::Result<bool> {
+    let case_id = scope.case_id();
     Ok(sqlx::query(&format!(
         "UPDATE case_agency SET left_on = {TODAY}
          WHERE case_id = $1 AND agency_id = $2 AND left_on IS NULL
@@ -226,9 +229,10 @@ pub async fn remove_member(
 /// Hands the lead to another agency on the team.
 pub async fn set_lead(
     conn: &mut PgConnection,
-    case_id: Uuid,
+    scope: &CaseScope,
     agency_id: Uuid,
 ) -> sqlx::Result<bool> {
+    let case_id = scope.case_id();
     Ok(sqlx::query(
         "UPDATE case_file SET lead_agency_id = $2
          WHERE id = $1 AND lead_agency_id <> $2
@@ -281,12 +285,13 @@ fn list_rows(picked: &str) -> String {
 /// the name or the kana (already normalised by the caller, spaces removed).
 pub async fn list(
     conn: &mut PgConnection,
-    agency_id: Uuid,
+    actor: Actor,
     name_search: &str,
     kana_search: &str,
     after: Option<&KanaCursor>,
     limit: i64,
 ) -> sqlx::Result<Vec<CaseListRow>> {
+    let agency_id = actor.agency_id();
     sqlx::query_as(&list_rows(
         "SELECT ca.case_id, ca.sort_kana, ca.left_on
          FROM case_agency ca
@@ -315,10 +320,11 @@ pub async fn list(
 /// The agency's current cases in the given phases (a dashboard panel), by kana.
 pub async fn in_phases(
     conn: &mut PgConnection,
-    agency_id: Uuid,
+    actor: Actor,
     phases: &[&str],
     limit: i64,
 ) -> sqlx::Result<Vec<CaseListRow>> {
+    let agency_id = actor.agency_id();
     sqlx::query_as(&list_rows(
         "SELECT ca.case_id, ca.sort_kana, ca.left_on
          FROM case_agency ca
@@ -336,9 +342,10 @@ pub async fn in_phases(
 /// The open cases the agency leads (a coordinator's dashboard panel).
 pub async fn led_by(
     conn: &mut PgConnection,
-    agency_id: Uuid,
+    actor: Actor,
     limit: i64,
 ) -> sqlx::Result<Vec<CaseListRow>> {
+    let agency_id = actor.agency_id();
     sqlx::query_as(&list_rows(
         "SELECT ca.case_id, ca.sort_kana, ca.left_on
          FROM case_agency ca

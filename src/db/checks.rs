@@ -1,7 +1,6 @@
 //! Instruments (seeded by migrations) and the assessments scored on them. An assessment is
 //! seen by whoever may see the timeline entry that announced it.
 
-use super::cases::Actor;
 use crate::access::rules::ENTRY_VISIBLE;
 use crate::access::Reader;
 use crate::domain::checklist::{Answers, Domain, Instrument, Item, Scale};
@@ -57,13 +56,13 @@ pub async fn instrument(conn: &mut PgConnection, id: &str) -> sqlx::Result<Instr
 
 pub async fn insert(
     conn: &mut PgConnection,
-    actor: Actor,
-    case_id: Uuid,
+    scope: &impl crate::access::OnCase,
     instrument_id: &str,
     assessed_on: NaiveDate,
     answers: &Answers,
     entry_id: Uuid,
 ) -> sqlx::Result<Uuid> {
+    let (actor, case_id) = (scope.actor(), scope.case_id());
     let id = Uuid::now_v7();
     sqlx::query(
         "INSERT INTO assessment (id, case_id, instrument_id, author_user_id, author_agency_id,

@@ -19,7 +19,13 @@ pub struct NewConsent<'a> {
     pub recorded_as: Uuid,
 }
 
-pub async fn record(conn: &mut PgConnection, c: &NewConsent<'_>) -> sqlx::Result<Uuid> {
+/// Records a consent on the scope's case (the lead agency's coordinators: `Need::Manage`).
+pub async fn record(
+    conn: &mut PgConnection,
+    scope: &crate::access::CaseScope,
+    c: &NewConsent<'_>,
+) -> sqlx::Result<Uuid> {
+    debug_assert_eq!(c.case_id, scope.case_id());
     let id = Uuid::now_v7();
     sqlx::query(
         "INSERT INTO consent (id, case_id, agency_id, categories, given_by, method, given_on,
@@ -45,11 +51,11 @@ pub async fn record(conn: &mut PgConnection, c: &NewConsent<'_>) -> sqlx::Result
 /// False when there is no such live record on this case (already revoked, or another case's).
 pub async fn revoke(
     conn: &mut PgConnection,
-    case_id: Uuid,
+    scope: &crate::access::CaseScope,
     consent_id: Uuid,
-    user_id: Uuid,
     reason: &str,
 ) -> sqlx::Result<bool> {
+    let (case_id, user_id) = (scope.case_id(), scope.user_id());
     Ok(sqlx::query(
         "UPDATE consent SET revoked_at = now(), revoked_by = $3, revoke_reason = $4
          WHERE id = $1 AND case_id = $2 AND revoked_at IS NULL",
@@ -122,10 +128,11 @@ pub struct ExpiringRow {
 /// Live consents on the cases the agency leads that end within `days` days.
 pub async fn expiring_for_lead(
     conn: &mut PgConnection,
-    lead_agency_id: Uuid,
+    actor: crate::access::Actor,
     days: i32,
     limit: i64,
 ) -> sqlx::Result<Vec<ExpiringRow>> {
+    let lead_agency_id = actor.agency_id();
     sqlx::query_as(&format!(
         "SELECT c.id AS case_id, p.family_name, p.given_name, a.name AS agency_name, k.valid_until
          FROM case_file c

@@ -119,8 +119,9 @@ pub struct AlertRow {
 /// The agency's cases with three bad days in a row in the last two weeks (reports it may see).
 pub async fn alerts_for_agency(
     conn: &mut PgConnection,
-    agency_id: Uuid,
+    actor: crate::access::Actor,
 ) -> sqlx::Result<Vec<AlertRow>> {
+    let agency_id = actor.agency_id();
     sqlx::query_as(&format!(
         "SELECT c.id AS case_id, p.family_name, p.given_name
          FROM case_agency t
@@ -139,8 +140,20 @@ pub async fn alerts_for_agency(
     .await
 }
 
-/// Creates the person's limited account, linked to the case. None when the email is taken.
+/// Creates the person's limited account, linked to the case (by the lead agency, through the
+/// daily reports' scope). None when the email is taken.
 pub async fn create_participant_account(
+    conn: &mut PgConnection,
+    health: &HealthScope,
+    email: &str,
+    name: &str,
+    password_hash: &str,
+) -> sqlx::Result<Option<Uuid>> {
+    seed_participant_account(conn, health.case().case_id(), email, name, password_hash).await
+}
+
+/// `create_participant_account` for the demo loader.
+pub(crate) async fn seed_participant_account(
     conn: &mut PgConnection,
     case_id: Uuid,
     email: &str,

@@ -374,6 +374,9 @@ pub async fn mark_read(
     Ok(())
 }
 
+/// The header shows "99+" beyond this: counting further is work nobody reads.
+pub const UNREAD_CAP: i64 = 100;
+
 /// The inbox looks back this far: older unread entries are no longer news.
 pub const INBOX_DAYS: i32 = 60;
 

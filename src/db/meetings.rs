@@ -25,7 +25,15 @@ pub struct NewMeeting<'a> {
     pub invitees: &'a [(Uuid, Option<Uuid>, String)],
 }
 
-pub async fn create(conn: &mut PgConnection, m: &NewMeeting<'_>) -> sqlx::Result<Uuid> {
+/// A meeting on the scope's case, convened by the scope's actor (`m`'s convener fields are
+/// checked to be theirs).
+pub async fn create(
+    conn: &mut PgConnection,
+    scope: &CaseScope,
+    m: &NewMeeting<'_>,
+) -> sqlx::Result<Uuid> {
+    debug_assert_eq!(m.case_id, scope.case_id());
+    debug_assert_eq!(m.convener_agency_id, scope.agency_id());
     let id = Uuid::now_v7();
     sqlx::query(
         "INSERT INTO meeting (id, case_id, convener_user_id, convener_agency_id, purpose,
@@ -179,9 +187,10 @@ pub async fn material_case(
 /// Scheduled meetings the agency is invited to, from an hour ago on.
 pub async fn upcoming_for_agency(
     conn: &mut PgConnection,
-    agency_id: Uuid,
+    actor: Actor,
     limit: i64,
 ) -> sqlx::Result<Vec<MeetingListRow>> {
+    let agency_id = actor.agency_id();
     // the agency's coming meetings are one range of meeting_invitee_coming_idx (migration
     // 0009); only the rows shown are joined, and only the columns the list shows are read
     sqlx::query_as(
@@ -451,7 +460,13 @@ pub struct NewActionItem<'a> {
     pub created_by: Uuid,
 }
 
-pub async fn add_action_item(conn: &mut PgConnection, a: &NewActionItem<'_>) -> sqlx::Result<Uuid> {
+/// An action item decided at the scope's meeting (or, with `meeting_id` None, on its case).
+pub async fn add_action_item(
+    conn: &mut PgConnection,
+    scope: &impl crate::access::OnCase,
+    a: &NewActionItem<'_>,
+) -> sqlx::Result<Uuid> {
+    debug_assert_eq!(a.case_id, scope.case_id());
     let id = Uuid::now_v7();
     sqlx::query(
         "INSERT INTO action_item (id, case_id, meeting_id, owner_agency_id, owner_user_id, what,
@@ -545,9 +560,10 @@ async fn actions_where(
 /// The agency's own open action items, by due date (overdue first).
 pub async fn open_actions_for_agency(
     conn: &mut PgConnection,
-    agency_id: Uuid,
+    actor: Actor,
     limit: i64,
 ) -> sqlx::Result<Vec<ActionRow>> {
+    let agency_id = actor.agency_id();
     sqlx::query_as(&format!(
         "{} WHERE x.owner_agency_id = $1 AND x.status = 'open'
          ORDER BY x.due_on, x.id LIMIT $2",

@@ -20,3 +20,8 @@ pub fn is_unique_violation(e: &sqlx::Error, constraint: &str) -> bool {
     matches!(e, sqlx::Error::Database(d)
         if d.is_unique_violation() && d.constraint() == Some(constraint))
 }
+
+/// The database answers (for the readiness probe).
+pub async fn ping(pool: &sqlx::PgPool) -> sqlx::Result<()> {
+    sqlx::query("SELECT 1").execute(pool).await.map(|_| ())
+}

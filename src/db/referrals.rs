@@ -3,19 +3,19 @@
 
 use super::cases::{Actor, TODAY};
 use crate::access::rules::NOTE_VISIBLE;
-use crate::access::{Reader, ReferralScope};
+use crate::access::{OnCase, Reader, ReferralScope};
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::PgConnection;
 use uuid::Uuid;
 
 pub async fn add_note(
     conn: &mut PgConnection,
-    actor: Actor,
-    case_id: Uuid,
+    scope: &crate::access::CaseScope,
     item: &str,
     category: &str,
     body: &str,
 ) -> sqlx::Result<Uuid> {
+    let (actor, case_id) = (scope.actor(), scope.case_id());
     let id = Uuid::now_v7();
     sqlx::query(
         "INSERT INTO prereferral_note (id, case_id, item, category, body, author_user_id,
@@ -66,10 +66,11 @@ pub async fn latest_notes(conn: &mut PgConnection, reader: Reader) -> sqlx::Resu
 /// The categories of `required` that no live consent of the case covers for `agency_id`.
 pub async fn missing_consent(
     conn: &mut PgConnection,
-    case_id: Uuid,
+    scope: &impl OnCase,
     agency_id: Uuid,
     required: &[String],
 ) -> sqlx::Result<Vec<String>> {
+    let case_id = scope.case_id();
     sqlx::query_scalar(&format!(
         "SELECT r FROM unnest($3::text[]) WITH ORDINALITY AS q(r, n)
          WHERE NOT EXISTS (SELECT 1 FROM consent k
@@ -96,9 +97,10 @@ pub struct NewReferral<'a> {
 /// the same agency exists for the case.
 pub async fn create(
     conn: &mut PgConnection,
-    actor: Actor,
+    scope: &crate::access::CaseScope,
     r: &NewReferral<'_>,
 ) -> sqlx::Result<Uuid> {
+    let actor = scope.actor();
     let id = Uuid::now_v7();
     sqlx::query(
         "INSERT INTO referral (id, case_id, from_agency_id, to_agency_id, hopes, assessment_id,
@@ -186,10 +188,11 @@ pub async fn for_case(
 /// Referrals sent to the agency, open ones first, newest first.
 pub async fn incoming(
     conn: &mut PgConnection,
-    agency_id: Uuid,
+    actor: Actor,
     open_only: bool,
     limit: i64,
 ) -> sqlx::Result<Vec<ReferralRow>> {
+    let agency_id = actor.agency_id();
     sqlx::query_as(&format!(
         "{REFERRAL_SELECT} WHERE r.to_agency_id = $1 AND r.state <> 'draft'
            AND (NOT $2 OR r.state NOT IN ('accepted', 'declined', 'withdrawn'))
@@ -204,9 +207,10 @@ pub async fn incoming(
 
 pub async fn outgoing(
     conn: &mut PgConnection,
-    agency_id: Uuid,
+    actor: Actor,
     limit: i64,
 ) -> sqlx::Result<Vec<ReferralRow>> {
+    let agency_id = actor.agency_id();
     sqlx::query_as(&format!(
         "{REFERRAL_SELECT} WHERE r.from_agency_id = $1
          ORDER BY r.state IN ('accepted', 'declined', 'withdrawn'), r.updated_at DESC LIMIT $2"
@@ -231,10 +235,10 @@ pub struct Transition<'a> {
 /// returns false), and records who did it, when, and why.
 pub async fn transition(
     conn: &mut PgConnection,
-    actor: Actor,
-    id: Uuid,
+    scope: &ReferralScope,
     t: &Transition<'_>,
 ) -> sqlx::Result<bool> {
+    let (actor, id) = (scope.actor(), scope.referral_id());
     let moved = sqlx::query(
         "UPDATE referral SET state = $3, updated_at = now(),
                 visit_on = coalesce($4, visit_on),
@@ -317,4 +321,32 @@ pub struct Packet {
     pub readiness_met: Option<(usize, usize)>,
     pub notes: Vec<NoteRow>,
     pub sent_by: String,
+}
+
+/// A sent referral moves a case still at intake to `referred`.
+pub async fn mark_referred(conn: &mut PgConnection, scope: &impl OnCase) -> sqlx::Result<()> {
+    sqlx::query("UPDATE case_file SET phase = 'referred' WHERE id = $1 AND phase = 'intake'")
+        .bind(scope.case_id())
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// An accepted referral: the training starts on `start` and the receiver leads the case.
+pub async fn start_training(
+    conn: &mut PgConnection,
+    scope: &ReferralScope,
+    start: NaiveDate,
+    new_lead: Uuid,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE case_file SET phase = 'training', training_started_on = $2, lead_agency_id = $3
+         WHERE id = $1",
+    )
+    .bind(scope.case_id())
+    .bind(start)
+    .bind(new_lead)
+    .execute(conn)
+    .await?;
+    Ok(())
 }

@@ -14,6 +14,15 @@ pub type Wanted = (String, String, Uuid, NaiveDate);
 /// apply go. Done or edited tasks are left as they are.
 pub async fn regenerate(
     conn: &mut PgConnection,
+    scope: &impl crate::access::OnCase,
+    wanted: &[Wanted],
+) -> sqlx::Result<()> {
+    seed_regenerate(conn, scope.case_id(), wanted).await
+}
+
+/// `regenerate` for the demo loader, which seeds cases no user has opened.
+pub(crate) async fn seed_regenerate(
+    conn: &mut PgConnection,
     case_id: Uuid,
     wanted: &[Wanted],
 ) -> sqlx::Result<()> {
@@ -97,10 +106,11 @@ pub async fn for_case(
 /// The agency's open tasks due by the end of `until` (overdue ones included), by due date.
 pub async fn open_for_agency(
     conn: &mut PgConnection,
-    agency_id: Uuid,
+    actor: crate::access::Actor,
     until: NaiveDate,
     limit: i64,
 ) -> sqlx::Result<Vec<TaskRow>> {
+    let agency_id = actor.agency_id();
     sqlx::query_as(&format!(
         "{} WHERE t.owner_agency_id = $1 AND t.status = 'open' AND t.due_on <= $2
          ORDER BY t.due_on, t.id LIMIT $3",
@@ -116,11 +126,12 @@ pub async fn open_for_agency(
 /// A user changes the due date and title; regeneration then leaves the task alone.
 pub async fn edit(
     conn: &mut PgConnection,
-    agency_id: Uuid,
+    actor: crate::access::Actor,
     id: Uuid,
     title: &str,
     due_on: NaiveDate,
 ) -> sqlx::Result<Option<Uuid>> {
+    let agency_id = actor.agency_id();
     sqlx::query_scalar(
         "UPDATE task SET title = $3, due_on = $4, edited = true
          WHERE id = $1 AND owner_agency_id = $2 AND status = 'open'
@@ -136,11 +147,11 @@ pub async fn edit(
 
 pub async fn finish(
     conn: &mut PgConnection,
-    agency_id: Uuid,
-    user_id: Uuid,
+    actor: crate::access::Actor,
     id: Uuid,
     note: &str,
 ) -> sqlx::Result<Option<Uuid>> {
+    let (agency_id, user_id) = (actor.agency_id(), actor.user_id());
     sqlx::query_scalar(
         "UPDATE task SET status = 'done', done_note = $4, done_by = $3, done_at = now()
          WHERE id = $1 AND owner_agency_id = $2 AND status = 'open'
@@ -173,9 +184,9 @@ pub struct PhaseDates {
 /// The phase dates of a case, for an agency on its team.
 pub async fn phase_dates(
     conn: &mut PgConnection,
-    agency_id: Uuid,
-    case_id: Uuid,
+    scope: &impl crate::access::OnCase,
 ) -> sqlx::Result<Option<PhaseDates>> {
+    let (agency_id, case_id) = (scope.actor().agency_id(), scope.case_id());
     sqlx::query_as(
         "SELECT c.phase, c.lead_agency_id, c.training_started_on, c.hired_on, c.start_kind,
                 c.transition_ended_on, c.returned_on, c.retention_start_on, c.retention_end_on,
@@ -192,9 +203,10 @@ pub async fn phase_dates(
 
 pub async fn save_phase(
     conn: &mut PgConnection,
-    case_id: Uuid,
+    scope: &crate::access::CaseScope,
     d: &PhaseDates,
 ) -> sqlx::Result<()> {
+    let case_id = scope.case_id();
     sqlx::query(
         "UPDATE case_file SET phase = $2, training_started_on = $3, hired_on = $4, start_kind = $5,
                 transition_ended_on = $6, returned_on = $7, retention_start_on = $8,

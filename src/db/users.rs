@@ -229,3 +229,46 @@ pub async fn members_of(conn: &mut PgConnection, agency_id: Uuid) -> sqlx::Resul
     .fetch_all(conn)
     .await
 }
+
+pub async fn password_hash(conn: &mut PgConnection, user_id: Uuid) -> sqlx::Result<String> {
+    sqlx::query_scalar("SELECT password_hash FROM app_user WHERE id = $1")
+        .bind(user_id)
+        .fetch_one(conn)
+        .await
+}
+
+pub async fn display_name(conn: &mut PgConnection, user_id: Uuid) -> sqlx::Result<String> {
+    sqlx::query_scalar("SELECT display_name FROM app_user WHERE id = $1")
+        .bind(user_id)
+        .fetch_one(conn)
+        .await
+}
+
+/// The member of `agency` with this e-mail key (only active accounts when `active_only`).
+pub async fn member_by_email(
+    conn: &mut PgConnection,
+    email: &str,
+    agency: Uuid,
+    active_only: bool,
+) -> sqlx::Result<Option<Uuid>> {
+    sqlx::query_scalar(
+        "SELECT u.id FROM app_user u JOIN membership m ON m.user_id = u.id
+         WHERE u.email = $1 AND m.agency_id = $2 AND (u.active OR NOT $3)",
+    )
+    .bind(email)
+    .bind(agency)
+    .bind(active_only)
+    .fetch_optional(conn)
+    .await
+}
+
+/// Agencies and staff accounts, for the system admin's dashboard (participants' own accounts
+/// are not the admin's business and are not counted).
+pub async fn admin_counts(conn: &mut PgConnection) -> sqlx::Result<(i64, i64)> {
+    sqlx::query_as(
+        "SELECT (SELECT count(*) FROM agency),
+                (SELECT count(*) FROM app_user WHERE participant_case_id IS NULL)",
+    )
+    .fetch_one(conn)
+    .await
+}

@@ -3,6 +3,10 @@
 
 use std::collections::HashMap;
 
+/// The instruments (checklists as data, seeded by migrations).
+pub const READINESS: &str = "readiness";
+pub const RETENTION: &str = "retention";
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Scale {
     /// met / not yet / unknown

@@ -103,6 +103,34 @@ pub fn period_end(start: NaiveDate, months: i32) -> NaiveDate {
     }
 }
 
+/// Parses a date typed as 2026-04-01 or 2026/04/01 (full-width digits allowed).
+pub fn parse_date(s: &str) -> Option<NaiveDate> {
+    let s = crate::domain::text::nfkc(s).replace('/', "-");
+    NaiveDate::parse_from_str(&s, "%Y-%m-%d").ok()
+}
+
+/// An instant as Tokyo wall time to the minute (2026/04/01 13:30).
+pub fn tokyo_minutes(t: chrono::DateTime<chrono::Utc>) -> String {
+    t.with_timezone(&chrono_tz::Asia::Tokyo)
+        .format("%Y/%m/%d %H:%M")
+        .to_string()
+}
+
+/// Noon of a Tokyo calendar day: the instant given to things that happened "on a day".
+pub fn tokyo_noon(d: NaiveDate) -> chrono::DateTime<chrono::Utc> {
+    tokyo_midnight(d) + chrono::Duration::hours(12)
+}
+
+/// The first instant of a Tokyo calendar day.
+pub fn tokyo_midnight(d: NaiveDate) -> chrono::DateTime<chrono::Utc> {
+    use chrono::TimeZone;
+    chrono_tz::Asia::Tokyo
+        .from_local_datetime(&d.and_hms_opt(0, 0, 0).expect("midnight exists"))
+        .single()
+        .expect("Tokyo has no DST")
+        .with_timezone(&chrono::Utc)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

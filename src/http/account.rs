@@ -72,10 +72,7 @@ async fn change_password(
         errors.add("confirm", tr.t("password-mismatch"));
     }
     let mut conn = state.db.acquire().await?;
-    let stored: String = sqlx::query_scalar("SELECT password_hash FROM app_user WHERE id = $1")
-        .bind(auth.user.id)
-        .fetch_one(&mut *conn)
-        .await?;
+    let stored = db::users::password_hash(&mut conn, auth.user.id).await?;
     drop(conn);
     let current = form.current.clone();
     let current_ok =

@@ -2,16 +2,16 @@
 
 use super::extract::Auth;
 use super::form::Pairs;
-use super::timeline::{load_timeline, TimelineQuery};
+use crate::area::consents::{category_labels, consent_matrix};
+use crate::area::timeline::{load_timeline, TimelineQuery};
 use crate::db::{self, audit::Outcome};
-use crate::domain::case::{Category, Disability};
+use crate::domain::case::Disability;
+pub use crate::domain::dates::parse_date; // for directory until it imports it itself
 use crate::domain::{dates, kana, text};
 use crate::error::{AppError, AppResult};
 use crate::i18n::Tr;
 use crate::policy::{self};
-use crate::views::cases::{
-    AccessLogPage, CasePage, CasesPage, ConsentCell, NewCaseForm, NewCasePage,
-};
+use crate::views::cases::{AccessLogPage, CasePage, CasesPage, NewCaseForm, NewCasePage};
 use crate::views::{render, render_status, Errors};
 use crate::AppState;
 use axum::extract::{Path, Query, State};
@@ -63,7 +63,7 @@ async fn list(
                 .map(|(sort_kana, id)| db::cases::KanaCursor { sort_kana, id });
             db::cases::list(
                 &mut conn,
-                actor.agency_id(),
+                actor,
                 &name_key,
                 &kana_key,
                 after.as_ref(),
@@ -127,12 +127,6 @@ async fn new_form(State(state): State<AppState>, auth: Auth) -> AppResult<Respon
         Errors::default(),
     ))?
     .into_response())
-}
-
-/// Parses a date typed as 2026-04-01 or 2026/04/01 (full-width digits allowed).
-pub fn parse_date(s: &str) -> Option<NaiveDate> {
-    let s = text::nfkc(s).replace('/', "-");
-    NaiveDate::parse_from_str(&s, "%Y-%m-%d").ok()
 }
 
 /// Reads and checks the new-participant form; the form comes back normalised for re-display.
@@ -264,65 +258,6 @@ async fn create(
     Ok(Redirect::to(&format!("/cases/{case_id}")).into_response())
 }
 
-pub fn category_labels(tr: Tr) -> Vec<String> {
-    Category::ALL.iter().map(|c| tr.t(c.label_key())).collect()
-}
-
-/// Which agency may see which category today, from the live consents: the current team, then
-/// agencies not (yet) on the team that already have a live consent (e.g. before a referral).
-pub fn consent_matrix(
-    tr: Tr,
-    team: &[db::cases::TeamRow],
-    consents: &[db::consents::ConsentRow],
-) -> Vec<(String, Vec<ConsentCell>)> {
-    let mut rows: Vec<(uuid::Uuid, String)> = team
-        .iter()
-        .filter(|m| m.left_on.is_none())
-        .map(|m| (m.agency_id, m.name.clone()))
-        .collect();
-    for k in consents.iter().filter(|k| k.live) {
-        if !team
-            .iter()
-            .any(|m| m.agency_id == k.agency_id && m.left_on.is_none())
-            && !rows.iter().any(|(id, _)| *id == k.agency_id)
-        {
-            rows.push((
-                k.agency_id,
-                format!("{}（{}）", k.agency_name, tr.t("consents-off-team")),
-            ));
-        }
-    }
-    rows.into_iter()
-        .map(|(agency_id, name)| {
-            let cells = Category::ALL
-                .iter()
-                .map(|cat| {
-                    let covering = consents.iter().filter(|k| {
-                        k.live
-                            && k.agency_id == agency_id
-                            && k.categories.iter().any(|c| c == cat.as_str())
-                    });
-                    // the latest end date among the live consents covering it (None: indefinite)
-                    let mut cell = ConsentCell {
-                        covered: false,
-                        until: None,
-                    };
-                    for k in covering {
-                        cell.until = match (cell.covered, cell.until, k.valid_until) {
-                            (false, _, u) => u,
-                            (true, None, _) | (true, _, None) => None,
-                            (true, Some(a), Some(b)) => Some(a.max(b)),
-                        };
-                        cell.covered = true;
-                    }
-                    cell
-                })
-                .collect();
-            (name, cells)
-        })
-        .collect()
-}
-
 /// The case page: the person, the team, consent at a glance, and the newest page of the
 /// timeline. A fixed number of queries, whatever the size of the case.
 async fn show(
@@ -340,18 +275,18 @@ async fn show(
         "case.view",
     )
     .await?;
-    let agency = case.actor().agency_id();
+    let _agency = case.actor().agency_id();
     let header = db::cases::header(&mut conn, case.reader())
         .await?
         .ok_or(AppError::NotFound)?;
     let team = db::cases::team(&mut conn, &case).await?;
     let consents = db::consents::for_case(&mut conn, &case).await?;
-    let upcoming = super::employment::upcoming(&mut conn, auth.ctx.tr, agency, id).await?;
+    let upcoming = crate::area::legal::upcoming(&mut conn, auth.ctx.tr, &case).await?;
     let daily = match crate::access::health::try_open(&mut conn, &case).await? {
         Some(health) => db::daily::recent_for_agency(&mut conn, &health).await?,
         None => vec![],
     };
-    let timeline = load_timeline(&mut conn, &auth, &case, &team, &query).await?;
+    let timeline = load_timeline(&mut conn, auth.ctx.tr, &case, &team, &query).await?;
     auth.who(&state.refusals)
         .ok(&mut conn, "case.view", Some(id), None)
         .await?;
@@ -405,7 +340,7 @@ async fn access_log(
     let header = db::cases::header(&mut conn, case.reader())
         .await?
         .ok_or(AppError::NotFound)?;
-    let mut rows = db::audit::for_case(&mut conn, id, q.before, LOG_PER_PAGE + 1).await?;
+    let mut rows = db::audit::for_case(&mut conn, &case, q.before, LOG_PER_PAGE + 1).await?;
     let next_before = if rows.len() as i64 > LOG_PER_PAGE {
         rows.truncate(LOG_PER_PAGE as usize);
         rows.last().map(|r| r.id)

@@ -2,17 +2,19 @@
 //! generic instrument model, with its history; and the pre-referral information, written over
 //! time. Each assessment is a `readiness` entry on the timeline.
 
-use super::cases::parse_date;
 use super::extract::Auth;
 use super::form::Pairs;
 use crate::access::CaseScope;
+use crate::area::checks::{assessment_views, item_text};
 use crate::db;
+use crate::domain::checklist::READINESS;
 use crate::domain::checklist::{Answers, Instrument};
 use crate::domain::dates;
+use crate::domain::dates::parse_date;
 use crate::domain::referral::PrereferralItem;
 use crate::error::{AppError, AppResult};
 use crate::i18n::{Lang, Tr};
-use crate::views::checks::{AssessmentView, ChecksPage, CriterionField, NoteField};
+use crate::views::checks::{ChecksPage, CriterionField, NoteField};
 use crate::views::{render, render_status, Errors};
 use crate::AppState;
 use axum::extract::{Path, State};
@@ -23,52 +25,10 @@ use axum::{Form, Router};
 use sqlx::PgConnection;
 use uuid::Uuid;
 
-pub const READINESS: &str = "readiness";
-
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/cases/{id}/checks", get(page).post(assess))
         .route("/cases/{id}/prereferral", post(save_notes))
-}
-
-pub fn item_text(tr: Tr, instrument: &Instrument, code: &str) -> String {
-    instrument
-        .items
-        .iter()
-        .find(|i| i.code == code)
-        .map(|i| match tr.lang {
-            Lang::Ja => i.text_ja.clone(),
-            Lang::En => i.text_en.clone(),
-        })
-        .unwrap_or_else(|| code.to_string())
-}
-
-/// The history with results and the changes from each assessment to the next.
-pub fn assessment_views(
-    tr: Tr,
-    instrument: &Instrument,
-    rows: Vec<db::checks::AssessmentRow>,
-) -> Vec<AssessmentView> {
-    let answers: Vec<Answers> = rows.iter().map(|r| r.answers()).collect();
-    rows.into_iter()
-        .enumerate()
-        .map(|(n, row)| {
-            let now = &answers[n];
-            let changes = match answers.get(n + 1) {
-                Some(before) => instrument
-                    .changes(before, now)
-                    .into_iter()
-                    .map(|(code, b, a)| (item_text(tr, instrument, &code), b, a))
-                    .collect(),
-                None => vec![],
-            };
-            AssessmentView {
-                result: instrument.all_met(now),
-                changes,
-                row,
-            }
-        })
-        .collect()
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -278,18 +238,10 @@ async fn assess(
         .collect();
     let body = summary(&instrument, &answers);
     let mut entry = db::entries::NewEntry::plain(id, "readiness", "assessment", &body, &team);
-    entry.occurred_at = crate::http::timeline::tokyo_noon(assessed_on);
+    entry.occurred_at = crate::domain::dates::tokyo_noon(assessed_on);
     let entry_id = db::entries::insert(&mut tx, &case, &entry).await?;
-    let assessment = db::checks::insert(
-        &mut tx,
-        case.actor(),
-        id,
-        READINESS,
-        assessed_on,
-        &answers,
-        entry_id,
-    )
-    .await?;
+    let assessment =
+        db::checks::insert(&mut tx, &case, READINESS, assessed_on, &answers, entry_id).await?;
     auth.who(&state.refusals)
         .ok(&mut tx, "assessment.create", Some(id), Some(assessment))
         .await?;
@@ -355,15 +307,7 @@ async fn save_notes(
             .iter()
             .any(|n| n.item == item.as_str() && n.body == *text);
         if !text.is_empty() && !unchanged {
-            db::referrals::add_note(
-                &mut tx,
-                case.actor(),
-                id,
-                item.as_str(),
-                item.category(),
-                text,
-            )
-            .await?;
+            db::referrals::add_note(&mut tx, &case, item.as_str(), item.category(), text).await?;
             saved += 1;
         }
     }

@@ -1,13 +1,14 @@
 //! Consent records: what the person agreed to share with which agency. Coordinators of the lead
 //! agency record and revoke them; every team agency sees them.
 
-use super::cases::{category_labels, consent_matrix, parse_date};
 use super::extract::Auth;
 use super::form::Pairs;
 use crate::access::CaseScope;
+use crate::area::consents::{category_labels, consent_matrix};
 use crate::db;
 use crate::domain::case::{Category, ConsentGiver, ConsentMethod, ConsentTerm};
 use crate::domain::dates;
+use crate::domain::dates::parse_date;
 use crate::error::{AppError, AppResult};
 use crate::views::cases::{ConsentForm, ConsentsPage};
 use crate::views::{render, render_status, Errors};
@@ -183,7 +184,7 @@ async fn record(
             recorded_by: case.actor().user_id(),
             recorded_as: case.actor().agency_id(),
         };
-        let consent_id = db::consents::record(&mut tx, &new).await?;
+        let consent_id = db::consents::record(&mut tx, &case, &new).await?;
         auth.who(&state.refusals)
             .ok(&mut tx, "case.consent.record", Some(id), Some(consent_id))
             .await?;
@@ -214,7 +215,7 @@ async fn revoke(
     let mut errors = Errors::default();
     errors.required(tr, "reason", &reason, 1000);
     if errors.is_empty() {
-        if db::consents::revoke(&mut tx, id, consent_id, case.actor().user_id(), &reason).await? {
+        if db::consents::revoke(&mut tx, &case, consent_id, &reason).await? {
             auth.who(&state.refusals)
                 .ok(&mut tx, "case.consent.revoke", Some(id), Some(consent_id))
                 .await?;

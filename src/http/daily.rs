@@ -2,12 +2,12 @@
 //! (`/me/daily`), or staff enter it on their behalf (`/cases/{id}/daily`); the team sees a
 //! 4-week trend, and three bad days in a row raise an alert on the case and the dashboard.
 
-use super::cases::parse_date;
 use super::extract::Auth;
 use super::form::Pairs;
 use crate::access::health::DailyCase;
 use crate::access::{self, HealthScope, Need};
 use crate::db::{self, audit::Outcome};
+use crate::domain::dates::parse_date;
 use crate::domain::{dates, password, text};
 use crate::error::{AppError, AppResult};
 use crate::i18n::Tr;
@@ -386,7 +386,7 @@ async fn make_account(
     }
     if errors.is_empty() {
         let hash = tokio::task::spawn_blocking(move || password::hash(&pw)).await?;
-        match db::daily::create_participant_account(&mut tx, id, &email, &name, &hash).await? {
+        match db::daily::create_participant_account(&mut tx, &health, &email, &name, &hash).await? {
             Some(user) => {
                 auth.who(&state.refusals)
                     .ok(&mut tx, "participant_account.create", Some(id), Some(user))

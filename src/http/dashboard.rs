@@ -22,8 +22,8 @@ pub async fn index(State(state): State<AppState>, auth: Auth) -> AppResult<Html<
     let mut actions = vec![];
     let mut tasks = vec![];
     let mut daily_alerts = vec![];
-    if let Some(m) = auth.user.acting.as_ref() {
-        daily_alerts = db::daily::alerts_for_agency(&mut conn, m.agency_id).await?;
+    if let (Some(m), Some(actor)) = (auth.user.acting.as_ref(), auth.user.actor()) {
+        daily_alerts = db::daily::alerts_for_agency(&mut conn, actor).await?;
         let today = crate::domain::dates::today_tokyo();
         let month_end = crate::domain::dates::period_end(
             chrono::NaiveDate::from_ymd_opt(
@@ -34,10 +34,10 @@ pub async fn index(State(state): State<AppState>, auth: Auth) -> AppResult<Html<
             .expect("first of month"),
             1,
         );
-        tasks = db::tasks::open_for_agency(&mut conn, m.agency_id, month_end, PANEL_SIZE).await?;
-        meetings = db::meetings::upcoming_for_agency(&mut conn, m.agency_id, 20).await?;
-        actions = db::meetings::open_actions_for_agency(&mut conn, m.agency_id, PANEL_SIZE).await?;
-        referrals = db::referrals::incoming(&mut conn, m.agency_id, true, PANEL_SIZE).await?;
+        tasks = db::tasks::open_for_agency(&mut conn, actor, month_end, PANEL_SIZE).await?;
+        meetings = db::meetings::upcoming_for_agency(&mut conn, actor, 20).await?;
+        actions = db::meetings::open_actions_for_agency(&mut conn, actor, PANEL_SIZE).await?;
+        referrals = db::referrals::incoming(&mut conn, actor, true, PANEL_SIZE).await?;
         // the phases each kind of agency works in (SPEC §2): clinics up to the referral,
         // transition offices from the referral through training, the others while the case is open
         let (key, phases): (&str, &[&str]) = match m.agency_kind {
@@ -59,24 +59,19 @@ pub async fn index(State(state): State<AppState>, auth: Auth) -> AppResult<Html<
         };
         panels.push(Panel {
             title: tr.t(key),
-            cases: db::cases::in_phases(&mut conn, m.agency_id, phases, PANEL_SIZE).await?,
+            cases: db::cases::in_phases(&mut conn, actor, phases, PANEL_SIZE).await?,
         });
         if m.role == Role::Coordinator {
             panels.push(Panel {
                 title: tr.t("dashboard-panel-lead"),
-                cases: db::cases::led_by(&mut conn, m.agency_id, PANEL_SIZE).await?,
+                cases: db::cases::led_by(&mut conn, actor, PANEL_SIZE).await?,
             });
-            expiring = Some(
-                db::consents::expiring_for_lead(&mut conn, m.agency_id, 30, PANEL_SIZE).await?,
-            );
+            expiring =
+                Some(db::consents::expiring_for_lead(&mut conn, actor, 30, PANEL_SIZE).await?);
         }
     }
     let admin_counts = if auth.user.is_admin {
-        Some(
-            sqlx::query_as("SELECT (SELECT count(*) FROM agency), (SELECT count(*) FROM app_user)")
-                .fetch_one(&mut *conn)
-                .await?,
-        )
+        Some(db::users::admin_counts(&mut conn).await?)
     } else {
         None
     };

@@ -2,18 +2,19 @@
 //! computed from them and shown as a time line with today marked, the tasks it generates, the
 //! monthly interview-and-report rule, and `/tasks`.
 
-use super::cases::parse_date;
 use super::extract::Auth;
 use super::form::Pairs;
 use crate::access::{CaseScope, Reader};
-use crate::db::tasks::{PhaseDates, Wanted};
+use crate::area::legal::{milestones, wanted_tasks};
+use crate::db::tasks::PhaseDates;
 use crate::db::{self, audit::Outcome};
+use crate::domain::dates::parse_date;
 use crate::domain::dates::{self, slash};
 use crate::domain::kinds::AgencyKind;
 use crate::domain::legal::{self, StartKind};
 use crate::error::{AppError, AppResult};
 use crate::i18n::{Lang, Tr};
-use crate::views::employment::{Intensity, LegalPage, Milestone, MonthCheck, PhaseForm, TasksPage};
+use crate::views::employment::{Intensity, LegalPage, MonthCheck, PhaseForm, TasksPage};
 use crate::views::{render, render_status, Choice, Errors};
 use crate::AppState;
 use axum::extract::{Path, State};
@@ -34,62 +35,6 @@ pub fn routes() -> Router<AppState> {
         .route("/tasks/{id}/done", post(finish_task))
 }
 
-/// The hand-over schedule of seed 004 section 10, month by month before the service ends.
-const END_TASKS: [(&str, &str); 7] = [
-    ("end-6", "終了後を見越した状況の確認・職場のナチュラルサポートの確認・本人と事業主の意向確認・関係機関との意見交換（終了6か月前）"),
-    ("end-5", "記録の整理と引継ぎのケース会議の調整・開催（終了6〜5か月前）"),
-    ("end-4", "引継ぎ支援：引継ぎ先への同行、職場担当者・家族との面談（終了4か月前）"),
-    ("end-3", "引継ぎ書の作成と関係者への共有、終了後に使える地域資源の整理（終了3か月前）"),
-    ("end-2", "引継ぎ先の機関から気になる点を聞き取る（終了2か月前）"),
-    ("end-1", "終了への本人の不安を確認する（終了1か月前）"),
-    ("end-0", "最終の引継ぎケース会議（サービス終了）"),
-];
-
-/// The tasks the timeline calls for, and who owns each.
-pub fn wanted_tasks(d: &PhaseDates, retention_office: Uuid) -> Vec<Wanted> {
-    let mut wanted = vec![];
-    if let Some(start) = d.training_started_on.filter(|_| d.hired_on.is_none()) {
-        let t = legal::transition(start);
-        wanted.push((
-            "transition-extension".to_string(),
-            format!(
-                "就労移行支援の利用期間（24か月、{}まで）：延長申請の要否を検討する",
-                slash(t.standard_end)
-            ),
-            d.lead_agency_id,
-            t.warn_from,
-        ));
-    }
-    if let (Some(hired), Some(kind)) = (
-        d.hired_on,
-        d.start_kind.as_deref().and_then(StartKind::parse),
-    ) {
-        let anchor = match kind {
-            StartKind::HoursExtension => d.transition_ended_on,
-            StartKind::ReturnToWork => d.returned_on,
-            StartKind::Ordinary => None,
-        };
-        let e = legal::employment(kind, hired, anchor);
-        wanted.push((
-            "handover-4-5".to_string(),
-            format!(
-                "定着支援事業所への引継ぎの調整（就職後4〜5月目：{}〜{}、方向性を定着支援事業所・事業主と共有）",
-                slash(e.handover_from),
-                slash(e.handover_to)
-            ),
-            d.lead_agency_id,
-            e.handover_to,
-        ));
-    }
-    if let Some(end) = d.retention_end_on {
-        for ((key, due), (_, title)) in legal::service_end_schedule(end).into_iter().zip(END_TASKS)
-        {
-            wanted.push((key.to_string(), title.to_string(), retention_office, due));
-        }
-    }
-    wanted
-}
-
 /// The agency that provides the retention service: the lead if it is a retention office, else
 /// the first retention office on the team, else the lead.
 async fn retention_office(
@@ -107,108 +52,6 @@ async fn retention_office(
         .unwrap_or(lead))
 }
 
-/// The next few dates of the time line, for the case page.
-pub async fn upcoming(
-    conn: &mut PgConnection,
-    tr: Tr,
-    agency: Uuid,
-    case_id: Uuid,
-) -> AppResult<Vec<Milestone>> {
-    let Some(d) = db::tasks::phase_dates(conn, agency, case_id).await? else {
-        return Ok(vec![]);
-    };
-    let (all, _) = milestones(tr, &d, None, dates::today_tokyo());
-    Ok(all.into_iter().filter(|m| !m.past).take(3).collect())
-}
-
-/// The time line of a case: every computed date, in order.
-fn milestones(
-    tr: Tr,
-    d: &PhaseDates,
-    job_coach_from: Option<NaiveDate>,
-    today: NaiveDate,
-) -> (Vec<Milestone>, Vec<String>) {
-    let mut m: Vec<(NaiveDate, String)> = vec![];
-    let mut notices = vec![];
-    if let Some(start) = d.training_started_on {
-        let t = legal::transition(start);
-        m.push((start, tr.t("legal-training-start")));
-        // once hired, the transition period's limits no longer matter
-        if d.hired_on.is_none_or(|h| h > t.warn_from) {
-            m.push((t.warn_from, tr.t("legal-extension-warn")));
-        }
-        if d.hired_on.is_none_or(|h| h > t.standard_end) {
-            m.push((t.standard_end, tr.t("legal-training-end")));
-        }
-        if d.phase == "training" {
-            let left = legal::months_left(&t, today);
-            notices.push(tr.t1("legal-months-left", "months", left.max(0)));
-            if today >= t.warn_from && today <= t.standard_end {
-                notices.push(tr.t1("legal-extension-now", "date", slash(t.standard_end)));
-            }
-        }
-    }
-    if let (Some(hired), Some(kind)) = (
-        d.hired_on,
-        d.start_kind.as_deref().and_then(StartKind::parse),
-    ) {
-        let anchor = match kind {
-            StartKind::HoursExtension => d.transition_ended_on,
-            StartKind::ReturnToWork => d.returned_on,
-            StartKind::Ordinary => None,
-        };
-        let e = legal::employment(kind, hired, anchor);
-        m.push((hired, tr.t("legal-hired")));
-        if e.day_one != hired {
-            m.push((e.day_one, tr.t("legal-day-one")));
-        }
-        m.push((e.handover_from, tr.t("legal-handover-from")));
-        m.push((e.handover_to, tr.t("legal-handover-to")));
-        m.push((e.sending_support_end, tr.t("legal-support-end")));
-        m.push((e.retention_earliest, tr.t("legal-retention-earliest")));
-        m.push((e.retention_latest_end, tr.t("legal-retention-latest")));
-        if d.phase == "employed" && today >= e.handover_from && today <= e.handover_to {
-            notices.push(tr.t("legal-handover-now"));
-        }
-    }
-    if let Some(start) = d.retention_start_on {
-        m.push((start, tr.t("legal-retention-start")));
-    }
-    if let Some(end) = d.retention_end_on {
-        for (key, due) in legal::service_end_schedule(end) {
-            m.push((due, tr.t(format!("legal-{key}"))));
-        }
-        if d.phase == "retention" && today <= end {
-            notices.push(tr.t1("legal-end-countdown", "days", (end - today).num_days()));
-        }
-    }
-    if let Some(from) = job_coach_from {
-        m.push((from, tr.t("legal-job-coach-start")));
-        let end = legal::job_coach_phase_end(from);
-        m.push((end, tr.t("legal-job-coach-end")));
-        if today >= from && today <= end {
-            notices.push(tr.t1("legal-job-coach-now", "date", slash(end)));
-        }
-    }
-    if let Some(f) = d.follow_up_on {
-        m.push((f, tr.t("legal-follow-up")));
-    }
-    if let Some(c) = d.closed_on {
-        m.push((c, tr.t("legal-closed")));
-    }
-    m.sort_by_key(|(date, _)| *date);
-    (
-        m.into_iter()
-            .map(|(date, label)| Milestone {
-                past: date < today,
-                date,
-                label,
-            })
-            .collect(),
-        notices,
-    )
-}
-
 /// Months of the retention service (up to today) with or without an interview with the person
 /// and a support report; the months lacking either are flagged on the page.
 async fn monthly_checks(
@@ -224,7 +67,7 @@ async fn monthly_checks(
     let rows = db::entries::monthly_interviews(
         conn,
         reader,
-        crate::http::timeline::tokyo_noon(start) - chrono::Duration::hours(12),
+        crate::domain::dates::tokyo_noon(start) - chrono::Duration::hours(12),
     )
     .await?;
     let mut months = vec![];
@@ -324,11 +167,11 @@ async fn legal_page(
     errors: Errors,
 ) -> AppResult<LegalPage> {
     let tr = auth.ctx.tr;
-    let agency = case.actor().agency_id();
+    let _agency = case.actor().agency_id();
     let header = db::cases::header(conn, case.reader())
         .await?
         .ok_or(AppError::NotFound)?;
-    let d = db::tasks::phase_dates(conn, agency, case.case_id())
+    let d = db::tasks::phase_dates(conn, case)
         .await?
         .ok_or(AppError::NotFound)?;
     let team = db::cases::team(conn, case).await?;
@@ -522,7 +365,7 @@ async fn change_phase(
         follow_up_on: f.get("follow_up_on"),
         closed_on: f.get("closed_on"),
     };
-    let current = db::tasks::phase_dates(&mut tx, case.actor().agency_id(), id)
+    let current = db::tasks::phase_dates(&mut tx, &case)
         .await?
         .ok_or(AppError::NotFound)?;
     let mut errors = Errors::default();
@@ -531,9 +374,9 @@ async fn change_phase(
         let page = legal_page(&mut tx, &auth, &case, Some(form), errors).await?;
         return render_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
     }
-    db::tasks::save_phase(&mut tx, id, &dates).await?;
+    db::tasks::save_phase(&mut tx, &case, &dates).await?;
     let office = retention_office(&mut tx, &case, dates.lead_agency_id).await?;
-    db::tasks::regenerate(&mut tx, id, &wanted_tasks(&dates, office)).await?;
+    db::tasks::regenerate(&mut tx, &case, &wanted_tasks(&dates, office)).await?;
     let ja = Tr::new(Lang::Ja);
     let when = match dates.phase.as_str() {
         "training" => dates.training_started_on,
@@ -573,8 +416,8 @@ async fn tasks_page(
             // everything open, however far off: the legal dates reach years ahead
             let horizon = dates::today_tokyo() + chrono::Duration::days(365 * 4);
             (
-                db::tasks::open_for_agency(conn, actor.agency_id(), horizon, 200).await?,
-                db::meetings::open_actions_for_agency(conn, actor.agency_id(), 200).await?,
+                db::tasks::open_for_agency(conn, actor, horizon, 200).await?,
+                db::meetings::open_actions_for_agency(conn, actor, 200).await?,
             )
         }
         None => (vec![], vec![]),
@@ -613,7 +456,7 @@ async fn edit_task(
         let page = tasks_page(&mut tx, &auth, Some(auth.ctx.tr.t("task-invalid"))).await?;
         return render_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
     };
-    let Some(case_id) = db::tasks::edit(&mut tx, actor.agency_id(), id, &title, due).await? else {
+    let Some(case_id) = db::tasks::edit(&mut tx, actor, id, &title, due).await? else {
         return Err(AppError::NotFound);
     };
     auth.who(&state.refusals)
@@ -632,9 +475,7 @@ async fn finish_task(
     let actor = auth.user.actor().ok_or(AppError::NotFound)?;
     let note = f.get("note").trim().to_string();
     let mut tx = state.db.begin().await?;
-    let Some(case_id) =
-        db::tasks::finish(&mut tx, actor.agency_id(), actor.user_id(), id, &note).await?
-    else {
+    let Some(case_id) = db::tasks::finish(&mut tx, actor, id, &note).await? else {
         return Err(AppError::NotFound);
     };
     auth.who(&state.refusals)

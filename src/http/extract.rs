@@ -84,12 +84,17 @@ impl<S: Send + Sync> FromRequestParts<S> for Ctx {
 
 impl Ctx {
     pub fn layout(&self, title_key: &str) -> Layout {
-        Layout::new(self, self.tr.t(title_key))
+        Layout::new(
+            self.tr,
+            self.tr.t(title_key),
+            &self.path,
+            self.user.as_ref(),
+        )
     }
 
     /// A page whose title is data (a person's name), not a catalog key.
     pub fn layout_titled(&self, title: String) -> Layout {
-        Layout::new(self, title)
+        Layout::new(self.tr, title, &self.path, self.user.as_ref())
     }
 
     /// An audit event stamped with who is asking, from where, in which request.

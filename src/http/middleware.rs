@@ -15,8 +15,7 @@ use tower_http::classify::{ServerErrorsAsFailures, SharedClassifier};
 use tower_http::csrf::ProtectionError;
 use tower_http::trace::TraceLayer;
 
-/// The header shows "99+" beyond this: counting further is work nobody reads.
-pub const UNREAD_CAP: i64 = 100;
+use crate::db::entries::UNREAD_CAP;
 
 /// Looks up the session cookie and, when it names a live session, puts the `SessionUser` in
 /// the request for the extractors. A database that cannot be reached gives 503.

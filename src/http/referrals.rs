@@ -4,14 +4,15 @@
 //! moves to training and the receiver leads it) or declines with a reason. Every move is a
 //! `referral` entry on the timeline: the sender always sees what became of the referral.
 
-use super::cases::parse_date;
-use super::checks::{item_text, READINESS};
 use super::extract::Auth;
 use super::form::Pairs;
 use crate::access::{self, CaseScope, Need, OnCase, Reader, ReferralScope, Who};
+use crate::area::checks::item_text;
 use crate::db::referrals::{NewReferral, Packet, ReferralRow, Transition};
 use crate::db::{self, audit::Outcome};
+use crate::domain::checklist::READINESS;
 use crate::domain::dates;
+use crate::domain::dates::parse_date;
 use crate::domain::kinds::AgencyKind;
 use crate::domain::referral::{DeclineReason, RefState, Side};
 use crate::error::{AppError, AppResult};
@@ -267,7 +268,7 @@ async fn create(
         hopes: &form.hopes,
         assessment_id,
     };
-    let referral_id = match db::referrals::create(&mut tx, case.actor(), &new).await {
+    let referral_id = match db::referrals::create(&mut tx, &case, &new).await {
         Ok(rid) => rid,
         Err(e) if db::is_unique_violation(&e, "referral_one_open_idx") => {
             errors.add("to_agency_id", tr.t("referral-already-open"));
@@ -279,7 +280,7 @@ async fn create(
         Err(e) => return Err(e.into()),
     };
     if send_now {
-        let (_, referral) = open_referral(
+        let (rs, referral) = open_referral(
             &mut tx,
             &auth.who(&state.refusals),
             referral_id,
@@ -288,7 +289,8 @@ async fn create(
         .await?;
         let packet = build_packet(&mut tx, case.reader(), &referral).await?;
         let missing =
-            db::referrals::missing_consent(&mut tx, id, to, &required_categories(&packet)).await?;
+            db::referrals::missing_consent(&mut tx, &case, to, &required_categories(&packet))
+                .await?;
         if !missing.is_empty() {
             // nothing is kept: not even the draft
             tx.rollback().await?;
@@ -301,7 +303,7 @@ async fn create(
             let page = case_page_view(&mut conn, &auth, &case, form, errors, labels).await?;
             return render_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
         }
-        send(&mut tx, &case, &referral, packet, "").await?;
+        send(&mut tx, &rs, &referral, packet, "").await?;
     }
     auth.who(&state.refusals)
         .ok(&mut tx, "referral.create", Some(id), Some(referral_id))
@@ -313,17 +315,14 @@ async fn create(
 /// Sends a draft whose consent was checked: freezes the packet, moves the case to `referred`.
 async fn send(
     conn: &mut PgConnection,
-    scope: &impl OnCase,
+    scope: &ReferralScope,
     referral: &ReferralRow,
     packet: Packet,
     note: &str,
 ) -> AppResult<bool> {
     let actor = scope.actor();
     let mut packet = packet;
-    packet.sent_by = sqlx::query_scalar("SELECT display_name FROM app_user WHERE id = $1")
-        .bind(actor.user_id())
-        .fetch_one(&mut *conn)
-        .await?;
+    packet.sent_by = db::users::display_name(conn, actor.user_id()).await?;
     let t = Transition {
         from: "draft",
         to: "sent",
@@ -333,13 +332,10 @@ async fn send(
         service_start: None,
         packet: Some(serde_json::to_value(&packet).map_err(|e| AppError::Internal(e.into()))?),
     };
-    if !db::referrals::transition(conn, actor, referral.id, &t).await? {
+    if !db::referrals::transition(conn, scope, &t).await? {
         return Ok(false);
     }
-    sqlx::query("UPDATE case_file SET phase = 'referred' WHERE id = $1 AND phase = 'intake'")
-        .bind(referral.case_id)
-        .execute(&mut *conn)
-        .await?;
+    db::referrals::mark_referred(conn, scope).await?;
     timeline_event(conn, scope, referral, RefState::Sent, note).await?;
     Ok(true)
 }
@@ -533,7 +529,7 @@ async fn transition(
         let packet = build_packet(&mut tx, rs.reader(), &referral).await?;
         let missing = db::referrals::missing_consent(
             &mut tx,
-            referral.case_id,
+            &rs,
             referral.to_agency_id,
             &required_categories(&packet),
         )
@@ -560,7 +556,7 @@ async fn transition(
             service_start,
             packet: None,
         };
-        if !db::referrals::transition(&mut tx, actor, id, &t).await? {
+        if !db::referrals::transition(&mut tx, &rs, &t).await? {
             return Err(AppError::NotFound);
         }
         let ja = Tr::new(Lang::Ja);
@@ -569,7 +565,7 @@ async fn transition(
                 // the receiving agency joins the team
                 db::cases::add_member(
                     &mut tx,
-                    referral.case_id,
+                    &rs,
                     referral.to_agency_id,
                     &ja.t("referral-team-role"),
                 )
@@ -577,19 +573,10 @@ async fn transition(
             }
             RefState::Accepted => {
                 let start = service_start.expect("checked");
-                sqlx::query(
-                    "UPDATE case_file SET phase = 'training', training_started_on = $2,
-                            lead_agency_id = $3
-                     WHERE id = $1",
-                )
-                .bind(referral.case_id)
-                .bind(start)
-                .bind(referral.to_agency_id)
-                .execute(&mut *tx)
-                .await?;
+                db::referrals::start_training(&mut tx, &rs, start, referral.to_agency_id).await?;
                 db::cases::add_member(
                     &mut tx,
-                    referral.case_id,
+                    &rs,
                     referral.to_agency_id,
                     &ja.t("referral-team-role"),
                 )
@@ -597,11 +584,9 @@ async fn transition(
                 let body = ja.t1("team-event-lead", "agency", &referral.to_name);
                 db::entries::record_team_event(&mut tx, &rs, "handover", &body).await?;
                 // the training start is a date of the legal timeline: its tasks follow
-                if let Some(dates) =
-                    db::tasks::phase_dates(&mut tx, actor.agency_id(), referral.case_id).await?
-                {
-                    let wanted = super::employment::wanted_tasks(&dates, referral.to_agency_id);
-                    db::tasks::regenerate(&mut tx, referral.case_id, &wanted).await?;
+                if let Some(dates) = db::tasks::phase_dates(&mut tx, &rs).await? {
+                    let wanted = crate::area::legal::wanted_tasks(&dates, referral.to_agency_id);
+                    db::tasks::regenerate(&mut tx, &rs, &wanted).await?;
                 }
             }
             _ => {}
@@ -643,8 +628,8 @@ async fn index(State(state): State<AppState>, auth: Auth) -> AppResult<Response>
     let mut conn = state.db.acquire().await?;
     let (incoming, outgoing) = match auth.user.actor() {
         Some(actor) => (
-            db::referrals::incoming(&mut conn, actor.agency_id(), false, 100).await?,
-            db::referrals::outgoing(&mut conn, actor.agency_id(), 100).await?,
+            db::referrals::incoming(&mut conn, actor, false, 100).await?,
+            db::referrals::outgoing(&mut conn, actor, 100).await?,
         ),
         None => (vec![], vec![]),
     };

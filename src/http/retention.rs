@@ -2,12 +2,13 @@
 //! domains scored 1–5 on the generic instrument model; the result is the domain means, drawn
 //! as a radar with the previous check overlaid and the domains under 3 highlighted.
 
-use super::cases::parse_date;
 use super::extract::Auth;
 use super::form::Pairs;
 use crate::access::CaseScope;
 use crate::db;
+use crate::domain::checklist::RETENTION;
 use crate::domain::checklist::{Answers, Instrument};
+use crate::domain::dates::parse_date;
 use crate::domain::{dates, radar};
 use crate::error::{AppError, AppResult};
 use crate::i18n::{Lang, Tr};
@@ -21,8 +22,6 @@ use axum::routing::get;
 use axum::{Form, Router};
 use sqlx::PgConnection;
 use uuid::Uuid;
-
-pub const RETENTION: &str = "retention";
 
 pub fn routes() -> Router<AppState> {
     Router::new().route("/cases/{id}/checks/retention", get(page).post(save))
@@ -244,18 +243,10 @@ async fn save(
         .map(|m| m.agency_id)
         .collect();
     let mut entry = db::entries::NewEntry::plain(id, "assessment", "assessment", &body, &team);
-    entry.occurred_at = super::timeline::tokyo_noon(assessed_on);
+    entry.occurred_at = crate::domain::dates::tokyo_noon(assessed_on);
     let entry_id = db::entries::insert(&mut tx, &case, &entry).await?;
-    let assessment = db::checks::insert(
-        &mut tx,
-        case.actor(),
-        id,
-        RETENTION,
-        assessed_on,
-        &answers,
-        entry_id,
-    )
-    .await?;
+    let assessment =
+        db::checks::insert(&mut tx, &case, RETENTION, assessed_on, &answers, entry_id).await?;
     auth.who(&state.refusals)
         .ok(&mut tx, "assessment.create", Some(id), Some(assessment))
         .await?;

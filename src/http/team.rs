@@ -138,7 +138,7 @@ async fn add(
         errors.add("agency_id", tr.t("error-choose"));
     }
     if let (true, Some(agency), Some(name)) = (errors.is_empty(), agency, &name) {
-        if db::cases::add_member(&mut tx, id, agency, &role_text).await? {
+        if db::cases::add_member(&mut tx, &case, agency, &role_text).await? {
             let body = ja().t1("team-event-added", "agency", name);
             db::entries::record_team_event(&mut tx, &case, "note", &body).await?;
             auth.who(&state.refusals)
@@ -173,7 +173,7 @@ async fn set_role(
     let mut errors = Errors::default();
     errors.max_chars(tr, "role_text", &role_text, 100);
     if errors.is_empty() {
-        if !db::cases::set_role_text(&mut tx, id, agency, &role_text).await? {
+        if !db::cases::set_role_text(&mut tx, &case, agency, &role_text).await? {
             return Err(AppError::NotFound);
         }
         auth.who(&state.refusals)
@@ -207,7 +207,7 @@ async fn remove(
         return render_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
     }
     let name = agency_name(&mut tx, agency).await?.unwrap_or_default();
-    if !db::cases::remove_member(&mut tx, id, agency).await? {
+    if !db::cases::remove_member(&mut tx, &case, agency).await? {
         return Err(AppError::NotFound);
     }
     let body = ja().t1("team-event-left", "agency", &name);
@@ -237,7 +237,7 @@ async fn hand_lead(
     .await?;
     let agency = Uuid::parse_str(&f.get("agency_id")).ok();
     if let Some(agency) = agency {
-        if db::cases::set_lead(&mut tx, id, agency).await? {
+        if db::cases::set_lead(&mut tx, &case, agency).await? {
             let name = agency_name(&mut tx, agency).await?.unwrap_or_default();
             let body = ja().t1("team-event-lead", "agency", &name);
             db::entries::record_team_event(&mut tx, &case, "handover", &body).await?;

@@ -2,23 +2,21 @@
 //! observations, contacts and notes, replying to another agency's observation, editing with
 //! history, and the inbox of unread entries.
 
-use super::cases::parse_date;
 use super::extract::Auth;
 use super::form::Pairs;
 use crate::access::CaseScope;
-use crate::db::{
-    self,
-    cases::Actor,
-    entries::{TimeCursor, TimelineFilter},
+use crate::area::timeline::{
+    entry_view, group_replies, load_timeline, unread, TimelineQuery, PER_PAGE,
 };
+use crate::db::{self, cases::Actor};
 use crate::domain::case::Category;
+use crate::domain::dates::parse_date;
 use crate::domain::entry::{ContactChannel, ContactWith, EntryFields, EntryKind, ReplyAnswer};
 use crate::domain::{dates, text};
 use crate::error::{AppError, AppResult};
 use crate::i18n::Tr;
 use crate::views::timeline::{
-    EntryForm, EntryPage, EntryView, FilterForm, InboxPage, NewEntryPage, ReplyForm, ShareChoice,
-    Timeline, TimelinePage,
+    EntryForm, EntryPage, InboxPage, NewEntryPage, ReplyForm, ShareChoice, TimelinePage,
 };
 use crate::views::{render, render_status, Choice, Errors};
 use crate::AppState;
@@ -27,11 +25,10 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
-use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeZone, Utc};
+use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
 use chrono_tz::Asia::Tokyo;
 use serde::Deserialize;
 use sqlx::PgConnection;
-use std::collections::HashMap;
 use uuid::Uuid;
 
 pub fn routes() -> Router<AppState> {
@@ -49,209 +46,8 @@ pub fn routes() -> Router<AppState> {
         .route("/inbox/read-all", post(read_all))
 }
 
-pub const PER_PAGE: i64 = 50;
 const TEXT_MAX: usize = 20_000;
 const FIELD_MAX: usize = 2_000;
-
-/// The query string of a timeline page: filters and where the page starts.
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-pub struct TimelineQuery {
-    kind: String,
-    agency: String,
-    from: String,
-    to: String,
-    q: String,
-    /// microseconds since the epoch and id of the last entry of the previous page
-    before_at: Option<i64>,
-    before_id: Option<Uuid>,
-}
-
-/// Noon of a Tokyo calendar day: the instant given to things that happened "on a day".
-pub fn tokyo_noon(d: NaiveDate) -> DateTime<Utc> {
-    tokyo_midnight(d) + chrono::Duration::hours(12)
-}
-
-/// The first instant of a Tokyo calendar day.
-fn tokyo_midnight(d: NaiveDate) -> DateTime<Utc> {
-    Tokyo
-        .from_local_datetime(&d.and_hms_opt(0, 0, 0).expect("midnight exists"))
-        .single()
-        .expect("Tokyo has no DST")
-        .with_timezone(&Utc)
-}
-
-impl TimelineQuery {
-    fn form(&self) -> FilterForm {
-        FilterForm {
-            kind: self.kind.clone(),
-            agency: self.agency.clone(),
-            from: self.from.clone(),
-            to: self.to.clone(),
-            q: self.q.clone(),
-        }
-    }
-
-    /// Filters that do not parse are ignored (the form shows what was typed).
-    fn filter(&self) -> TimelineFilter {
-        TimelineFilter {
-            kind: EntryKind::parse(&self.kind).map(|k| k.as_str().to_string()),
-            agency: Uuid::parse_str(&self.agency).ok(),
-            from: parse_date(&self.from).map(tokyo_midnight),
-            to: parse_date(&self.to)
-                .and_then(|d| d.succ_opt())
-                .map(tokyo_midnight),
-            text: text::nfkc(&self.q),
-        }
-    }
-
-    fn cursor(&self) -> Option<TimeCursor> {
-        let at = DateTime::from_timestamp_micros(self.before_at?)?;
-        Some(TimeCursor {
-            occurred_at: at,
-            id: self.before_id?,
-        })
-    }
-}
-
-fn older_link(form: &FilterForm, last: &EntryView) -> String {
-    let enc = |s: &str| {
-        s.bytes()
-            .map(|b| match b {
-                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                    (b as char).to_string()
-                }
-                _ => format!("%{b:02X}"),
-            })
-            .collect::<String>()
-    };
-    format!(
-        "kind={}&agency={}&from={}&to={}&q={}&before_at={}&before_id={}",
-        enc(&form.kind),
-        enc(&form.agency),
-        enc(&form.from),
-        enc(&form.to),
-        enc(&form.q),
-        last.row.occurred_at.timestamp_micros(),
-        last.row.id
-    )
-}
-
-fn kind_choices(tr: Tr, selected: &str) -> Vec<Choice> {
-    EntryKind::ALL
-        .iter()
-        .map(|k| Choice::new(k.as_str(), tr.t(k.label_key()), selected))
-        .collect()
-}
-
-/// One page of the timeline with the replies to its entries; what is shown is marked read.
-pub async fn load_timeline(
-    conn: &mut PgConnection,
-    auth: &Auth,
-    case: &CaseScope,
-    team: &[db::cases::TeamRow],
-    query: &TimelineQuery,
-) -> AppResult<Timeline> {
-    let tr = auth.ctx.tr;
-    let mut rows =
-        db::entries::page(conn, case, &query.filter(), query.cursor(), PER_PAGE + 1).await?;
-    let more = rows.len() as i64 > PER_PAGE;
-    rows.truncate(PER_PAGE as usize);
-    let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
-    let replies = db::entries::replies(conn, case, &ids).await?;
-    db::entries::mark_read(conn, case, &unread(&rows, &replies)).await?;
-    let entries = group_replies(auth, case, team, rows, replies);
-    let form = query.form();
-    let older = if more {
-        entries.last().map(|last| older_link(&form, last))
-    } else {
-        None
-    };
-    Ok(Timeline {
-        case_id: case.case_id(),
-        entries,
-        older,
-        kinds: kind_choices(tr, &form.kind),
-        agencies: team
-            .iter()
-            .map(|m| Choice::new(&m.agency_id.to_string(), m.name.clone(), &form.agency))
-            .collect(),
-        filter: form,
-        can_write: case.access().can_write(),
-        writable: EntryKind::WRITABLE
-            .iter()
-            .map(|k| (k.as_str(), tr.t(format!("entry-write-{}", k.as_str()))))
-            .collect(),
-    })
-}
-
-fn entry_view(auth: &Auth, case: &CaseScope, row: db::entries::EntryRow) -> EntryView {
-    let fields = EntryFields::from_json(&row.fields);
-    let writable = case.access().can_write();
-    EntryView {
-        // the author, acting as the agency they wrote as
-        can_edit: writable
-            && row.author_user_id == auth.user.id
-            && row.author_agency_id == case.actor().agency_id()
-            && row.reply_to.is_none(),
-        can_reply: writable
-            && row.kind == EntryKind::Observation.as_str()
-            && row.reply_to.is_none()
-            && row.author_agency_id != case.actor().agency_id(),
-        fields,
-        replies: vec![],
-        row,
-    }
-}
-
-/// The shown entries and replies not read yet: only they are marked, so a page seen before
-/// writes nothing.
-fn unread(rows: &[db::entries::EntryRow], replies: &[db::entries::EntryRow]) -> Vec<Uuid> {
-    rows.iter()
-        .chain(replies)
-        .filter(|r| !r.read)
-        .map(|r| r.id)
-        .collect()
-}
-
-/// Puts the names of the agencies an entry is shared with on it, from the case's team (every
-/// agency an entry can be shared with is or was on the team), sorted as the team list is not.
-fn name_shares(row: &mut db::entries::EntryRow, team: &[db::cases::TeamRow]) {
-    row.shared_names = team
-        .iter()
-        .filter(|m| row.shared_with.contains(&m.agency_id))
-        .map(|m| m.name.clone())
-        .collect();
-    row.shared_names.sort();
-}
-
-fn group_replies(
-    auth: &Auth,
-    case: &CaseScope,
-    team: &[db::cases::TeamRow],
-    mut rows: Vec<db::entries::EntryRow>,
-    replies: Vec<db::entries::EntryRow>,
-) -> Vec<EntryView> {
-    for row in rows.iter_mut() {
-        name_shares(row, team);
-    }
-    let mut by_parent: HashMap<Uuid, Vec<_>> = HashMap::new();
-    for mut r in replies {
-        name_shares(&mut r, team);
-        if let Some(parent) = r.reply_to {
-            let fields = EntryFields::from_json(&r.fields);
-            by_parent.entry(parent).or_default().push((r, fields));
-        }
-    }
-    rows.into_iter()
-        .map(|row| {
-            let id = row.id;
-            let mut view = entry_view(auth, case, row);
-            view.replies = by_parent.remove(&id).unwrap_or_default();
-            view
-        })
-        .collect()
-}
 
 async fn timeline_page(
     State(state): State<AppState>,
@@ -272,7 +68,7 @@ async fn timeline_page(
         .await?
         .ok_or(AppError::NotFound)?;
     let team = db::cases::team(&mut conn, &case).await?;
-    let timeline = load_timeline(&mut conn, &auth, &case, &team, &query).await?;
+    let timeline = load_timeline(&mut conn, auth.ctx.tr, &case, &team, &query).await?;
     auth.who(&state.refusals)
         .ok(&mut conn, "case.timeline.view", Some(id), None)
         .await?;
@@ -620,7 +416,7 @@ async fn entry_page_view(
     let replies = db::entries::replies(conn, case, &[entry_id]).await?;
     let versions = db::entries::versions(conn, case, entry_id).await?;
     db::entries::mark_read(conn, case, &unread(std::slice::from_ref(&row), &replies)).await?;
-    let entry = group_replies(auth, case, &team, vec![row], replies)
+    let entry = group_replies(case, &team, vec![row], replies)
         .pop()
         .expect("one entry in, one out");
     Ok(EntryPage {
@@ -692,7 +488,7 @@ async fn reply(
     let (_, parent_shared) = db::entries::source(&mut tx, &case, entry_id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let view = entry_view(&auth, &case, parent.clone());
+    let view = entry_view(&case, parent.clone());
     if !view.can_reply {
         return Err(AppError::from(
             case.refuse(&auth.who(&state.refusals), "entry.reply").await,
@@ -768,7 +564,6 @@ async fn reply(
 /// The author may edit their own entry while their agency is on the team.
 async fn open_own_entry(
     conn: &mut PgConnection,
-    auth: &Auth,
     who: &crate::access::Who<'_>,
     id: Uuid,
     entry_id: Uuid,
@@ -781,7 +576,7 @@ async fn open_own_entry(
     let (body, _) = db::entries::source(conn, &case, entry_id)
         .await?
         .ok_or(AppError::NotFound)?;
-    if !entry_view(auth, &case, row.clone()).can_edit {
+    if !entry_view(&case, row.clone()).can_edit {
         return Err(case.refuse(who, "entry.edit").await.into());
     }
     Ok((case, row, body))
@@ -794,7 +589,7 @@ async fn edit_form(
 ) -> AppResult<Response> {
     let mut conn = state.db.acquire().await?;
     let who = auth.who(&state.refusals);
-    let (case, row, body) = open_own_entry(&mut conn, &auth, &who, id, entry_id).await?;
+    let (case, row, body) = open_own_entry(&mut conn, &who, id, entry_id).await?;
     case.record(&mut conn, &who, "entry.edit.view", Some(entry_id))
         .await?;
     let fields = EntryFields::from_json(&row.fields);
@@ -835,8 +630,7 @@ async fn save_edit(
     Form(f): Form<Pairs>,
 ) -> AppResult<Response> {
     let mut tx = state.db.begin().await?;
-    let (case, row, _) =
-        open_own_entry(&mut tx, &auth, &auth.who(&state.refusals), id, entry_id).await?;
+    let (case, row, _) = open_own_entry(&mut tx, &auth.who(&state.refusals), id, entry_id).await?;
     // kind, category and sharing stay as written: an edit corrects the text
     let mut form = read_entry_form(&f);
     form.kind = row.kind.clone();

@@ -18,7 +18,6 @@ pub mod timeline;
 use crate::db::auth::SessionUser;
 use crate::domain::kinds::Role;
 use crate::error::{AppError, AppResult};
-use crate::http::extract::Ctx;
 use crate::i18n::Tr;
 use askama::Template;
 use axum::http::StatusCode;
@@ -36,12 +35,13 @@ pub struct Layout {
 }
 
 impl Layout {
-    pub fn new(ctx: &Ctx, title: String) -> Self {
+    /// The frame of a page at `path` for `user` (None: signed out).
+    pub fn new(tr: Tr, title: String, path: &str, user: Option<&SessionUser>) -> Self {
         Layout {
-            tr: ctx.tr,
+            tr,
             title,
-            path: ctx.path.clone(),
-            user: ctx.user.clone(),
+            path: path.to_string(),
+            user: user.cloned(),
         }
     }
 
@@ -77,8 +77,8 @@ impl Layout {
     /// The unread count for the header: "", "3", "99+".
     pub fn unread_label(&self) -> String {
         match self.user.as_ref().and_then(|u| u.unread) {
-            Some(n) if n >= crate::http::middleware::UNREAD_CAP => {
-                format!("{}+", crate::http::middleware::UNREAD_CAP - 1)
+            Some(n) if n >= crate::db::entries::UNREAD_CAP => {
+                format!("{}+", crate::db::entries::UNREAD_CAP - 1)
             }
             Some(n) if n > 0 => n.to_string(),
             _ => String::new(),

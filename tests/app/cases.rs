@@ -521,13 +521,17 @@ async fn list_keys_follow_phase_lead_kana_and_meeting_changes(pool: PgPool) {
     assert_eq!(stale(pool.clone()).await, 0, "after a member joined");
     // and the panels read them in the order ja-x-icu gives the participants' kana
     let mut conn = pool.acquire().await.unwrap();
-    let listed: Vec<Uuid> =
-        renkei::db::cases::in_phases(&mut conn, SAKURA, &["intake", "referred", "training"], 50)
-            .await
-            .unwrap()
-            .into_iter()
-            .map(|r| r.id)
-            .collect();
+    let listed: Vec<Uuid> = renkei::db::cases::in_phases(
+        &mut conn,
+        actor_as(Uuid::nil(), SAKURA),
+        &["intake", "referred", "training"],
+        50,
+    )
+    .await
+    .unwrap()
+    .into_iter()
+    .map(|r| r.id)
+    .collect();
     let expected: Vec<Uuid> = sqlx::query_scalar(
         "SELECT c.id FROM case_file c JOIN participant p ON p.id = c.participant_id
          JOIN case_agency ca ON ca.case_id = c.id AND ca.agency_id = $1 AND ca.left_on IS NULL

@@ -224,3 +224,23 @@ pub async fn visible_ids(
         None => vec![],
     }
 }
+
+/// A referral opened through the door by `user_id` acting as `agency`.
+pub async fn referral_scope_as(
+    pool: &PgPool,
+    user_id: uuid::Uuid,
+    agency: uuid::Uuid,
+    referral: uuid::Uuid,
+) -> renkei::access::ReferralScope {
+    let user = session_user(user_id, agency);
+    let who = renkei::access::Who {
+        user: &user,
+        request_id: "test",
+        ip: "",
+        pool,
+    };
+    let mut conn = pool.acquire().await.unwrap();
+    renkei::access::referral::open(&mut conn, &who, referral, "test.open")
+        .await
+        .expect("the sender or the receiver")
+}

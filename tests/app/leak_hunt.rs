@@ -437,10 +437,6 @@ struct Actor {
 }
 
 impl Actor {
-    /// The same, as the app's actor (what the session lookup makes).
-    fn app(self) -> renkei::access::Actor {
-        crate::helpers::actor_as(self.user_id, self.agency_id)
-    }
     /// The case opened through the door by this writer.
     async fn scope(self, pool: &PgPool) -> renkei::access::CaseScope {
         crate::helpers::scope_as(pool, self.user_id, self.agency_id, CASE)
@@ -798,8 +794,7 @@ async fn plant_checklist(c: &Ctx<'_>, p: &mut Planted) {
     let mut conn = pool.acquire().await.unwrap();
     renkei::db::checks::insert(
         &mut conn,
-        assessor.app(),
-        CASE,
+        &assessor.scope(pool).await,
         "readiness",
         written_on,
         &answers,
@@ -836,8 +831,7 @@ async fn plant_prereferral(c: &Ctx<'_>, p: &mut Planted) {
     ] {
         let id = renkei::db::referrals::add_note(
             &mut conn,
-            users.actor(email, agency).app(),
-            CASE,
+            &users.actor(email, agency).scope(pool).await,
             item,
             category,
             &marker_text("prereferral", category),
@@ -909,9 +903,10 @@ async fn plant_referrals(c: &Ctx<'_>, p: &mut Planted) {
     let mut conn = pool.acquire().await.unwrap();
     // referrals from ひかり: one sent to あおば with its packet, one draft to 職業センター
     let sender = users.actor("sabikan@hikari.example", HIKARI);
+    let sender_scope = sender.scope(pool).await;
     let sent = renkei::db::referrals::create(
         &mut conn,
-        sender.app(),
+        &sender_scope,
         &renkei::db::referrals::NewReferral {
             case_id: CASE,
             to_agency_id: AOBA,
@@ -938,10 +933,11 @@ async fn plant_referrals(c: &Ctx<'_>, p: &mut Planted) {
         sent_by: "吉田 明美".into(),
         ..Default::default()
     };
+    let sent_scope =
+        crate::helpers::referral_scope_as(pool, sender.user_id, sender.agency_id, sent).await;
     assert!(renkei::db::referrals::transition(
         &mut conn,
-        sender.app(),
-        sent,
+        &sent_scope,
         &renkei::db::referrals::Transition {
             from: "draft",
             to: "sent",
@@ -956,7 +952,7 @@ async fn plant_referrals(c: &Ctx<'_>, p: &mut Planted) {
     .unwrap());
     let draft = renkei::db::referrals::create(
         &mut conn,
-        sender.app(),
+        &sender_scope,
         &renkei::db::referrals::NewReferral {
             case_id: CASE,
             to_agency_id: SHOKUCEN,
@@ -998,8 +994,10 @@ async fn plant_held_meeting(c: &Ctx<'_>, p: &mut Planted) {
         (SHOKUCEN, None, String::new()),
         (MINATO, None, String::new()),
     ];
+    let convener = sender.scope(pool).await;
     let m0 = renkei::db::meetings::create(
         &mut conn,
+        &convener,
         &renkei::db::meetings::NewMeeting {
             case_id: CASE,
             convener_user_id: sender.user_id,
@@ -1031,6 +1029,7 @@ async fn plant_held_meeting(c: &Ctx<'_>, p: &mut Planted) {
     .unwrap();
     renkei::db::meetings::add_action_item(
         &mut conn,
+        &convener,
         &renkei::db::meetings::NewActionItem {
             case_id: CASE,
             meeting_id: Some(m0),

@@ -1,0 +1,172 @@
+//! The legal time line of a case (SPEC's legal dates): the dates computed from what users
+//! recorded, the next few for the case page, and the tasks they generate.
+
+use crate::access::CaseScope;
+use crate::db::{
+    self,
+    tasks::{PhaseDates, Wanted},
+};
+use crate::domain::dates::{self, slash};
+use crate::domain::legal::{self, StartKind};
+use crate::i18n::Tr;
+use crate::views::employment::Milestone;
+use chrono::NaiveDate;
+use sqlx::PgConnection;
+use uuid::Uuid;
+
+/// The hand-over schedule of seed 004 section 10, month by month before the service ends.
+const END_TASKS: [(&str, &str); 7] = [
+    ("end-6", "終了後を見越した状況の確認・職場のナチュラルサポートの確認・本人と事業主の意向確認・関係機関との意見交換（終了6か月前）"),
+    ("end-5", "記録の整理と引継ぎのケース会議の調整・開催（終了6〜5か月前）"),
+    ("end-4", "引継ぎ支援：引継ぎ先への同行、職場担当者・家族との面談（終了4か月前）"),
+    ("end-3", "引継ぎ書の作成と関係者への共有、終了後に使える地域資源の整理（終了3か月前）"),
+    ("end-2", "引継ぎ先の機関から気になる点を聞き取る（終了2か月前）"),
+    ("end-1", "終了への本人の不安を確認する（終了1か月前）"),
+    ("end-0", "最終の引継ぎケース会議（サービス終了）"),
+];
+
+/// The tasks the timeline calls for, and who owns each.
+pub fn wanted_tasks(d: &PhaseDates, retention_office: Uuid) -> Vec<Wanted> {
+    let mut wanted = vec![];
+    if let Some(start) = d.training_started_on.filter(|_| d.hired_on.is_none()) {
+        let t = legal::transition(start);
+        wanted.push((
+            "transition-extension".to_string(),
+            format!(
+                "就労移行支援の利用期間（24か月、{}まで）：延長申請の要否を検討する",
+                slash(t.standard_end)
+            ),
+            d.lead_agency_id,
+            t.warn_from,
+        ));
+    }
+    if let (Some(hired), Some(kind)) = (
+        d.hired_on,
+        d.start_kind.as_deref().and_then(StartKind::parse),
+    ) {
+        let anchor = match kind {
+            StartKind::HoursExtension => d.transition_ended_on,
+            StartKind::ReturnToWork => d.returned_on,
+            StartKind::Ordinary => None,
+        };
+        let e = legal::employment(kind, hired, anchor);
+        wanted.push((
+            "handover-4-5".to_string(),
+            format!(
+                "定着支援事業所への引継ぎの調整（就職後4〜5月目：{}〜{}、方向性を定着支援事業所・事業主と共有）",
+                slash(e.handover_from),
+                slash(e.handover_to)
+            ),
+            d.lead_agency_id,
+            e.handover_to,
+        ));
+    }
+    if let Some(end) = d.retention_end_on {
+        for ((key, due), (_, title)) in legal::service_end_schedule(end).into_iter().zip(END_TASKS)
+        {
+            wanted.push((key.to_string(), title.to_string(), retention_office, due));
+        }
+    }
+    wanted
+}
+
+/// The next few dates of the time line, for the case page.
+pub async fn upcoming(
+    conn: &mut PgConnection,
+    tr: Tr,
+    case: &CaseScope,
+) -> sqlx::Result<Vec<Milestone>> {
+    let Some(d) = db::tasks::phase_dates(conn, case).await? else {
+        return Ok(vec![]);
+    };
+    let (all, _) = milestones(tr, &d, None, dates::today_tokyo());
+    Ok(all.into_iter().filter(|m| !m.past).take(3).collect())
+}
+
+/// The time line of a case: every computed date, in order.
+pub fn milestones(
+    tr: Tr,
+    d: &PhaseDates,
+    job_coach_from: Option<NaiveDate>,
+    today: NaiveDate,
+) -> (Vec<Milestone>, Vec<String>) {
+    let mut m: Vec<(NaiveDate, String)> = vec![];
+    let mut notices = vec![];
+    if let Some(start) = d.training_started_on {
+        let t = legal::transition(start);
+        m.push((start, tr.t("legal-training-start")));
+        // once hired, the transition period's limits no longer matter
+        if d.hired_on.is_none_or(|h| h > t.warn_from) {
+            m.push((t.warn_from, tr.t("legal-extension-warn")));
+        }
+        if d.hired_on.is_none_or(|h| h > t.standard_end) {
+            m.push((t.standard_end, tr.t("legal-training-end")));
+        }
+        if d.phase == "training" {
+            let left = legal::months_left(&t, today);
+            notices.push(tr.t1("legal-months-left", "months", left.max(0)));
+            if today >= t.warn_from && today <= t.standard_end {
+                notices.push(tr.t1("legal-extension-now", "date", slash(t.standard_end)));
+            }
+        }
+    }
+    if let (Some(hired), Some(kind)) = (
+        d.hired_on,
+        d.start_kind.as_deref().and_then(StartKind::parse),
+    ) {
+        let anchor = match kind {
+            StartKind::HoursExtension => d.transition_ended_on,
+            StartKind::ReturnToWork => d.returned_on,
+            StartKind::Ordinary => None,
+        };
+        let e = legal::employment(kind, hired, anchor);
+        m.push((hired, tr.t("legal-hired")));
+        if e.day_one != hired {
+            m.push((e.day_one, tr.t("legal-day-one")));
+        }
+        m.push((e.handover_from, tr.t("legal-handover-from")));
+        m.push((e.handover_to, tr.t("legal-handover-to")));
+        m.push((e.sending_support_end, tr.t("legal-support-end")));
+        m.push((e.retention_earliest, tr.t("legal-retention-earliest")));
+        m.push((e.retention_latest_end, tr.t("legal-retention-latest")));
+        if d.phase == "employed" && today >= e.handover_from && today <= e.handover_to {
+            notices.push(tr.t("legal-handover-now"));
+        }
+    }
+    if let Some(start) = d.retention_start_on {
+        m.push((start, tr.t("legal-retention-start")));
+    }
+    if let Some(end) = d.retention_end_on {
+        for (key, due) in legal::service_end_schedule(end) {
+            m.push((due, tr.t(format!("legal-{key}"))));
+        }
+        if d.phase == "retention" && today <= end {
+            notices.push(tr.t1("legal-end-countdown", "days", (end - today).num_days()));
+        }
+    }
+    if let Some(from) = job_coach_from {
+        m.push((from, tr.t("legal-job-coach-start")));
+        let end = legal::job_coach_phase_end(from);
+        m.push((end, tr.t("legal-job-coach-end")));
+        if today >= from && today <= end {
+            notices.push(tr.t1("legal-job-coach-now", "date", slash(end)));
+        }
+    }
+    if let Some(f) = d.follow_up_on {
+        m.push((f, tr.t("legal-follow-up")));
+    }
+    if let Some(c) = d.closed_on {
+        m.push((c, tr.t("legal-closed")));
+    }
+    m.sort_by_key(|(date, _)| *date);
+    (
+        m.into_iter()
+            .map(|(date, label)| Milestone {
+                past: date < today,
+                date,
+                label,
+            })
+            .collect(),
+        notices,
+    )
+}

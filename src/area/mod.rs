@@ -1,0 +1,9 @@
+//! What a page is made of, for a scope: compositions over `db` and `domain` that more than one
+//! handler (or a derived page) needs. No HTTP here; handlers read as: open the scope → call the
+//! area's function → render.
+
+pub mod checks;
+pub mod consents;
+pub mod legal;
+pub mod material;
+pub mod timeline;
