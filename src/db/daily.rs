@@ -175,3 +175,62 @@ pub(crate) async fn seed_participant_account(
     .fetch_optional(conn)
     .await
 }
+
+/// The person's own account on the case, if one was made: (user, e-mail, active).
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ParticipantAccount {
+    pub id: Uuid,
+    pub email: String,
+    pub active: bool,
+}
+
+pub async fn participant_account(
+    conn: &mut PgConnection,
+    health: &HealthScope,
+) -> sqlx::Result<Option<ParticipantAccount>> {
+    sqlx::query_as(
+        "SELECT id, email, active FROM app_user WHERE participant_case_id = $1
+         ORDER BY created_at LIMIT 1",
+    )
+    .bind(health.case().case_id())
+    .fetch_optional(conn)
+    .await
+}
+
+/// A new password for the person's account (the lead agency tells it to her); her sessions end.
+pub async fn reset_participant_password(
+    conn: &mut PgConnection,
+    health: &HealthScope,
+    password_hash: &str,
+) -> sqlx::Result<Option<Uuid>> {
+    let user: Option<Uuid> = sqlx::query_scalar(
+        "UPDATE app_user SET password_hash = $2 WHERE participant_case_id = $1 RETURNING id",
+    )
+    .bind(health.case().case_id())
+    .bind(password_hash)
+    .fetch_optional(&mut *conn)
+    .await?;
+    if let Some(u) = user {
+        super::auth::delete_for_user(conn, u).await?;
+    }
+    Ok(user)
+}
+
+/// Turns the person's account off (her sessions end) or on again.
+pub async fn set_participant_active(
+    conn: &mut PgConnection,
+    health: &HealthScope,
+    active: bool,
+) -> sqlx::Result<Option<Uuid>> {
+    let user: Option<Uuid> = sqlx::query_scalar(
+        "UPDATE app_user SET active = $2 WHERE participant_case_id = $1 RETURNING id",
+    )
+    .bind(health.case().case_id())
+    .bind(active)
+    .fetch_optional(&mut *conn)
+    .await?;
+    if let (Some(u), false) = (user, active) {
+        super::auth::delete_for_user(conn, u).await?;
+    }
+    Ok(user)
+}

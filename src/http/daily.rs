@@ -28,6 +28,14 @@ pub fn routes() -> Router<AppState> {
         .route("/me/daily", get(own_page).post(own_save))
         .route("/cases/{id}/daily", get(case_page).post(case_save))
         .route("/cases/{id}/participant-account", post(make_account))
+        .route(
+            "/cases/{id}/participant-account/password",
+            post(reset_account),
+        )
+        .route(
+            "/cases/{id}/participant-account/active",
+            post(account_active),
+        )
 }
 
 /// The paths a participant's limited account may use; everything else is not for them.
@@ -210,6 +218,8 @@ async fn own_view(
         account_errors: Errors::default(),
         account_email: String::new(),
         account_done: false,
+        account: None,
+        account_notice: String::new(),
     })
 }
 
@@ -258,13 +268,18 @@ async fn case_view(
     errors: Errors,
     account_errors: Errors,
     account_email: String,
-    account_done: bool,
+    account_done: Option<String>,
 ) -> AppResult<DailyPage> {
     let case = health.case();
     let header = db::cases::header(conn, case.reader())
         .await?
         .ok_or(AppError::NotFound)?;
     let reports = db::daily::recent_for_agency(conn, health).await?;
+    let account = if case.access().can_manage() {
+        db::daily::participant_account(conn, health).await?
+    } else {
+        None
+    };
     Ok(DailyPage {
         layout: auth.ctx.layout("daily-title"),
         case_id: Some(case.case_id()),
@@ -278,7 +293,9 @@ async fn case_view(
         errors,
         account_errors,
         account_email,
-        account_done,
+        account_done: account_done.is_some(),
+        account_notice: account_done.unwrap_or_default(),
+        account,
     })
 }
 
@@ -300,7 +317,7 @@ async fn case_page(
         Errors::default(),
         Errors::default(),
         String::new(),
-        q.account.is_some(),
+        q.account.clone(),
     )
     .await?;
     auth.who(&state.refusals)
@@ -339,7 +356,7 @@ async fn case_save(
             errors,
             Errors::default(),
             String::new(),
-            false,
+            None,
         )
         .await?;
         return render_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
@@ -392,7 +409,7 @@ async fn make_account(
                     .ok(&mut tx, "participant_account.create", Some(id), Some(user))
                     .await?;
                 tx.commit().await?;
-                return Ok(Redirect::to(&format!("/cases/{id}/daily?account=1")).into_response());
+                return Ok(Redirect::to(&format!("/cases/{id}/daily?account=made")).into_response());
             }
             None => errors.add("email", tr.t("user-email-taken")),
         }
@@ -405,8 +422,82 @@ async fn make_account(
         Errors::default(),
         errors,
         email,
-        false,
+        None,
     )
     .await?;
     render_status(StatusCode::UNPROCESSABLE_ENTITY, &page)
+}
+
+/// The lead agency's coordinator sets a new password on the person's account.
+async fn reset_account(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<Uuid>,
+    Form(f): Form<Pairs>,
+) -> AppResult<Response> {
+    let tr = auth.ctx.tr;
+    let mut tx = state.db.begin().await?;
+    let who = auth.who(&state.refusals);
+    let action = "participant_account.password";
+    let case = access::case::open(&mut tx, &who, id, Need::Manage, action).await?;
+    let health = access::health::open(&mut tx, &who, case, action).await?;
+    let Some(account) = db::daily::participant_account(&mut tx, &health).await? else {
+        return Err(who
+            .refuse(action, Some(id), None, access::Refusal::NotFound)
+            .await
+            .into());
+    };
+    let header = db::cases::header(&mut tx, health.case().reader())
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let name = format!("{} {}", header.family_name, header.given_name);
+    let pw = f.get("password");
+    let mut errors = Errors::default();
+    if let Err(p) = password::check_new(&pw, &account.email, &name) {
+        errors.add("new_password", tr.t(p.message_key()));
+    }
+    if !errors.is_empty() {
+        let page = case_view(
+            &mut tx,
+            &auth,
+            &health,
+            today_form(),
+            Errors::default(),
+            errors,
+            String::new(),
+            None,
+        )
+        .await?;
+        return render_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
+    }
+    let hash = tokio::task::spawn_blocking(move || password::hash(&pw)).await?;
+    db::daily::reset_participant_password(&mut tx, &health, &hash).await?;
+    who.ok(&mut tx, action, Some(id), Some(account.id)).await?;
+    tx.commit().await?;
+    Ok(Redirect::to(&format!("/cases/{id}/daily?account=reset")).into_response())
+}
+
+/// The lead agency's coordinator turns the person's account off (her sessions end) or on.
+async fn account_active(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<Uuid>,
+    Form(f): Form<Pairs>,
+) -> AppResult<Response> {
+    let mut tx = state.db.begin().await?;
+    let who = auth.who(&state.refusals);
+    let action = "participant_account.active";
+    let case = access::case::open(&mut tx, &who, id, Need::Manage, action).await?;
+    let health = access::health::open(&mut tx, &who, case, action).await?;
+    let active = f.get("active") == "true";
+    let Some(user) = db::daily::set_participant_active(&mut tx, &health, active).await? else {
+        return Err(who
+            .refuse(action, Some(id), None, access::Refusal::NotFound)
+            .await
+            .into());
+    };
+    who.ok(&mut tx, action, Some(id), Some(user)).await?;
+    tx.commit().await?;
+    let notice = if active { "on" } else { "off" };
+    Ok(Redirect::to(&format!("/cases/{id}/daily?account={notice}")).into_response())
 }

@@ -56,4 +56,21 @@ pub struct DailyPage {
     pub account_errors: Errors,
     pub account_email: String,
     pub account_done: bool,
+    /// The person's account, once made (the lead agency resets or turns it off here).
+    pub account: Option<crate::db::daily::ParticipantAccount>,
+    /// What was just done to it ("reset", "off", "on"), for the confirmation.
+    pub account_notice: String,
+}
+
+impl DailyPage {
+    /// The confirmation after a change to the person's account.
+    pub fn account_notice_key(&self) -> String {
+        match self.account_notice.as_str() {
+            "reset" => "daily-account-notice-reset",
+            "off" => "daily-account-off",
+            "on" => "daily-account-on",
+            _ => "daily-account-made",
+        }
+        .to_string()
+    }
 }

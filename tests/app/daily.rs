@@ -5,6 +5,7 @@ use crate::helpers::*;
 use renkei::demo::*;
 use reqwest::StatusCode;
 use sqlx::PgPool;
+use uuid::Uuid;
 
 fn report(day: &str) -> Vec<(&'static str, String)> {
     vec![
@@ -162,4 +163,92 @@ async fn staff_enter_reports_and_the_lead_makes_the_persons_account(pool: PgPool
         )
         .await;
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
+}
+
+#[sqlx::test]
+async fn the_lead_resets_and_turns_off_the_persons_account_from_the_case(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    // the lead agency of 高橋 美咲's case, acting through its coordinator
+    let lead: Uuid = sqlx::query_scalar("SELECT lead_agency_id FROM case_file WHERE id = $1")
+        .bind(CASE_TAKAHASHI)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    let coordinator: String = sqlx::query_scalar(
+        "SELECT u.email FROM app_user u JOIN membership m ON m.user_id = u.id
+         WHERE m.agency_id = $1 AND m.role = 'coordinator' ORDER BY u.email LIMIT 1",
+    )
+    .bind(lead)
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    let person = app.browser();
+    person.login(PARTICIPANT_EMAIL).await;
+    assert_eq!(person.get("/me/daily").await.status(), StatusCode::OK);
+    app.login(&coordinator).await;
+    let page = body(app.get(&format!("/cases/{CASE_TAKAHASHI}/daily")).await).await;
+    assert!(page.contains(PARTICIPANT_EMAIL) && page.contains("新しいパスワードにする"));
+    // a weak password comes back with a message by the field
+    let path = format!("/cases/{CASE_TAKAHASHI}/participant-account/password");
+    let res = app.post(&path, &[("password", "short")]).await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body(res).await.contains("field-error"));
+    let res = app
+        .post(&path, &[("password", "misaki-no-atarashii-kotoba")])
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    // her session ended; the new password works
+    assert_eq!(
+        person.get("/me/daily").await.status(),
+        StatusCode::SEE_OTHER
+    );
+    let res = person
+        .post(
+            "/login",
+            &[
+                ("email", PARTICIPANT_EMAIL),
+                ("password", "misaki-no-atarashii-kotoba"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    // turned off: signed out and unable to sign in; on again: she can
+    let active = format!("/cases/{CASE_TAKAHASHI}/participant-account/active");
+    let res = app.post(&active, &[("active", "false")]).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert!(body(app.get(&location(&res)).await)
+        .await
+        .contains("停止しました"));
+    let res = person
+        .post(
+            "/login",
+            &[
+                ("email", PARTICIPANT_EMAIL),
+                ("password", "misaki-no-atarashii-kotoba"),
+            ],
+        )
+        .await;
+    assert_ne!(res.status(), StatusCode::SEE_OTHER);
+    let res = app.post(&active, &[("active", "true")]).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        audit_count(&app.pool, "participant_account.active", "ok").await,
+        2
+    );
+    assert_eq!(
+        audit_count(&app.pool, "participant_account.password", "ok").await,
+        1
+    );
+    // another team agency may not; the system admin does not find the case
+    let other = app.browser();
+    other.login("boss@midori.example").await;
+    let res = other.post(&active, &[("active", "false")]).await;
+    assert_ne!(res.status(), StatusCode::SEE_OTHER);
+    assert!(audit_count(&app.pool, "participant_account.active", "denied").await >= 1);
+    let admin = app.browser();
+    admin.login("admin@renkei.example").await;
+    let res = admin
+        .post(&path, &[("password", "misaki-no-atarashii-kotoba")])
+        .await;
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
 }

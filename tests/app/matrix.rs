@@ -117,6 +117,8 @@ const TABLE: &[(&str, &str, [u16; 9])] = &[
     ("GET",  "/cases/{case}/daily",                [303, 404, 200, 200, 200, 404, 404, 200, 200]),
     ("POST", "/cases/{case}/daily",                [303, 404, 422, 422, 422, 403, 404, 422, 422]),
     ("POST", "/cases/{case}/participant-account",  [303, 404, 422, 403, 403, 403, 404, 403, 403]),
+    ("POST", "/cases/{case}/participant-account/password", [303, 404, 404, 403, 403, 403, 404, 403, 403]),
+    ("POST", "/cases/{case}/participant-account/active",   [303, 404, 404, 403, 403, 403, 404, 403, 403]),
     ("GET",  "/agencies",                          [303, 200, 200, 200, 200, 200, 200, 200, 200]),
     ("GET",  "/agencies/{lead}",                   [303, 200, 200, 200, 200, 200, 200, 200, 200]),
     ("GET",  "/agencies/{lead}/connect",           [303, 403, 422, 422, 422, 422, 422, 422, 422]),
