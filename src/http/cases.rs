@@ -6,7 +6,7 @@ use crate::area::consents::{category_labels, consent_matrix};
 use crate::area::timeline::{load_timeline, TimelineQuery};
 use crate::db::{self, audit::Outcome};
 use crate::domain::case::Disability;
-pub use crate::domain::dates::parse_date; // for directory until it imports it itself
+use crate::domain::dates::parse_date;
 use crate::domain::{dates, kana, text};
 use crate::error::{AppError, AppResult};
 use crate::i18n::Tr;

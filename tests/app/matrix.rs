@@ -137,12 +137,23 @@ const TABLE: &[(&str, &str, [u16; 9])] = &[
     ("POST", "/logout",                            [303, 303, 303, 303, 303, 303, 303, 303, 303]),
 ];
 
-/// The paths registered in src/http/*.rs, read from the source.
+/// The paths registered in src/http/ (its subdirectories too), read from the source.
 fn registered_paths() -> BTreeSet<String> {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/http");
+    let mut dirs = vec![std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/http")];
+    let mut files = vec![];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                files.push(path);
+            }
+        }
+    }
     let mut paths = BTreeSet::new();
-    for file in std::fs::read_dir(dir).unwrap() {
-        let src = std::fs::read_to_string(file.unwrap().path()).unwrap();
+    for file in files {
+        let src = std::fs::read_to_string(file).unwrap();
         for piece in src.split(".route(").skip(1) {
             let path = piece.trim_start().trim_start_matches('"');
             let path = &path[..path.find('"').unwrap()];

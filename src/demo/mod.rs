@@ -1,0 +1,41 @@
+//! The demo dataset of SPEC §12: fictional, the same every time, loaded idempotently.
+//! Never load it into production: every demo user has the same published password.
+
+use anyhow::Result;
+use sqlx::PgPool;
+
+mod agencies;
+mod cases;
+mod consents;
+mod daily;
+mod directory;
+mod employment;
+mod ids;
+mod meetings;
+mod referrals;
+mod retention;
+mod timelines;
+
+pub use agencies::print_logins;
+use ids::id;
+pub use ids::{
+    AOBA, CASE_ITO, CASE_SATO, CASE_SUZUKI, CASE_TAKAHASHI, CASE_TANAKA, CASE_YAMADA, HARUKA,
+    HIKARI, KOMOREBI, MEETING_SUZUKI, MEETING_TAKAHASHI, MIDORI, MINATO, PARTICIPANT_EMAIL,
+    PASSWORD, SAKURA, SHOKUCEN,
+};
+
+/// Loads what is missing of the demo dataset; running it again changes nothing.
+pub async fn load(pool: &PgPool) -> Result<()> {
+    let mut tx = pool.begin().await?;
+    agencies::load_agencies_and_users(&mut tx).await?;
+    cases::load_cases(&mut tx).await?;
+    timelines::load_timelines(&mut tx).await?;
+    referrals::load_readiness_and_referrals(&mut tx).await?;
+    meetings::load_meetings(&mut tx).await?;
+    employment::load_employment(&mut tx).await?;
+    retention::load_retention_checks(&mut tx).await?;
+    daily::load_daily(&mut tx).await?;
+    directory::load(&mut tx).await?;
+    tx.commit().await?;
+    Ok(())
+}

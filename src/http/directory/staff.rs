@@ -1,0 +1,255 @@
+//! Staff cards with their photos; a member keeps their own card.
+
+use super::{audit, item_id, load, no_markup};
+use crate::db::audit::Outcome;
+use crate::db::directory::{self as dir, Profile, Staff};
+use crate::domain::{photo, text};
+use crate::error::{AppError, AppResult};
+use crate::http::extract::Auth;
+use crate::http::form::Pairs;
+use crate::policy;
+use crate::views::directory::StaffPage;
+use crate::views::{render, render_status, Choice, Errors};
+use crate::AppState;
+use axum::extract::multipart::{Multipart, MultipartRejection};
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use sqlx::{Connection, PgConnection};
+use uuid::Uuid;
+
+/// The card, or a new one; refused unless the user may edit it.
+async fn open_card(
+    conn: &mut PgConnection,
+    auth: &Auth,
+    agency: Uuid,
+    item: Option<Uuid>,
+    action: &'static str,
+) -> AppResult<Staff> {
+    let card = match item {
+        Some(s) => dir::staff(conn, agency, s)
+            .await?
+            .ok_or(AppError::NotFound)?,
+        None => Staff {
+            agency_id: agency,
+            ..Staff::default()
+        },
+    };
+    let allowed = match item {
+        Some(_) => policy::may_edit_staff_card(&auth.user, agency, card.user_id),
+        None => policy::may_edit_directory(&auth.user, agency),
+    };
+    if !allowed {
+        audit(conn, auth, action, agency, Outcome::Denied).await?;
+        return Err(AppError::Forbidden);
+    }
+    Ok(card)
+}
+
+async fn staff_page(
+    conn: &mut PgConnection,
+    auth: &Auth,
+    p: &Profile,
+    staff: Staff,
+    is_new: bool,
+    errors: Errors,
+) -> AppResult<StaffPage> {
+    let can_manage = policy::may_edit_directory(&auth.user, p.id);
+    let members = if can_manage {
+        let chosen = staff.user_id.map(|u| u.to_string()).unwrap_or_default();
+        dir::members(conn, p.id)
+            .await?
+            .into_iter()
+            .map(|(id, name)| Choice::new(&id.to_string(), name, &chosen))
+            .collect()
+    } else {
+        vec![]
+    };
+    Ok(StaffPage {
+        layout: auth.ctx.layout_titled(p.name.clone()),
+        agency_id: p.id,
+        staff,
+        is_new,
+        can_manage,
+        members,
+        errors,
+    })
+}
+
+pub(super) async fn staff_form(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path((id, item)): Path<(Uuid, String)>,
+) -> AppResult<Response> {
+    let item = item_id(&item)?;
+    let mut conn = state.db.acquire().await?;
+    let p = load(&mut conn, &auth, id).await?;
+    let card = open_card(&mut conn, &auth, id, item, "directory.staff.edit").await?;
+    let page = staff_page(
+        &mut conn,
+        &auth,
+        &p,
+        card,
+        item.is_none(),
+        Errors::default(),
+    )
+    .await?;
+    Ok(render(&page)?.into_response())
+}
+
+/// The card form's fields and its photo, if one was chosen. A body that is not a readable
+/// multipart form reads as empty (the form then says what is missing).
+async fn read_card_form(body: Result<Multipart, MultipartRejection>) -> (Pairs, Option<Vec<u8>>) {
+    let mut pairs = Vec::new();
+    let mut photo = None;
+    let Ok(mut m) = body else {
+        return (Pairs::default(), None);
+    };
+    while let Ok(Some(field)) = m.next_field().await {
+        let name = field.name().unwrap_or_default().to_string();
+        if name == "photo" {
+            match field.bytes().await {
+                Ok(b) if !b.is_empty() => photo = Some(b.to_vec()),
+                _ => {}
+            }
+        } else if let Ok(value) = field.text().await {
+            pairs.push((name, value));
+        }
+    }
+    (Pairs::from(pairs), photo)
+}
+
+pub(super) async fn save_staff(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path((id, item)): Path<(Uuid, String)>,
+    body: Result<Multipart, MultipartRejection>,
+) -> AppResult<Response> {
+    let tr = auth.ctx.tr;
+    let item = item_id(&item)?;
+    let mut conn = state.db.acquire().await?;
+    let p = load(&mut conn, &auth, id).await?;
+    let stored = open_card(&mut conn, &auth, id, item, "directory.staff.save").await?;
+    let (f, upload) = read_card_form(body).await;
+    let mut errors = Errors::default();
+    let mut card = Staff {
+        id: item.unwrap_or_else(Uuid::now_v7),
+        name: text::nfkc(&f.get("name")),
+        job_title: text::nfkc(&f.get("job_title")),
+        qualifications: text::nfkc(&f.get("qualifications")),
+        introduction: f.get("introduction").trim().to_string(),
+        ..stored.clone()
+    };
+    // only those who keep the directory entry link a card to a member
+    if policy::may_edit_directory(&auth.user, id) {
+        let chosen = f.get("user_id");
+        card.user_id = None;
+        if !chosen.is_empty() {
+            let members = dir::members(&mut conn, id).await?;
+            match Uuid::parse_str(&chosen) {
+                Ok(u) if members.iter().any(|(m, _)| *m == u) => card.user_id = Some(u),
+                _ => errors.add("user_id", tr.t("error-choose")),
+            }
+        }
+    }
+    errors.required(tr, "name", &card.name, 100);
+    errors.max_chars(tr, "job_title", &card.job_title, 100);
+    errors.max_chars(tr, "qualifications", &card.qualifications, 300);
+    errors.max_chars(tr, "introduction", &card.introduction, 1000);
+    no_markup(
+        tr,
+        &mut errors,
+        &[
+            ("name", &card.name),
+            ("job_title", &card.job_title),
+            ("qualifications", &card.qualifications),
+            ("introduction", &card.introduction),
+        ],
+    );
+    let processed = match upload {
+        Some(bytes) => {
+            let result = tokio::task::spawn_blocking(move || photo::process(&bytes))
+                .await
+                .map_err(|e| AppError::Internal(e.into()))?;
+            match result {
+                Ok(photo) => Some(photo),
+                Err(e) => {
+                    errors.add("photo", tr.t(e.message_key()));
+                    None
+                }
+            }
+        }
+        None => None,
+    };
+    if !errors.is_empty() {
+        if processed.is_some() {
+            // a browser cannot put a chosen file back into the form
+            errors.add("photo", tr.t("photo-choose-again"));
+        }
+        let page = staff_page(&mut conn, &auth, &p, card, item.is_none(), errors).await?;
+        return render_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
+    }
+    let mut tx = conn.begin().await?;
+    dir::save_staff(&mut tx, &card).await?;
+    if let Some(photo) = &processed {
+        dir::set_photo(&mut tx, card.id, photo.content_type, &photo.bytes).await?;
+        audit(&mut tx, &auth, "directory.photo.save", card.id, Outcome::Ok).await?;
+    } else if !f.get("remove_photo").is_empty() {
+        dir::remove_photo(&mut tx, card.id).await?;
+        audit(
+            &mut tx,
+            &auth,
+            "directory.photo.remove",
+            card.id,
+            Outcome::Ok,
+        )
+        .await?;
+    }
+    audit(&mut tx, &auth, "directory.staff.save", card.id, Outcome::Ok).await?;
+    tx.commit().await?;
+    Ok(Redirect::to(&format!("/agencies/{id}#staff")).into_response())
+}
+
+/// A staff photo, for signed-in users only. Its URL carries the photo's hash, so a browser may
+/// keep it for good; a stale URL still works but is revalidated.
+pub(super) async fn photo(
+    State(state): State<AppState>,
+    _auth: Auth,
+    Path((id, item)): Path<(Uuid, Uuid)>,
+    Query(q): Query<Pairs>,
+    headers: HeaderMap,
+) -> AppResult<Response> {
+    let mut conn = state.db.acquire().await?;
+    let photo = dir::photo(&mut conn, id, item)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let etag = format!("\"{}\"", photo.sha256);
+    let cache = if q.get("v") == photo.sha256 {
+        "private, max-age=31536000, immutable"
+    } else {
+        "private, no-cache"
+    };
+    let matches = headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v == etag);
+    if matches {
+        return Ok((
+            StatusCode::NOT_MODIFIED,
+            [
+                (header::ETAG, etag),
+                (header::CACHE_CONTROL, cache.to_string()),
+            ],
+        )
+            .into_response());
+    }
+    Ok((
+        [
+            (header::CONTENT_TYPE, photo.content_type),
+            (header::ETAG, etag),
+            (header::CACHE_CONTROL, cache.to_string()),
+        ],
+        photo.bytes,
+    )
+        .into_response())
+}
