@@ -404,3 +404,96 @@ async fn an_agency_admin_reads_only_what_was_done_as_the_agency(pool: PgPool) {
         .iter()
         .all(|r| r.agency_name.as_deref() != Some(hikari_name.as_str())));
 }
+
+/// The header's unread count, as the page shows it (0 when there is none).
+fn unread_in_header(page: &str) -> i64 {
+    page.split("id=\"unread-count\"")
+        .nth(1)
+        .and_then(|rest| rest.split('>').nth(1))
+        .and_then(|n| n.split('<').next())
+        .map(|n| n.trim_end_matches('+').parse().unwrap())
+        .unwrap_or(0)
+}
+
+#[sqlx::test]
+async fn the_unread_count_follows_a_revocation_at_once(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    ensure_on_team(&app.pool, CASE_TAKAHASHI, HIKARI).await;
+    ensure_on_team(&app.pool, CASE_TAKAHASHI, AOBA).await;
+    let hikari = user(&app.pool, "sabikan@hikari.example").await;
+    sqlx::query(
+        "INSERT INTO consent (id, case_id, agency_id, categories, given_by, method, given_on,
+                              recorded_by, recorded_as)
+         VALUES ($1, $2, $3, '{work}', 'person', 'written',
+                 (now() AT TIME ZONE 'Asia/Tokyo')::date - 1, $4, $5)",
+    )
+    .bind(Uuid::now_v7())
+    .bind(CASE_TAKAHASHI)
+    .bind(AOBA)
+    .bind(hikari)
+    .bind(HIKARI)
+    .execute(&app.pool)
+    .await
+    .unwrap();
+    let aoba = app.browser();
+    aoba.login("teichaku@aoba.example").await;
+    let before = unread_in_header(&body(aoba.get("/cases").await).await);
+    let now = chrono::Utc::now().to_rfc3339();
+    for n in 0..3 {
+        plant_entry(
+            &app.pool,
+            CASE_TAKAHASHI,
+            hikari,
+            HIKARI,
+            "work",
+            &format!("WORK-{n}"),
+            &now,
+        )
+        .await;
+    }
+    let with = unread_in_header(&body(aoba.get("/cases").await).await);
+    assert_eq!(with, (before + 3).min(100), "counted on the next page");
+    sqlx::query(
+        "UPDATE consent SET revoked_at = now(), revoked_by = recorded_by, revoke_reason = 'test'
+         WHERE case_id = $1 AND agency_id = $2 AND revoked_at IS NULL",
+    )
+    .bind(CASE_TAKAHASHI)
+    .bind(AOBA)
+    .execute(&app.pool)
+    .await
+    .unwrap();
+    let after = unread_in_header(&body(aoba.get("/cases").await).await);
+    assert!(after <= before, "the revoked entries stop counting at once");
+}
+
+#[sqlx::test]
+async fn refusals_at_meeting_answers_and_referral_steps_are_audited(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    ensure_on_team(&app.pool, CASE_TAKAHASHI, MIDORI).await;
+    let m = plant_meeting(&app.pool, CASE_TAKAHASHI, &[AOBA], "議題").await;
+    let boss = app.browser();
+    boss.login("boss@midori.example").await;
+    let res = boss
+        .post(&format!("/meetings/{m}/rsvp"), &[("response", "yes")])
+        .await;
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    assert_eq!(audit_count(&app.pool, "meeting.rsvp", "denied").await, 1);
+    // a referral the agency is neither side of
+    let referral: Uuid = sqlx::query_scalar("SELECT id FROM referral ORDER BY id LIMIT 1")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    let off = app.browser();
+    off.login("staff@haruka.example").await;
+    let res = off
+        .post(
+            &format!("/referrals/{referral}/transition"),
+            &[("to", "accepted")],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    assert_eq!(
+        audit_count(&app.pool, "referral.transition", "denied").await,
+        1
+    );
+}
