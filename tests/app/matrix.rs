@@ -569,12 +569,23 @@ async fn set_clinic_consent(pool: &PgPool, state: ConsentState, recorder: Uuid) 
     tx.commit().await.unwrap();
 }
 
-/// The paths registered in src/http/*.rs, read from the source.
+/// The paths registered in src/http/ (its subdirectories too), read from the source.
 fn registered_paths() -> BTreeSet<String> {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/http");
+    let mut dirs = vec![std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/http")];
+    let mut files = vec![];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                files.push(path);
+            }
+        }
+    }
     let mut paths = BTreeSet::new();
-    for file in std::fs::read_dir(dir).unwrap() {
-        let src = std::fs::read_to_string(file.unwrap().path()).unwrap();
+    for file in files {
+        let src = std::fs::read_to_string(file).unwrap();
         for piece in src.split(".route(").skip(1) {
             let path = piece.trim_start().trim_start_matches('"');
             let path = &path[..path.find('"').unwrap()];
@@ -730,10 +741,12 @@ async fn prepare(pool: &PgPool) -> Fixture {
     let mut planned = vec![];
     for days in [30, 31] {
         let invitees = [(SAKURA, None, String::new()), (MINATO, None, String::new())];
+        let convener = scope_as(pool, sabikan, HIKARI, CASE_SUZUKI).await.unwrap();
         let mut conn = pool.acquire().await.unwrap();
         planned.push(
             renkei::db::meetings::create(
                 &mut conn,
+                &convener,
                 &renkei::db::meetings::NewMeeting {
                     case_id: CASE_SUZUKI,
                     convener_user_id: sabikan,
