@@ -4,6 +4,8 @@
 
 use super::SessionUser;
 use sqlx::{PgConnection, PgPool};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use uuid::Uuid;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -63,6 +65,21 @@ pub struct Who<'a> {
     pub request_id: &'a str,
     pub ip: &'a str,
     pub pool: &'a PgPool,
+    /// The request's mark, set when a refusal was recorded (see `RefusalMark`).
+    pub mark: Option<&'a AtomicBool>,
+}
+
+/// One per request: set when the door recorded the request's refusal. A signed-in request that
+/// ends in 403 or 404 without it gets a refusal row from the session layer, so that every
+/// refusal is audited even where a handler answers "not found" after the door (an entry the
+/// reader may not see, another agency's task) — and none twice.
+#[derive(Debug, Clone, Default)]
+pub struct RefusalMark(pub Arc<AtomicBool>);
+
+impl RefusalMark {
+    pub fn recorded(&self) -> bool {
+        self.0.load(Ordering::Relaxed)
+    }
 }
 
 impl Who<'_> {
@@ -86,6 +103,9 @@ impl Who<'_> {
         target_id: Option<Uuid>,
         refusal: super::Refusal,
     ) -> super::Refusal {
+        if let Some(mark) = self.mark {
+            mark.store(true, Ordering::Relaxed);
+        }
         let mut event = self.event(action);
         event.case_id = case_id;
         event.target_id = target_id;

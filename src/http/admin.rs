@@ -2,6 +2,7 @@
 //! members and audit log (`/agency/…`).
 
 use super::extract::{Auth, Ctx};
+use crate::access::{Refusal, Who};
 use crate::db::{self, agencies::NewAgency, audit::Outcome, users::NewUser};
 use crate::domain::kinds::{AgencyKind, Role};
 use crate::domain::{password, text};
@@ -34,35 +35,29 @@ pub fn routes() -> Router<AppState> {
 }
 
 /// The system admin only; anyone else is refused and the refusal audited.
-async fn require_admin(
-    conn: &mut PgConnection,
-    auth: &Auth,
-    action: &'static str,
-) -> AppResult<()> {
-    if policy::is_system_admin(&auth.user) {
+/// The system admin only; anyone else is refused (audited on a connection of its own, so the
+/// row survives the rollback of the request's transaction).
+async fn require_admin(who: &Who<'_>, action: &'static str) -> AppResult<()> {
+    if policy::is_system_admin(who.user) {
         return Ok(());
     }
-    auth.ctx
-        .audit(conn, auth.ctx.event(action), Outcome::Denied)
-        .await?;
-    Err(AppError::Forbidden)
+    Err(who
+        .refuse(action, None, None, Refusal::Forbidden)
+        .await
+        .into())
 }
 
 /// The agency the user acts as, when they are its agency admin.
-async fn require_agency_admin(
-    conn: &mut PgConnection,
-    auth: &Auth,
-    action: &'static str,
-) -> AppResult<(Uuid, String)> {
-    if let Some(m) = auth.user.acting.as_ref() {
-        if policy::may_manage_members(&auth.user, m.agency_id) {
+async fn require_agency_admin(who: &Who<'_>, action: &'static str) -> AppResult<(Uuid, String)> {
+    if let Some(m) = who.user.acting.as_ref() {
+        if policy::may_manage_members(who.user, m.agency_id) {
             return Ok((m.agency_id, m.agency_name.clone()));
         }
     }
-    auth.ctx
-        .audit(conn, auth.ctx.event(action), Outcome::Denied)
-        .await?;
-    Err(AppError::Forbidden)
+    Err(who
+        .refuse(action, None, None, Refusal::Forbidden)
+        .await
+        .into())
 }
 
 fn kind_options(tr: Tr, selected: &str) -> Vec<Choice> {
@@ -98,7 +93,7 @@ async fn agencies_page(
 
 async fn agencies(State(state): State<AppState>, auth: Auth) -> AppResult<Response> {
     let mut conn = state.db.acquire().await?;
-    require_admin(&mut conn, &auth, "admin.agencies.view").await?;
+    require_admin(&auth.who(&state.refusals), "admin.agencies.view").await?;
     let page = agencies_page(
         &mut conn,
         &auth.ctx,
@@ -116,7 +111,7 @@ async fn create_agency(
 ) -> AppResult<Response> {
     let tr = auth.ctx.tr;
     let mut conn = state.db.acquire().await?;
-    require_admin(&mut conn, &auth, "admin.agency.create").await?;
+    require_admin(&auth.who(&state.refusals), "admin.agency.create").await?;
     form.name = text::nfkc(&form.name);
     form.municipality = text::nfkc(&form.municipality);
     form.address = text::nfkc(&form.address);
@@ -204,7 +199,7 @@ async fn users(
     Query(query): Query<UserListQuery>,
 ) -> AppResult<Response> {
     let mut conn = state.db.acquire().await?;
-    require_admin(&mut conn, &auth, "admin.users.view").await?;
+    require_admin(&auth.who(&state.refusals), "admin.users.view").await?;
     let page = users_page(
         &mut conn,
         &auth.ctx,
@@ -249,7 +244,7 @@ async fn create_user(
 ) -> AppResult<Response> {
     let tr = auth.ctx.tr;
     let mut conn = state.db.acquire().await?;
-    require_admin(&mut conn, &auth, "admin.user.create").await?;
+    require_admin(&auth.who(&state.refusals), "admin.user.create").await?;
     let mut errors = Errors::default();
     let is_admin = form.system_admin.is_some();
     let email = check_new_user(tr, &mut form, &mut errors, !is_admin);
@@ -318,7 +313,7 @@ async fn reset_password(
 ) -> AppResult<Response> {
     let tr = auth.ctx.tr;
     let mut conn = state.db.acquire().await?;
-    require_admin(&mut conn, &auth, "admin.user.reset_password").await?;
+    require_admin(&auth.who(&state.refusals), "admin.user.reset_password").await?;
     let user = db::users::get(&mut conn, id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -372,7 +367,7 @@ async fn set_active(
     Form(form): Form<ActiveForm>,
 ) -> AppResult<Response> {
     let mut tx = state.db.begin().await?;
-    require_admin(&mut tx, &auth, "admin.user.set_active").await?;
+    require_admin(&auth.who(&state.refusals), "admin.user.set_active").await?;
     let active = form.active == "true";
     if id == auth.user.id && !active {
         // an admin cannot lock themselves out
@@ -418,7 +413,7 @@ async fn members_page(
 
 async fn members(State(state): State<AppState>, auth: Auth) -> AppResult<Response> {
     let mut conn = state.db.acquire().await?;
-    let agency = require_agency_admin(&mut conn, &auth, "agency.members.view").await?;
+    let agency = require_agency_admin(&auth.who(&state.refusals), "agency.members.view").await?;
     let page = members_page(
         &mut conn,
         &auth.ctx,
@@ -439,7 +434,7 @@ async fn add_member(
 ) -> AppResult<Response> {
     let tr = auth.ctx.tr;
     let mut conn = state.db.acquire().await?;
-    let agency = require_agency_admin(&mut conn, &auth, "agency.member.add").await?;
+    let agency = require_agency_admin(&auth.who(&state.refusals), "agency.member.add").await?;
     let email = text::email_key(&form.email);
     let existing = db::users::find_by_email(&mut conn, &email).await?;
     let mut errors = Errors::default();
@@ -510,7 +505,7 @@ async fn change_role(
     Form(form): Form<RoleForm>,
 ) -> AppResult<Response> {
     let mut tx = state.db.begin().await?;
-    let agency = require_agency_admin(&mut tx, &auth, "agency.member.role").await?;
+    let agency = require_agency_admin(&auth.who(&state.refusals), "agency.member.role").await?;
     let role = Role::parse(&form.role).ok_or(AppError::NotFound)?;
     if user_id == auth.user.id && role != Role::AgencyAdmin {
         // keep at least the admin who is acting: they would lose this page mid-action
@@ -542,7 +537,7 @@ async fn remove_member(
     Path(user_id): Path<Uuid>,
 ) -> AppResult<Response> {
     let mut tx = state.db.begin().await?;
-    let agency = require_agency_admin(&mut tx, &auth, "agency.member.remove").await?;
+    let agency = require_agency_admin(&auth.who(&state.refusals), "agency.member.remove").await?;
     if user_id == auth.user.id {
         let page = members_page(
             &mut tx,
@@ -579,7 +574,7 @@ async fn agency_audit(
     Query(q): Query<AuditQuery>,
 ) -> AppResult<Response> {
     let mut conn = state.db.acquire().await?;
-    let agency = require_agency_admin(&mut conn, &auth, "agency.audit.view").await?;
+    let agency = require_agency_admin(&auth.who(&state.refusals), "agency.audit.view").await?;
     let mut rows =
         db::audit::for_agency_members(&mut conn, agency.0, q.before, AUDIT_PER_PAGE + 1).await?;
     let next_before = if rows.len() as i64 > AUDIT_PER_PAGE {

@@ -227,6 +227,9 @@ async fn own_page(State(state): State<AppState>, auth: Auth) -> AppResult<Respon
     let case_id = auth.user.participant_case_id.ok_or(AppError::NotFound)?;
     let mut conn = state.db.acquire().await?;
     let page = own_view(&mut conn, &auth, case_id, today_form(), Errors::default()).await?;
+    auth.who(&state.refusals)
+        .ok(&mut conn, "daily.own.view", Some(case_id), None)
+        .await?;
     Ok(render(&page)?.into_response())
 }
 

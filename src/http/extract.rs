@@ -58,6 +58,8 @@ pub struct Ctx {
     pub ip: String,
     pub path: String,
     pub user: Option<SessionUser>,
+    /// Set when the door recorded this request's refusal.
+    pub refusal_mark: Option<crate::access::trail::RefusalMark>,
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for Ctx {
@@ -78,6 +80,10 @@ impl<S: Send + Sync> FromRequestParts<S> for Ctx {
                 .map(|p| p.as_str().to_string())
                 .unwrap_or_else(|| "/".into()),
             user: parts.extensions.get::<SessionUser>().cloned(),
+            refusal_mark: parts
+                .extensions
+                .get::<crate::access::trail::RefusalMark>()
+                .cloned(),
         })
     }
 }
@@ -137,6 +143,7 @@ impl Auth {
             request_id: &self.ctx.request_id,
             ip: &self.ctx.ip,
             pool,
+            mark: self.ctx.refusal_mark.as_ref().map(|m| &*m.0),
         }
     }
 }

@@ -15,6 +15,7 @@ use tower_http::classify::{ServerErrorsAsFailures, SharedClassifier};
 use tower_http::csrf::ProtectionError;
 use tower_http::trace::TraceLayer;
 
+use crate::access::trail::RefusalMark;
 use crate::db::entries::UNREAD_CAP;
 
 /// Looks up the session cookie and, when it names a live session, puts the `SessionUser` in
@@ -54,17 +55,75 @@ pub async fn load_session(State(state): State<AppState>, mut req: Request, next:
                 return if req.method() == axum::http::Method::GET {
                     axum::response::Redirect::to("/me/daily").into_response()
                 } else {
+                    let head = RequestHead::of(&req);
+                    drop(req);
+                    head.record(&state, &user, "participant.outside_own_pages")
+                        .await;
                     AppError::Forbidden.into_response()
                 };
             }
             Ok(Some(user)) => {
+                let mark = RefusalMark::default();
+                req.extensions_mut().insert(mark.clone());
+                let who = user.clone();
+                let head = RequestHead::of(&req);
                 req.extensions_mut().insert(user);
+                let res = next.run(req).await;
+                if matches!(res.status(), StatusCode::FORBIDDEN | StatusCode::NOT_FOUND)
+                    && !mark.recorded()
+                {
+                    head.record(&state, &who, "request.refused").await;
+                }
+                return res;
             }
             Ok(None) => {}
             Err(e) => return AppError::from(e).into_response(),
         }
     }
     next.run(req).await
+}
+
+/// What the refusal row of a request says about it.
+struct RequestHead {
+    request_id: String,
+    ip: String,
+    detail: String,
+}
+
+impl RequestHead {
+    fn of(req: &Request) -> RequestHead {
+        RequestHead {
+            request_id: request_id(req.headers()),
+            ip: req
+                .extensions()
+                .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+                .map(|c| c.0.ip().to_string())
+                .unwrap_or_default(),
+            detail: format!("{} {}", req.method(), req.uri().path()),
+        }
+    }
+
+    /// A refusal row on the refusals' own pool; a failure to write it is logged, the answer
+    /// stands.
+    async fn record(&self, state: &AppState, user: &db::auth::SessionUser, action: &'static str) {
+        let event = db::audit::Event {
+            user_id: Some(user.id),
+            acting_agency_id: user.acting.as_ref().map(|m| m.agency_id),
+            action,
+            request_id: self.request_id.clone(),
+            ip: self.ip.clone(),
+            detail: self.detail.clone(),
+            ..Default::default()
+        };
+        let written = async {
+            let mut conn = state.refusals.acquire().await?;
+            db::audit::record(&mut conn, &event, db::audit::Outcome::Denied).await
+        }
+        .await;
+        if let Err(e) = written {
+            tracing::error!(error = %e, "refusal not audited");
+        }
+    }
 }
 
 /// Turns bare error responses (ours, the router's, the CSRF check's, the body limit's, the rate

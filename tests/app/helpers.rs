@@ -194,6 +194,7 @@ pub async fn scope_as(
         request_id: "test",
         ip: "",
         pool,
+        mark: None,
     };
     let mut conn = pool.acquire().await.unwrap();
     renkei::access::case::open(
@@ -238,6 +239,7 @@ pub async fn referral_scope_as(
         request_id: "test",
         ip: "",
         pool,
+        mark: None,
     };
     let mut conn = pool.acquire().await.unwrap();
     renkei::access::referral::open(&mut conn, &who, referral, "test.open")
