@@ -1,87 +1,30 @@
-//! The shared timeline of a case: reading it (filters, older pages), writing progress,
-//! observations, contacts and notes, replying to another agency's observation, editing with
-//! history, and the inbox of unread entries.
+//! Writing on the timeline: the entry form, a new entry, and the author's edit of their own
+//! entry (the earlier text is kept as a version).
 
-use super::extract::Auth;
-use super::form::Pairs;
+use super::{FIELD_MAX, TEXT_MAX};
 use crate::access::CaseScope;
-use crate::area::timeline::{
-    entry_view, group_replies, load_timeline, unread, TimelineQuery, PER_PAGE,
-};
-use crate::db::{self, cases::Actor};
+use crate::area::timeline::entry_view;
+use crate::db;
 use crate::domain::case::Category;
 use crate::domain::dates::parse_date;
-use crate::domain::entry::{ContactChannel, ContactWith, EntryFields, EntryKind, ReplyAnswer};
-use crate::domain::{dates, text};
+use crate::domain::entry::{ContactChannel, ContactWith, EntryFields, EntryKind};
+use crate::domain::text;
 use crate::error::{AppError, AppResult};
+use crate::http::extract::Auth;
+use crate::http::form::Pairs;
 use crate::i18n::Tr;
-use crate::views::timeline::{
-    EntryForm, EntryPage, InboxPage, NewEntryPage, ReplyForm, ShareChoice, TimelinePage,
-};
+use crate::views::timeline::{EntryForm, NewEntryPage, ShareChoice};
 use crate::views::{render, render_status, Choice, Errors};
 use crate::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
-use axum::{Form, Router};
+use axum::Form;
 use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
 use chrono_tz::Asia::Tokyo;
 use serde::Deserialize;
 use sqlx::PgConnection;
 use uuid::Uuid;
-
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/cases/{id}/timeline", get(timeline_page))
-        .route("/cases/{id}/entries/new", get(new_entry))
-        .route("/cases/{id}/entries", post(create_entry))
-        .route("/cases/{id}/entries/{entry_id}", get(entry_page))
-        .route("/cases/{id}/entries/{entry_id}/replies", post(reply))
-        .route(
-            "/cases/{id}/entries/{entry_id}/edit",
-            get(edit_form).post(save_edit),
-        )
-        .route("/inbox", get(inbox))
-        .route("/inbox/read-all", post(read_all))
-}
-
-const TEXT_MAX: usize = 20_000;
-const FIELD_MAX: usize = 2_000;
-
-async fn timeline_page(
-    State(state): State<AppState>,
-    auth: Auth,
-    Path(id): Path<Uuid>,
-    Query(query): Query<TimelineQuery>,
-) -> AppResult<Response> {
-    let mut conn = state.db.acquire().await?;
-    let case = crate::access::case::open(
-        &mut conn,
-        &auth.who(&state.refusals),
-        id,
-        crate::access::Need::Read,
-        "case.timeline.view",
-    )
-    .await?;
-    let header = db::cases::header(&mut conn, case.reader())
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let team = db::cases::team(&mut conn, &case).await?;
-    let timeline = load_timeline(&mut conn, auth.ctx.tr, &case, &team, &query).await?;
-    auth.who(&state.refusals)
-        .ok(&mut conn, "case.timeline.view", Some(id), None)
-        .await?;
-    Ok(render(&TimelinePage {
-        layout: auth.ctx.layout("timeline-title"),
-        name: format!("{} {}", header.family_name, header.given_name),
-        case_id: id,
-        timeline,
-    })?
-    .into_response())
-}
-
-// ---- writing ----------------------------------------------------------------------------------
 
 fn choices<T: Copy>(
     all: &[T],
@@ -170,7 +113,7 @@ async fn entry_form_page(
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
-struct NewQuery {
+pub(super) struct NewQuery {
     kind: String,
 }
 
@@ -181,7 +124,7 @@ fn now_tokyo_input() -> String {
         .to_string()
 }
 
-async fn new_entry(
+pub(super) async fn new_entry(
     State(state): State<AppState>,
     auth: Auth,
     Path(id): Path<Uuid>,
@@ -346,7 +289,7 @@ fn check_entry(
     })
 }
 
-async fn create_entry(
+pub(super) async fn create_entry(
     State(state): State<AppState>,
     auth: Auth,
     Path(id): Path<Uuid>,
@@ -396,171 +339,6 @@ async fn create_entry(
     }
 }
 
-// ---- one entry: its page, replies, edits -------------------------------------------------------
-
-async fn entry_page_view(
-    conn: &mut PgConnection,
-    auth: &Auth,
-    case: &CaseScope,
-    entry_id: Uuid,
-    reply: ReplyForm,
-    errors: Errors,
-) -> AppResult<EntryPage> {
-    let row = db::entries::get(conn, case, entry_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let header = db::cases::header(conn, case.reader())
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let team = db::cases::team(conn, case).await?;
-    let replies = db::entries::replies(conn, case, &[entry_id]).await?;
-    let versions = db::entries::versions(conn, case, entry_id).await?;
-    db::entries::mark_read(conn, case, &unread(std::slice::from_ref(&row), &replies)).await?;
-    let entry = group_replies(case, &team, vec![row], replies)
-        .pop()
-        .expect("one entry in, one out");
-    Ok(EntryPage {
-        layout: auth.ctx.layout("entry-title"),
-        name: format!("{} {}", header.family_name, header.given_name),
-        case_id: case.case_id(),
-        entry,
-        versions: versions
-            .into_iter()
-            .map(|v| {
-                let f = EntryFields::from_json(&v.fields);
-                (v, f)
-            })
-            .collect(),
-        reply,
-        errors,
-    })
-}
-
-async fn entry_page(
-    State(state): State<AppState>,
-    auth: Auth,
-    Path((id, entry_id)): Path<(Uuid, Uuid)>,
-) -> AppResult<Response> {
-    let mut conn = state.db.acquire().await?;
-    let case = crate::access::case::open(
-        &mut conn,
-        &auth.who(&state.refusals),
-        id,
-        crate::access::Need::Read,
-        "entry.view",
-    )
-    .await?;
-    let page = entry_page_view(
-        &mut conn,
-        &auth,
-        &case,
-        entry_id,
-        ReplyForm::default(),
-        Errors::default(),
-    )
-    .await?;
-    auth.who(&state.refusals)
-        .ok(&mut conn, "entry.view", Some(id), Some(entry_id))
-        .await?;
-    Ok(render(&page)?.into_response())
-}
-
-async fn reply(
-    State(state): State<AppState>,
-    auth: Auth,
-    Path((id, entry_id)): Path<(Uuid, Uuid)>,
-    Form(f): Form<Pairs>,
-) -> AppResult<Response> {
-    let tr = auth.ctx.tr;
-    let mut tx = state.db.begin().await?;
-    let case = crate::access::case::open(
-        &mut tx,
-        &auth.who(&state.refusals),
-        id,
-        crate::access::Need::Write,
-        "entry.reply",
-    )
-    .await?;
-    // the observation must be one this agency can see: otherwise it does not exist for it
-    let parent = db::entries::get(&mut tx, &case, entry_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let (_, parent_shared) = db::entries::source(&mut tx, &case, entry_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let view = entry_view(&case, parent.clone());
-    if !view.can_reply {
-        return Err(AppError::from(
-            case.refuse(&auth.who(&state.refusals), "entry.reply").await,
-        ));
-    }
-    let form = ReplyForm {
-        answer: f.get("answer"),
-        observed_on: f.get("observed_on"),
-        situation: f.get("situation").trim().to_string(),
-        handling: f.get("handling").trim().to_string(),
-    };
-    let mut errors = Errors::default();
-    let answer = ReplyAnswer::parse(&form.answer);
-    if answer.is_none() {
-        errors.add("answer", tr.t("error-choose"));
-    }
-    let observed_on = if form.observed_on.trim().is_empty() {
-        None
-    } else {
-        match parse_date(&form.observed_on) {
-            None => {
-                errors.add("observed_on", tr.t("error-date"));
-                None
-            }
-            Some(d) if d > dates::today_tokyo() => {
-                errors.add("observed_on", tr.t("error-date-future"));
-                None
-            }
-            d => d,
-        }
-    };
-    if answer.is_some_and(|a| a != ReplyAnswer::NotSeen) && form.situation.is_empty() {
-        errors.add("situation", tr.t("reply-situation-needed"));
-    }
-    errors.max_chars(tr, "situation", &form.situation, FIELD_MAX);
-    errors.max_chars(tr, "handling", &form.handling, FIELD_MAX);
-    if !errors.is_empty() {
-        let page = entry_page_view(&mut tx, &auth, &case, entry_id, form, errors).await?;
-        return render_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
-    }
-    // the reply goes to those the observation was shared with, and to its author's agency
-    let mut shared: Vec<Uuid> = parent_shared;
-    shared.push(parent.author_agency_id);
-    shared.retain(|a| *a != case.actor().agency_id());
-    shared.sort();
-    shared.dedup();
-    let fields = EntryFields {
-        answer: answer.map(|a| a.as_str().to_string()),
-        observed_on,
-        handling: Some(form.handling.clone()).filter(|h| !h.is_empty()),
-        ..EntryFields::default()
-    };
-    let new = db::entries::NewEntry {
-        case_id: id,
-        kind: EntryKind::Observation.as_str(),
-        category: &parent.category,
-        occurred_at: Utc::now(),
-        body: &form.situation,
-        fields: fields.to_json(),
-        shared_with: &shared,
-        reply_to: Some(entry_id),
-    };
-    let reply_id = db::entries::insert(&mut tx, &case, &new).await?;
-    // whoever answers an observation has read it
-    db::entries::mark_read(&mut tx, &case, &[entry_id]).await?;
-    auth.who(&state.refusals)
-        .ok(&mut tx, "entry.reply", Some(id), Some(reply_id))
-        .await?;
-    tx.commit().await?;
-    Ok(Redirect::to(&format!("/cases/{id}/entries/{entry_id}")).into_response())
-}
-
 /// The author may edit their own entry while their agency is on the team.
 async fn open_own_entry(
     conn: &mut PgConnection,
@@ -582,7 +360,7 @@ async fn open_own_entry(
     Ok((case, row, body))
 }
 
-async fn edit_form(
+pub(super) async fn edit_form(
     State(state): State<AppState>,
     auth: Auth,
     Path((id, entry_id)): Path<(Uuid, Uuid)>,
@@ -623,7 +401,7 @@ async fn edit_form(
     Ok(render(&page)?.into_response())
 }
 
-async fn save_edit(
+pub(super) async fn save_edit(
     State(state): State<AppState>,
     auth: Auth,
     Path((id, entry_id)): Path<(Uuid, Uuid)>,
@@ -668,74 +446,4 @@ async fn save_edit(
             render_status(StatusCode::UNPROCESSABLE_ENTITY, &page)
         }
     }
-}
-
-// ---- the inbox --------------------------------------------------------------------------------
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-struct InboxQuery {
-    before_at: Option<i64>,
-    before_id: Option<Uuid>,
-}
-
-async fn inbox(
-    State(state): State<AppState>,
-    auth: Auth,
-    Query(q): Query<InboxQuery>,
-) -> AppResult<Response> {
-    let mut conn = state.db.acquire().await?;
-    let mut rows = match auth.user.actor() {
-        Some(actor) => {
-            let before = q
-                .before_at
-                .and_then(DateTime::from_timestamp_micros)
-                .zip(q.before_id)
-                .map(|(created_at, id)| db::entries::CreatedCursor { created_at, id });
-            db::entries::inbox(&mut conn, actor, before, PER_PAGE + 1).await?
-        }
-        None => vec![],
-    };
-    let older = if rows.len() as i64 > PER_PAGE {
-        rows.truncate(PER_PAGE as usize);
-        rows.last().map(|r| {
-            format!(
-                "before_at={}&before_id={}",
-                r.created_at.timestamp_micros(),
-                r.id
-            )
-        })
-    } else {
-        None
-    };
-    auth.ctx
-        .audit(
-            &mut conn,
-            auth.ctx.event("inbox.view"),
-            db::audit::Outcome::Ok,
-        )
-        .await?;
-    Ok(render(&InboxPage {
-        layout: auth.ctx.layout("inbox-title"),
-        rows,
-        older,
-    })?
-    .into_response())
-}
-
-async fn read_all(State(state): State<AppState>, auth: Auth) -> AppResult<Response> {
-    let Some(actor): Option<Actor> = auth.user.actor() else {
-        return Ok(Redirect::to("/inbox").into_response());
-    };
-    let mut tx = state.db.begin().await?;
-    db::entries::mark_all_read(&mut tx, actor).await?;
-    auth.ctx
-        .audit(
-            &mut tx,
-            auth.ctx.event("inbox.read_all"),
-            db::audit::Outcome::Ok,
-        )
-        .await?;
-    tx.commit().await?;
-    Ok(Redirect::to("/inbox").into_response())
 }

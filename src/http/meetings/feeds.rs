@@ -1,0 +1,63 @@
+//! Calendar feeds: a user's meetings at a secret URL, and making or revoking that URL.
+
+use super::{calendar_response, ics_event};
+use crate::db;
+use crate::domain::ics;
+use crate::error::{AppError, AppResult};
+use crate::http::extract::Auth;
+use crate::i18n::{Lang, Tr};
+use crate::AppState;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+
+/// A user's meetings for Google or Outlook calendars, at a secret URL; no session needed.
+pub(super) async fn feed(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+) -> AppResult<Response> {
+    let token = token.strip_suffix(".ics").unwrap_or(&token);
+    let mut conn = state.db.acquire().await?;
+    let Some(user) = db::meetings::feed_user(&mut conn, &db::auth::hash_token(token)).await? else {
+        return Err(AppError::NotFound);
+    };
+    let meetings = db::meetings::feed_meetings(&mut conn, user).await?;
+    let events: Vec<ics::Event> = meetings.iter().map(ics_event).collect();
+    let body = ics::calendar(&Tr::new(Lang::Ja).t("app-name"), "PUBLISH", &events);
+    let event = db::audit::Event {
+        user_id: Some(user),
+        action: "calendar.feed",
+        ..Default::default()
+    };
+    db::audit::record(&mut conn, &event, db::audit::Outcome::Ok).await?;
+    Ok(calendar_response(body, "renkei.ics"))
+}
+
+/// Makes (or remakes, revoking the old one) the user's feed URL and shows it once.
+pub(super) async fn new_feed(State(state): State<AppState>, auth: Auth) -> AppResult<Response> {
+    let token = db::auth::new_token();
+    let mut tx = state.db.begin().await?;
+    db::meetings::set_feed(&mut tx, auth.user.id, &db::auth::hash_token(&token)).await?;
+    auth.ctx
+        .audit(
+            &mut tx,
+            auth.ctx.event("calendar.feed.create"),
+            db::audit::Outcome::Ok,
+        )
+        .await?;
+    tx.commit().await?;
+    Ok(Redirect::to(&format!("/account?feed={token}")).into_response())
+}
+
+pub(super) async fn revoke_feed(State(state): State<AppState>, auth: Auth) -> AppResult<Response> {
+    let mut tx = state.db.begin().await?;
+    db::meetings::revoke_feed(&mut tx, auth.user.id).await?;
+    auth.ctx
+        .audit(
+            &mut tx,
+            auth.ctx.event("calendar.feed.revoke"),
+            db::audit::Outcome::Ok,
+        )
+        .await?;
+    tx.commit().await?;
+    Ok(Redirect::to("/account").into_response())
+}

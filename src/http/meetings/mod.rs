@@ -1,0 +1,255 @@
+//! Case meetings (SPEC §6): scheduling with clash checks, invitations and answers, calendar
+//! files and feeds, the material Renkei drafts for the convener, minutes with role assignments
+//! that become action items, and `/tasks`.
+//!
+//! The routes and the helpers the pages share are here; each part of a meeting's life has its
+//! own file below.
+
+mod feeds;
+mod material;
+mod minutes;
+mod run;
+mod schedule;
+mod show;
+
+use super::extract::Auth;
+use super::form::Pairs;
+use crate::access::meeting::MeetingNeed;
+use crate::access::{self, MeetingScope, Who};
+use crate::db;
+use crate::db::meetings::MeetingRow;
+use crate::domain::dates::parse_date;
+use crate::domain::{dates, ics, text};
+use crate::error::AppResult;
+use crate::i18n::{Lang, Tr};
+use crate::views::meetings::{MeetingForm, MeetingPage, RoleRow};
+use crate::views::{Choice, Errors};
+use crate::AppState;
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use chrono::{DateTime, NaiveDateTime, NaiveTime, TimeZone, Utc};
+use chrono_tz::Asia::Tokyo;
+use sqlx::PgConnection;
+use uuid::Uuid;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/cases/{id}/meetings",
+            get(schedule::case_page).post(schedule::schedule),
+        )
+        .route("/meetings/{id}", get(show::show))
+        .route("/meetings/{id}/rsvp", post(show::rsvp))
+        .route("/meetings/{id}/reschedule", post(run::reschedule))
+        .route("/meetings/{id}/cancel", post(run::cancel))
+        .route(
+            "/meetings/{id}/material",
+            get(material::material).post(material::save_material),
+        )
+        .route(
+            "/meetings/{id}/material/print",
+            get(material::print_material),
+        )
+        .route("/meetings/{id}/minutes", post(minutes::minutes))
+        .route("/action-items/{id}/done", post(minutes::finish_action))
+        .route("/calendar/{token}", get(feeds::feed))
+        .route("/account/calendar", post(feeds::new_feed))
+        .route("/account/calendar/revoke", post(feeds::revoke_feed))
+}
+
+const ROLE_ROWS: usize = 5;
+
+fn read_form(f: &Pairs) -> MeetingForm {
+    MeetingForm {
+        purpose: f.get("purpose"),
+        purpose_note: text::nfkc(&f.get("purpose_note")),
+        date: f.get("date"),
+        time: f.get("time"),
+        duration: f.get("duration"),
+        place: text::nfkc(&f.get("place")),
+        online_url: f.get("online_url").trim().to_string(),
+        phone: text::nfkc(&f.get("phone")),
+        person_attends: !f.get("person_attends").is_empty(),
+        family_attends: !f.get("family_attends").is_empty(),
+        invite: f.all("invite"),
+        outside_agency: f.get("outside_agency"),
+        outside_email: text::email_key(&f.get("outside_email")),
+        consent_reason: f.get("consent_reason").trim().to_string(),
+        confirm_clash: !f.get("confirm_clash").is_empty(),
+    }
+}
+
+/// The start instant from a Tokyo date and time, and the end.
+fn when(tr: Tr, form: &MeetingForm, errors: &mut Errors) -> Option<(DateTime<Utc>, i32)> {
+    let date = parse_date(&form.date);
+    let time = NaiveTime::parse_from_str(&text::nfkc(&form.time), "%H:%M").ok();
+    if date.is_none() {
+        errors.add("date", tr.t("error-date"));
+    }
+    if time.is_none() {
+        errors.add("time", tr.t("meeting-time-format"));
+    }
+    let duration = form
+        .duration
+        .parse::<i32>()
+        .ok()
+        .filter(|d| (15..=480).contains(d));
+    if duration.is_none() {
+        errors.add("duration", tr.t("meeting-duration-range"));
+    }
+    let start = Tokyo
+        .from_local_datetime(&NaiveDateTime::new(date?, time?))
+        .single()?
+        .with_timezone(&Utc);
+    if start < Utc::now() {
+        errors.add("date", tr.t("meeting-in-past"));
+    }
+    Some((start, duration?))
+}
+
+fn check_place(tr: Tr, form: &MeetingForm, errors: &mut Errors) {
+    if form.place.is_empty() && form.online_url.is_empty() && form.phone.is_empty() {
+        errors.add("place", tr.t("meeting-place-needed"));
+    }
+    errors.max_chars(tr, "place", &form.place, 300);
+    errors.max_chars(tr, "online_url", &form.online_url, 500);
+    if !form.online_url.is_empty() && !form.online_url.starts_with("https://") {
+        errors.add("online_url", tr.t("meeting-url-https"));
+    }
+    errors.max_chars(tr, "phone", &form.phone, 30);
+}
+
+/// Shares a meeting event with the invited agencies (their inbox shows it).
+async fn meeting_event(
+    conn: &mut PgConnection,
+    scope: &impl access::OnCase,
+    invited: &[Uuid],
+    body: &str,
+) -> AppResult<Uuid> {
+    let (actor, case_id) = (scope.actor(), scope.case_id());
+    let shared: Vec<Uuid> = invited
+        .iter()
+        .copied()
+        .filter(|a| *a != actor.agency_id())
+        .collect();
+    let entry = db::entries::NewEntry::plain(case_id, "meeting", "case_admin", body, &shared);
+    Ok(db::entries::insert(conn, scope, &entry).await?)
+}
+
+fn tokyo(t: DateTime<Utc>) -> String {
+    dates::tokyo_minutes(t)
+}
+
+/// Opens a meeting through the door (the convener's agency or an invited agency) and reads it.
+async fn open_meeting(
+    conn: &mut PgConnection,
+    who: &Who<'_>,
+    id: Uuid,
+    need: MeetingNeed,
+    action: &'static str,
+) -> AppResult<(MeetingScope, MeetingRow)> {
+    let scope = access::meeting::open(conn, who, id, need, action).await?;
+    let row = db::meetings::get(conn, &scope).await?;
+    Ok((scope, row))
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn meeting_page(
+    conn: &mut PgConnection,
+    auth: &Auth,
+    scope: &MeetingScope,
+    meeting: MeetingRow,
+    errors: Errors,
+    form: Option<MeetingForm>,
+    minutes: (String, String, String),
+    roles: Vec<RoleRow>,
+    clashes: Vec<db::meetings::ClashRow>,
+) -> AppResult<MeetingPage> {
+    let invitees = db::meetings::invitees(conn, scope).await?;
+    let actions = db::meetings::actions_for(conn, scope.reader(), Some(scope)).await?;
+    let may_run = scope.may_run();
+    let owners = invitees
+        .iter()
+        .map(|i| (i.agency_id, i.agency_name.clone()))
+        .chain([(
+            meeting.convener_agency_id,
+            meeting.convener_agency_name.clone(),
+        )])
+        .collect::<std::collections::BTreeMap<_, _>>()
+        .into_iter()
+        .map(|(id, name)| Choice::new(&id.to_string(), name, ""))
+        .collect();
+    let start = meeting.starts_at.with_timezone(&Tokyo);
+    let form = form.unwrap_or_else(|| MeetingForm {
+        date: start.format("%Y-%m-%d").to_string(),
+        time: start.format("%H:%M").to_string(),
+        duration: meeting.duration_minutes.to_string(),
+        place: meeting.place.clone(),
+        online_url: meeting.online_url.clone(),
+        phone: meeting.phone.clone(),
+        ..MeetingForm::default()
+    });
+    let mut roles = roles;
+    roles.resize(ROLE_ROWS, RoleRow::default());
+    Ok(MeetingPage {
+        layout: auth.ctx.layout("meeting-title"),
+        my_invitation: invitees
+            .iter()
+            .find(|i| i.agency_id == scope.agency_id())
+            .cloned(),
+        invitees,
+        actions,
+        may_run,
+        meeting,
+        errors,
+        form,
+        minutes,
+        roles,
+        owners,
+        clashes,
+    })
+}
+
+fn ics_event(m: &MeetingRow) -> ics::Event<'_> {
+    let ja = Tr::new(Lang::Ja);
+    let location = [m.place.as_str(), m.online_url.as_str(), m.phone.as_str()]
+        .into_iter()
+        .find(|s| !s.is_empty())
+        .unwrap_or("");
+    ics::Event {
+        uid: format!("{}@renkei", m.id),
+        sequence: m.sequence,
+        start: m.starts_at,
+        end: m.ends_at(),
+        stamp: m.updated_at,
+        // the title names no one: calendars are often shared or shown on lock screens
+        summary: format!(
+            "{}（{}）",
+            ja.t("meeting-ics-summary"),
+            ja.t(m.purpose_key())
+        ),
+        location,
+        description: "",
+        url: "",
+        cancelled: m.status == "cancelled",
+    }
+}
+
+fn calendar_response(body: String, filename: &str) -> Response {
+    (
+        [
+            (
+                header::CONTENT_TYPE,
+                "text/calendar; charset=utf-8".to_string(),
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("inline; filename=\"{filename}\""),
+            ),
+        ],
+        body,
+    )
+        .into_response()
+}

@@ -1,0 +1,151 @@
+//! The convener moves a meeting (checking clashes again) or calls it off; the invitees are told.
+
+use super::{check_place, meeting_event, meeting_page, open_meeting, read_form, tokyo, when};
+use crate::access::meeting::MeetingNeed;
+use crate::db;
+use crate::error::AppResult;
+use crate::http::extract::Auth;
+use crate::http::form::Pairs;
+use crate::i18n::{Lang, Tr};
+use crate::views::{render_status, Errors};
+use crate::AppState;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+use uuid::Uuid;
+
+pub(super) async fn reschedule(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<Uuid>,
+    Form(f): Form<Pairs>,
+) -> AppResult<Response> {
+    let tr = auth.ctx.tr;
+    let mut tx = state.db.begin().await?;
+    let (scope, meeting) = open_meeting(
+        &mut tx,
+        &auth.who(&state.refusals),
+        id,
+        MeetingNeed::Run,
+        "meeting.reschedule",
+    )
+    .await?;
+    let form = read_form(&f);
+    let mut errors = Errors::default();
+    let timing = when(tr, &form, &mut errors);
+    check_place(tr, &form, &mut errors);
+    if meeting.status != "scheduled" {
+        errors.add("status", tr.t("meeting-not-scheduled"));
+    }
+    let invitees = db::meetings::invitees(&mut tx, &scope).await?;
+    let mut clashes = vec![];
+    if let Some((start, minutes)) = timing {
+        let agencies: Vec<Uuid> = invitees.iter().map(|i| i.agency_id).collect();
+        clashes = db::meetings::clashes(
+            &mut tx,
+            &agencies,
+            start,
+            start + chrono::Duration::minutes(minutes as i64),
+            Some(id),
+        )
+        .await?;
+        if !clashes.is_empty() && !form.confirm_clash {
+            errors.add("clash", tr.t("meeting-clash"));
+        }
+    }
+    if !errors.is_empty() {
+        let page = meeting_page(
+            &mut tx,
+            &auth,
+            &scope,
+            meeting,
+            errors,
+            Some(form),
+            Default::default(),
+            vec![],
+            clashes,
+        )
+        .await?;
+        return render_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
+    }
+    let (start, minutes) = timing.expect("checked");
+    db::meetings::reschedule(
+        &mut tx,
+        &scope,
+        start,
+        minutes,
+        &form.place,
+        &form.online_url,
+        &form.phone,
+    )
+    .await?;
+    let ja = Tr::new(Lang::Ja);
+    let agencies: Vec<Uuid> = invitees.iter().map(|i| i.agency_id).collect();
+    let body = format!(
+        "{}：{} → {}\n/meetings/{id}",
+        ja.t("meeting-event-rescheduled"),
+        tokyo(meeting.starts_at),
+        tokyo(start)
+    );
+    meeting_event(&mut tx, &scope, &agencies, &body).await?;
+    scope
+        .record(&mut tx, &auth.who(&state.refusals), "meeting.reschedule")
+        .await?;
+    tx.commit().await?;
+    Ok(Redirect::to(&format!("/meetings/{id}")).into_response())
+}
+
+pub(super) async fn cancel(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<Uuid>,
+    Form(f): Form<Pairs>,
+) -> AppResult<Response> {
+    let tr = auth.ctx.tr;
+    let mut tx = state.db.begin().await?;
+    let (scope, meeting) = open_meeting(
+        &mut tx,
+        &auth.who(&state.refusals),
+        id,
+        MeetingNeed::Run,
+        "meeting.cancel",
+    )
+    .await?;
+    let reason = f.get("reason").trim().to_string();
+    let mut errors = Errors::default();
+    errors.required(tr, "reason", &reason, 1000);
+    if meeting.status != "scheduled" {
+        errors.add("status", tr.t("meeting-not-scheduled"));
+    }
+    if !errors.is_empty() {
+        let page = meeting_page(
+            &mut tx,
+            &auth,
+            &scope,
+            meeting,
+            errors,
+            None,
+            Default::default(),
+            vec![],
+            vec![],
+        )
+        .await?;
+        return render_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
+    }
+    db::meetings::cancel(&mut tx, &scope, &reason).await?;
+    let invitees = db::meetings::invitees(&mut tx, &scope).await?;
+    let agencies: Vec<Uuid> = invitees.iter().map(|i| i.agency_id).collect();
+    let ja = Tr::new(Lang::Ja);
+    let body = format!(
+        "{}：{}\n{reason}\n/meetings/{id}",
+        ja.t("meeting-event-cancelled"),
+        tokyo(meeting.starts_at)
+    );
+    meeting_event(&mut tx, &scope, &agencies, &body).await?;
+    scope
+        .record(&mut tx, &auth.who(&state.refusals), "meeting.cancel")
+        .await?;
+    tx.commit().await?;
+    Ok(Redirect::to(&format!("/meetings/{id}")).into_response())
+}

@@ -1,0 +1,33 @@
+//! The shared timeline of a case: reading it (filters, older pages), writing progress,
+//! observations, contacts and notes, replying to another agency's observation, editing with
+//! history, and the inbox of unread entries.
+//!
+//! The routes and the limits the forms share are here; each part of the timeline has its own
+//! file below.
+
+mod entry;
+mod inbox;
+mod page;
+mod write;
+
+use crate::AppState;
+use axum::routing::{get, post};
+use axum::Router;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/cases/{id}/timeline", get(page::timeline_page))
+        .route("/cases/{id}/entries/new", get(write::new_entry))
+        .route("/cases/{id}/entries", post(write::create_entry))
+        .route("/cases/{id}/entries/{entry_id}", get(entry::entry_page))
+        .route("/cases/{id}/entries/{entry_id}/replies", post(entry::reply))
+        .route(
+            "/cases/{id}/entries/{entry_id}/edit",
+            get(write::edit_form).post(write::save_edit),
+        )
+        .route("/inbox", get(inbox::inbox))
+        .route("/inbox/read-all", post(inbox::read_all))
+}
+
+const TEXT_MAX: usize = 20_000;
+const FIELD_MAX: usize = 2_000;

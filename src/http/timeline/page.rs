@@ -1,0 +1,44 @@
+//! The case's timeline page: the entries this agency may read, filtered, a page at a time.
+
+use crate::area::timeline::{load_timeline, TimelineQuery};
+use crate::db;
+use crate::error::{AppError, AppResult};
+use crate::http::extract::Auth;
+use crate::views::render;
+use crate::views::timeline::TimelinePage;
+use crate::AppState;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Response};
+use uuid::Uuid;
+
+pub(super) async fn timeline_page(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<Uuid>,
+    Query(query): Query<TimelineQuery>,
+) -> AppResult<Response> {
+    let mut conn = state.db.acquire().await?;
+    let case = crate::access::case::open(
+        &mut conn,
+        &auth.who(&state.refusals),
+        id,
+        crate::access::Need::Read,
+        "case.timeline.view",
+    )
+    .await?;
+    let header = db::cases::header(&mut conn, case.reader())
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let team = db::cases::team(&mut conn, &case).await?;
+    let timeline = load_timeline(&mut conn, auth.ctx.tr, &case, &team, &query).await?;
+    auth.who(&state.refusals)
+        .ok(&mut conn, "case.timeline.view", Some(id), None)
+        .await?;
+    Ok(render(&TimelinePage {
+        layout: auth.ctx.layout("timeline-title"),
+        name: format!("{} {}", header.family_name, header.given_name),
+        case_id: id,
+        timeline,
+    })?
+    .into_response())
+}
