@@ -1,7 +1,7 @@
 //! Starting work with an agency from its profile.
 
 use super::load;
-use super::profile::profile_page;
+use super::profile_page;
 use crate::error::{AppError, AppResult};
 use crate::http::extract::Auth;
 use crate::http::form::Pairs;
