@@ -2,73 +2,13 @@
 //! recorded, the next few for the case page, and the tasks they generate.
 
 use crate::access::CaseScope;
-use crate::db::{
-    self,
-    tasks::{PhaseDates, Wanted},
-};
+use crate::db::{self, tasks::PhaseDates};
 use crate::domain::dates::{self, slash};
 use crate::domain::legal::{self, StartKind};
 use crate::i18n::Tr;
 use crate::views::employment::Milestone;
 use chrono::NaiveDate;
 use sqlx::PgConnection;
-use uuid::Uuid;
-
-/// The hand-over schedule of seed 004 section 10, month by month before the service ends.
-const END_TASKS: [(&str, &str); 7] = [
-    ("end-6", "終了後を見越した状況の確認・職場のナチュラルサポートの確認・本人と事業主の意向確認・関係機関との意見交換（終了6か月前）"),
-    ("end-5", "記録の整理と引継ぎのケース会議の調整・開催（終了6〜5か月前）"),
-    ("end-4", "引継ぎ支援：引継ぎ先への同行、職場担当者・家族との面談（終了4か月前）"),
-    ("end-3", "引継ぎ書の作成と関係者への共有、終了後に使える地域資源の整理（終了3か月前）"),
-    ("end-2", "引継ぎ先の機関から気になる点を聞き取る（終了2か月前）"),
-    ("end-1", "終了への本人の不安を確認する（終了1か月前）"),
-    ("end-0", "最終の引継ぎケース会議（サービス終了）"),
-];
-
-/// The tasks the timeline calls for, and who owns each.
-pub fn wanted_tasks(d: &PhaseDates, retention_office: Uuid) -> Vec<Wanted> {
-    let mut wanted = vec![];
-    if let Some(start) = d.training_started_on.filter(|_| d.hired_on.is_none()) {
-        let t = legal::transition(start);
-        wanted.push((
-            "transition-extension".to_string(),
-            format!(
-                "就労移行支援の利用期間（24か月、{}まで）：延長申請の要否を検討する",
-                slash(t.standard_end)
-            ),
-            d.lead_agency_id,
-            t.warn_from,
-        ));
-    }
-    if let (Some(hired), Some(kind)) = (
-        d.hired_on,
-        d.start_kind.as_deref().and_then(StartKind::parse),
-    ) {
-        let anchor = match kind {
-            StartKind::HoursExtension => d.transition_ended_on,
-            StartKind::ReturnToWork => d.returned_on,
-            StartKind::Ordinary => None,
-        };
-        let e = legal::employment(kind, hired, anchor);
-        wanted.push((
-            "handover-4-5".to_string(),
-            format!(
-                "定着支援事業所への引継ぎの調整（就職後4〜5月目：{}〜{}、方向性を定着支援事業所・事業主と共有）",
-                slash(e.handover_from),
-                slash(e.handover_to)
-            ),
-            d.lead_agency_id,
-            e.handover_to,
-        ));
-    }
-    if let Some(end) = d.retention_end_on {
-        for ((key, due), (_, title)) in legal::service_end_schedule(end).into_iter().zip(END_TASKS)
-        {
-            wanted.push((key.to_string(), title.to_string(), retention_office, due));
-        }
-    }
-    wanted
-}
 
 /// The next few dates of the time line, for the case page.
 pub async fn upcoming(

@@ -7,7 +7,7 @@ use sqlx::PgConnection;
 use uuid::Uuid;
 
 /// A task the timeline calls for: (source key, title, owner agency, due date).
-pub type Wanted = (String, String, Uuid, NaiveDate);
+pub use crate::domain::legal::{PhaseDates, Wanted};
 
 /// Brings the case's generated tasks in line with `wanted`: new ones are added; open ones no
 /// user touched follow the new dates, titles and owners; open untouched ones that no longer
@@ -163,22 +163,6 @@ pub async fn finish(
     .bind(note)
     .fetch_optional(conn)
     .await
-}
-
-/// The dates the legal timeline is computed from.
-#[derive(Debug, Clone, Default, sqlx::FromRow)]
-pub struct PhaseDates {
-    pub phase: String,
-    pub lead_agency_id: Uuid,
-    pub training_started_on: Option<NaiveDate>,
-    pub hired_on: Option<NaiveDate>,
-    pub start_kind: Option<String>,
-    pub transition_ended_on: Option<NaiveDate>,
-    pub returned_on: Option<NaiveDate>,
-    pub retention_start_on: Option<NaiveDate>,
-    pub retention_end_on: Option<NaiveDate>,
-    pub follow_up_on: Option<NaiveDate>,
-    pub closed_on: Option<NaiveDate>,
 }
 
 /// The phase dates of a case, for an agency on its team.

@@ -1,25 +1,9 @@
 //! The demo's participants and cases with their teams (SPEC §12).
 
 use super::consents::load_consent;
+use super::DemoCase;
 use super::{id, AOBA, HIKARI, KOMOREBI, MIDORI, MINATO, SAKURA, SHOKUCEN};
 use anyhow::Result;
-use uuid::Uuid;
-
-pub(super) struct DemoCase {
-    pub(super) n: u128,
-    family: (&'static str, &'static str),
-    kana: (&'static str, &'static str),
-    birth: &'static str,
-    disabilities: &'static [&'static str],
-    municipality: &'static str,
-    phase: &'static str,
-    /// days ago the case was opened
-    opened: i32,
-    /// (agency, role on the case, days ago it joined, days ago it left)
-    pub(super) team: &'static [(Uuid, &'static str, i32, Option<i32>)],
-    /// who records consents: an email of the lead agency
-    pub(super) recorder: &'static str,
-}
 
 pub(super) const CASES: &[DemoCase] = &[
     DemoCase {

@@ -1,6 +1,6 @@
 //! The demo's consents: one for every agency on a case's team.
 
-use super::cases::DemoCase;
+use super::DemoCase;
 use super::{id, MIDORI, MINATO};
 use anyhow::Result;
 use uuid::Uuid;

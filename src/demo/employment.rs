@@ -91,7 +91,7 @@ pub(super) async fn load_employment(tx: &mut sqlx::PgConnection) -> Result<()> {
         } else {
             dates.lead_agency_id
         };
-        let wanted = crate::area::legal::wanted_tasks(&dates, office);
+        let wanted = crate::domain::legal::wanted_tasks(&dates, office);
         crate::db::tasks::seed_regenerate(&mut *tx, case_id, &wanted).await?;
     }
     Ok(())

@@ -3,6 +3,7 @@
 
 use anyhow::Result;
 use sqlx::PgPool;
+use uuid::Uuid;
 
 mod agencies;
 mod cases;
@@ -38,4 +39,20 @@ pub async fn load(pool: &PgPool) -> Result<()> {
     directory::load(&mut tx).await?;
     tx.commit().await?;
     Ok(())
+}
+
+pub(super) struct DemoCase {
+    pub(super) n: u128,
+    family: (&'static str, &'static str),
+    kana: (&'static str, &'static str),
+    birth: &'static str,
+    disabilities: &'static [&'static str],
+    municipality: &'static str,
+    phase: &'static str,
+    /// days ago the case was opened
+    opened: i32,
+    /// (agency, role on the case, days ago it joined, days ago it left)
+    pub(super) team: &'static [(Uuid, &'static str, i32, Option<i32>)],
+    /// who records consents: an email of the lead agency
+    pub(super) recorder: &'static str,
 }

@@ -4,6 +4,7 @@
 
 use super::dates::{add_months_clamped, period_end};
 use chrono::{Datelike, NaiveDate};
+use uuid::Uuid;
 
 /// How the job started (SPEC §2).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -121,6 +122,80 @@ pub fn service_end_schedule(end: NaiveDate) -> Vec<(&'static str, NaiveDate)> {
 /// 職場適応援助者: intensive and transition phases up to 8 months from the start, then follow-up.
 pub fn job_coach_phase_end(start: NaiveDate) -> NaiveDate {
     period_end(start, 8)
+}
+
+/// A task the legal timeline calls for: (source key, title, owner agency, due date).
+pub type Wanted = (String, String, uuid::Uuid, NaiveDate);
+
+/// The dates the legal timeline is computed from.
+#[derive(Debug, Clone, Default, sqlx::FromRow)]
+pub struct PhaseDates {
+    pub phase: String,
+    pub lead_agency_id: Uuid,
+    pub training_started_on: Option<NaiveDate>,
+    pub hired_on: Option<NaiveDate>,
+    pub start_kind: Option<String>,
+    pub transition_ended_on: Option<NaiveDate>,
+    pub returned_on: Option<NaiveDate>,
+    pub retention_start_on: Option<NaiveDate>,
+    pub retention_end_on: Option<NaiveDate>,
+    pub follow_up_on: Option<NaiveDate>,
+    pub closed_on: Option<NaiveDate>,
+}
+
+/// The hand-over schedule of seed 004 section 10, month by month before the service ends.
+const END_TASKS: [(&str, &str); 7] = [
+    ("end-6", "終了後を見越した状況の確認・職場のナチュラルサポートの確認・本人と事業主の意向確認・関係機関との意見交換（終了6か月前）"),
+    ("end-5", "記録の整理と引継ぎのケース会議の調整・開催（終了6〜5か月前）"),
+    ("end-4", "引継ぎ支援：引継ぎ先への同行、職場担当者・家族との面談（終了4か月前）"),
+    ("end-3", "引継ぎ書の作成と関係者への共有、終了後に使える地域資源の整理（終了3か月前）"),
+    ("end-2", "引継ぎ先の機関から気になる点を聞き取る（終了2か月前）"),
+    ("end-1", "終了への本人の不安を確認する（終了1か月前）"),
+    ("end-0", "最終の引継ぎケース会議（サービス終了）"),
+];
+
+/// The tasks the timeline calls for, and who owns each.
+pub fn wanted_tasks(d: &PhaseDates, retention_office: Uuid) -> Vec<Wanted> {
+    let mut wanted = vec![];
+    if let Some(start) = d.training_started_on.filter(|_| d.hired_on.is_none()) {
+        let t = transition(start);
+        wanted.push((
+            "transition-extension".to_string(),
+            format!(
+                "就労移行支援の利用期間（24か月、{}まで）：延長申請の要否を検討する",
+                super::dates::slash(t.standard_end)
+            ),
+            d.lead_agency_id,
+            t.warn_from,
+        ));
+    }
+    if let (Some(hired), Some(kind)) = (
+        d.hired_on,
+        d.start_kind.as_deref().and_then(StartKind::parse),
+    ) {
+        let anchor = match kind {
+            StartKind::HoursExtension => d.transition_ended_on,
+            StartKind::ReturnToWork => d.returned_on,
+            StartKind::Ordinary => None,
+        };
+        let e = employment(kind, hired, anchor);
+        wanted.push((
+            "handover-4-5".to_string(),
+            format!(
+                "定着支援事業所への引継ぎの調整（就職後4〜5月目：{}〜{}、方向性を定着支援事業所・事業主と共有）",
+                super::dates::slash(e.handover_from),
+                super::dates::slash(e.handover_to)
+            ),
+            d.lead_agency_id,
+            e.handover_to,
+        ));
+    }
+    if let Some(end) = d.retention_end_on {
+        for ((key, due), (_, title)) in service_end_schedule(end).into_iter().zip(END_TASKS) {
+            wanted.push((key.to_string(), title.to_string(), retention_office, due));
+        }
+    }
+    wanted
 }
 
 #[cfg(test)]

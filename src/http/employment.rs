@@ -5,12 +5,13 @@
 use super::extract::Auth;
 use super::form::Pairs;
 use crate::access::{CaseScope, Reader};
-use crate::area::legal::{milestones, wanted_tasks};
+use crate::area::legal::milestones;
 use crate::db::tasks::PhaseDates;
 use crate::db::{self, audit::Outcome};
 use crate::domain::dates::parse_date;
 use crate::domain::dates::{self, slash};
 use crate::domain::kinds::AgencyKind;
+use crate::domain::legal::wanted_tasks;
 use crate::domain::legal::{self, StartKind};
 use crate::error::{AppError, AppResult};
 use crate::i18n::{Lang, Tr};

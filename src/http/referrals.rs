@@ -585,7 +585,7 @@ async fn transition(
                 db::entries::record_team_event(&mut tx, &rs, "handover", &body).await?;
                 // the training start is a date of the legal timeline: its tasks follow
                 if let Some(dates) = db::tasks::phase_dates(&mut tx, &rs).await? {
-                    let wanted = crate::area::legal::wanted_tasks(&dates, referral.to_agency_id);
+                    let wanted = crate::domain::legal::wanted_tasks(&dates, referral.to_agency_id);
                     db::tasks::regenerate(&mut tx, &rs, &wanted).await?;
                 }
             }
