@@ -464,6 +464,32 @@ async fn a_meeting_and_its_printed_material_in_a_real_browser(pool: PgPool) {
         .await
         .unwrap();
     assert!(width.as_u64().unwrap() <= 390, "scroll width {width}");
+    // the material, made for its reader; the convener previews what an invitee will read
+    c.goto(&app.url(&format!("/meetings/{m}/material")))
+        .await
+        .unwrap();
+    screenshot(&c, "material-phone").await;
+    let width = c
+        .execute("return document.documentElement.scrollWidth", vec![])
+        .await
+        .unwrap();
+    assert!(width.as_u64().unwrap() <= 390, "scroll width {width}");
+    c.find(Locator::Css("#preview-form button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let notice = c
+        .wait()
+        .for_element(Locator::Css("div[role=status]"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(notice.contains("に見える資料を表示しています"), "{notice}");
+    screenshot(&c, "material-preview-phone").await;
     c.goto(&app.url(&format!("/meetings/{m}/material/print")))
         .await
         .unwrap();
