@@ -75,7 +75,12 @@ pub fn add_months_clamped(date: NaiveDate, months: i32) -> NaiveDate {
     let total = date.year() * 12 + date.month0() as i32 + months;
     let (year, month) = (total.div_euclid(12), total.rem_euclid(12) as u32 + 1);
     let last = last_day_of_month(year, month);
-    NaiveDate::from_ymd_opt(year, month, date.day().min(last)).expect("valid clamped date")
+    // past the calendar's ends it stays at the end: arithmetic on dates never panics
+    NaiveDate::from_ymd_opt(year, month, date.day().min(last)).unwrap_or(if months < 0 {
+        NaiveDate::MIN
+    } else {
+        NaiveDate::MAX
+    })
 }
 
 pub fn last_day_of_month(year: i32, month: u32) -> u32 {
@@ -87,7 +92,8 @@ pub fn last_day_of_month(year: i32, month: u32) -> u32 {
     NaiveDate::from_ymd_opt(ny, nm, 1)
         .and_then(|d| d.pred_opt())
         .map(|d| d.day())
-        .expect("months have a last day")
+        // the calendar's last month: December has 31 days
+        .unwrap_or(31)
 }
 
 /// The last day of a period of `months` months whose first day is `start` (民法143条): the day
@@ -96,17 +102,37 @@ pub fn last_day_of_month(year: i32, month: u32) -> u32 {
 pub fn period_end(start: NaiveDate, months: i32) -> NaiveDate {
     let total = start.year() * 12 + start.month0() as i32 + months;
     let (year, month) = (total.div_euclid(12), total.rem_euclid(12) as u32 + 1);
-    match NaiveDate::from_ymd_opt(year, month, start.day()) {
-        Some(corresponding) => corresponding.pred_opt().expect("not the first day of time"),
-        None => NaiveDate::from_ymd_opt(year, month, last_day_of_month(year, month))
-            .expect("valid last day"),
-    }
+    let end = match NaiveDate::from_ymd_opt(year, month, start.day()) {
+        Some(corresponding) => corresponding.pred_opt(),
+        None => NaiveDate::from_ymd_opt(year, month, last_day_of_month(year, month)),
+    };
+    // past the calendar's ends it stays at the end: arithmetic on dates never panics
+    end.unwrap_or(if months < 0 {
+        NaiveDate::MIN
+    } else {
+        NaiveDate::MAX
+    })
 }
 
-/// Parses a date typed as 2026-04-01 or 2026/04/01 (full-width digits allowed).
+/// The earliest and the latest date any field accepts: a birth date, a consent, a service
+/// start or a meeting outside them is a typing slip, and a five-digit year would overflow the
+/// legal time line's arithmetic.
+pub const FIRST_DATE: (i32, u32, u32) = (1900, 1, 1);
+pub const LAST_DATE: (i32, u32, u32) = (2100, 12, 31);
+
+/// Parses a date typed as 2026-04-01 or 2026/04/01 (full-width digits allowed), between
+/// `FIRST_DATE` and `LAST_DATE`; anything else is not a date (the field says so).
 pub fn parse_date(s: &str) -> Option<NaiveDate> {
     let s = crate::domain::text::nfkc(s).replace('/', "-");
-    NaiveDate::parse_from_str(&s, "%Y-%m-%d").ok()
+    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+        .ok()
+        .filter(|d| in_range(*d))
+}
+
+/// Between `FIRST_DATE` and `LAST_DATE`.
+pub fn in_range(d: NaiveDate) -> bool {
+    let ymd = |(y, m, day): (i32, u32, u32)| NaiveDate::from_ymd_opt(y, m, day).expect("valid");
+    ymd(FIRST_DATE) <= d && d <= ymd(LAST_DATE)
 }
 
 /// An instant as Tokyo wall time to the minute (2026/04/01 13:30).
@@ -137,6 +163,42 @@ mod tests {
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    #[test]
+    fn dates_outside_the_range_are_not_dates() {
+        for bad in [
+            "20260-01-01",
+            "99999-12-31",
+            "1899-12-31",
+            "2101-01-01",
+            "0000-01-01",
+        ] {
+            assert_eq!(parse_date(bad), None, "{bad}");
+        }
+        assert_eq!(parse_date("１９００／０１／０１"), Some(d(1900, 1, 1)));
+        assert_eq!(parse_date(" 2100-12-31 "), Some(d(2100, 12, 31)));
+    }
+
+    #[test]
+    fn arithmetic_at_the_ends_of_the_calendar_does_not_panic() {
+        for day in [NaiveDate::MAX, NaiveDate::MIN, d(2100, 12, 31)] {
+            for months in [-1200, -1, 0, 1, 6, 42, 1200] {
+                let _ = add_months_clamped(day, months);
+                let _ = period_end(day, months);
+            }
+            let _ = crate::domain::legal::transition(day);
+            for kind in [
+                crate::domain::legal::StartKind::Ordinary,
+                crate::domain::legal::StartKind::HoursExtension,
+                crate::domain::legal::StartKind::ReturnToWork,
+            ] {
+                let _ = crate::domain::legal::employment(kind, day, Some(day));
+            }
+            let _ = crate::domain::legal::service_end_schedule(day);
+            let _ = crate::domain::legal::job_coach_phase_end(day);
+        }
+        assert_eq!(add_months_clamped(NaiveDate::MAX, 1), NaiveDate::MAX);
     }
 
     #[test]

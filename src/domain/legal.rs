@@ -86,12 +86,14 @@ pub fn employment(kind: StartKind, hired: NaiveDate, anchor: Option<NaiveDate>) 
         StartKind::ReturnToWork => anchor.unwrap_or(hired),
     };
     let sending_support_end = period_end(day_one, 6);
-    let retention_earliest = sending_support_end.succ_opt().expect("dates continue");
+    let retention_earliest = sending_support_end
+        .succ_opt()
+        .unwrap_or(sending_support_end);
     Employment {
         day_one,
         sending_support_end,
         // 就職後4〜5月目: the 4th month begins 3 months after day one
-        handover_from: period_end(day_one, 3).succ_opt().expect("dates continue"),
+        handover_from: period_end(day_one, 3).succ_opt().unwrap_or(NaiveDate::MAX),
         handover_to: period_end(day_one, 5),
         retention_earliest,
         // at most 3 years of service, so at most 3 years 6 months after day one

@@ -74,6 +74,21 @@ async fn phase_dates_follow_the_rules_and_explain_them(pool: PgPool) {
     .await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(body(res).await.contains("就労移行支援の利用開始日"));
+    // a five-digit year is not a date: refused by the field, and the case page still opens
+    let res = phase(
+        &app,
+        CASE_SUZUKI,
+        &[
+            ("phase", "employed"),
+            ("hired_on", "20260-04-01"),
+            ("start_kind", "ordinary"),
+        ],
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body(res).await.contains("20260-04-01"), "the input is kept");
+    let res = app.get(&format!("/cases/{CASE_SUZUKI}")).await;
+    assert_eq!(res.status(), StatusCode::OK);
     let res = phase(
         &app,
         CASE_SUZUKI,

@@ -167,7 +167,8 @@ fn parse_local_datetime(s: &str) -> Option<DateTime<Utc>> {
     let naive = NaiveDateTime::parse_from_str(&s, "%Y-%m-%dT%H:%M")
         .or_else(|_| NaiveDateTime::parse_from_str(&s, "%Y-%m-%dT%H:%M:%S"))
         .or_else(|_| NaiveDateTime::parse_from_str(&s, "%Y-%m-%d %H:%M"))
-        .ok()?;
+        .ok()
+        .filter(|n| crate::domain::dates::in_range(n.date()))?;
     Tokyo
         .from_local_datetime(&naive)
         .single()
