@@ -448,8 +448,9 @@ pub async fn save_event(conn: &mut PgConnection, e: &Event) -> sqlx::Result<()> 
 /// from a profile. Bounded: a coordinator's open caseload is tens.
 pub async fn open_cases(
     conn: &mut PgConnection,
-    agency: Uuid,
+    actor: crate::access::Actor,
 ) -> sqlx::Result<Vec<(Uuid, String)>> {
+    let agency = actor.agency_id();
     sqlx::query_as(
         r#"SELECT c.id, p.family_name || ' ' || p.given_name
            FROM case_agency ca

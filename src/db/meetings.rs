@@ -280,10 +280,12 @@ pub struct ClashRow {
     pub duration_minutes: i32,
 }
 
-/// Other scheduled meetings of the invited agencies that overlap [start, end). Only the agency
+/// Other scheduled meetings of the invited agencies that overlap [start, end), asked through the
+/// scope of the meeting being scheduled (its case opened by the convener). Only the agency
 /// and the time are returned: other cases' meetings are not the convener's business.
 pub async fn clashes(
     conn: &mut PgConnection,
+    _scope: &impl crate::access::OnCase,
     agencies: &[Uuid],
     start: DateTime<Utc>,
     end: DateTime<Utc>,

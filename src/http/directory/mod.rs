@@ -155,9 +155,11 @@ pub(super) async fn profile_page(
         })
         .collect();
     let events = dir::upcoming_events(conn, p.id).await?;
-    let cases = match auth.user.acting.as_ref() {
-        Some(m) if policy::may_connect_from_directory(&auth.user) && m.agency_id != p.id => {
-            dir::open_cases(conn, m.agency_id)
+    let cases = match auth.user.actor() {
+        Some(actor)
+            if policy::may_connect_from_directory(&auth.user) && actor.agency_id() != p.id =>
+        {
+            dir::open_cases(conn, actor)
                 .await?
                 .into_iter()
                 .map(|(id, name)| Choice::new(&id.to_string(), name, chosen_case))

@@ -44,6 +44,7 @@ pub(super) async fn reschedule(
         let agencies: Vec<Uuid> = invitees.iter().map(|i| i.agency_id).collect();
         clashes = db::meetings::clashes(
             &mut tx,
+            &scope,
             &agencies,
             start,
             start + chrono::Duration::minutes(minutes as i64),

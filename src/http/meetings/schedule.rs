@@ -227,6 +227,7 @@ pub(super) async fn schedule(
             .collect();
         clashes = db::meetings::clashes(
             &mut tx,
+            &case,
             &agencies,
             start,
             start + chrono::Duration::minutes(minutes as i64),
