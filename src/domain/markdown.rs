@@ -1,8 +1,9 @@
 //! Entry bodies: Markdown rendered with pulldown-cmark (a line break stays a line break, as
 //! people write notes) and sanitised by ammonia, so no script, event handler, `javascript:`
-//! link or raw HTML survives.
+//! link or raw HTML survives. Images are not rendered (their description stays as text): an
+//! image pointing at one of Renkei's own pages would make every reader's browser request it.
 
-use pulldown_cmark::{html, Event, Options, Parser};
+use pulldown_cmark::{html, Event, Options, Parser, Tag, TagEnd};
 
 pub fn to_safe_html(markdown: &str) -> String {
     let options = Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH;
@@ -10,6 +11,8 @@ pub fn to_safe_html(markdown: &str) -> String {
         Event::SoftBreak => Event::HardBreak,
         // raw HTML is shown as text, not interpreted
         Event::Html(text) | Event::InlineHtml(text) => Event::Text(text),
+        // an image is only its description: no browser fetches anything for a reader
+        Event::Start(Tag::Image { .. }) | Event::End(TagEnd::Image) => Event::Text("".into()),
         other => other,
     });
     let mut unsafe_html = String::new();
@@ -17,6 +20,7 @@ pub fn to_safe_html(markdown: &str) -> String {
     ammonia::Builder::default()
         .link_rel(Some("noopener noreferrer nofollow"))
         .url_schemes(["http", "https", "mailto", "tel"].into_iter().collect())
+        .rm_tags(["img"])
         .clean(&unsafe_html)
         .to_string()
 }
@@ -59,6 +63,20 @@ mod tests {
                 assert!(!tag.contains("onerror"), "{md} → {html}");
             }
         }
+    }
+
+    #[test]
+    fn images_are_only_their_description() {
+        for md in [
+            "![受診の記録](/inbox/read-all)",
+            "![x](https://renkei.example/cases/1)",
+            "<img src=\"/logout\">",
+        ] {
+            let html = to_safe_html(md);
+            // no image element (typed HTML stays escaped text)
+            assert!(!html.contains("<img"), "{md} → {html}");
+        }
+        assert!(to_safe_html("![受診の記録](/x)").contains("受診の記録"));
     }
 
     #[test]
