@@ -29,6 +29,16 @@ impl From<sqlx::Error> for AppError {
                 tracing::error!(error = %e, "database unavailable");
                 AppError::Unavailable
             }
+            // the server shut down or terminated this backend, is starting, or has no
+            // connection left: the database is unavailable, like a stopped one
+            sqlx::Error::Database(ref d)
+                if d.code().is_some_and(|c| {
+                    c.starts_with("57P") || c.starts_with("08") || c == "53300"
+                }) =>
+            {
+                tracing::error!(error = %e, "database unavailable");
+                AppError::Unavailable
+            }
             other => AppError::Internal(other.into()),
         }
     }
@@ -69,3 +79,63 @@ impl From<crate::access::Refusal> for AppError {
 }
 
 pub type AppResult<T> = Result<T, AppError>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_pool_that_cannot_answer_is_unavailable() {
+        assert!(matches!(
+            AppError::from(sqlx::Error::PoolTimedOut),
+            AppError::Unavailable
+        ));
+        assert!(matches!(
+            AppError::from(sqlx::Error::PoolClosed),
+            AppError::Unavailable
+        ));
+    }
+
+    /// A server error with an SQLSTATE, as PostgreSQL sends it.
+    #[derive(Debug)]
+    struct Sqlstate(&'static str);
+
+    impl std::fmt::Display for Sqlstate {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            write!(f, "sqlstate {}", self.0)
+        }
+    }
+
+    impl std::error::Error for Sqlstate {}
+
+    impl sqlx::error::DatabaseError for Sqlstate {
+        fn message(&self) -> &str {
+            "terminating connection due to administrator command"
+        }
+        fn code(&self) -> Option<std::borrow::Cow<'_, str>> {
+            Some(self.0.into())
+        }
+        fn as_error(&self) -> &(dyn std::error::Error + Send + Sync + 'static) {
+            self
+        }
+        fn as_error_mut(&mut self) -> &mut (dyn std::error::Error + Send + Sync + 'static) {
+            self
+        }
+        fn into_error(self: Box<Self>) -> Box<dyn std::error::Error + Send + Sync + 'static> {
+            self
+        }
+        fn kind(&self) -> sqlx::error::ErrorKind {
+            sqlx::error::ErrorKind::Other
+        }
+    }
+
+    #[test]
+    fn a_terminated_backend_is_unavailable_not_internal() {
+        for code in ["57P01", "57P02", "57P03", "08006", "53300"] {
+            let e = sqlx::Error::Database(Box::new(Sqlstate(code)));
+            assert!(matches!(AppError::from(e), AppError::Unavailable), "{code}");
+        }
+        let e = sqlx::Error::Database(Box::new(Sqlstate("23505")));
+        assert!(matches!(AppError::from(e), AppError::Internal(_)));
+    }
+}

@@ -59,7 +59,9 @@ impl TimelineQuery {
     }
 
     fn cursor(&self) -> Option<TimeCursor> {
-        let at = DateTime::from_timestamp_micros(self.before_at?)?;
+        // a cursor outside the dates Renkei keeps is no cursor (the first page)
+        let at = DateTime::from_timestamp_micros(self.before_at?)
+            .filter(|t| crate::domain::dates::in_range(t.date_naive()))?;
         Some(TimeCursor {
             occurred_at: at,
             id: self.before_id?,

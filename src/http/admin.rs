@@ -447,6 +447,11 @@ async fn add_member(
     } else if Role::parse(&form.role).is_none() {
         errors.add("role", tr.t("error-choose"));
     }
+    // what the database holds at most, answered by the field (an existing user too)
+    form.job_title = text::nfkc(&form.job_title);
+    if !errors.has("job_title") {
+        errors.max_chars(tr, "job_title", &form.job_title, 100);
+    }
     if errors.is_empty() {
         drop(conn);
         let hash = match existing {

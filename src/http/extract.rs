@@ -169,8 +169,13 @@ impl<S: Send + Sync> FromRequestParts<S> for Auth {
 }
 
 /// Only local paths may be redirected to ("/x", never "//host" or "http://…").
+/// No control character or space may appear (a browser drops a tab or a line break, so
+/// "/\t/host" would become "//host"), nor a backslash.
 pub fn safe_back(back: &str) -> &str {
-    if back.starts_with('/') && !back.starts_with("//") && !back.starts_with("/\\") {
+    let plain = !back
+        .chars()
+        .any(|c| c.is_control() || c.is_whitespace() || c == '\\');
+    if plain && back.starts_with('/') && !back.starts_with("//") {
         back
     } else {
         "/"
@@ -188,6 +193,10 @@ mod tests {
             "//evil.example",
             "https://evil.example",
             "/\\evil",
+            "/\t/evil.example",
+            "/\r\nSet-Cookie: x=1",
+            "/ /evil.example",
+            "/a\\b",
             "",
             "javascript:x",
         ] {

@@ -65,6 +65,7 @@ pub fn router(state: AppState) -> Router {
         .route("/static/{file}", get(assets::static_file))
         .route("/healthz", get(assets::healthz))
         .route("/readyz", get(assets::readyz))
+        .layer(axum::middleware::from_fn(middleware::drop_nul))
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT));
     let uploads = directory::upload_routes()
         .layer(RequestBodyLimitLayer::new(UPLOAD_LIMIT))

@@ -171,3 +171,94 @@ async fn a_database_that_is_down_gives_503_pages_not_crashes() {
     // the login form itself needs no database
     assert_eq!(app.get("/login").await.status(), StatusCode::OK);
 }
+
+#[sqlx::test]
+async fn after_its_database_backends_are_terminated_the_app_answers_and_recovers(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    app.login("sabikan@hikari.example").await;
+    for _ in 0..5 {
+        // every other backend of this database: the app's connections, mid-pool
+        sqlx::query(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+             WHERE datname = current_database() AND pid <> pg_backend_pid()",
+        )
+        .execute(&app.pool)
+        .await
+        .unwrap();
+        let res = app.get("/cases").await;
+        assert!(
+            matches!(res.status().as_u16(), 200 | 303 | 503),
+            "got {}",
+            res.status()
+        );
+    }
+    // it recovers by itself
+    let mut ok = false;
+    for _ in 0..20 {
+        if app.get("/cases").await.status() == reqwest::StatusCode::OK {
+            ok = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(ok, "the app recovers when the database answers again");
+}
+
+#[sqlx::test]
+async fn a_nul_character_anywhere_is_dropped_never_a_500(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    // the login form, before anyone is signed in
+    let res = app
+        .post(
+            "/login",
+            &[("email", "ot@sakura\0.example"), ("password", "x\0y")],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    app.login("sabikan@hikari.example").await;
+    let res = app.get("/cases?q=%E9%88%B4%00%E6%9C%A8").await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(body(res).await.contains("鈴木"));
+    let res = app
+        .post(
+            &format!("/cases/{}/entries", renkei::demo::CASE_SUZUKI),
+            &[
+                ("kind", "progress"),
+                ("category", "training"),
+                ("body", "作業\0の手順を覚えた"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let stored: String = sqlx::query_scalar(
+        "SELECT body FROM entry WHERE body LIKE '作業%' ORDER BY created_at DESC LIMIT 1",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(stored, "作業の手順を覚えた");
+}
+
+#[sqlx::test]
+async fn a_page_cursor_outside_the_calendar_is_the_first_page(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    app.login("sabikan@hikari.example").await;
+    let id = uuid::Uuid::nil();
+    for at in [
+        i64::MAX,
+        i64::MIN,
+        253_402_300_800_000_000,
+        -210_866_803_200_000_001,
+    ] {
+        for path in [
+            format!(
+                "/cases/{}/timeline?before_at={at}&before_id={id}",
+                renkei::demo::CASE_SUZUKI
+            ),
+            format!("/inbox?before_at={at}&before_id={id}"),
+        ] {
+            let res = app.get(&path).await;
+            assert_eq!(res.status(), StatusCode::OK, "{path}");
+        }
+    }
+}

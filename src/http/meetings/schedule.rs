@@ -214,6 +214,7 @@ pub(super) async fn schedule(
             unconsented.push(name);
         }
     }
+    errors.max_chars(tr, "consent_reason", &form.consent_reason, 500);
     if !unconsented.is_empty() && form.consent_reason.is_empty() {
         errors.add("consent_reason", tr.t("meeting-consent-reason"));
     }

@@ -31,6 +31,7 @@ pub(super) async fn inbox(
             let before = q
                 .before_at
                 .and_then(DateTime::from_timestamp_micros)
+                .filter(|t| crate::domain::dates::in_range(t.date_naive()))
                 .zip(q.before_id)
                 .map(|(created_at, id)| db::entries::CreatedCursor { created_at, id });
             db::entries::inbox(&mut conn, actor, before, PER_PAGE + 1).await?
