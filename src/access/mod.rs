@@ -47,7 +47,7 @@ pub struct Reader {
 }
 
 impl Reader {
-    pub(crate) fn new(case_id: Uuid, agency_id: Uuid) -> Reader {
+    pub(in crate::access) fn new(case_id: Uuid, agency_id: Uuid) -> Reader {
         Reader { case_id, agency_id }
     }
     pub fn case_id(&self) -> Uuid {
