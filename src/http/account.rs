@@ -1,4 +1,4 @@
-//! The signed-in user's own account: changing the password.
+//! The signed-in user's own account: changing the password, and making the calendar feed URL.
 
 use super::extract::Auth;
 use crate::db::{self, audit::Outcome};
@@ -17,13 +17,13 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/account", get(page))
         .route("/account/password", post(change_password))
+        .route("/account/calendar", post(new_feed))
 }
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 struct Done {
     done: Option<String>,
-    feed: Option<String>,
 }
 
 async fn page(
@@ -37,10 +37,7 @@ async fn page(
         layout: auth.ctx.layout("account-title"),
         errors: Errors::default(),
         done: q.done.is_some(),
-        // the secret is shown only in the response to the one who just made it
-        new_feed: q
-            .feed
-            .filter(|t| t.len() == 64 && t.chars().all(|c| c.is_ascii_hexdigit())),
+        new_feed: None,
         has_feed,
     })?
     .into_response())
@@ -111,4 +108,25 @@ async fn change_password(
         .await?;
     tx.commit().await?;
     Ok(Redirect::to("/account?done=1").into_response())
+}
+
+/// Makes (or remakes, revoking the old one) the user's calendar feed URL and shows it once, in
+/// this response: the secret never travels in a URL of Renkei's own (no redirect, no history,
+/// no log line carries it).
+async fn new_feed(State(state): State<AppState>, auth: Auth) -> AppResult<Response> {
+    let token = db::auth::new_token();
+    let mut tx = state.db.begin().await?;
+    db::meetings::set_feed(&mut tx, auth.user.id, &db::auth::hash_token(&token)).await?;
+    auth.ctx
+        .audit(&mut tx, auth.ctx.event("calendar.feed.create"), Outcome::Ok)
+        .await?;
+    tx.commit().await?;
+    Ok(render(&AccountPage {
+        layout: auth.ctx.layout("account-title"),
+        errors: Errors::default(),
+        done: false,
+        new_feed: Some(token),
+        has_feed: true,
+    })?
+    .into_response())
 }

@@ -246,3 +246,9 @@ pub async fn referral_scope_as(
         .await
         .expect("the sender or the receiver")
 }
+
+/// The calendar feed's secret, as the page that made it shows it once.
+pub fn feed_token(page: &str) -> Option<String> {
+    let after = page.split("id=\"feed-url\">/calendar/").nth(1)?;
+    Some(after.split(".ics").next()?.to_string())
+}

@@ -1396,9 +1396,7 @@ async fn sign_in(
         // one calendar feed per user (a new one revokes the old)
         if !feeds.contains_key(*email) {
             let res = b.post("/account/calendar", &[]).await;
-            let token = location(&res)
-                .split_once("feed=")
-                .map(|(_, t)| t.to_string());
+            let token = feed_token(&body(res).await);
             // the person's limited account has no calendar
             assert!(
                 token.is_some() || *email == PARTICIPANT_EMAIL,

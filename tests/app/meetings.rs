@@ -131,7 +131,7 @@ async fn a_coordinator_runs_a_meeting_from_schedule_to_action_items(pool: PgPool
 
     // the clinic's calendar feed carries it, in UTC
     let res = clinic.post("/account/calendar", &[]).await;
-    let token = location(&res).split("feed=").nth(1).unwrap().to_string();
+    let token = feed_token(&body(res).await).unwrap();
     let feed = body(app.browser().get(&format!("/calendar/{token}.ics")).await).await;
     assert_eq!(ics_value(&feed, "UID"), Some(format!("{meeting}@renkei")));
     let start = ics_value(&feed, "DTSTART").unwrap();
@@ -351,10 +351,10 @@ async fn a_revoked_feed_stops_answering(pool: PgPool) {
     let app = TestApp::spawn(pool).await;
     app.login("teichaku@aoba.example").await;
     let res = app.post("/account/calendar", &[]).await;
-    let token = location(&res).split("feed=").nth(1).unwrap().to_string();
-    assert!(body(app.get(&format!("/account?feed={token}")).await)
-        .await
-        .contains(&token));
+    // shown once, in the response, never in a URL
+    assert_eq!(res.status(), StatusCode::OK);
+    let token = feed_token(&body(res).await).unwrap();
+    assert!(!body(app.get("/account").await).await.contains(&token));
     let anyone = app.browser();
     let feed = anyone.get(&format!("/calendar/{token}.ics")).await;
     assert_eq!(feed.status(), StatusCode::OK);
@@ -367,7 +367,7 @@ async fn a_revoked_feed_stops_answering(pool: PgPool) {
         .contains(&format!("{MEETING_TAKAHASHI}@renkei")));
     // a new URL revokes the old one; revoking ends both
     let res = app.post("/account/calendar", &[]).await;
-    let second = location(&res).split("feed=").nth(1).unwrap().to_string();
+    let second = feed_token(&body(res).await).unwrap();
     assert_eq!(
         anyone.get(&format!("/calendar/{token}.ics")).await.status(),
         StatusCode::NOT_FOUND

@@ -32,22 +32,6 @@ pub(super) async fn feed(
     Ok(calendar_response(body, "renkei.ics"))
 }
 
-/// Makes (or remakes, revoking the old one) the user's feed URL and shows it once.
-pub(super) async fn new_feed(State(state): State<AppState>, auth: Auth) -> AppResult<Response> {
-    let token = db::auth::new_token();
-    let mut tx = state.db.begin().await?;
-    db::meetings::set_feed(&mut tx, auth.user.id, &db::auth::hash_token(&token)).await?;
-    auth.ctx
-        .audit(
-            &mut tx,
-            auth.ctx.event("calendar.feed.create"),
-            db::audit::Outcome::Ok,
-        )
-        .await?;
-    tx.commit().await?;
-    Ok(Redirect::to(&format!("/account?feed={token}")).into_response())
-}
-
 pub(super) async fn revoke_feed(State(state): State<AppState>, auth: Auth) -> AppResult<Response> {
     let mut tx = state.db.begin().await?;
     db::meetings::revoke_feed(&mut tx, auth.user.id).await?;

@@ -55,7 +55,6 @@ pub fn routes() -> Router<AppState> {
         .route("/meetings/{id}/minutes", post(minutes::minutes))
         .route("/action-items/{id}/done", post(minutes::finish_action))
         .route("/calendar/{token}", get(feeds::feed))
-        .route("/account/calendar", post(feeds::new_feed))
         .route("/account/calendar/revoke", post(feeds::revoke_feed))
 }
 
