@@ -2,7 +2,7 @@
 
 use uuid::Uuid;
 
-pub const PASSWORD: &str = "renkei-demo-2026!";
+pub const PASSWORD: &str = crate::domain::password::DEMO_PASSWORD;
 
 /// Fixed ids so that a second load finds what the first one wrote.
 pub(super) const fn id(n: u128) -> Uuid {

@@ -6,6 +6,10 @@ use argon2::Argon2;
 use std::sync::LazyLock;
 
 pub const MIN_LEN: usize = 15;
+
+/// The demo's password, published in the README: it signs in the demo users and is never
+/// accepted as anyone's new password.
+pub const DEMO_PASSWORD: &str = "renkei-demo-2026!";
 pub const MAX_LEN: usize = 256;
 
 /// Why a new password is refused; each maps to one catalog message.
@@ -49,7 +53,7 @@ pub fn check_new(password: &str, email: &str, name: &str) -> Result<(), Password
         return Err(PasswordProblem::TooLong);
     }
     let lower = password.to_lowercase();
-    if COMMON.contains(&lower) || is_repetition(&lower) {
+    if COMMON.contains(&lower) || is_repetition(&lower) || lower == DEMO_PASSWORD {
         return Err(PasswordProblem::Common);
     }
     let local = email.split('@').next().unwrap_or("").to_lowercase();
@@ -95,6 +99,18 @@ pub fn verify(password: &str, stored: Option<&str>) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_published_demo_password_is_refused() {
+        assert_eq!(
+            check_new(DEMO_PASSWORD, "a@b.jp", "名前"),
+            Err(PasswordProblem::Common)
+        );
+        assert_eq!(
+            check_new("RENKEI-DEMO-2026!", "a@b.jp", "名前"),
+            Err(PasswordProblem::Common)
+        );
+    }
 
     #[test]
     fn policy_table() {
