@@ -20,38 +20,14 @@ pub mod views;
 
 use anyhow::{Context, Result};
 use config::{DbArgs, ServeArgs, Settings};
-use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::postgres::PgConnectOptions;
 use sqlx::PgPool;
-use std::{future::Future, net::SocketAddr, sync::Arc, time::Duration};
+use std::{future::Future, net::SocketAddr};
 
 pub use access::policy;
+pub use db::pool_options;
 pub use http::router;
-
-#[derive(Clone)]
-pub struct AppState {
-    pub db: PgPool,
-    /// A small pool of its own for the door's refusal rows: a refusal is written outside the
-    /// request's transaction, and a request that holds a connection of `db` must never wait
-    /// for a second one from the same pool (under load every request would wait for every
-    /// other: a deadlock until the acquire timeout).
-    pub refusals: PgPool,
-    pub settings: Arc<Settings>,
-}
-
-impl AppState {
-    pub fn new(db: PgPool, settings: Settings) -> Self {
-        let refusals =
-            pool_options(REFUSAL_CONNECTIONS).connect_lazy_with((*db.connect_options()).clone());
-        AppState {
-            db,
-            refusals,
-            settings: Arc::new(settings),
-        }
-    }
-}
-
-/// Connections for refusal rows (each is one short INSERT).
-pub const REFUSAL_CONNECTIONS: u32 = 2;
+pub use http::state::AppState;
 
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
@@ -105,14 +81,6 @@ impl Database {
         }
         Ok(())
     }
-}
-
-/// Pool settings shared by the server and the tests: a request waits at most 5 s for a
-/// connection (then 503).
-pub fn pool_options(size: u32) -> PgPoolOptions {
-    PgPoolOptions::new()
-        .max_connections(size.max(1))
-        .acquire_timeout(Duration::from_secs(5))
 }
 
 /// Every connection: no statement runs longer than 30 s; times are UTC until rendered; and a

@@ -6,8 +6,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::PgConnection;
 use uuid::Uuid;
 
+/// A consent to record; its case and who records it (as which agency) are the scope's.
 pub struct NewConsent<'a> {
-    pub case_id: Uuid,
     pub agency_id: Uuid,
     pub categories: &'a [String],
     pub given_by: &'a str,
@@ -15,8 +15,6 @@ pub struct NewConsent<'a> {
     pub given_on: NaiveDate,
     pub valid_until: Option<NaiveDate>,
     pub evidence: &'a str,
-    pub recorded_by: Uuid,
-    pub recorded_as: Uuid,
 }
 
 /// Records a consent on the scope's case (the lead agency's coordinators: `Need::Manage`).
@@ -25,7 +23,6 @@ pub async fn record(
     scope: &crate::access::CaseScope,
     c: &NewConsent<'_>,
 ) -> sqlx::Result<Uuid> {
-    debug_assert_eq!(c.case_id, scope.case_id());
     let id = Uuid::now_v7();
     sqlx::query(
         "INSERT INTO consent (id, case_id, agency_id, categories, given_by, method, given_on,
@@ -33,7 +30,7 @@ pub async fn record(
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
     )
     .bind(id)
-    .bind(c.case_id)
+    .bind(scope.case_id())
     .bind(c.agency_id)
     .bind(c.categories)
     .bind(c.given_by)
@@ -41,8 +38,8 @@ pub async fn record(
     .bind(c.given_on)
     .bind(c.valid_until)
     .bind(c.evidence)
-    .bind(c.recorded_by)
-    .bind(c.recorded_as)
+    .bind(scope.user_id())
+    .bind(scope.agency_id())
     .execute(conn)
     .await?;
     Ok(id)

@@ -9,8 +9,8 @@ use chrono::{DateTime, Utc};
 use sqlx::PgConnection;
 use uuid::Uuid;
 
+/// An entry to write on the scope's case (the case comes from the scope).
 pub struct NewEntry<'a> {
-    pub case_id: Uuid,
     pub kind: &'a str,
     pub category: &'a str,
     pub occurred_at: DateTime<Utc>,
@@ -23,15 +23,8 @@ pub struct NewEntry<'a> {
 
 impl<'a> NewEntry<'a> {
     /// A plain entry (no structured fields, not a reply).
-    pub fn plain(
-        case_id: Uuid,
-        kind: &'a str,
-        category: &'a str,
-        body: &'a str,
-        shared_with: &'a [Uuid],
-    ) -> Self {
+    pub fn plain(kind: &'a str, category: &'a str, body: &'a str, shared_with: &'a [Uuid]) -> Self {
         NewEntry {
-            case_id,
             kind,
             category,
             occurred_at: Utc::now(),
@@ -89,7 +82,7 @@ pub async fn record_team_event(
     insert(
         conn,
         scope,
-        &NewEntry::plain(case_id, kind, "case_admin", body, &team),
+        &NewEntry::plain(kind, "case_admin", body, &team),
     )
     .await
 }

@@ -8,10 +8,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::PgConnection;
 use uuid::Uuid;
 
+/// A meeting to schedule; its case and convener are the scope's.
 pub struct NewMeeting<'a> {
-    pub case_id: Uuid,
-    pub convener_user_id: Uuid,
-    pub convener_agency_id: Uuid,
     pub purpose: &'a str,
     pub purpose_note: &'a str,
     pub starts_at: DateTime<Utc>,
@@ -25,15 +23,12 @@ pub struct NewMeeting<'a> {
     pub invitees: &'a [(Uuid, Option<Uuid>, String)],
 }
 
-/// A meeting on the scope's case, convened by the scope's actor (`m`'s convener fields are
-/// checked to be theirs).
+/// A meeting on the scope's case, convened by the scope's actor.
 pub async fn create(
     conn: &mut PgConnection,
     scope: &CaseScope,
     m: &NewMeeting<'_>,
 ) -> sqlx::Result<Uuid> {
-    debug_assert_eq!(m.case_id, scope.case_id());
-    debug_assert_eq!(m.convener_agency_id, scope.agency_id());
     let id = Uuid::now_v7();
     sqlx::query(
         "INSERT INTO meeting (id, case_id, convener_user_id, convener_agency_id, purpose,
@@ -42,9 +37,9 @@ pub async fn create(
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
     )
     .bind(id)
-    .bind(m.case_id)
-    .bind(m.convener_user_id)
-    .bind(m.convener_agency_id)
+    .bind(scope.case_id())
+    .bind(scope.user_id())
+    .bind(scope.agency_id())
     .bind(m.purpose)
     .bind(m.purpose_note)
     .bind(m.starts_at)
@@ -451,15 +446,14 @@ pub async fn hold(
         == 1)
 }
 
+/// An action item; its case and author are the scope's.
 pub struct NewActionItem<'a> {
-    pub case_id: Uuid,
     pub meeting_id: Option<Uuid>,
     pub owner_agency_id: Uuid,
     pub owner_user_id: Option<Uuid>,
     pub what: &'a str,
     pub how: &'a str,
     pub due_on: NaiveDate,
-    pub created_by: Uuid,
 }
 
 /// An action item decided at the scope's meeting (or, with `meeting_id` None, on its case).
@@ -468,7 +462,6 @@ pub async fn add_action_item(
     scope: &impl crate::access::OnCase,
     a: &NewActionItem<'_>,
 ) -> sqlx::Result<Uuid> {
-    debug_assert_eq!(a.case_id, scope.case_id());
     let id = Uuid::now_v7();
     sqlx::query(
         "INSERT INTO action_item (id, case_id, meeting_id, owner_agency_id, owner_user_id, what,
@@ -476,14 +469,14 @@ pub async fn add_action_item(
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
     )
     .bind(id)
-    .bind(a.case_id)
+    .bind(scope.case_id())
     .bind(a.meeting_id)
     .bind(a.owner_agency_id)
     .bind(a.owner_user_id)
     .bind(a.what)
     .bind(a.how)
     .bind(a.due_on)
-    .bind(a.created_by)
+    .bind(scope.actor().user_id())
     .execute(conn)
     .await?;
     Ok(id)

@@ -25,3 +25,11 @@ pub fn is_unique_violation(e: &sqlx::Error, constraint: &str) -> bool {
 pub async fn ping(pool: &sqlx::PgPool) -> sqlx::Result<()> {
     sqlx::query("SELECT 1").execute(pool).await.map(|_| ())
 }
+
+/// Pool settings shared by the server and the tests: a request waits at most 5 s for a
+/// connection (then 503).
+pub fn pool_options(size: u32) -> sqlx::postgres::PgPoolOptions {
+    sqlx::postgres::PgPoolOptions::new()
+        .max_connections(size.max(1))
+        .acquire_timeout(std::time::Duration::from_secs(5))
+}

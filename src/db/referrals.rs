@@ -86,8 +86,8 @@ pub async fn missing_consent(
     .await
 }
 
+/// A referral to draft from the scope's case.
 pub struct NewReferral<'a> {
-    pub case_id: Uuid,
     pub to_agency_id: Uuid,
     pub hopes: &'a str,
     pub assessment_id: Option<Uuid>,
@@ -108,7 +108,7 @@ pub async fn create(
          VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
     .bind(id)
-    .bind(r.case_id)
+    .bind(scope.case_id())
     .bind(actor.agency_id())
     .bind(r.to_agency_id)
     .bind(r.hopes)

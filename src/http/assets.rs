@@ -2,7 +2,7 @@
 //! checks, and the 404 fallback.
 
 use crate::error::AppError;
-use crate::AppState;
+use crate::http::state::AppState;
 use axum::extract::{Path, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};

@@ -13,10 +13,11 @@ use crate::domain::dates;
 use crate::domain::dates::parse_date;
 use crate::domain::referral::PrereferralItem;
 use crate::error::{AppError, AppResult};
+use crate::http::render::{render, render_status};
+use crate::http::state::AppState;
 use crate::i18n::{Lang, Tr};
 use crate::views::checks::{ChecksPage, CriterionField, NoteField};
-use crate::views::{render, render_status, Errors};
-use crate::AppState;
+use crate::views::Errors;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -237,7 +238,7 @@ async fn assess(
         .map(|m| m.agency_id)
         .collect();
     let body = summary(&instrument, &answers);
-    let mut entry = db::entries::NewEntry::plain(id, "readiness", "assessment", &body, &team);
+    let mut entry = db::entries::NewEntry::plain("readiness", "assessment", &body, &team);
     entry.occurred_at = crate::domain::dates::tokyo_noon(assessed_on);
     let entry_id = db::entries::insert(&mut tx, &case, &entry).await?;
     let assessment =

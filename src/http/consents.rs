@@ -10,9 +10,10 @@ use crate::domain::case::{Category, ConsentGiver, ConsentMethod, ConsentTerm};
 use crate::domain::dates;
 use crate::domain::dates::parse_date;
 use crate::error::{AppError, AppResult};
+use crate::http::render::{render, render_status};
+use crate::http::state::AppState;
 use crate::views::cases::{ConsentForm, ConsentsPage};
-use crate::views::{render, render_status, Errors};
-use crate::AppState;
+use crate::views::Errors;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -173,7 +174,6 @@ async fn record(
         categories.sort_by_key(|c| Category::ALL.iter().position(|k| k.as_str() == c));
         categories.dedup();
         let new = db::consents::NewConsent {
-            case_id: id,
             agency_id: agency,
             categories: &categories,
             given_by: &form.given_by,
@@ -181,8 +181,6 @@ async fn record(
             given_on,
             valid_until: term.valid_until(given_on, until),
             evidence: &form.evidence,
-            recorded_by: case.actor().user_id(),
-            recorded_as: case.actor().agency_id(),
         };
         let consent_id = db::consents::record(&mut tx, &case, &new).await?;
         auth.who(&state.refusals)

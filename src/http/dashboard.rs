@@ -4,9 +4,9 @@ use super::extract::Auth;
 use crate::db::{self, audit::Outcome};
 use crate::domain::kinds::{AgencyKind, Role};
 use crate::error::AppResult;
+use crate::http::render::render;
+use crate::http::state::AppState;
 use crate::views::dashboard::{Dashboard, Panel};
-use crate::views::render;
-use crate::AppState;
 use axum::extract::State;
 use axum::response::Html;
 

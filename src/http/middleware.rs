@@ -3,9 +3,9 @@
 use super::extract::{cookie_value, request_id, request_lang, session_cookie_name};
 use crate::db;
 use crate::error::{AppError, ErrorPage};
+use crate::http::state::AppState;
 use crate::i18n::Tr;
-use crate::views::{self, errors, Layout};
-use crate::AppState;
+use crate::views::{errors, Layout};
 use axum::body::Body;
 use axum::extract::{MatchedPath, Request, State};
 use axum::http::{header, StatusCode};
@@ -17,6 +17,7 @@ use tower_http::trace::TraceLayer;
 
 use crate::access::trail::RefusalMark;
 use crate::db::entries::UNREAD_CAP;
+use uuid::Uuid;
 
 /// Looks up the session cookie and, when it names a live session, puts the `SessionUser` in
 /// the request for the extractors. A database that cannot be reached gives 503.
@@ -57,7 +58,8 @@ pub async fn load_session(State(state): State<AppState>, mut req: Request, next:
                 } else {
                     let head = RequestHead::of(&req);
                     drop(req);
-                    head.record(&state, &user, "participant.outside_own_pages")
+                    let who = (user.id, user.acting.as_ref().map(|m| m.agency_id));
+                    head.record(&state, who, "participant.outside_own_pages")
                         .await;
                     AppError::Forbidden.into_response()
                 };
@@ -65,14 +67,14 @@ pub async fn load_session(State(state): State<AppState>, mut req: Request, next:
             Ok(Some(user)) => {
                 let mark = RefusalMark::default();
                 req.extensions_mut().insert(mark.clone());
-                let who = user.clone();
+                let who = (user.id, user.acting.as_ref().map(|m| m.agency_id));
                 let head = RequestHead::of(&req);
                 req.extensions_mut().insert(user);
                 let res = next.run(req).await;
                 if matches!(res.status(), StatusCode::FORBIDDEN | StatusCode::NOT_FOUND)
                     && !mark.recorded()
                 {
-                    head.record(&state, &who, "request.refused").await;
+                    head.record(&state, who, "request.refused").await;
                 }
                 return res;
             }
@@ -159,10 +161,11 @@ impl RequestHead {
 
     /// A refusal row on the refusals' own pool; a failure to write it is logged, the answer
     /// stands.
-    async fn record(&self, state: &AppState, user: &db::auth::SessionUser, action: &'static str) {
+    /// `who`: the user and the agency they act as.
+    async fn record(&self, state: &AppState, who: (Uuid, Option<Uuid>), action: &'static str) {
         let event = db::audit::Event {
-            user_id: Some(user.id),
-            acting_agency_id: user.acting.as_ref().map(|m| m.agency_id),
+            user_id: Some(who.0),
+            acting_agency_id: who.1,
             action,
             request_id: self.request_id.clone(),
             ip: self.ip.clone(),
@@ -221,7 +224,7 @@ pub async fn error_pages(req: Request, next: Next) -> Response {
         message: tr.t(key),
         request_id: rid,
     };
-    let mut out = match views::render(&page) {
+    let mut out = match crate::http::render::render(&page) {
         Ok(html) => (status, html).into_response(),
         Err(_) => (status, Body::from(status.to_string())).into_response(),
     };

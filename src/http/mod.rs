@@ -16,11 +16,13 @@ pub mod form;
 pub mod meetings;
 pub mod middleware;
 pub mod referrals;
+pub mod render;
 pub mod retention;
+pub mod state;
 pub mod team;
 pub mod timeline;
 
-use crate::AppState;
+use crate::http::state::AppState;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{header, HeaderName, HeaderValue};
 use axum::routing::get;

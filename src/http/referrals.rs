@@ -16,12 +16,13 @@ use crate::domain::dates::parse_date;
 use crate::domain::kinds::AgencyKind;
 use crate::domain::referral::{DeclineReason, RefState, Side};
 use crate::error::{AppError, AppResult};
+use crate::http::render::{render, render_status};
+use crate::http::state::AppState;
 use crate::i18n::{Lang, Tr};
 use crate::views::referrals::{
     Action, CaseReferralsPage, ReferralForm, ReferralPage, ReferralPrint, ReferralsPage,
 };
-use crate::views::{render, render_status, Choice, Errors};
-use crate::AppState;
+use crate::views::{Choice, Errors};
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -211,8 +212,7 @@ async fn timeline_event(
         body.push_str(&format!("\n{note}"));
     }
     // procedural, like team changes: the two sides see each step whatever else is consented
-    let entry =
-        db::entries::NewEntry::plain(referral.case_id, "referral", "case_admin", &body, &shared);
+    let entry = db::entries::NewEntry::plain("referral", "case_admin", &body, &shared);
     db::entries::insert(conn, scope, &entry).await?;
     Ok(())
 }
@@ -263,7 +263,6 @@ async fn create(
     }
     let to = to.expect("checked");
     let new = NewReferral {
-        case_id: id,
         to_agency_id: to,
         hopes: &form.hopes,
         assessment_id,

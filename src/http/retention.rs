@@ -11,10 +11,11 @@ use crate::domain::checklist::{Answers, Instrument};
 use crate::domain::dates::parse_date;
 use crate::domain::{dates, radar};
 use crate::error::{AppError, AppResult};
+use crate::http::render::{render, render_status};
+use crate::http::state::AppState;
 use crate::i18n::{Lang, Tr};
 use crate::views::retention::{Axis, CheckRow, DomainField, ItemField, Radar, RetentionPage};
-use crate::views::{render, render_status, Errors};
-use crate::AppState;
+use crate::views::Errors;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -242,7 +243,7 @@ async fn save(
         .filter(|m| m.left_on.is_none() && m.agency_id != case.actor().agency_id())
         .map(|m| m.agency_id)
         .collect();
-    let mut entry = db::entries::NewEntry::plain(id, "assessment", "assessment", &body, &team);
+    let mut entry = db::entries::NewEntry::plain("assessment", "assessment", &body, &team);
     entry.occurred_at = crate::domain::dates::tokyo_noon(assessed_on);
     let entry_id = db::entries::insert(&mut tx, &case, &entry).await?;
     let assessment =

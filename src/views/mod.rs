@@ -17,11 +17,7 @@ pub mod timeline;
 
 use crate::db::auth::SessionUser;
 use crate::domain::kinds::Role;
-use crate::error::{AppError, AppResult};
 use crate::i18n::Tr;
-use askama::Template;
-use axum::http::StatusCode;
-use axum::response::{Html, IntoResponse, Response};
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 
@@ -164,15 +160,4 @@ impl Choice {
             selected: value == selected,
         }
     }
-}
-
-pub fn render<T: Template>(t: &T) -> AppResult<Html<String>> {
-    t.render()
-        .map(Html)
-        .map_err(|e| AppError::Internal(e.into()))
-}
-
-/// A page with a status other than 200: a form with errors (422), a refused login (401)…
-pub fn render_status<T: Template>(status: StatusCode, t: &T) -> AppResult<Response> {
-    Ok((status, render(t)?).into_response())
 }

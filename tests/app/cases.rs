@@ -337,13 +337,7 @@ async fn consent_is_recorded_revoked_once_and_stops_sharing_at_once(pool: PgPool
     let actor = scope_as(&app.pool, author, HIKARI, CASE_TAKAHASHI)
         .await
         .unwrap();
-    let entry = renkei::db::entries::NewEntry::plain(
-        CASE_TAKAHASHI,
-        "progress",
-        "health",
-        "服薬の調整中",
-        &team,
-    );
+    let entry = renkei::db::entries::NewEntry::plain("progress", "health", "服薬の調整中", &team);
     let entry_id = renkei::db::entries::insert(&mut conn, &actor, &entry)
         .await
         .unwrap();
@@ -439,13 +433,8 @@ async fn an_agency_that_left_reads_only_up_to_the_day_it_left(pool: PgPool) {
             .fetch_all(&mut *conn)
             .await
             .unwrap();
-    let entry = renkei::db::entries::NewEntry::plain(
-        CASE_TANAKA,
-        "progress",
-        "work",
-        "定着支援の面談を実施",
-        &team,
-    );
+    let entry =
+        renkei::db::entries::NewEntry::plain("progress", "work", "定着支援の面談を実施", &team);
     let actor = scope_as(&app.pool, author, AOBA, CASE_TANAKA)
         .await
         .unwrap();

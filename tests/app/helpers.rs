@@ -252,3 +252,21 @@ pub fn feed_token(page: &str) -> Option<String> {
     let after = page.split("id=\"feed-url\">/calendar/").nth(1)?;
     Some(after.split(".ics").next()?.to_string())
 }
+
+/// The Rust files under src/http/ (its subdirectories too): the tests read the route
+/// registrations from them.
+pub fn http_source_files() -> Vec<std::path::PathBuf> {
+    let mut dirs = vec![std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/http")];
+    let mut files = vec![];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                files.push(path);
+            }
+        }
+    }
+    files
+}

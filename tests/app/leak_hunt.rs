@@ -21,6 +21,7 @@
 //! left the team before the records were written and みなと after; the clinic さくら is invited
 //! from outside the team to one meeting; はるか is off the team.
 
+use crate::consent_state::ConsentState;
 use crate::helpers::*;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use renkei::demo::{
@@ -30,7 +31,6 @@ use renkei::demo::{
 use reqwest::{Client, StatusCode};
 use sqlx::PgPool;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::path::Path;
 use std::sync::Arc;
 use uuid::Uuid;
 
@@ -81,48 +81,6 @@ fn consent_categories(agency: Uuid) -> Vec<String> {
         .collect()
 }
 
-/// The state of every agency's consent during one round.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum ConsentState {
-    None,
-    Live,
-    ExpiresToday,
-    Expired,
-    Revoked,
-    /// revoked, then given again
-    Renewed,
-}
-
-impl ConsentState {
-    const ALL: [ConsentState; 6] = [
-        ConsentState::None,
-        ConsentState::Live,
-        ConsentState::ExpiresToday,
-        ConsentState::Expired,
-        ConsentState::Revoked,
-        ConsentState::Renewed,
-    ];
-
-    fn label(self) -> &'static str {
-        match self {
-            ConsentState::None => "no consent",
-            ConsentState::Live => "live consent",
-            ConsentState::ExpiresToday => "consent ending today",
-            ConsentState::Expired => "consent ended yesterday",
-            ConsentState::Revoked => "revoked consent",
-            ConsentState::Renewed => "revoked then renewed consent",
-        }
-    }
-
-    /// SPEC §3: not revoked, given_on <= today, valid_until null or >= today (Tokyo).
-    fn live(self) -> bool {
-        matches!(
-            self,
-            ConsentState::Live | ConsentState::ExpiresToday | ConsentState::Renewed
-        )
-    }
-}
-
 /// Replaces every consent of the case with the round's state.
 async fn set_consents(pool: &PgPool, state: ConsentState, recorder: Uuid) {
     let mut tx = pool.begin().await.unwrap();
@@ -132,14 +90,7 @@ async fn set_consents(pool: &PgPool, state: ConsentState, recorder: Uuid) {
         .await
         .unwrap();
     // (given days ago, valid until days from today, revoked)
-    let rows: Vec<(i64, Option<i64>, bool)> = match state {
-        ConsentState::None => vec![],
-        ConsentState::Live => vec![(30, None, false)],
-        ConsentState::ExpiresToday => vec![(30, Some(0), false)],
-        ConsentState::Expired => vec![(30, Some(-1), false)],
-        ConsentState::Revoked => vec![(30, None, true)],
-        ConsentState::Renewed => vec![(60, None, true), (0, None, false)],
-    };
+    let rows = state.rows();
     for agency in CONSENTED {
         for (given, until, revoked) in &rows {
             sqlx::query(
@@ -154,8 +105,8 @@ async fn set_consents(pool: &PgPool, state: ConsentState, recorder: Uuid) {
             .bind(CASE)
             .bind(agency)
             .bind(consent_categories(agency))
-            .bind(*given as i32)
-            .bind(until.map(|u| u as i32))
+            .bind(*given)
+            .bind(until)
             .bind(recorder)
             .bind(LEAD)
             .bind(*revoked)
@@ -495,7 +446,6 @@ async fn insert_entry(
 ) -> Uuid {
     let mut conn = pool.acquire().await.unwrap();
     let new = renkei::db::entries::NewEntry {
-        case_id: CASE,
         kind,
         category,
         // the newest on the timeline, so that the first page shows them
@@ -908,7 +858,6 @@ async fn plant_referrals(c: &Ctx<'_>, p: &mut Planted) {
         &mut conn,
         &sender_scope,
         &renkei::db::referrals::NewReferral {
-            case_id: CASE,
             to_agency_id: AOBA,
             hopes: &marker_text("referral-hopes", "sent"),
             assessment_id: None,
@@ -954,7 +903,6 @@ async fn plant_referrals(c: &Ctx<'_>, p: &mut Planted) {
         &mut conn,
         &sender_scope,
         &renkei::db::referrals::NewReferral {
-            case_id: CASE,
             to_agency_id: SHOKUCEN,
             hopes: &marker_text("referral-hopes", "draft"),
             assessment_id: None,
@@ -999,9 +947,6 @@ async fn plant_held_meeting(c: &Ctx<'_>, p: &mut Planted) {
         &mut conn,
         &convener,
         &renkei::db::meetings::NewMeeting {
-            case_id: CASE,
-            convener_user_id: sender.user_id,
-            convener_agency_id: HIKARI,
             purpose: "support_plan",
             purpose_note: "",
             starts_at: m0_at,
@@ -1031,14 +976,12 @@ async fn plant_held_meeting(c: &Ctx<'_>, p: &mut Planted) {
         &mut conn,
         &convener,
         &renkei::db::meetings::NewActionItem {
-            case_id: CASE,
             meeting_id: Some(m0),
             owner_agency_id: SHOKUCEN,
             owner_user_id: None,
             what: &marker_text("action-item", "M0"),
             how: "職場訪問",
             due_on: today + Duration::days(7),
-            created_by: sender.user_id,
         },
     )
     .await
@@ -1197,24 +1140,9 @@ fn until_close(s: &str) -> &str {
     s
 }
 
-fn rust_files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.is_dir() {
-            rust_files(&path, out);
-        } else if path.extension().is_some_and(|e| e == "rs") {
-            out.push(path);
-        }
-    }
-}
-
 /// The GET routes registered in src/http/, read from the source as tests/app/matrix.rs does.
 fn get_routes() -> BTreeSet<String> {
-    let mut files = vec![];
-    rust_files(
-        &Path::new(env!("CARGO_MANIFEST_DIR")).join("src/http"),
-        &mut files,
-    );
+    let files = http_source_files();
     let mut routes = BTreeSet::new();
     for file in files {
         let src = std::fs::read_to_string(file).unwrap();

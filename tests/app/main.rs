@@ -5,6 +5,7 @@ mod admin;
 mod auth;
 mod browser;
 mod cases;
+mod consent_state;
 mod daily;
 mod directory;
 mod employment;

@@ -38,6 +38,7 @@
 //! Where the app leaves no row it should, the test collects the gap, prints the gaps by route
 //! and fails.
 
+use crate::consent_state::ConsentState;
 use crate::helpers::*;
 use renkei::demo::{
     AOBA, CASE_SUZUKI, HARUKA, HIKARI, KOMOREBI, MEETING_SUZUKI, MINATO, PARTICIPANT_EMAIL, SAKURA,
@@ -473,48 +474,6 @@ const WITHOUT_LIVE_CONSENT: &[(&str, &str, u16)] = &[
     ("POST", "/cases/{case}/daily", 404),
 ];
 
-/// The state of the clinic's consent on the case during one round.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum ConsentState {
-    None,
-    Live,
-    ExpiresToday,
-    Expired,
-    Revoked,
-    /// revoked, then given again
-    Renewed,
-}
-
-impl ConsentState {
-    const ALL: [ConsentState; 6] = [
-        ConsentState::None,
-        ConsentState::Live,
-        ConsentState::ExpiresToday,
-        ConsentState::Expired,
-        ConsentState::Revoked,
-        ConsentState::Renewed,
-    ];
-
-    fn label(self) -> &'static str {
-        match self {
-            ConsentState::None => "no consent",
-            ConsentState::Live => "live consent",
-            ConsentState::ExpiresToday => "consent ending today",
-            ConsentState::Expired => "consent ended yesterday",
-            ConsentState::Revoked => "revoked consent",
-            ConsentState::Renewed => "revoked then renewed consent",
-        }
-    }
-
-    /// Not revoked, given, not expired (Tokyo calendar days).
-    fn live(self) -> bool {
-        matches!(
-            self,
-            ConsentState::Live | ConsentState::ExpiresToday | ConsentState::Renewed
-        )
-    }
-}
-
 /// Replaces the clinic's consents on the case with the round's state (every category).
 async fn set_clinic_consent(pool: &PgPool, state: ConsentState, recorder: Uuid) {
     let mut tx = pool.begin().await.unwrap();
@@ -525,14 +484,7 @@ async fn set_clinic_consent(pool: &PgPool, state: ConsentState, recorder: Uuid) 
         .await
         .unwrap();
     // (given days ago, valid until days from today, revoked)
-    let rows: Vec<(i32, Option<i32>, bool)> = match state {
-        ConsentState::None => vec![],
-        ConsentState::Live => vec![(30, None, false)],
-        ConsentState::ExpiresToday => vec![(30, Some(0), false)],
-        ConsentState::Expired => vec![(30, Some(-1), false)],
-        ConsentState::Revoked => vec![(30, None, true)],
-        ConsentState::Renewed => vec![(60, None, true), (0, None, false)],
-    };
+    let rows = state.rows();
     let categories: Vec<String> = [
         "health",
         "assessment",
@@ -571,18 +523,7 @@ async fn set_clinic_consent(pool: &PgPool, state: ConsentState, recorder: Uuid) 
 
 /// The paths registered in src/http/ (its subdirectories too), read from the source.
 fn registered_paths() -> BTreeSet<String> {
-    let mut dirs = vec![std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/http")];
-    let mut files = vec![];
-    while let Some(dir) = dirs.pop() {
-        for entry in std::fs::read_dir(dir).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                dirs.push(path);
-            } else if path.extension().is_some_and(|e| e == "rs") {
-                files.push(path);
-            }
-        }
-    }
+    let files = http_source_files();
     let mut paths = BTreeSet::new();
     for file in files {
         let src = std::fs::read_to_string(file).unwrap();
@@ -675,7 +616,7 @@ async fn observation(pool: &PgPool, user: Uuid, agency: Uuid, body: &str, team: 
     renkei::db::entries::insert(
         &mut conn,
         &scope,
-        &renkei::db::entries::NewEntry::plain(CASE_SUZUKI, "observation", "training", body, team),
+        &renkei::db::entries::NewEntry::plain("observation", "training", body, team),
     )
     .await
     .unwrap()
@@ -748,9 +689,6 @@ async fn prepare(pool: &PgPool) -> Fixture {
                 &mut conn,
                 &convener,
                 &renkei::db::meetings::NewMeeting {
-                    case_id: CASE_SUZUKI,
-                    convener_user_id: sabikan,
-                    convener_agency_id: HIKARI,
                     purpose: "support_plan",
                     purpose_note: "",
                     starts_at: chrono::Utc::now() + chrono::Duration::days(days),

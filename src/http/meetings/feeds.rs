@@ -5,8 +5,8 @@ use crate::db;
 use crate::domain::ics;
 use crate::error::{AppError, AppResult};
 use crate::http::extract::Auth;
+use crate::http::state::AppState;
 use crate::i18n::{Lang, Tr};
-use crate::AppState;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 

@@ -11,10 +11,11 @@ use crate::domain::text;
 use crate::error::{AppError, AppResult};
 use crate::http::extract::Auth;
 use crate::http::form::Pairs;
+use crate::http::render::render_status;
+use crate::http::state::AppState;
 use crate::i18n::{Lang, Tr};
 use crate::views::meetings::RoleRow;
-use crate::views::{render_status, Errors};
-use crate::AppState;
+use crate::views::Errors;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -119,14 +120,12 @@ pub(super) async fn minutes(
     }
     for (owner, user, due, how, what) in &items {
         let item = NewActionItem {
-            case_id: meeting.case_id,
             meeting_id: Some(id),
             owner_agency_id: *owner,
             owner_user_id: *user,
             what,
             how,
             due_on: *due,
-            created_by: scope.user_id(),
         };
         db::meetings::add_action_item(&mut tx, &scope, &item).await?;
     }

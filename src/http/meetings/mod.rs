@@ -21,10 +21,10 @@ use crate::db::meetings::MeetingRow;
 use crate::domain::dates::parse_date;
 use crate::domain::{dates, ics, text};
 use crate::error::AppResult;
+use crate::http::state::AppState;
 use crate::i18n::{Lang, Tr};
 use crate::views::meetings::{MeetingForm, MeetingPage, RoleRow};
 use crate::views::{Choice, Errors};
-use crate::AppState;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -127,13 +127,13 @@ async fn meeting_event(
     invited: &[Uuid],
     body: &str,
 ) -> AppResult<Uuid> {
-    let (actor, case_id) = (scope.actor(), scope.case_id());
+    let actor = scope.actor();
     let shared: Vec<Uuid> = invited
         .iter()
         .copied()
         .filter(|a| *a != actor.agency_id())
         .collect();
-    let entry = db::entries::NewEntry::plain(case_id, "meeting", "case_admin", body, &shared);
+    let entry = db::entries::NewEntry::plain("meeting", "case_admin", body, &shared);
     Ok(db::entries::insert(conn, scope, &entry).await?)
 }
 

@@ -11,11 +11,12 @@ use crate::domain::meeting::Purpose;
 use crate::error::{AppError, AppResult};
 use crate::http::extract::Auth;
 use crate::http::form::Pairs;
+use crate::http::render::{render, render_status};
+use crate::http::state::AppState;
 use crate::i18n::{Lang, Tr};
 use crate::policy;
 use crate::views::meetings::{CaseMeetingsPage, MeetingForm};
-use crate::views::{render, render_status, Choice, Errors};
-use crate::AppState;
+use crate::views::{Choice, Errors};
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -263,9 +264,6 @@ pub(super) async fn schedule(
         })
         .collect();
     let new = NewMeeting {
-        case_id: id,
-        convener_user_id: case.actor().user_id(),
-        convener_agency_id: case.actor().agency_id(),
         purpose: purpose.as_str(),
         purpose_note: &form.purpose_note,
         starts_at: start,

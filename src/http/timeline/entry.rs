@@ -10,9 +10,10 @@ use crate::domain::entry::{EntryFields, EntryKind, ReplyAnswer};
 use crate::error::{AppError, AppResult};
 use crate::http::extract::Auth;
 use crate::http::form::Pairs;
+use crate::http::render::{render, render_status};
+use crate::http::state::AppState;
 use crate::views::timeline::{EntryPage, ReplyForm};
-use crate::views::{render, render_status, Errors};
-use crate::AppState;
+use crate::views::Errors;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -165,7 +166,6 @@ pub(super) async fn reply(
         ..EntryFields::default()
     };
     let new = db::entries::NewEntry {
-        case_id: id,
         kind: EntryKind::Observation.as_str(),
         category: &parent.category,
         occurred_at: Utc::now(),

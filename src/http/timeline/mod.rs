@@ -10,7 +10,7 @@ mod inbox;
 mod page;
 mod write;
 
-use crate::AppState;
+use crate::http::state::AppState;
 use axum::routing::{get, post};
 use axum::Router;
 

@@ -12,10 +12,11 @@ use crate::domain::text;
 use crate::error::{AppError, AppResult};
 use crate::http::extract::Auth;
 use crate::http::form::Pairs;
+use crate::http::render::{render, render_status};
+use crate::http::state::AppState;
 use crate::i18n::Tr;
 use crate::views::timeline::{EntryForm, NewEntryPage, ShareChoice};
-use crate::views::{render, render_status, Choice, Errors};
-use crate::AppState;
+use crate::views::{Choice, Errors};
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -317,7 +318,6 @@ pub(super) async fn create_entry(
     ) {
         Some(entry) => {
             let new = db::entries::NewEntry {
-                case_id: id,
                 kind: entry.kind.as_str(),
                 category: entry.category.as_str(),
                 occurred_at: entry.occurred_at,
