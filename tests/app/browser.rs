@@ -532,6 +532,23 @@ async fn the_legal_timeline_and_the_radar_in_a_real_browser(pool: PgPool) {
         .unwrap();
     assert!(width.as_u64().unwrap() <= 390, "scroll width {width}");
     phone.close().await.unwrap();
+    // the lead's view of her reports, with her account's new password and off/on forms
+    let lead = driver.browser(true).await;
+    log_in(&lead, &app, "sabikan@hikari.example", PASSWORD).await;
+    lead.goto(&app.url(&format!("/cases/{}/daily", renkei::demo::CASE_TAKAHASHI)))
+        .await
+        .unwrap();
+    assert!(lead
+        .find(Locator::Css("form[action$='participant-account/password']"))
+        .await
+        .is_ok());
+    screenshot(&lead, "daily-account-phone").await;
+    let width = lead
+        .execute("return document.documentElement.scrollWidth", vec![])
+        .await
+        .unwrap();
+    assert!(width.as_u64().unwrap() <= 390, "scroll width {width}");
+    lead.close().await.unwrap();
 }
 
 /// Issue 8's walk: a clinic OT finds the transition offices near the person that support
