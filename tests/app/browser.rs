@@ -9,13 +9,13 @@ use sqlx::PgPool;
 use std::process::{Child, Command, Stdio};
 
 /// Chromedriver on a free port; killed when dropped, even when the test panics.
-struct Driver {
+pub(crate) struct Driver {
     child: Child,
     port: u16,
 }
 
 impl Driver {
-    fn start() -> Driver {
+    pub(crate) fn start() -> Driver {
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .unwrap()
             .local_addr()
@@ -36,7 +36,7 @@ impl Driver {
         Driver { child, port }
     }
 
-    async fn browser(&self, phone: bool) -> Client {
+    pub(crate) async fn browser(&self, phone: bool) -> Client {
         let mut options = serde_json::json!({
             "binary": "/usr/bin/chromium",
             "args": [
@@ -90,7 +90,7 @@ impl WebDriverCompatibleCommand for BrowserLog {
 
 /// Console messages at SEVERE level (errors, CSP violations), except the pages we asked for
 /// that answer with an error status on purpose (a refused login, a missing page).
-async fn console_errors(c: &Client) -> Vec<String> {
+pub(crate) async fn console_errors(c: &Client) -> Vec<String> {
     let log = c.issue_cmd(BrowserLog).await.unwrap();
     log.as_array()
         .map(|entries| {
@@ -110,7 +110,7 @@ async fn console_errors(c: &Client) -> Vec<String> {
         .unwrap_or_default()
 }
 
-async fn screenshot(c: &Client, name: &str) {
+pub(crate) async fn screenshot(c: &Client, name: &str) {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(
@@ -120,21 +120,21 @@ async fn screenshot(c: &Client, name: &str) {
     .unwrap();
 }
 
-async fn fill(c: &Client, css: &str, text: &str) {
+pub(crate) async fn fill(c: &Client, css: &str, text: &str) {
     let field = c.find(Locator::Css(css)).await.unwrap();
     field.clear().await.unwrap();
     field.send_keys(text).await.unwrap();
 }
 
 /// Clicks something that loads a new page and waits until the old page is gone.
-async fn click_and_wait(c: &Client, css: &str) {
+pub(crate) async fn click_and_wait(c: &Client, css: &str) {
     let old = c.find(Locator::Css("html")).await.unwrap();
     c.find(Locator::Css(css))
         .await
-        .unwrap()
+        .unwrap_or_else(|e| panic!("{css}: {e}"))
         .click()
         .await
-        .unwrap();
+        .unwrap_or_else(|e| panic!("clicking {css}: {e}"));
     for _ in 0..100 {
         if old.tag_name().await.is_err() {
             return;
@@ -144,7 +144,7 @@ async fn click_and_wait(c: &Client, css: &str) {
     panic!("clicking {css} loaded no new page");
 }
 
-async fn log_in(c: &Client, app: &TestApp, email: &str, password: &str) {
+pub(crate) async fn log_in(c: &Client, app: &TestApp, email: &str, password: &str) {
     c.goto(&app.url("/login")).await.unwrap();
     fill(c, "#email", email).await;
     fill(c, "#password", password).await;

@@ -11,6 +11,7 @@ mod directory;
 mod employment;
 mod frame;
 mod helpers;
+mod journey;
 mod leak_hunt;
 mod matrix;
 mod meetings;

@@ -1,0 +1,323 @@
+//! The whole journey of one person's case in headless Chromium, at 1280 px and at 390 px: the
+//! lead records consent, the therapist assesses readiness and refers, the transition office
+//! acknowledges and posts an observation, the clinic replies, a coordinator schedules a meeting
+//! and records its minutes, the retention office scores a check; then each user logs out and the
+//! back button shows nothing private. No console errors (a CSP violation would show there) and,
+//! on the phone, no page wider than the screen.
+
+use crate::browser::{click_and_wait, console_errors, fill, log_in, screenshot, Driver};
+use crate::helpers::*;
+use fantoccini::{Client, Locator};
+use renkei::demo::{CASE_TANAKA, CASE_YAMADA, HIKARI};
+use sqlx::PgPool;
+
+/// Sets a field's value by script: date and time inputs take keys in the browser's locale.
+async fn set(c: &Client, css: &str, value: &str) {
+    c.execute(
+        "document.querySelector(arguments[0]).value = arguments[1];",
+        vec![css.into(), value.into()],
+    )
+    .await
+    .unwrap();
+}
+
+/// Ticks every radio button or checkbox the selector finds.
+async fn tick_all(c: &Client, css: &str) -> u64 {
+    c.execute(
+        "const xs = document.querySelectorAll(arguments[0]); xs.forEach(x => x.click()); return xs.length;",
+        vec![css.into()],
+    )
+    .await
+    .unwrap()
+    .as_u64()
+    .unwrap()
+}
+
+async fn click(c: &Client, css: &str) {
+    c.find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"))
+        .click()
+        .await
+        .unwrap();
+}
+
+async fn text(c: &Client, css: &str) -> String {
+    c.find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"))
+        .text()
+        .await
+        .unwrap()
+}
+
+async fn page(c: &Client) -> String {
+    c.source().await.unwrap()
+}
+
+/// On the phone, the page fits the screen: no sideways scrolling.
+async fn fits(c: &Client, phone: bool, what: &str) {
+    if phone {
+        let width = c
+            .execute("return document.documentElement.scrollWidth", vec![])
+            .await
+            .unwrap();
+        assert!(
+            width.as_u64().unwrap() <= 390,
+            "{what}: scroll width {width}"
+        );
+    }
+}
+
+/// Logs out with the header's button, goes back, and finds nothing of the case on the screen.
+async fn log_out_and_go_back(c: Client, private: &str) {
+    click_and_wait(&c, "nav form[action='/logout'] button").await;
+    assert_eq!(c.current_url().await.unwrap().path(), "/login");
+    c.back().await.unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let shown = page(&c).await;
+    assert!(
+        !shown.contains(private),
+        "after logging out, the back button shows {private}"
+    );
+    let errors = console_errors(&c).await;
+    assert!(errors.is_empty(), "console errors: {errors:?}");
+    c.close().await.unwrap();
+}
+
+async fn journey(pool: PgPool, phone: bool) {
+    let app = TestApp::spawn(pool).await;
+    let driver = Driver::start();
+    let tag = if phone { "phone" } else { "desktop" };
+    let today = renkei::domain::dates::today_tokyo();
+    let yamada = format!("/cases/{CASE_YAMADA}");
+
+    // the clinic's PSW (the lead's coordinator) records 山田 太郎's consent for ひかり
+    let psw = driver.browser(phone).await;
+    log_in(&psw, &app, "psw@sakura.example", PASSWORD).await;
+    psw.goto(&app.url(&format!("{yamada}/consents")))
+        .await
+        .unwrap();
+    psw.find(Locator::Css("#agency_id"))
+        .await
+        .unwrap()
+        .select_by_value(&HIKARI.to_string())
+        .await
+        .unwrap();
+    // she agrees to share everything with ひかり
+    assert!(tick_all(&psw, "input[name=category]").await >= 5);
+    click(&psw, "input[name=given_by][value=person]").await;
+    click(&psw, "input[name=method][value=written]").await;
+    click(&psw, "input[name=term][value='1y']").await;
+    set(&psw, "#given_on", &today.to_string()).await;
+    fits(&psw, phone, "consent form").await;
+    click_and_wait(
+        &psw,
+        &format!("form[action='{yamada}/consents'] > button[type=submit]"),
+    )
+    .await;
+    assert!(page(&psw).await.contains("ひかり就労移行支援センター"));
+    screenshot(&psw, &format!("journey-consent-{tag}")).await;
+    fits(&psw, phone, "consents").await;
+
+    // the OT assesses readiness: all six met, then refers to ひかり
+    let ot = driver.browser(phone).await;
+    log_in(&ot, &app, "ot@sakura.example", PASSWORD).await;
+    ot.goto(&app.url(&format!("{yamada}/checks")))
+        .await
+        .unwrap();
+    click(&ot, "details:has(form.checklist) > summary").await;
+    assert_eq!(tick_all(&ot, "form.checklist input[value=met]").await, 6);
+    set(&ot, "#assessed_on", &today.to_string()).await;
+    click_and_wait(&ot, "form.checklist button[type=submit]").await;
+    let result = text(&ot, "#latest-result").await;
+    assert!(result.contains("すべて満たしています"), "{result}");
+    screenshot(&ot, &format!("journey-readiness-{tag}")).await;
+    fits(&ot, phone, "readiness").await;
+    ot.goto(&app.url(&format!("{yamada}/referrals")))
+        .await
+        .unwrap();
+    ot.find(Locator::Css("#to_agency_id"))
+        .await
+        .unwrap()
+        .select_by_value(&HIKARI.to_string())
+        .await
+        .unwrap();
+    click(&ot, "input[name=attach_assessment]").await;
+    fill(&ot, "#hopes", "まず体験利用から始めたいと話しています。").await;
+    click_and_wait(&ot, "#referral-form button[value=send]").await;
+    screenshot(&ot, &format!("journey-referral-sent-{tag}")).await;
+    let referral: uuid::Uuid = sqlx::query_scalar(
+        "SELECT id FROM referral WHERE case_id = $1 AND to_agency_id = $2 AND state = 'sent'",
+    )
+    .bind(CASE_YAMADA)
+    .bind(HIKARI)
+    .fetch_one(&app.pool)
+    .await
+    .expect("the referral was sent");
+    fits(&ot, phone, "referral sent").await;
+
+    // ひかり's staff find it on the dashboard, acknowledge it and post an observation
+    let hikari = driver.browser(phone).await;
+    log_in(&hikari, &app, "staff@hikari.example", PASSWORD).await;
+    let dash = page(&hikari).await;
+    assert!(dash.contains("届いている紹介") && dash.contains("山田 太郎"));
+    fits(&hikari, phone, "hikari dashboard").await;
+    hikari
+        .goto(&app.url(&format!("/referrals/{referral}")))
+        .await
+        .unwrap();
+    assert!(page(&hikari).await.contains("まず体験利用から始めたい"));
+    click(
+        &hikari,
+        "details:has(input[name=to][value=acknowledged]) > summary",
+    )
+    .await;
+    fill(
+        &hikari,
+        "details[open] textarea[name=note]",
+        "受け付けました。見学の日程をご連絡します。",
+    )
+    .await;
+    click_and_wait(
+        &hikari,
+        "form:has(input[name=to][value=acknowledged]) button[type=submit]",
+    )
+    .await;
+    let state = text(&hikari, "#referral-state").await;
+    assert!(state.contains("受け付け"), "{state}");
+    screenshot(&hikari, &format!("journey-acknowledged-{tag}")).await;
+    fits(&hikari, phone, "acknowledged").await;
+    hikari.goto(&app.url(&yamada)).await.unwrap();
+    click_and_wait(&hikari, "a[href$='kind=observation']").await;
+    fill(&hikari, "#situation", "見学の途中、説明が長くなったとき").await;
+    fill(
+        &hikari,
+        "#body",
+        "メモを取りながら、要点を自分で確かめていた。",
+    )
+    .await;
+    fill(&hikari, "#handling", "説明を3点にまとめて渡した").await;
+    click_and_wait(&hikari, "main form button[type=submit]").await;
+    assert!(page(&hikari).await.contains("要点を自分で確かめていた"));
+    fits(&hikari, phone, "observation").await;
+    log_out_and_go_back(hikari, "要点を自分で確かめていた").await;
+
+    // the OT finds the observation in the inbox and replies
+    ot.goto(&app.url("/inbox")).await.unwrap();
+    screenshot(&ot, &format!("journey-inbox-{tag}")).await;
+    fits(&ot, phone, "inbox").await;
+    click_and_wait(&ot, "ul.inbox li a").await;
+    assert!(page(&ot).await.contains("要点を自分で確かめていた"));
+    click(&ot, "input[name=answer][value=seen_here]").await;
+    fill(
+        &ot,
+        "#situation",
+        "外来のリハビリでも、メモで確かめている。",
+    )
+    .await;
+    click_and_wait(&ot, "#reply button[type=submit]").await;
+    assert!(page(&ot).await.contains("外来のリハビリでも"));
+    screenshot(&ot, &format!("journey-reply-{tag}")).await;
+    fits(&ot, phone, "reply").await;
+    log_out_and_go_back(ot, "山田 太郎").await;
+
+    // the PSW schedules a meeting with ひかり and records its minutes
+    psw.goto(&app.url(&format!("{yamada}/meetings")))
+        .await
+        .unwrap();
+    psw.find(Locator::Css("#purpose"))
+        .await
+        .unwrap()
+        .select_by_index(1)
+        .await
+        .unwrap();
+    let day = today + chrono::Duration::days(7);
+    set(&psw, "#date", &day.to_string()).await;
+    set(&psw, "#time", "10:00").await;
+    set(&psw, "#duration", "60").await;
+    fill(&psw, "#place", "さくら通りクリニック 相談室").await;
+    click(&psw, &format!("input[name=invite][value='{HIKARI}']")).await;
+    fits(&psw, phone, "meeting form").await;
+    click_and_wait(&psw, "#meeting-form button[type=submit]").await;
+    let meeting: uuid::Uuid =
+        sqlx::query_scalar("SELECT id FROM meeting WHERE case_id = $1 AND place = $2")
+            .bind(CASE_YAMADA)
+            .bind("さくら通りクリニック 相談室")
+            .fetch_one(&app.pool)
+            .await
+            .expect("the meeting was scheduled");
+    psw.goto(&app.url(&format!("/meetings/{meeting}")))
+        .await
+        .unwrap();
+    fill(&psw, "#attendees", "山田 太郎さん、PSW、ひかり スタッフ").await;
+    fill(&psw, "#discussion", "体験利用の始め方を話し合った。").await;
+    fill(&psw, "#decisions", "来月から週2日の体験利用を始める。").await;
+    psw.find(Locator::Css("select[name=owner_0]"))
+        .await
+        .unwrap()
+        .select_by_index(1)
+        .await
+        .unwrap();
+    fill(&psw, "input[name=what_0]", "体験利用の日程を本人と決める").await;
+    set(
+        &psw,
+        "input[name=due_0]",
+        &(today + chrono::Duration::days(14)).to_string(),
+    )
+    .await;
+    click_and_wait(
+        &psw,
+        &format!("form[action='/meetings/{meeting}/minutes'] > button[type=submit]"),
+    )
+    .await;
+    let shown = page(&psw).await;
+    assert!(shown.contains("週2日の体験利用を始める"));
+    assert!(shown.contains("体験利用の日程を本人と決める"));
+    screenshot(&psw, &format!("journey-minutes-{tag}")).await;
+    fits(&psw, phone, "minutes").await;
+    log_out_and_go_back(psw, "週2日の体験利用を始める").await;
+
+    // the retention office scores 田中 健's check
+    let before: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM assessment WHERE case_id = $1 AND instrument_id = 'retention'",
+    )
+    .bind(CASE_TANAKA)
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    let aoba = driver.browser(phone).await;
+    log_in(&aoba, &app, "teichaku@aoba.example", PASSWORD).await;
+    aoba.goto(&app.url(&format!("/cases/{CASE_TANAKA}/checks/retention")))
+        .await
+        .unwrap();
+    click(&aoba, "details:has(form.checklist) > summary").await;
+    assert_eq!(
+        tick_all(&aoba, "form.checklist input[type=radio][value='4']").await,
+        27
+    );
+    set(&aoba, "#assessed_on", &today.to_string()).await;
+    click_and_wait(&aoba, "form.checklist button[type=submit]").await;
+    let after: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM assessment WHERE case_id = $1 AND instrument_id = 'retention'",
+    )
+    .bind(CASE_TANAKA)
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(after, before + 1, "the check was recorded");
+    assert!(aoba.find(Locator::Css("svg")).await.is_ok(), "the radar");
+    screenshot(&aoba, &format!("journey-retention-{tag}")).await;
+    fits(&aoba, phone, "retention check").await;
+    log_out_and_go_back(aoba, "田中 健").await;
+}
+
+#[sqlx::test]
+async fn the_whole_journey_of_a_case_at_desktop_width(pool: PgPool) {
+    journey(pool, false).await;
+}
+
+#[sqlx::test]
+async fn the_whole_journey_of_a_case_on_a_phone(pool: PgPool) {
+    journey(pool, true).await;
+}
