@@ -8,6 +8,7 @@ nav-members = Members
 nav-admin-agencies = Agencies
 nav-admin-users = Users
 nav-logout = Log out
+nav-menu = Menu
 acting-as = Acting as
 acting-switch = Switch
 lang-switch = 日本語

@@ -8,6 +8,7 @@ nav-members = 職員の管理
 nav-admin-agencies = 機関の管理
 nav-admin-users = ユーザーの管理
 nav-logout = ログアウト
+nav-menu = メニュー
 acting-as = 所属機関
 acting-switch = 切り替える
 lang-switch = English

@@ -144,6 +144,47 @@ pub(crate) async fn click_and_wait(c: &Client, css: &str) {
     panic!("clicking {css} loaded no new page");
 }
 
+/// Logs out with the header's button. On a phone it sits behind the menu button, which is
+/// opened first as a user would. On a desk the menu is always shown (CSS `::details-content`),
+/// which WebDriver's visibility check does not know about: there the button is checked to be on
+/// the screen, then clicked by script.
+pub(crate) async fn log_out(c: &Client) {
+    let summary = c
+        .find(Locator::Css("details.menu > summary"))
+        .await
+        .unwrap();
+    if summary.is_displayed().await.unwrap() {
+        summary.click().await.unwrap();
+        click_and_wait(c, "nav form[action='/logout'] button").await;
+    } else {
+        let old = c.find(Locator::Css("html")).await.unwrap();
+        let shown = c
+            .execute(
+                "window.scrollTo(0, 0);
+                 const b = document.querySelector(\"nav form[action='/logout'] button\");
+                 const r = b.getBoundingClientRect();
+                 const ok = r.width > 0 && r.height > 0 && r.top >= 0 && r.top < innerHeight;
+                 if (ok) { b.click(); }
+                 return ok;",
+                vec![],
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            shown,
+            serde_json::json!(true),
+            "the logout button is on the screen"
+        );
+        for _ in 0..100 {
+            if old.tag_name().await.is_err() {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+    }
+    assert_eq!(c.current_url().await.unwrap().path(), "/login");
+}
+
 pub(crate) async fn log_in(c: &Client, app: &TestApp, email: &str, password: &str) {
     c.goto(&app.url("/login")).await.unwrap();
     fill(c, "#email", email).await;
@@ -208,8 +249,7 @@ async fn a_user_logs_in_switches_agency_and_logs_out_in_a_real_browser(pool: PgP
     let errors = console_errors(&c).await;
     assert!(errors.is_empty(), "console errors: {errors:?}");
 
-    click_and_wait(&c, "nav form button").await;
-    assert_eq!(c.current_url().await.unwrap().path(), "/login");
+    log_out(&c).await;
     c.close().await.unwrap();
 
     // the phone width: the page fits without sideways scrolling
@@ -361,6 +401,8 @@ async fn an_observation_reaches_the_clinic_which_replies_in_a_real_browser(pool:
     // the clinic's OT finds it in the inbox and replies
     let ot = driver.browser(true).await;
     log_in(&ot, &app, "ot@sakura.example", PASSWORD).await;
+    crate::journey::open_menu(&ot).await;
+    screenshot(&ot, "menu-open-phone").await;
     let unread = ot
         .find(Locator::Css("#unread-count"))
         .await

@@ -5,7 +5,7 @@
 //! back button shows nothing private. No console errors (a CSP violation would show there) and,
 //! on the phone, no page wider than the screen.
 
-use crate::browser::{click_and_wait, console_errors, fill, log_in, screenshot, Driver};
+use crate::browser::{click_and_wait, console_errors, fill, log_in, log_out, screenshot, Driver};
 use crate::helpers::*;
 use fantoccini::{Client, Locator};
 use renkei::demo::{CASE_TANAKA, CASE_YAMADA, HIKARI};
@@ -69,10 +69,20 @@ async fn fits(c: &Client, phone: bool, what: &str) {
     }
 }
 
+/// On a phone the header's links sit behind the menu button: open it as a user would.
+pub(crate) async fn open_menu(c: &Client) {
+    let summary = c
+        .find(Locator::Css("details.menu > summary"))
+        .await
+        .unwrap();
+    if summary.is_displayed().await.unwrap() {
+        summary.click().await.unwrap();
+    }
+}
+
 /// Logs out with the header's button, goes back, and finds nothing of the case on the screen.
 async fn log_out_and_go_back(c: Client, private: &str) {
-    click_and_wait(&c, "nav form[action='/logout'] button").await;
-    assert_eq!(c.current_url().await.unwrap().path(), "/login");
+    log_out(&c).await;
     c.back().await.unwrap();
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     let shown = page(&c).await;
