@@ -331,3 +331,134 @@ async fn the_whole_journey_of_a_case_at_desktop_width(pool: PgPool) {
 async fn the_whole_journey_of_a_case_on_a_phone(pool: PgPool) {
     journey(pool, true).await;
 }
+
+/// Every visible table cell narrower than this, on a 390 px screen, is a squeezed table.
+const NARROWEST_CELL: f64 = 90.0;
+
+/// Cells narrower than `NARROWEST_CELL`, with their text, and the page's scroll width.
+async fn squeezed(c: &Client) -> (Vec<String>, u64) {
+    let found = c
+        .execute(
+            "const out = [];
+             for (const td of document.querySelectorAll('main td, main tbody th')) {
+               const r = td.getBoundingClientRect();
+               if (r.width > 0 && r.height > 0 && r.width < arguments[0]) {
+                 out.push(Math.round(r.width) + 'px: ' + td.textContent.trim().slice(0, 30));
+               }
+             }
+             return [out, document.documentElement.scrollWidth];",
+            vec![NARROWEST_CELL.into()],
+        )
+        .await
+        .unwrap();
+    let cells = found[0]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap().to_string())
+        .collect();
+    (cells, found[1].as_u64().unwrap())
+}
+
+#[sqlx::test]
+async fn every_main_page_on_a_phone_has_no_squeezed_table(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    let driver = Driver::start();
+    let meeting = renkei::demo::MEETING_SUZUKI;
+    let referral: uuid::Uuid = sqlx::query_scalar("SELECT id FROM referral LIMIT 1")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    let case_pages = |case: uuid::Uuid| {
+        [
+            "",
+            "/timeline",
+            "/legal",
+            "/daily",
+            "/checks",
+            "/checks/retention",
+            "/referrals",
+            "/meetings",
+            "/team",
+            "/consents",
+        ]
+        .map(|p| format!("/cases/{case}{p}"))
+        .to_vec()
+    };
+    let common = || {
+        [
+            "/",
+            "/cases",
+            "/tasks",
+            "/referrals",
+            "/inbox",
+            "/agencies",
+            "/account",
+        ]
+        .map(String::from)
+        .to_vec()
+    };
+    let mut visits: Vec<(&str, Vec<String>)> = vec![
+        ("psw@sakura.example", {
+            let mut v = common();
+            v.extend(case_pages(renkei::demo::CASE_SUZUKI));
+            v.extend(case_pages(CASE_YAMADA));
+            v.push(format!("/cases/{CASE_YAMADA}/access-log"));
+            v.push(format!("/meetings/{meeting}"));
+            v.push(format!("/referrals/{referral}"));
+            v
+        }),
+        ("teichaku@aoba.example", {
+            let mut v = common();
+            v.extend(case_pages(CASE_TANAKA));
+            v.push(format!("/cases/{CASE_TANAKA}/access-log"));
+            v
+        }),
+        ("sabikan@hikari.example", {
+            let mut v = common();
+            v.extend(case_pages(renkei::demo::CASE_TAKAHASHI));
+            v.push(format!(
+                "/cases/{}/access-log",
+                renkei::demo::CASE_TAKAHASHI
+            ));
+            v
+        }),
+        (
+            "jimu@sakura.example",
+            vec!["/agency/members".into(), "/agency/audit".into()],
+        ),
+        (
+            "admin@renkei.example",
+            vec![
+                "/admin".into(),
+                "/admin/agencies".into(),
+                "/admin/users".into(),
+            ],
+        ),
+    ];
+    let mut pages = 0;
+    let mut problems = Vec::new();
+    for (email, paths) in visits.drain(..) {
+        let c = driver.browser(true).await;
+        log_in(&c, &app, email, PASSWORD).await;
+        for path in paths {
+            c.goto(&app.url(&path)).await.unwrap();
+            let (cells, width) = squeezed(&c).await;
+            pages += 1;
+            if width > 390 || !cells.is_empty() {
+                let name = path.replace('/', "_");
+                screenshot(&c, &format!("squeezed{name}")).await;
+                problems.push(format!("{email} {path}: width {width}, {cells:?}"));
+            }
+        }
+        let errors = console_errors(&c).await;
+        assert!(errors.is_empty(), "{email}: console errors: {errors:?}");
+        c.close().await.unwrap();
+    }
+    assert!(pages > 50, "{pages} pages seen");
+    assert!(
+        problems.is_empty(),
+        "squeezed on a phone:\n{}",
+        problems.join("\n")
+    );
+}
