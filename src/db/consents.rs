@@ -148,3 +148,28 @@ pub async fn expiring_for_lead(
     .fetch_all(conn)
     .await
 }
+
+/// Who may record consent on the case: the lead agency's coordinators (active users), by name,
+/// with whether the acting user is one of them. Shown where a missing consent stops a step, so
+/// that those who cannot record it know whom to ask.
+pub async fn recorders(
+    conn: &mut PgConnection,
+    scope: &impl crate::access::OnCase,
+) -> sqlx::Result<(bool, Vec<String>)> {
+    let rows: Vec<(Uuid, Uuid, String)> = sqlx::query_as(
+        "SELECT c.lead_agency_id, u.id, u.display_name
+         FROM case_file c
+         JOIN membership m ON m.agency_id = c.lead_agency_id AND m.role = 'coordinator'
+         JOIN app_user u ON u.id = m.user_id AND u.active
+         WHERE c.id = $1
+         ORDER BY u.display_name COLLATE \"ja-x-icu\", u.id",
+    )
+    .bind(scope.case_id())
+    .fetch_all(conn)
+    .await?;
+    let me = scope.actor();
+    let may = rows
+        .iter()
+        .any(|(lead, id, _)| *lead == me.agency_id() && *id == me.user_id());
+    Ok((may, rows.into_iter().map(|(_, _, n)| n).collect()))
+}

@@ -432,7 +432,7 @@ pub async fn inbox(
 ) -> sqlx::Result<Vec<InboxRow>> {
     sqlx::query_as(&format!(
         "SELECT e.id, e.case_id, p.family_name, p.given_name, e.kind, e.category, e.occurred_at,
-                e.created_at, left(e.body, 140) AS excerpt, u.display_name AS author_name,
+                e.created_at, left(e.body, 600) AS excerpt, u.display_name AS author_name,
                 a.name AS author_agency_name, e.reply_to
          FROM case_agency ca
          JOIN entry e ON e.case_id = ca.case_id

@@ -25,9 +25,58 @@ pub fn to_safe_html(markdown: &str) -> String {
         .to_string()
 }
 
+/// The words of a Markdown text without its marks (`**`, `- `, `#`, links' addresses), on one
+/// line, cut at `max_chars` characters with an ellipsis: for previews such as the inbox.
+pub fn to_plain_text(markdown: &str, max_chars: usize) -> String {
+    let mut out = String::new();
+    let push_space = |out: &mut String| {
+        if !out.is_empty() && !out.ends_with(' ') {
+            out.push(' ');
+        }
+    };
+    for event in Parser::new_ext(
+        markdown,
+        Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH,
+    ) {
+        match event {
+            Event::Text(t) | Event::Code(t) | Event::Html(t) | Event::InlineHtml(t) => {
+                out.push_str(&t)
+            }
+            Event::SoftBreak
+            | Event::HardBreak
+            | Event::End(TagEnd::Paragraph)
+            | Event::End(TagEnd::Item)
+            | Event::End(TagEnd::Heading(_))
+            | Event::End(TagEnd::TableCell) => push_space(&mut out),
+            _ => {}
+        }
+    }
+    let text: String = out.split_whitespace().collect::<Vec<_>>().join(" ");
+    if text.chars().count() > max_chars {
+        let mut cut: String = text.chars().take(max_chars).collect();
+        cut.push('…');
+        cut
+    } else {
+        text
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn plain_text_has_no_marks() {
+        assert_eq!(
+            to_plain_text(
+                "**大事**なこと\n- 一つ目\n- 二つ目\n\n[資料](https://x.example)",
+                100
+            ),
+            "大事なこと 一つ目 二つ目 資料"
+        );
+        assert_eq!(to_plain_text("あいうえお", 3), "あいう…");
+        assert_eq!(to_plain_text("# 見出し\n本文", 100), "見出し 本文");
+    }
 
     #[test]
     fn line_breaks_are_kept() {

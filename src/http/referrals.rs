@@ -20,7 +20,8 @@ use crate::http::render::{render, render_status};
 use crate::http::state::AppState;
 use crate::i18n::{Lang, Tr};
 use crate::views::referrals::{
-    Action, CaseReferralsPage, ReferralForm, ReferralPage, ReferralPrint, ReferralsPage,
+    Action, CaseReferralsPage, ConsentGate, ReferralForm, ReferralPage, ReferralPrint,
+    ReferralsPage,
 };
 use crate::views::{Choice, Errors};
 use axum::extract::{Path, Query, State};
@@ -82,6 +83,7 @@ async fn case_page_view(
     let has_assessment = !db::checks::history(conn, case.reader(), READINESS, 1)
         .await?
         .is_empty();
+    let gate = consent_gate(conn, case, &missing_consent).await?;
     Ok(CaseReferralsPage {
         layout: auth.ctx.layout("referrals-title"),
         case_id: case.case_id(),
@@ -92,7 +94,24 @@ async fn case_page_view(
         form,
         errors,
         missing_consent,
+        gate,
         has_assessment,
+    })
+}
+
+/// Read only when a gate stopped the step.
+async fn consent_gate(
+    conn: &mut PgConnection,
+    scope: &impl crate::access::OnCase,
+    missing: &[String],
+) -> AppResult<ConsentGate> {
+    if missing.is_empty() {
+        return Ok(ConsentGate::default());
+    }
+    let (may_record, recorders) = db::consents::recorders(conn, scope).await?;
+    Ok(ConsentGate {
+        may_record,
+        recorders,
     })
 }
 
@@ -383,6 +402,7 @@ async fn referral_page(
         None => build_packet(conn, rs.reader(), &referral).await?,
     };
     let events = db::referrals::events(conn, rs).await?;
+    let gate = consent_gate(conn, rs, &missing_consent).await?;
     let state = RefState::parse(&referral.state).unwrap_or(RefState::Withdrawn);
     let actions = state
         .next(side)
@@ -405,6 +425,7 @@ async fn referral_page(
             .collect(),
         errors,
         missing_consent,
+        gate,
     })
 }
 

@@ -41,7 +41,15 @@ pub struct CaseReferralsPage {
     pub errors: Errors,
     /// Categories the receiving agency's consent does not cover (after a refused send).
     pub missing_consent: Vec<String>,
+    pub gate: ConsentGate,
     pub has_assessment: bool,
+}
+
+/// Who can lift a consent gate: a link for the lead's coordinators, their names for the others.
+#[derive(Debug, Default)]
+pub struct ConsentGate {
+    pub may_record: bool,
+    pub recorders: Vec<String>,
 }
 
 /// A move the acting side may make now.
@@ -61,6 +69,7 @@ pub struct ReferralPage {
     pub reasons: Vec<Choice>,
     pub errors: Errors,
     pub missing_consent: Vec<String>,
+    pub gate: ConsentGate,
     pub is_sender: bool,
 }
 

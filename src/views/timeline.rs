@@ -139,6 +139,10 @@ impl InboxRow {
     pub fn kind_key(&self) -> String {
         format!("entry-kind-{}", self.kind)
     }
+    /// The start of the body as plain text: a preview shows words, not Markdown marks.
+    pub fn preview(&self) -> String {
+        crate::domain::markdown::to_plain_text(&self.excerpt, 140)
+    }
 }
 
 impl EntryFields {

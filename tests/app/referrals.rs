@@ -396,3 +396,78 @@ async fn a_referral_to_a_closed_agency_is_refused(pool: PgPool) {
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(body(res).await.contains("紹介先の機関を選んでください"));
 }
+
+#[sqlx::test]
+async fn the_consent_gate_names_who_can_record_consent_to_those_who_cannot(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    let case = renkei::demo::CASE_YAMADA;
+    let refer = format!("/cases/{case}/referrals");
+    let form = [
+        ("to_agency_id", HIKARI.to_string()),
+        ("hopes", "見学から始めたいです。".into()),
+        ("action", "send".into()),
+    ];
+    let psw_name: String =
+        sqlx::query_scalar("SELECT display_name FROM app_user WHERE email = 'psw@sakura.example'")
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    // the OT (staff) may refer, but not record consent: she is told whom to ask, with no link
+    let ot = app.browser();
+    ot.login("ot@sakura.example").await;
+    let res = ot
+        .client
+        .post(ot.url(&refer))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = body(res).await;
+    assert!(page.contains("同意がまだないため、送れません"));
+    assert!(!page.contains("同意を記録する</a>"), "no dead-end link");
+    assert!(page.contains("主担当機関のコーディネーター"), "{page}");
+    assert!(page.contains(&psw_name), "the coordinator by name");
+    // the PSW (the lead's coordinator) gets the link
+    let psw = app.browser();
+    psw.login("psw@sakura.example").await;
+    let res = psw
+        .client
+        .post(psw.url(&refer))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = body(res).await;
+    assert!(page.contains("同意を記録する</a>"));
+    assert!(!page.contains("id=\"consent-recorders\""));
+}
+
+#[sqlx::test]
+async fn each_side_of_a_referral_finds_its_way_to_the_case_and_back(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    let case = renkei::demo::CASE_SATO;
+    let referral: Uuid = sqlx::query_scalar("SELECT id FROM referral WHERE case_id = $1")
+        .bind(case)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    // the receiving office (on the team since it acknowledged) links to the case
+    let hikari = app.browser();
+    hikari.login("staff@hikari.example").await;
+    let page = body(hikari.get(&format!("/referrals/{referral}")).await).await;
+    assert!(
+        page.contains(&format!("<a href=\"/cases/{case}\" id=\"to-case\">")),
+        "{page}"
+    );
+    assert_eq!(
+        hikari.get(&format!("/cases/{case}")).await.status(),
+        StatusCode::OK
+    );
+    // the case's referral tab has an explicit link per referral
+    let tab = body(hikari.get(&format!("/cases/{case}/referrals")).await).await;
+    assert!(tab.contains(&format!(
+        "<a href=\"/referrals/{referral}\" class=\"referral-open\">紹介を開く</a>"
+    )));
+}

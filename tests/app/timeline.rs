@@ -61,7 +61,7 @@ async fn an_observation_reaches_the_clinic_inbox_and_gets_a_reply(pool: PgPool) 
     let res = hikari
         .post(
             &format!("/cases/{CASE_SUZUKI}/entries"),
-            &observation("休憩後に作業の再開が遅れる。", &shares),
+            &observation("**休憩後**に作業の再開が遅れる。\n- 午前\n- 午後", &shares),
         )
         .await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
@@ -75,7 +75,12 @@ async fn an_observation_reaches_the_clinic_inbox_and_gets_a_reply(pool: PgPool) 
     let ot = app.browser();
     ot.login("ot@sakura.example").await;
     let inbox = body(ot.get("/inbox").await).await;
-    assert!(inbox.contains("休憩後に作業の再開が遅れる。"));
+    // the preview is plain words, not Markdown marks
+    assert!(
+        inbox.contains("休憩後に作業の再開が遅れる。 午前 午後"),
+        "{inbox}"
+    );
+    assert!(!inbox.contains("**休憩後**"));
     assert!(inbox.contains("鈴木 一郎"));
     // the reply, from the clinic's side
     let res = ot
