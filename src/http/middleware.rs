@@ -13,7 +13,8 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use tower_http::classify::{ServerErrorsAsFailures, SharedClassifier};
 use tower_http::csrf::ProtectionError;
-use tower_http::trace::TraceLayer;
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
+use tower_http::LatencyUnit;
 
 use crate::access::trail::RefusalMark;
 use crate::db::entries::UNREAD_CAP;
@@ -235,22 +236,41 @@ pub async fn error_pages(req: Request, next: Next) -> Response {
 }
 
 /// One span per request with its method, matched route and request id.
-pub fn trace_layer(
-) -> TraceLayer<SharedClassifier<ServerErrorsAsFailures>, impl Fn(&Request) -> tracing::Span + Clone>
-{
-    TraceLayer::new_for_http().make_span_with(|req: &Request| {
-        let route = req
-            .extensions()
-            .get::<MatchedPath>()
-            .map(|p| p.as_str().to_string())
-            .unwrap_or_default();
-        tracing::info_span!(
-            "request",
-            method = %req.method(),
-            route = %route,
-            request_id = %request_id(req.headers()),
+/// One line per request, written when the response starts: the span's method, matched route
+/// (never the path itself, which may carry ids and query text) and request id, then the status
+/// and the time taken. Nothing at the start, nothing again on failure.
+pub fn trace_layer() -> TraceLayer<
+    SharedClassifier<ServerErrorsAsFailures>,
+    impl Fn(&Request) -> tracing::Span + Clone,
+    (),
+    DefaultOnResponse,
+    (),
+    (),
+    (),
+> {
+    TraceLayer::new_for_http()
+        .on_request(())
+        .on_response(
+            DefaultOnResponse::new()
+                .level(tracing::Level::INFO)
+                .latency_unit(LatencyUnit::Micros),
         )
-    })
+        .on_body_chunk(())
+        .on_eos(())
+        .on_failure(())
+        .make_span_with(|req: &Request| {
+            let route = req
+                .extensions()
+                .get::<MatchedPath>()
+                .map(|p| p.as_str().to_string())
+                .unwrap_or_default();
+            tracing::info_span!(
+                "request",
+                method = %req.method(),
+                route = %route,
+                request_id = %request_id(req.headers()),
+            )
+        })
 }
 
 #[cfg(test)]

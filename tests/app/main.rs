@@ -15,6 +15,7 @@ mod journey;
 mod leak_hunt;
 mod matrix;
 mod meetings;
+mod operability;
 mod pg;
 mod privacy;
 mod referrals;
