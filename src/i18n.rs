@@ -105,6 +105,20 @@ impl Tr {
         LOCALES.lookup_with_args(self.lang.id(), key, &args)
     }
 
+    /// A message with named arguments.
+    pub fn targs(&self, key: &str, pairs: &[(&str, &dyn std::fmt::Display)]) -> String {
+        let args: HashMap<Cow<'static, str>, FluentValue> = pairs
+            .iter()
+            .map(|(name, value)| {
+                (
+                    Cow::Owned(name.to_string()),
+                    FluentValue::from(value.to_string()),
+                )
+            })
+            .collect();
+        LOCALES.lookup_with_args(self.lang.id(), key, &args)
+    }
+
     pub fn code(&self) -> &'static str {
         self.lang.code()
     }

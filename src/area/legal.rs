@@ -44,7 +44,8 @@ pub fn milestones(
         }
         if d.phase == "training" {
             let left = legal::months_left(&t, today);
-            notices.push(tr.t1("legal-months-left", "months", left.max(0)));
+            let end = slash(t.standard_end);
+            notices.push(tr.targs("legal-months-left", &[("months", &left), ("end", &end)]));
             if today >= t.warn_from && today <= t.standard_end {
                 notices.push(tr.t1("legal-extension-now", "date", slash(t.standard_end)));
             }

@@ -275,7 +275,8 @@ pub struct ClashRow {
     pub duration_minutes: i32,
 }
 
-/// Other scheduled meetings of the invited agencies that overlap [start, end), asked through the
+/// Other scheduled meetings of the given agencies (as invitee or as convener) that overlap
+/// [start, end), asked through the
 /// scope of the meeting being scheduled (its case opened by the convener). Only the agency
 /// and the time are returned: other cases' meetings are not the convener's business.
 pub async fn clashes(
@@ -289,10 +290,17 @@ pub async fn clashes(
     sqlx::query_as(
         "SELECT a.name AS agency_name, m.starts_at, m.duration_minutes
          FROM meeting m
-         JOIN meeting_invitee i ON i.meeting_id = m.id
-         JOIN agency a ON a.id = i.agency_id
-         WHERE m.status = 'scheduled' AND i.agency_id = ANY ($1)
-           AND m.starts_at < $3 AND m.starts_at + make_interval(mins => m.duration_minutes) > $2
+         -- the agencies taking part: the invited ones and the convener's own
+         CROSS JOIN LATERAL (
+             SELECT i.agency_id FROM meeting_invitee i WHERE i.meeting_id = m.id
+             UNION
+             SELECT m.convener_agency_id
+         ) p
+         JOIN agency a ON a.id = p.agency_id
+         WHERE m.status = 'scheduled' AND p.agency_id = ANY ($1)
+           -- a meeting lasts at most 8 hours: the time index finds the candidates
+           AND m.starts_at < $3 AND m.starts_at > $2 - interval '8 hours'
+           AND m.starts_at + make_interval(mins => m.duration_minutes) > $2
            AND ($4::uuid IS NULL OR m.id <> $4)
          ORDER BY m.starts_at, a.name
          LIMIT 50",

@@ -54,15 +54,16 @@ pub fn transition(start: NaiveDate) -> Transition {
     }
 }
 
-/// Whole months left until the standard end (0 in its last month, negative after).
+/// Months left of the standard period, counting the current month while any day of it is
+/// still inside the period (so every day of a month, the 1st and the last included, gives the
+/// same answer): 1 in the last month, 0 once the period has ended.
 pub fn months_left(t: &Transition, today: NaiveDate) -> i32 {
-    let months = (t.standard_end.year() - today.year()) * 12 + t.standard_end.month() as i32
-        - today.month() as i32;
     if today > t.standard_end {
-        months.min(-1)
-    } else {
-        months
+        return 0;
     }
+    (t.standard_end.year() - today.year()) * 12 + t.standard_end.month() as i32
+        - today.month() as i32
+        + 1
 }
 
 /// After hiring: the sending office's support, the hand-over window (months 4–5), and the
@@ -264,9 +265,19 @@ mod tests {
             assert_eq!((t.standard_end, t.extended_end, t.warn_from), (end, extended, warn), "{start}");
         }
         let t = transition(d(2025, 4, 1));
-        assert_eq!(months_left(&t, d(2026, 6, 1)), 9);
-        assert_eq!(months_left(&t, d(2027, 3, 15)), 0);
-        assert_eq!(months_left(&t, d(2027, 4, 1)), -1);
+        // June 2026 to March 2027, the current month included, on every day of June
+        for day in 1..=30 {
+            assert_eq!(months_left(&t, d(2026, 6, day)), 10, "June {day}");
+        }
+        assert_eq!(months_left(&t, d(2025, 4, 1)), 24, "the first day of service");
+        assert_eq!(months_left(&t, d(2027, 3, 1)), 1);
+        assert_eq!(months_left(&t, d(2027, 3, 31)), 1, "the last day");
+        assert_eq!(months_left(&t, d(2027, 4, 1)), 0, "ended");
+        // a start in the middle of a month: its period ends in the middle of one too
+        let t = transition(d(2025, 4, 15));
+        assert_eq!(months_left(&t, d(2027, 4, 1)), 1);
+        assert_eq!(months_left(&t, d(2027, 4, 14)), 1);
+        assert_eq!(months_left(&t, d(2027, 4, 15)), 0);
     }
 
     #[test]

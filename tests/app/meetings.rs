@@ -443,3 +443,33 @@ async fn the_material_leaves_out_what_an_invitee_may_not_see(pool: PgPool) {
         "everyone invited may see it"
     );
 }
+
+#[sqlx::test]
+async fn the_clash_check_includes_the_conveners_own_meetings(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    app.login("shugyo@minato.example").await;
+    let date = in_days(5);
+    // みなと convenes a meeting on 鈴木 一郎's case with ひかり
+    let res = post_pairs(
+        &app,
+        &format!("/cases/{CASE_SUZUKI}/meetings"),
+        &schedule_form(&date, "14:00", &[HIKARI]),
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    // and then one on 高橋 美咲's case at the same time with another agency: its own staff
+    // cannot be in two places
+    let res = post_pairs(
+        &app,
+        &format!("/cases/{CASE_TAKAHASHI}/meetings"),
+        &schedule_form(&date, "14:30", &[MIDORI]),
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = body(res).await;
+    assert!(page.contains("時間が重なっています"));
+    assert!(
+        page.contains("みなと障害者就業・生活支援センター"),
+        "the convener's own agency"
+    );
+}

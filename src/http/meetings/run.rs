@@ -42,7 +42,11 @@ pub(super) async fn reschedule(
     let invitees = db::meetings::invitees(&mut tx, &scope).await?;
     let mut clashes = vec![];
     if let Some((start, minutes)) = timing {
-        let agencies: Vec<Uuid> = invitees.iter().map(|i| i.agency_id).collect();
+        let agencies: Vec<Uuid> = invitees
+            .iter()
+            .map(|i| i.agency_id)
+            .chain([scope.agency_id()])
+            .collect();
         clashes = db::meetings::clashes(
             &mut tx,
             &scope,
