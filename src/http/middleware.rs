@@ -150,11 +150,7 @@ impl RequestHead {
     fn of(req: &Request) -> RequestHead {
         RequestHead {
             request_id: request_id(req.headers()),
-            ip: req
-                .extensions()
-                .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-                .map(|c| c.0.ip().to_string())
-                .unwrap_or_default(),
+            ip: super::client_addr::audit_text(req.extensions()),
             detail: format!("{} {}", req.method(), req.uri().path()),
         }
     }

@@ -12,6 +12,7 @@ mod employment;
 mod frame;
 mod helpers;
 mod leak_hunt;
+mod login_limits;
 mod matrix;
 mod meetings;
 mod pg;
