@@ -8,11 +8,13 @@
 //!
 //! Every lock is audited (`login.lock`), and so is every `ALERT_EVERY`-th failure of one
 //! account summed over all addresses (`login.alert`): a signal for the administrator, never a
-//! lock, since anyone could cause it.
+//! lock, since anyone could cause it. Both rows are filed under the account's agency (its
+//! first by name), so the agency's admin reads them in the agency's audit log.
 
 use crate::config::Settings;
 use crate::db::audit::{self, Event, Outcome};
 use crate::db::login_limits::{self as limits, ANY_ACCOUNT};
+use crate::db::users;
 use ipnet::IpNet;
 use sqlx::PgConnection;
 use std::net::{IpAddr, Ipv4Addr};
@@ -97,9 +99,18 @@ pub async fn failed(
     event: &Event,
 ) -> sqlx::Result<()> {
     let failure = limits::record_failure(conn, email_key, net(addr)).await?;
+    if failure.locked_minutes.is_none() && !failure.alert() {
+        return Ok(());
+    }
+    // filed under the account's agency, so that its admin sees it in the agency's audit log
+    let agency = match event.user_id {
+        Some(user_id) => users::default_agency(conn, user_id).await?,
+        None => None,
+    };
     if let Some(minutes) = failure.locked_minutes {
         let lock = Event {
             action: "login.lock",
+            acting_agency_id: agency,
             detail: format!("{email_key} ({minutes} min)"),
             ..event.clone()
         };
@@ -108,6 +119,7 @@ pub async fn failed(
     if failure.alert() {
         let alert = Event {
             action: "login.alert",
+            acting_agency_id: agency,
             detail: format!(
                 "{email_key} ({} failures in a day, all addresses)",
                 failure.account_failures

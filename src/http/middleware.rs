@@ -179,9 +179,9 @@ impl RequestHead {
     }
 }
 
-/// Turns bare error responses (ours, the router's, the CSRF check's, the body limit's, the rate
-/// limiter's) into a page in the frame, in the request's language, with the request id. A form
-/// that comes back with its errors is HTML already and passes through untouched.
+/// Turns bare error responses (ours, the router's, the CSRF check's, the body limit's) into a
+/// page in the frame, in the request's language, with the request id. A form that comes back
+/// with its errors (the login form's 429 too) is HTML already and passes through untouched.
 pub async fn error_pages(req: Request, next: Next) -> Response {
     let tr = Tr::new(request_lang(req.headers()));
     let rid = request_id(req.headers());

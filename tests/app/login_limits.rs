@@ -119,6 +119,12 @@ async fn wrong_passwords_limit_one_account_at_one_address_not_its_owner_elsewher
     assert!(lock.0.is_some());
     assert_eq!(lock.1, "203.0.113.66");
     assert!(lock.2.starts_with("ot@sakura.example"), "{}", lock.2);
+    // and the agency's admin reads it in the agency's audit log
+    let admin = app.browser();
+    admin.login("jimu@sakura.example").await;
+    let page = body(admin.get("/agency/audit").await).await;
+    assert!(page.contains("login.lock"), "{page}");
+    assert!(page.contains("203.0.113.66"), "{page}");
 
     // the owner at their own address gets in with the right password
     let owner_browser = app.browser();
