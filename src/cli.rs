@@ -91,7 +91,7 @@ pub async fn reset_password(pool: &PgPool, email: &str, new_password: &str) -> R
     let hash = tokio::task::spawn_blocking(move || password::hash(&pw)).await?;
     db::users::set_password(&mut tx, user.id, &hash).await?;
     db::auth::delete_for_user(&mut tx, user.id).await?;
-    db::auth::clear_failures(&mut tx, &email).await?;
+    db::login_limits::clear_account(&mut tx, &email).await?;
     let event = db::audit::Event {
         action: "cli.user.reset_password",
         target_id: Some(user.id),

@@ -1,6 +1,7 @@
 //! Settings read once at start from the command line and the environment, validated there.
 
-use std::{fmt, net::SocketAddr, path::PathBuf, time::Duration};
+use ipnet::IpNet;
+use std::{fmt, net::IpAddr, net::SocketAddr, path::PathBuf, time::Duration};
 
 /// Where the database is: an existing server, or the private cluster under the data directory.
 #[derive(Clone, clap::Args)]
@@ -37,9 +38,46 @@ pub struct ServeArgs {
     /// Set when Renkei is served over HTTPS (behind a TLS proxy): Secure, __Host- cookies, HSTS.
     #[arg(long, env = "RENKEI_SECURE_COOKIES", default_value_t = false)]
     pub secure_cookies: bool,
+    /// The reverse proxies in front of Renkei, whose X-Forwarded-For is believed: a
+    /// comma-separated list of IP addresses and CIDR ranges ("10.0.0.5, 192.168.10.0/24").
+    /// Empty (the default): X-Forwarded-For is ignored and the TCP peer is the client.
+    #[arg(long, env = "RENKEI_TRUSTED_PROXIES", value_parser = TrustedProxies::parse, default_value = "")]
+    pub trusted_proxies: TrustedProxies,
     /// Load the demo dataset first (never in production).
     #[arg(long)]
     pub demo: bool,
+}
+
+/// The addresses whose X-Forwarded-For is believed (see `http::client_addr`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TrustedProxies(pub Vec<IpNet>);
+
+impl TrustedProxies {
+    /// Parses "10.0.0.5, 192.168.10.0/24, ::1"; a single address stands for itself (/32, /128).
+    /// Any entry that is neither an address nor a range is an error that names it.
+    pub fn parse(list: &str) -> Result<TrustedProxies, String> {
+        list.split(',')
+            .map(str::trim)
+            .filter(|e| !e.is_empty())
+            .map(|e| {
+                e.parse::<IpNet>()
+                    .or_else(|_| e.parse::<IpAddr>().map(IpNet::from))
+                    .map(|n| n.trunc())
+                    .map_err(|_| {
+                        format!(
+                            "\"{e}\" is neither an IP address nor a CIDR range \
+                             (expected e.g. 10.0.0.5 or 10.0.0.0/8)"
+                        )
+                    })
+            })
+            .collect::<Result<Vec<_>, _>>()
+            .map(TrustedProxies)
+    }
+
+    pub fn contains(&self, ip: IpAddr) -> bool {
+        let ip = ip.to_canonical();
+        self.0.iter().any(|n| n.contains(&ip))
+    }
 }
 
 /// What the running application needs to know; built from `ServeArgs` or by tests.
@@ -48,9 +86,17 @@ pub struct Settings {
     pub secure_cookies: bool,
     pub idle_timeout: Duration,
     pub absolute_timeout: Duration,
-    /// POST /login per client IP: a burst of this many, then one more every `login_refill`.
-    pub login_burst: u32,
-    pub login_refill: Duration,
+    /// Whose X-Forwarded-For names the client (see `http::client_addr`).
+    pub trusted_proxies: TrustedProxies,
+    /// POST /login from one client address, whatever the account: a burst of this many, then
+    /// one more every `login_address_refill` — loose, so that an office behind one address
+    /// all signs in at nine.
+    pub login_address_burst: u32,
+    pub login_address_refill: Duration,
+    /// POST /login for one account from one address: a burst of this many, then one more
+    /// every `login_account_refill`.
+    pub login_account_burst: u32,
+    pub login_account_refill: Duration,
 }
 
 impl Default for Settings {
@@ -59,8 +105,57 @@ impl Default for Settings {
             secure_cookies: false,
             idle_timeout: Duration::from_secs(30 * 60),
             absolute_timeout: Duration::from_secs(12 * 60 * 60),
-            login_burst: 10,
-            login_refill: Duration::from_secs(6),
+            trusted_proxies: TrustedProxies::default(),
+            // 100 at once, and 100 more in every 10 minutes
+            login_address_burst: 100,
+            login_address_refill: Duration::from_secs(6),
+            // 10 at once, then one a minute
+            login_account_burst: 10,
+            login_account_refill: Duration::from_secs(60),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn trusted_proxies_parse_addresses_and_ranges() {
+        let t = TrustedProxies::parse(" 10.0.0.5, 192.168.10.0/24,::1 ,fd00::/8,").unwrap();
+        assert_eq!(t.0.len(), 4);
+        for yes in [
+            "10.0.0.5",
+            "192.168.10.77",
+            "::1",
+            "fd12::3",
+            "::ffff:10.0.0.5",
+        ] {
+            assert!(t.contains(yes.parse().unwrap()), "{yes}");
+        }
+        for no in ["10.0.0.6", "192.168.11.1", "::2", "8.8.8.8"] {
+            assert!(!t.contains(no.parse().unwrap()), "{no}");
+        }
+        // host bits are dropped: 10.1.2.3/8 is 10.0.0.0/8
+        assert!(TrustedProxies::parse("10.1.2.3/8")
+            .unwrap()
+            .contains("10.200.0.1".parse().unwrap()));
+        assert_eq!(
+            TrustedProxies::parse("").unwrap(),
+            TrustedProxies::default()
+        );
+    }
+
+    #[test]
+    fn a_bad_entry_is_named_in_the_error() {
+        for bad in [
+            "10.0.0.256",
+            "10.0.0.0/33",
+            "proxy.example",
+            "10.0.0.1;10.0.0.2",
+        ] {
+            let e = TrustedProxies::parse(&format!("127.0.0.1,{bad}")).unwrap_err();
+            assert!(e.contains(bad), "{e}");
         }
     }
 }

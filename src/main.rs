@@ -117,6 +117,7 @@ async fn main() -> Result<()> {
         Command::Serve { db, serve } => {
             let settings = Settings {
                 secure_cookies: serve.secure_cookies,
+                trusted_proxies: serve.trusted_proxies.clone(),
                 ..Settings::default()
             };
             renkei::run_server(&db, &serve, settings).await

@@ -16,7 +16,8 @@ lang-switch = 日本語
 login-title = Log in
 login-submit = Log in
 login-failed = The email address or password is not correct.
-login-locked = After repeated failed attempts, logging in to this account is paused. Please try again in { $minutes } minutes.
+login-locked = After repeated failed attempts, logging in to this account from here is paused. Please try again in { $minutes } minutes.
+login-too-many = Too many login attempts. Please try again in { $minutes } minutes.
 login-help = If you forgot your password, ask your agency's administrator or the system administrator.
 
 dashboard-title = Home

@@ -16,7 +16,8 @@ lang-switch = English
 login-title = ログイン
 login-submit = ログイン
 login-failed = メールアドレスまたはパスワードが正しくありません。
-login-locked = ログインの失敗が続いたため、このアカウントへのログインを一時的に止めています。{ $minutes }分後にもう一度お試しください。
+login-locked = ログインの失敗が続いたため、この接続元からこのアカウントへのログインを一時的に止めています。{ $minutes }分後にもう一度お試しください。
+login-too-many = ログインの試行が多すぎます。{ $minutes }分後にもう一度お試しください。
 login-help = パスワードを忘れた場合は、所属機関の管理者またはシステム管理者に連絡してください。
 
 dashboard-title = ホーム

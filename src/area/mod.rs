@@ -5,5 +5,6 @@
 pub mod checks;
 pub mod consents;
 pub mod legal;
+pub mod login_limits;
 pub mod material;
 pub mod timeline;

@@ -1,5 +1,5 @@
-//! Sessions (server-side; only the SHA-256 of the cookie token is stored) and the soft lock on
-//! repeated login failures.
+//! Sessions (server-side; only the SHA-256 of the cookie token is stored). The login limits
+//! are in `login_limits`.
 
 use crate::domain::kinds::{AgencyKind, Role};
 use sha2::{Digest, Sha256};
@@ -172,56 +172,6 @@ pub async fn set_acting_agency(
     sqlx::query("UPDATE session SET acting_agency_id = $2 WHERE token_hash = $1")
         .bind(token_hash)
         .bind(agency_id)
-        .execute(conn)
-        .await?;
-    Ok(())
-}
-
-/// Failures before the lock starts, and the longest lock: the delay doubles with each further
-/// failure (1, 2, 4 … minutes) and never exceeds an hour, so no account is locked for good.
-pub const FREE_FAILURES: i32 = 5;
-pub const MAX_LOCK_MINUTES: i32 = 60;
-
-/// Seconds until this email may try again, if it is locked now.
-pub async fn locked_for(conn: &mut PgConnection, email_key: &str) -> sqlx::Result<Option<i64>> {
-    sqlx::query_scalar(
-        "SELECT ceil(extract(epoch FROM locked_until - now()))::bigint
-         FROM login_throttle WHERE email_key = $1 AND locked_until > now()",
-    )
-    .bind(email_key)
-    .fetch_optional(conn)
-    .await
-}
-
-pub async fn record_failure(conn: &mut PgConnection, email_key: &str) -> sqlx::Result<()> {
-    // failures older than a day are forgotten
-    sqlx::query(
-        "INSERT INTO login_throttle AS t (email_key, failures, last_failed_at)
-         VALUES ($1, 1, now())
-         ON CONFLICT (email_key) DO UPDATE SET
-            failures = CASE WHEN t.last_failed_at < now() - interval '1 day' THEN 1
-                            ELSE t.failures + 1 END,
-            last_failed_at = now()",
-    )
-    .bind(email_key)
-    .execute(&mut *conn)
-    .await?;
-    sqlx::query(
-        "UPDATE login_throttle SET locked_until = now() + make_interval(mins =>
-             least($2, power(2, failures - $3 - 1))::int)
-         WHERE email_key = $1 AND failures > $3",
-    )
-    .bind(email_key)
-    .bind(MAX_LOCK_MINUTES)
-    .bind(FREE_FAILURES)
-    .execute(conn)
-    .await?;
-    Ok(())
-}
-
-pub async fn clear_failures(conn: &mut PgConnection, email_key: &str) -> sqlx::Result<()> {
-    sqlx::query("DELETE FROM login_throttle WHERE email_key = $1")
-        .bind(email_key)
         .execute(conn)
         .await?;
     Ok(())

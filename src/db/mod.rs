@@ -10,6 +10,7 @@ pub mod consents;
 pub mod daily;
 pub mod directory;
 pub mod entries;
+pub mod login_limits;
 pub mod meetings;
 pub mod referrals;
 pub mod tasks;

@@ -3,7 +3,9 @@
 
 use argon2::password_hash::{phc::PasswordHash, PasswordHasher, PasswordVerifier};
 use argon2::Argon2;
+use std::collections::HashSet;
 use std::sync::LazyLock;
+use unicode_normalization::UnicodeNormalization;
 
 pub const MIN_LEN: usize = 15;
 
@@ -34,28 +36,57 @@ impl PasswordProblem {
     }
 }
 
-static COMMON: LazyLock<std::collections::HashSet<String>> = LazyLock::new(|| {
-    include_str!("common_passwords.txt")
+/// The shipped list of common passwords (see the header of `common_passwords.txt` for where it
+/// comes from), normalised once: NFKC, then lowercase.
+static COMMON: LazyLock<HashSet<String>> = LazyLock::new(|| {
+    let file = include_str!("common_passwords.txt");
+    // the header ends at the first empty line; entries may themselves begin with "#"
+    let entries = file.split_once("\n\n").map_or(file, |(_, rest)| rest);
+    entries
         .lines()
-        .map(|l| l.trim().to_lowercase())
-        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .filter(|l| !l.is_empty())
+        .map(normalise)
         .collect()
 });
+
+/// How a password is compared with the list: NFKC (full-width "ｐａｓｓｗｏｒｄ" is "password"),
+/// then lowercase.
+fn normalise(p: &str) -> String {
+    p.nfkc().collect::<String>().to_lowercase()
+}
+
+/// On the common list, as it is or with digits and punctuation around a listed word
+/// ("password1234567!", "qwertyuiop12345") — the first guesses of anyone who has the list.
+pub fn is_common(password: &str) -> bool {
+    let p = normalise(password);
+    if COMMON.contains(&p) || is_repetition(&p) || p == DEMO_PASSWORD {
+        return true;
+    }
+    let core = p.trim_matches(|c: char| !c.is_alphabetic());
+    core.chars().count() >= 4 && core != p && COMMON.contains(core)
+}
+
+/// How many passwords the shipped list holds (after normalising).
+pub fn common_list_len() -> usize {
+    COMMON.len()
+}
 
 /// Checks a new password: length in characters, not on the common list, not the user's own
 /// email or name. No composition rules.
 pub fn check_new(password: &str, email: &str, name: &str) -> Result<(), PasswordProblem> {
     let len = password.chars().count();
-    if len < MIN_LEN {
-        return Err(PasswordProblem::TooShort);
-    }
     if len > MAX_LEN {
         return Err(PasswordProblem::TooLong);
     }
-    let lower = password.to_lowercase();
-    if COMMON.contains(&lower) || is_repetition(&lower) || lower == DEMO_PASSWORD {
+    // a listed password is named as such even when it is also too short: the message by the
+    // field says why it will never do, not only that it needs more characters
+    if is_common(password) {
         return Err(PasswordProblem::Common);
     }
+    if len < MIN_LEN {
+        return Err(PasswordProblem::TooShort);
+    }
+    let lower = password.to_lowercase();
     let local = email.split('@').next().unwrap_or("").to_lowercase();
     let name = name.replace([' ', '　'], "").to_lowercase();
     let identity_hit = |part: &str| part.chars().count() >= 4 && lower.contains(part);
@@ -116,6 +147,17 @@ mod tests {
     fn policy_table() {
         let cases = [
             ("short-pass", Err(PasswordProblem::TooShort)),
+            ("password", Err(PasswordProblem::Common)),
+            ("PassWord", Err(PasswordProblem::Common)),
+            ("ｐａｓｓｗｏｒｄ", Err(PasswordProblem::Common)),
+            ("qwertyuiop12", Err(PasswordProblem::Common)),
+            ("1q2w3e4r5t6y7u8i9o0p", Err(PasswordProblem::Common)),
+            ("manchesterunited", Err(PasswordProblem::Common)),
+            ("password1234567!", Err(PasswordProblem::Common)),
+            ("2026-sunshine-2026", Err(PasswordProblem::Common)),
+            ("123456789012", Err(PasswordProblem::TooShort)),
+            ("correct horse battery staple", Err(PasswordProblem::Common)),
+            ("hoshi-ga-kirei-na-yoru-ni-7", Ok(())),
             ("ちょうど十五文字のパスワードです", Ok(())),
             ("passwordpassword", Err(PasswordProblem::Common)),
             ("aaaaaaaaaaaaaaaa", Err(PasswordProblem::Common)),
@@ -137,6 +179,29 @@ mod tests {
             check_new(&"x1".repeat(200), "a@b.jp", "A"),
             Err(PasswordProblem::TooLong)
         );
+    }
+
+    #[test]
+    fn the_shipped_list_has_its_real_size() {
+        // 19,640 from Django's list (a few collapse under NFKC) and Renkei's own long ones
+        let n = common_list_len();
+        assert!(n > 19_500, "{n}");
+        for listed in ["123456", "qwerty", "iloveyou", "#1pimp", "konnichiwa12345"] {
+            assert!(is_common(listed), "{listed}");
+        }
+    }
+
+    #[test]
+    fn random_passphrases_are_not_common() {
+        // words from a large dictionary, chosen at random once
+        for pw in [
+            "velvet-quarry-mosaic-thistle",
+            "ambient lantern orchard 41",
+            "みかん箱の上で三毛猫がまるくなってねむる",
+        ] {
+            assert!(!is_common(pw), "{pw}");
+            assert_eq!(check_new(pw, "a@b.jp", "名前"), Ok(()), "{pw}");
+        }
     }
 
     #[test]

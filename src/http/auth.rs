@@ -1,6 +1,7 @@
 //! Logging in and out, choosing the acting agency, choosing the language.
 
 use super::extract::{safe_back, session_cookie_name, Auth, Ctx, LANG_COOKIE};
+use crate::area::login_limits::{self, Admission};
 use crate::db::{self, audit::Outcome};
 use crate::domain::{password, text};
 use crate::error::{AppError, AppResult};
@@ -10,31 +11,19 @@ use crate::i18n::Lang;
 use crate::policy;
 use crate::views::{auth::LoginPage, Errors};
 use axum::extract::State;
-use axum::http::{header, Method, StatusCode};
+use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use cookie::{Cookie, SameSite};
 use serde::Deserialize;
-use tower_governor::governor::GovernorConfigBuilder;
-use tower_governor::GovernorLayer;
 use uuid::Uuid;
 
-pub fn routes(state: &AppState) -> Router<AppState> {
-    let s = &state.settings;
-    let per_ip = GovernorConfigBuilder::default()
-        .period(s.login_refill)
-        .burst_size(s.login_burst)
-        .methods(vec![Method::POST])
-        .finish()
-        .expect("login rate limit settings are valid");
+pub fn routes(_state: &AppState) -> Router<AppState> {
+    // POST /login is limited inside the handler (`area::login_limits`): the limits need the
+    // account from the form, and live in PostgreSQL so that every process counts alike
     Router::new()
-        .route(
-            "/login",
-            get(login_page)
-                .post(login_submit)
-                .layer(GovernorLayer::new(per_ip)),
-        )
+        .route("/login", get(login_page).post(login_submit))
         .route("/logout", post(logout))
         .route("/acting-agency", post(acting_agency))
         .route("/lang", post(set_lang))
@@ -96,15 +85,16 @@ async fn login_submit(
     let mut event = ctx.event("login");
     event.detail = email.clone();
     let mut conn = state.db.acquire().await?;
-    if let Some(seconds) = db::auth::locked_for(&mut conn, &email).await? {
+    let admission = login_limits::admit(&mut conn, &state.settings, &email, ctx.addr).await?;
+    let refusal = match admission {
+        Admission::Go => None,
+        Admission::Locked { minutes } => Some(tr.t1("login-locked", "minutes", minutes)),
+        Admission::TooMany { minutes, .. } => Some(tr.t1("login-too-many", "minutes", minutes)),
+    };
+    if let Some(message) = refusal {
+        event.detail = format!("{email} ({})", admission.reason());
         ctx.audit(&mut conn, event, Outcome::Denied).await?;
-        let minutes = (seconds + 59) / 60;
-        let page = login_form_again(
-            &ctx,
-            &form.email,
-            Errors::default(),
-            Some(tr.t1("login-locked", "minutes", minutes)),
-        );
+        let page = login_form_again(&ctx, &form.email, Errors::default(), Some(message));
         return render_status(StatusCode::TOO_MANY_REQUESTS, &page);
     }
     let found = db::users::find_for_login(&mut conn, &email).await?;
@@ -119,7 +109,7 @@ async fn login_submit(
     let mut tx = state.db.begin().await?;
     event.user_id = user_id;
     if !ok {
-        db::auth::record_failure(&mut tx, &email).await?;
+        login_limits::failed(&mut tx, &email, ctx.addr, &event).await?;
         ctx.audit(&mut tx, event, Outcome::Failed).await?;
         tx.commit().await?;
         // the same answer whether the email is unknown or the password wrong
@@ -132,7 +122,7 @@ async fn login_submit(
         return render_status(StatusCode::UNAUTHORIZED, &page);
     }
     let user_id = user_id.expect("verified users exist");
-    db::auth::clear_failures(&mut tx, &email).await?;
+    login_limits::succeeded(&mut tx, &email, ctx.addr).await?;
     // a new id on every login: any session the browser had before is ended
     let cookie_name = session_cookie_name(state.settings.secure_cookies);
     if let Some(old) = super::extract::cookie_value(&headers, cookie_name) {

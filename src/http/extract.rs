@@ -5,12 +5,12 @@ use crate::db::audit::{self, Outcome};
 use crate::db::auth::SessionUser;
 use crate::i18n::{Lang, Tr};
 use crate::views::Layout;
-use axum::extract::{ConnectInfo, FromRequestParts};
+use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
 use sqlx::PgConnection;
-use std::net::SocketAddr;
+use std::net::IpAddr;
 
 pub const LANG_COOKIE: &str = "lang";
 
@@ -55,7 +55,10 @@ pub fn request_id(headers: &HeaderMap) -> String {
 pub struct Ctx {
     pub tr: Tr,
     pub request_id: String,
+    /// The client's address (`http::client_addr`), as the audit log writes it.
     pub ip: String,
+    /// The same address, for the login limits; none when the request came without a peer.
+    pub addr: Option<IpAddr>,
     pub path: String,
     pub user: Option<SessionUser>,
     /// Set when the door recorded this request's refusal.
@@ -69,11 +72,11 @@ impl<S: Send + Sync> FromRequestParts<S> for Ctx {
         Ok(Ctx {
             tr: Tr::new(request_lang(&parts.headers)),
             request_id: request_id(&parts.headers),
-            ip: parts
+            ip: super::client_addr::audit_text(&parts.extensions),
+            addr: parts
                 .extensions
-                .get::<ConnectInfo<SocketAddr>>()
-                .map(|c| c.0.ip().to_string())
-                .unwrap_or_default(),
+                .get::<super::client_addr::ClientAddr>()
+                .map(|c| c.0),
             path: parts
                 .uri
                 .path_and_query()

@@ -151,11 +151,7 @@ impl RequestHead {
     fn of(req: &Request) -> RequestHead {
         RequestHead {
             request_id: request_id(req.headers()),
-            ip: req
-                .extensions()
-                .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-                .map(|c| c.0.ip().to_string())
-                .unwrap_or_default(),
+            ip: super::client_addr::audit_text(req.extensions()),
             detail: format!("{} {}", req.method(), req.uri().path()),
         }
     }
@@ -184,9 +180,9 @@ impl RequestHead {
     }
 }
 
-/// Turns bare error responses (ours, the router's, the CSRF check's, the body limit's, the rate
-/// limiter's) into a page in the frame, in the request's language, with the request id. A form
-/// that comes back with its errors is HTML already and passes through untouched.
+/// Turns bare error responses (ours, the router's, the CSRF check's, the body limit's) into a
+/// page in the frame, in the request's language, with the request id. A form that comes back
+/// with its errors (the login form's 429 too) is HTML already and passes through untouched.
 pub async fn error_pages(req: Request, next: Next) -> Response {
     let tr = Tr::new(request_lang(req.headers()));
     let rid = request_id(req.headers());

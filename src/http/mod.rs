@@ -6,6 +6,7 @@ pub mod assets;
 pub mod auth;
 pub mod cases;
 pub mod checks;
+pub mod client_addr;
 pub mod consents;
 pub mod daily;
 pub mod dashboard;
@@ -114,6 +115,11 @@ pub fn router(state: AppState) -> Router {
         .layer(SetResponseHeaderLayer::if_not_present(
             header::STRICT_TRANSPORT_SECURITY,
             secure.then(|| HeaderValue::from_static("max-age=63072000; includeSubDomains")),
+        ))
+        // outside every step that audits: the client address is known to all of them
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            client_addr::stamp,
         ))
         .layer(middleware::trace_layer())
         .layer(PropagateRequestIdLayer::new(x_request_id.clone()))

@@ -251,13 +251,13 @@ async fn repeated_failures_lock_softly_for_known_and_unknown_emails(pool: PgPool
         );
     }
     // the lock passes with time; then the right password works and clears the count
-    sqlx::query("UPDATE login_throttle SET locked_until = now() - interval '1 second'")
+    sqlx::query("UPDATE login_failure SET locked_until = now() - interval '1 second'")
         .execute(&app.pool)
         .await
         .unwrap();
     app.login("ot@sakura.example").await;
     let left: i64 = sqlx::query_scalar(
-        "SELECT count(*) FROM login_throttle WHERE email_key = 'ot@sakura.example'",
+        "SELECT count(*) FROM login_failure WHERE email_key = 'ot@sakura.example'",
     )
     .fetch_one(&app.pool)
     .await
@@ -270,13 +270,14 @@ async fn repeated_failures_lock_softly_for_known_and_unknown_emails(pool: PgPool
 async fn lock_grows_with_further_failures_and_is_capped(pool: PgPool) {
     let app = TestApp::spawn(pool).await;
     let mut conn = app.pool.acquire().await.unwrap();
+    let net = renkei::db::login_limits::client_net("203.0.113.7".parse().unwrap());
     for _ in 0..20 {
-        renkei::db::auth::record_failure(&mut conn, "x@y.jp")
+        renkei::db::login_limits::record_failure(&mut conn, "x@y.jp", net)
             .await
             .unwrap();
     }
     let minutes: f64 = sqlx::query_scalar(
-        "SELECT extract(epoch FROM locked_until - now())::float8 / 60 FROM login_throttle",
+        "SELECT extract(epoch FROM locked_until - now())::float8 / 60 FROM login_failure",
     )
     .fetch_one(&mut *conn)
     .await
@@ -290,8 +291,8 @@ async fn lock_grows_with_further_failures_and_is_capped(pool: PgPool) {
 #[sqlx::test]
 async fn post_login_is_rate_limited_per_address(pool: PgPool) {
     let settings = Settings {
-        login_burst: 3,
-        login_refill: Duration::from_secs(60),
+        login_address_burst: 3,
+        login_address_refill: Duration::from_secs(60),
         ..Settings::default()
     };
     let app = TestApp::spawn_with(pool, settings).await;
@@ -316,7 +317,10 @@ async fn post_login_is_rate_limited_per_address(pool: PgPool) {
             &[("email", "ot@sakura.example"), ("password", "x")],
         )
         .await;
-    assert!(body(res).await.contains("しばらく待ってから"));
+    // the form comes back with the email kept and a message
+    let page = body(res).await;
+    assert!(page.contains("ログインの試行が多すぎます"), "{page}");
+    assert!(page.contains("value=\"ot@sakura.example\""), "{page}");
     // the login page itself is not limited
     assert_eq!(app.get("/login").await.status(), StatusCode::OK);
 }

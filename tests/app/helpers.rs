@@ -101,8 +101,9 @@ impl TestApp {
 
 pub fn test_settings() -> Settings {
     Settings {
-        // tests log in many times from one address
-        login_burst: 1000,
+        // tests log in many times from one address, often as the same user
+        login_address_burst: 100_000,
+        login_account_burst: 10_000,
         ..Settings::default()
     }
 }

@@ -13,6 +13,7 @@ mod frame;
 mod helpers;
 mod journey;
 mod leak_hunt;
+mod login_limits;
 mod matrix;
 mod meetings;
 mod operability;
