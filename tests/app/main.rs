@@ -17,5 +17,6 @@ mod meetings;
 mod pg;
 mod privacy;
 mod referrals;
+mod second_factor;
 mod timeline;
 mod visibility;
