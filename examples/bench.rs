@@ -268,6 +268,7 @@ fn timeline_from_memory() -> impl Fn() -> String + Send + Sync + 'static {
         token_hash: vec![],
         unread: Some(12),
         participant_case_id: None,
+        must_enrol: false,
     };
     let case_id = bench_data::case_id(1);
     let now = chrono::Utc::now();

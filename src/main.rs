@@ -126,7 +126,10 @@ async fn main() -> Result<()> {
             let database = renkei::Database::open(&db).await?;
             let result = renkei::demo::load(&database.pool).await;
             database.close().await?;
-            result.map(|_| println!("demo data loaded"))
+            result.map(|_| {
+                println!("demo data loaded");
+                renkei::demo::print_logins();
+            })
         }
         Command::BenchData { db, entries } => {
             let database = renkei::Database::open(&db).await?;

@@ -26,6 +26,9 @@ pub struct SessionUser {
     pub unread: Option<i64>,
     /// A participant's limited account: only their own daily reports.
     pub participant_case_id: Option<Uuid>,
+    /// Their agency requires a second factor they have not set up: until they enrol, the
+    /// session reaches only the enrolment pages.
+    pub must_enrol: bool,
 }
 
 /// A user working as one of their agencies.

@@ -203,6 +203,7 @@ mod tests {
             token_hash: vec![],
             unread: None,
             participant_case_id: None,
+            must_enrol: false,
         }
     }
 

@@ -24,6 +24,7 @@ struct SessionRow {
     user_id: Uuid,
     acting_agency_id: Option<Uuid>,
     stale: bool,
+    must_enrol: bool,
     email: String,
     display_name: String,
     is_admin: bool,
@@ -45,7 +46,7 @@ pub async fn lookup(
     let token_hash = hash_token(token);
     let row: Option<SessionRow> = sqlx::query_as(
         "SELECT s.user_id, s.acting_agency_id,
-                s.last_seen_at < now() - interval '60 seconds' AS stale,
+                s.last_seen_at < now() - interval '60 seconds' AS stale, s.must_enrol,
                 u.email, u.display_name, u.is_admin, u.participant_case_id,
                 coalesce(array_agg(a.id ORDER BY a.name) FILTER (WHERE a.id IS NOT NULL), '{}') AS agency_ids,
                 coalesce(array_agg(a.name ORDER BY a.name) FILTER (WHERE a.id IS NOT NULL), '{}') AS agency_names,
@@ -104,6 +105,7 @@ pub async fn lookup(
         token_hash,
         unread: None,
         participant_case_id: row.participant_case_id,
+        must_enrol: row.must_enrol,
     }))
 }
 

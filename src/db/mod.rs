@@ -13,6 +13,7 @@ pub mod entries;
 pub mod login_limits;
 pub mod meetings;
 pub mod referrals;
+pub mod second_factor;
 pub mod tasks;
 pub mod users;
 

@@ -1,7 +1,7 @@
 //! The demo's agencies and their users, and the list of demo logins.
 
 use super::{id, AOBA, HARUKA, HIKARI, KOMOREBI, MIDORI, MINATO, SAKURA, SHOKUCEN};
-use super::{PARTICIPANT_EMAIL, PASSWORD};
+use super::{PARTICIPANT_EMAIL, PASSWORD, SECOND_FACTOR_EMAIL, SECOND_FACTOR_SECRET};
 use crate::domain::password;
 use anyhow::Result;
 use uuid::Uuid;
@@ -164,7 +164,29 @@ const USERS: &[DemoUser] = &[
         false,
     ),
     ("admin@renkei.example", "システム管理者", &[], true),
+    (
+        SECOND_FACTOR_EMAIL,
+        "中村 大輔",
+        &[(HIKARI, "staff", "職業指導員")],
+        false,
+    ),
 ];
+
+/// The demo user with a second factor: its published secret, on since the demo was loaded.
+pub(super) async fn load_second_factor(tx: &mut sqlx::PgConnection) -> Result<()> {
+    let secret = crate::domain::second_factor::secret_from_text(SECOND_FACTOR_SECRET)
+        .expect("the demo secret is base32");
+    sqlx::query(
+        "INSERT INTO second_factor (user_id, secret, enabled_at)
+         SELECT id, $2, now() FROM app_user WHERE email = $1
+         ON CONFLICT DO NOTHING",
+    )
+    .bind(SECOND_FACTOR_EMAIL)
+    .bind(secret)
+    .execute(tx)
+    .await?;
+    Ok(())
+}
 
 /// The agencies, the users and their memberships.
 pub(super) async fn load_agencies_and_users(tx: &mut sqlx::PgConnection) -> Result<()> {
@@ -243,5 +265,9 @@ pub fn print_logins() {
         println!("  {email:<26} {name}  {}", what.join(" / "));
     }
     println!("  {PARTICIPANT_EMAIL:<26} 高橋 美咲  the person's own account (daily reports only)");
+    println!(
+        "  {SECOND_FACTOR_EMAIL} has two-step verification: add the key {SECOND_FACTOR_SECRET}"
+    );
+    println!("    to an authenticator app (TOTP, SHA-1, 6 digits, 30 s) and enter its code after the password.");
     println!();
 }

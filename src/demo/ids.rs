@@ -32,3 +32,7 @@ pub const MEETING_TAKAHASHI: Uuid = id(0x6002);
 
 /// 高橋 美咲's own account (daily reports only).
 pub const PARTICIPANT_EMAIL: &str = "takahashi@person.example";
+/// The demo user with a second factor on, and its published TOTP secret (base32): any
+/// authenticator app given this key shows the codes that log this user in.
+pub const SECOND_FACTOR_EMAIL: &str = "mfa@hikari.example";
+pub const SECOND_FACTOR_SECRET: &str = "RENKEIDEMOTOTPSECRETKEYFORDEMO23";

@@ -22,13 +22,14 @@ use ids::id;
 pub use ids::{
     AOBA, CASE_ITO, CASE_SATO, CASE_SUZUKI, CASE_TAKAHASHI, CASE_TANAKA, CASE_YAMADA, HARUKA,
     HIKARI, KOMOREBI, MEETING_SUZUKI, MEETING_TAKAHASHI, MIDORI, MINATO, PARTICIPANT_EMAIL,
-    PASSWORD, SAKURA, SHOKUCEN,
+    PASSWORD, SAKURA, SECOND_FACTOR_EMAIL, SECOND_FACTOR_SECRET, SHOKUCEN,
 };
 
 /// Loads what is missing of the demo dataset; running it again changes nothing.
 pub async fn load(pool: &PgPool) -> Result<()> {
     let mut tx = pool.begin().await?;
     agencies::load_agencies_and_users(&mut tx).await?;
+    agencies::load_second_factor(&mut tx).await?;
     cases::load_cases(&mut tx).await?;
     timelines::load_timelines(&mut tx).await?;
     referrals::load_readiness_and_referrals(&mut tx).await?;

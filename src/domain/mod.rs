@@ -15,4 +15,5 @@ pub mod password;
 pub mod photo;
 pub mod radar;
 pub mod referral;
+pub mod second_factor;
 pub mod text;

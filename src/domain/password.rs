@@ -8,6 +8,18 @@ use std::sync::LazyLock;
 use unicode_normalization::UnicodeNormalization;
 
 pub const MIN_LEN: usize = 15;
+/// The minimum for an account with a second factor (NIST SP 800-63B-4, a password used as one
+/// factor of a multi-factor authentication).
+pub const MIN_LEN_WITH_SECOND_FACTOR: usize = 8;
+
+/// The minimum length of a new password for an account with or without a second factor.
+pub fn min_len(second_factor: bool) -> usize {
+    if second_factor {
+        MIN_LEN_WITH_SECOND_FACTOR
+    } else {
+        MIN_LEN
+    }
+}
 
 /// The demo's password, published in the README: it signs in the demo users and is never
 /// accepted as anyone's new password.
@@ -32,6 +44,14 @@ impl PasswordProblem {
             PasswordProblem::Common => "password-common",
             PasswordProblem::ContainsIdentity => "password-contains-identity",
             PasswordProblem::Mismatch => "password-mismatch",
+        }
+    }
+
+    /// The message for an account with or without a second factor (the minimum differs).
+    pub fn message_key_for(self, second_factor: bool) -> &'static str {
+        match self {
+            PasswordProblem::TooShort if second_factor => "password-too-short-second-factor",
+            p => p.message_key(),
         }
     }
 }
@@ -74,6 +94,17 @@ pub fn common_list_len() -> usize {
 /// Checks a new password: length in characters, not on the common list, not the user's own
 /// email or name. No composition rules.
 pub fn check_new(password: &str, email: &str, name: &str) -> Result<(), PasswordProblem> {
+    check_new_for(password, email, name, false)
+}
+
+/// `check_new` for an account that has (`second_factor`) or has not a second factor on: the
+/// only difference is the minimum length.
+pub fn check_new_for(
+    password: &str,
+    email: &str,
+    name: &str,
+    second_factor: bool,
+) -> Result<(), PasswordProblem> {
     let len = password.chars().count();
     if len > MAX_LEN {
         return Err(PasswordProblem::TooLong);
@@ -83,7 +114,7 @@ pub fn check_new(password: &str, email: &str, name: &str) -> Result<(), Password
     if is_common(password) {
         return Err(PasswordProblem::Common);
     }
-    if len < MIN_LEN {
+    if len < min_len(second_factor) {
         return Err(PasswordProblem::TooShort);
     }
     let lower = password.to_lowercase();
@@ -202,6 +233,26 @@ mod tests {
             assert!(!is_common(pw), "{pw}");
             assert_eq!(check_new(pw, "a@b.jp", "名前"), Ok(()), "{pw}");
         }
+    }
+
+    #[test]
+    fn eight_characters_only_with_a_second_factor() {
+        let pw = "kumo-3ka";
+        assert_eq!(pw.chars().count(), 8);
+        assert_eq!(
+            check_new_for(pw, "a@b.jp", "A", false),
+            Err(PasswordProblem::TooShort)
+        );
+        assert_eq!(check_new_for(pw, "a@b.jp", "A", true), Ok(()));
+        assert_eq!(
+            check_new_for("kumo-3k", "a@b.jp", "A", true),
+            Err(PasswordProblem::TooShort)
+        );
+        // the other rules still hold
+        assert_eq!(
+            check_new_for("password", "a@b.jp", "A", true),
+            Err(PasswordProblem::Common)
+        );
     }
 
     #[test]

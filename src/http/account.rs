@@ -34,12 +34,14 @@ async fn page(
 ) -> AppResult<Response> {
     let mut conn = state.db.acquire().await?;
     let has_feed = db::meetings::has_feed(&mut conn, auth.user.id).await?;
+    let second_factor = db::second_factor::is_enabled(&mut conn, auth.user.id).await?;
     Ok(render(&AccountPage {
         layout: auth.ctx.layout("account-title"),
         errors: Errors::default(),
         done: q.done.is_some(),
         new_feed: None,
         has_feed,
+        second_factor,
     })?
     .into_response())
 }
@@ -59,17 +61,20 @@ async fn change_password(
 ) -> AppResult<Response> {
     let tr = auth.ctx.tr;
     let mut errors = Errors::default();
-    if let Err(p) = password::check_new(
+    let mut conn = state.db.acquire().await?;
+    // with a second factor on, the minimum is lower
+    let second_factor = db::second_factor::is_enabled(&mut conn, auth.user.id).await?;
+    if let Err(p) = password::check_new_for(
         &form.new_password,
         &auth.user.email,
         &auth.user.display_name,
+        second_factor,
     ) {
-        errors.add("new_password", tr.t(p.message_key()));
+        errors.add("new_password", tr.t(p.message_key_for(second_factor)));
     }
     if form.new_password != form.confirm {
         errors.add("confirm", tr.t("password-mismatch"));
     }
-    let mut conn = state.db.acquire().await?;
     let stored = db::users::password_hash(&mut conn, auth.user.id).await?;
     drop(conn);
     let current = form.current.clone();
@@ -95,6 +100,7 @@ async fn change_password(
                 done: false,
                 new_feed: None,
                 has_feed: false,
+                second_factor,
             },
         );
     }
@@ -122,12 +128,15 @@ async fn new_feed(State(state): State<AppState>, auth: Auth) -> AppResult<Respon
         .audit(&mut tx, auth.ctx.event("calendar.feed.create"), Outcome::Ok)
         .await?;
     tx.commit().await?;
+    let mut conn = state.db.acquire().await?;
+    let second_factor = db::second_factor::is_enabled(&mut conn, auth.user.id).await?;
     Ok(render(&AccountPage {
         layout: auth.ctx.layout("account-title"),
         errors: Errors::default(),
         done: false,
         new_feed: Some(token),
         has_feed: true,
+        second_factor,
     })?
     .into_response())
 }

@@ -29,10 +29,15 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/users", get(users).post(create_user))
         .route("/admin/users/{id}/password", post(reset_password))
         .route("/admin/users/{id}/active", post(set_active))
+        .route(
+            "/admin/users/{id}/second-factor/reset",
+            post(reset_second_factor),
+        )
         .route("/agency/members", get(members).post(add_member))
         .route("/agency/members/{user_id}/role", post(change_role))
         .route("/agency/members/{user_id}/remove", post(remove_member))
         .route("/agency/audit", get(agency_audit))
+        .route("/agency/second-factor", post(require_second_factor))
 }
 
 /// The system admin only; anyone else is refused and the refusal audited.
@@ -180,8 +185,10 @@ async fn users_page(
     } else {
         None
     };
+    let ids: Vec<Uuid> = users.iter().map(|u| u.id).collect();
     Ok(UsersPage {
         layout: ctx.layout("admin-users-title"),
+        second_factor_users: db::second_factor::enabled_among(conn, &ids).await?,
         users,
         search,
         next_after,
@@ -391,6 +398,43 @@ async fn set_active(
     Ok(Redirect::to("/admin/users").into_response())
 }
 
+/// Removes a user's second factor (a lost phone and lost recovery codes): they log in with the
+/// password alone again, or enrol again where their agency requires it. Their sessions end.
+async fn reset_second_factor(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<Uuid>,
+) -> AppResult<Response> {
+    let mut tx = state.db.begin().await?;
+    require_admin(&auth.who(&state.refusals), "admin.user.second_factor.reset").await?;
+    let user = db::users::get(&mut tx, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let had = db::second_factor::remove(&mut tx, id).await?;
+    db::auth::delete_for_user(&mut tx, id).await?;
+    let mut event = auth.ctx.event("admin.user.second_factor.reset");
+    event.target_id = Some(id);
+    event.detail = if had { "removed" } else { "none" }.to_string();
+    auth.ctx.audit(&mut tx, event, Outcome::Ok).await?;
+    tx.commit().await?;
+    let mut conn = state.db.acquire().await?;
+    let page = users_page(
+        &mut conn,
+        &auth.ctx,
+        &UserListQuery::default(),
+        UserForm::default(),
+        Errors::default(),
+        Some(
+            auth.ctx
+                .tr
+                .t1("admin-second-factor-reset-done", "email", &user.email),
+        ),
+        None,
+    )
+    .await?;
+    Ok(render(&page)?.into_response())
+}
+
 // ---- an agency's members ----------------------------------------------------------------------
 
 async fn members_page(
@@ -401,10 +445,14 @@ async fn members_page(
     errors: Errors,
     notice: Option<String>,
 ) -> AppResult<MembersPage> {
+    let members = db::users::members_of(conn, agency.0).await?;
+    let ids: Vec<Uuid> = members.iter().map(|m| m.user_id).collect();
     Ok(MembersPage {
         layout: ctx.layout("members-title"),
         agency_name: agency.1,
-        members: db::users::members_of(conn, agency.0).await?,
+        requires_second_factor: db::second_factor::agency_requires(conn, agency.0).await?,
+        second_factor_users: db::second_factor::enabled_among(conn, &ids).await?,
+        members,
         roles: role_options(ctx.tr, &form.role),
         form,
         errors,
@@ -573,6 +621,32 @@ struct AuditQuery {
 }
 
 const AUDIT_PER_PAGE: i64 = 100;
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct RequireForm {
+    required: String,
+}
+
+/// Requires (or no longer requires) a second factor of the agency's members: a member without
+/// one enrols after the password at their next login.
+async fn require_second_factor(
+    State(state): State<AppState>,
+    auth: Auth,
+    Form(form): Form<RequireForm>,
+) -> AppResult<Response> {
+    let mut tx = state.db.begin().await?;
+    let agency =
+        require_agency_admin(&auth.who(&state.refusals), "agency.second_factor.require").await?;
+    let required = form.required == "1";
+    db::second_factor::set_agency_requires(&mut tx, agency.0, required).await?;
+    let mut event = auth.ctx.event("agency.second_factor.require");
+    event.target_id = Some(agency.0);
+    event.detail = if required { "on" } else { "off" }.to_string();
+    auth.ctx.audit(&mut tx, event, Outcome::Ok).await?;
+    tx.commit().await?;
+    Ok(Redirect::to("/agency/members").into_response())
+}
 
 async fn agency_audit(
     State(state): State<AppState>,

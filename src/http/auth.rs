@@ -1,6 +1,7 @@
 //! Logging in and out, choosing the acting agency, choosing the language.
 
 use super::extract::{safe_back, session_cookie_name, Auth, Ctx, LANG_COOKIE};
+use super::session::session_cookie;
 use crate::area::login_limits::{self, Admission};
 use crate::db::{self, audit::Outcome};
 use crate::domain::{password, text};
@@ -123,41 +124,11 @@ async fn login_submit(
     }
     let user_id = user_id.expect("verified users exist");
     login_limits::succeeded(&mut tx, &email, ctx.addr).await?;
-    // a new id on every login: any session the browser had before is ended
-    let cookie_name = session_cookie_name(state.settings.secure_cookies);
-    if let Some(old) = super::extract::cookie_value(&headers, cookie_name) {
-        db::auth::delete(&mut tx, &db::auth::hash_token(&old)).await?;
-    }
-    let token = db::auth::new_token();
-    let acting = db::users::default_agency(&mut tx, user_id).await?;
-    db::auth::create(
-        &mut tx,
-        &token,
-        user_id,
-        acting,
-        state.settings.idle_timeout,
-        state.settings.absolute_timeout,
-    )
-    .await?;
-    event.acting_agency_id = acting;
-    ctx.audit(&mut tx, event, Outcome::Ok).await?;
+    // the session now, or the second factor's step first
+    let res =
+        super::session::after_password(&mut tx, &state, &ctx, event, &headers, user_id).await?;
     tx.commit().await?;
-
-    let cookie = session_cookie(cookie_name, token, state.settings.secure_cookies);
-    Ok((
-        [(header::SET_COOKIE, cookie.to_string())],
-        Redirect::to("/"),
-    )
-        .into_response())
-}
-
-fn session_cookie(name: &'static str, value: String, secure: bool) -> Cookie<'static> {
-    Cookie::build((name, value))
-        .path("/")
-        .http_only(true)
-        .same_site(SameSite::Lax)
-        .secure(secure)
-        .build()
+    Ok(res)
 }
 
 async fn logout(State(state): State<AppState>, auth: Auth) -> AppResult<Response> {

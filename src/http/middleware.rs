@@ -65,6 +65,20 @@ pub async fn load_session(State(state): State<AppState>, mut req: Request, next:
                     AppError::Forbidden.into_response()
                 };
             }
+            // a session limited to enrolment reaches the enrolment pages and nothing else
+            Ok(Some(user))
+                if user.must_enrol && !super::second_factor::enrolling_may(req.uri().path()) =>
+            {
+                return if req.method() == axum::http::Method::GET {
+                    axum::response::Redirect::to(super::session::ENROL_PATH).into_response()
+                } else {
+                    let head = RequestHead::of(&req);
+                    drop(req);
+                    let who = (user.id, user.acting.as_ref().map(|m| m.agency_id));
+                    head.record(&state, who, "second_factor.enrol_first").await;
+                    AppError::Forbidden.into_response()
+                };
+            }
             Ok(Some(user)) => {
                 let mark = RefusalMark::default();
                 req.extensions_mut().insert(mark.clone());

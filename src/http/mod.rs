@@ -19,6 +19,8 @@ pub mod middleware;
 pub mod referrals;
 pub mod render;
 pub mod retention;
+pub mod second_factor;
+pub mod session;
 pub mod state;
 pub mod team;
 pub mod timeline;
@@ -53,6 +55,7 @@ pub fn router(state: AppState) -> Router {
         .route("/", get(dashboard::index))
         .merge(auth::routes(&state))
         .merge(account::routes())
+        .merge(second_factor::routes())
         .merge(admin::routes())
         .merge(cases::routes())
         .merge(team::routes())

@@ -10,4 +10,6 @@ pub struct AccountPage {
     /// The feed URL, shown once right after it was made.
     pub new_feed: Option<String>,
     pub has_feed: bool,
+    /// A second factor is on (the password minimum is lower).
+    pub second_factor: bool,
 }

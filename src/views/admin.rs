@@ -51,6 +51,8 @@ pub struct UsersPage {
     pub notice: Option<String>,
     /// Errors of the per-user reset forms: (user id, message).
     pub reset_error: Option<(uuid::Uuid, String)>,
+    /// The listed users with a second factor on (the admin may reset it).
+    pub second_factor_users: Vec<uuid::Uuid>,
 }
 
 #[derive(Template)]
@@ -63,6 +65,10 @@ pub struct MembersPage {
     pub errors: Errors,
     pub roles: Vec<Choice>,
     pub notice: Option<String>,
+    /// The agency requires a second factor of its members.
+    pub requires_second_factor: bool,
+    /// The members with a second factor on.
+    pub second_factor_users: Vec<uuid::Uuid>,
 }
 
 #[derive(Template)]

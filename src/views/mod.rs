@@ -13,6 +13,7 @@ pub mod errors;
 pub mod meetings;
 pub mod referrals;
 pub mod retention;
+pub mod second_factor;
 pub mod timeline;
 
 use crate::db::auth::SessionUser;

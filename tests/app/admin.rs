@@ -390,8 +390,11 @@ async fn demo_load_is_idempotent(pool: PgPool) {
     .unwrap();
     assert_eq!(
         (agencies, users),
-        (8, DEMO_EMAILS.len() as i64 + 1),
-        "and the participant's own account"
+        (8, DEMO_EMAILS.len() as i64 + 2),
+        "and the participant's own account and the user with a second factor"
     );
-    assert_eq!(memberships, 14, "13 single memberships + dual's second");
+    assert_eq!(
+        memberships, 15,
+        "14 single memberships (the user with a second factor's too) + dual's second"
+    );
 }

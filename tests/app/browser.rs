@@ -695,3 +695,92 @@ async fn a_therapist_finds_an_office_and_refers_from_its_profile_in_a_real_brows
         c.close().await.unwrap();
     }
 }
+
+/// The code of the next 30-second step of the demo's published secret (accepted with one step
+/// of skew, and never one used before in this step).
+fn demo_code() -> String {
+    let secret =
+        renkei::domain::second_factor::secret_from_text(renkei::demo::SECOND_FACTOR_SECRET)
+            .unwrap();
+    renkei::domain::second_factor::code_at(&secret, chrono::Utc::now().timestamp() as u64 + 30)
+}
+
+#[sqlx::test]
+async fn a_user_with_a_second_factor_logs_in_with_a_code_in_a_real_browser(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    let driver = Driver::start();
+    for (phone, name) in [(false, "desktop"), (true, "phone")] {
+        let c = driver.browser(phone).await;
+        log_in(&c, &app, renkei::demo::SECOND_FACTOR_EMAIL, PASSWORD).await;
+        assert_eq!(c.current_url().await.unwrap().path(), "/login/code");
+        // a wrong code first: the message by the field
+        fill(&c, "#code", "000000").await;
+        click_and_wait(&c, "main button[type=submit]").await;
+        let error = c
+            .find(Locator::Css("#code-error"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(error.contains("正しくない"), "{error}");
+        screenshot(&c, &format!("login-code-{name}")).await;
+        if phone {
+            let width = c
+                .execute("return document.documentElement.scrollWidth", vec![])
+                .await
+                .unwrap();
+            assert!(width.as_u64().unwrap() <= 390, "scroll width {width}");
+        }
+        // each run uses the next step's code: the phone run as if it came later
+        sqlx::query("UPDATE second_factor SET last_step = 0")
+            .execute(&app.pool)
+            .await
+            .unwrap();
+        let code = demo_code();
+        fill(&c, "#code", &code).await;
+        click_and_wait(&c, "main button[type=submit]").await;
+        assert_eq!(c.current_url().await.unwrap().path(), "/");
+        screenshot(&c, &format!("login-code-dashboard-{name}")).await;
+        // the account's second-factor page, with its forms
+        c.goto(&app.url("/account/second-factor")).await.unwrap();
+        screenshot(&c, &format!("second-factor-on-{name}")).await;
+        if phone {
+            let width = c
+                .execute("return document.documentElement.scrollWidth", vec![])
+                .await
+                .unwrap();
+            assert!(width.as_u64().unwrap() <= 390, "scroll width {width}");
+        }
+        let errors = console_errors(&c).await;
+        assert!(errors.is_empty(), "console errors: {errors:?}");
+        c.close().await.unwrap();
+    }
+
+    // enrolment of another user: the QR code shows (an image from a data: URL, allowed by the CSP)
+    let c = driver.browser(true).await;
+    log_in(&c, &app, "ot@sakura.example", PASSWORD).await;
+    c.goto(&app.url("/account/second-factor")).await.unwrap();
+    click_and_wait(
+        &c,
+        "main form[action='/account/second-factor/begin'] button",
+    )
+    .await;
+    let loaded = c
+        .execute(
+            "const i = document.querySelector('figure.qr img'); return i.complete && i.naturalWidth > 0",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(loaded, serde_json::json!(true), "the QR code is drawn");
+    let width = c
+        .execute("return document.documentElement.scrollWidth", vec![])
+        .await
+        .unwrap();
+    assert!(width.as_u64().unwrap() <= 390, "scroll width {width}");
+    screenshot(&c, "second-factor-enrol-phone").await;
+    let errors = console_errors(&c).await;
+    assert!(errors.is_empty(), "console errors: {errors:?}");
+    c.close().await.unwrap();
+}

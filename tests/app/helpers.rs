@@ -172,6 +172,7 @@ pub fn session_user(user_id: uuid::Uuid, agency: uuid::Uuid) -> renkei::access::
         token_hash: vec![],
         unread: None,
         participant_case_id: None,
+        must_enrol: false,
     }
 }
 

@@ -20,5 +20,6 @@ mod operability;
 mod pg;
 mod privacy;
 mod referrals;
+mod second_factor;
 mod timeline;
 mod visibility;

@@ -21,6 +21,8 @@
 //! - `/static/{file}`, `/healthz`, `/readyz`: no data, no user (assets and probes);
 //! - `/login` (page and form): it writes its own rows (login ok / failed / denied), tested in
 //!   auth.rs; signed-in users only get a redirect or a form error here;
+//! - `/login/code` (page and form): the code step writes its own rows (tested in
+//!   second_factor.rs); without a pending login it only redirects to /login;
 //! - `POST /lang`: sets a cookie, touches no data;
 //! - `GET /calendar/{nobody}`: the feed reads no session, the token is the credential, so an
 //!   unknown token names no user a row could be written for (a known one is checked:
@@ -322,6 +324,9 @@ const STAFF_CARD: Body = &[("name", "吉田 明美"), ("job_title", "サービ�
 const REVOKE: Body = &[("reason", "本人の申し出")];
 const LEAD: Body = &[("agency_id", "{SAKURA}")];
 const WITHDRAW: Body = &[("to", "withdrawn"), ("note", "本人の希望で取り下げ")];
+/// A code no one's second factor accepts (no column has one on).
+const CODE: Body = &[("code", "000000")];
+const DISABLE_2FA: Body = &[("password", PASSWORD), ("code", "000000")];
 const PASSWORD_CHANGE: Body = &[
     ("current", PASSWORD),
     ("new_password", NEW_PASSWORD),
@@ -351,6 +356,14 @@ const TABLE: &[(&str, &str, Kind, Body, [u16; 11])] = &[
     ("POST", "/acting-agency",                       C, ACTING,      [303, 403, 303, 303, 303, 303, 303, 303, 303, 303, 403]),
     ("POST", "/lang",                                E, EMPTY,       [303, 303, 303, 303, 303, 303, 303, 303, 303, 303, 303]),
     ("GET",  "/account",                             O, EMPTY,       [303, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200]),
+    ("GET",  "/login/code",                          E, EMPTY,       [303, 303, 303, 303, 303, 303, 303, 303, 303, 303, 303]),
+    ("POST", "/login/code",                          E, CODE,        [303, 303, 303, 303, 303, 303, 303, 303, 303, 303, 403]),
+    ("GET",  "/account/second-factor",               O, EMPTY,       [303, 200, 200, 200, 200, 200, 200, 200, 200, 200, 303]),
+    ("POST", "/account/second-factor/begin",         C, EMPTY,       [303, 303, 303, 303, 303, 303, 303, 303, 303, 303, 403]),
+    ("POST", "/account/second-factor/confirm",       O, CODE,        [303, 422, 422, 422, 422, 422, 422, 422, 422, 422, 403]),
+    ("POST", "/account/second-factor/recovery",      O, CODE,        [303, R303, R303, R303, R303, R303, R303, R303, R303, R303, 403]),
+    ("POST", "/account/second-factor/disable",       O, DISABLE_2FA, [303, R303, R303, R303, R303, R303, R303, R303, R303, R303, 403]),
+    ("POST", "/agency/second-factor",                C, EMPTY,       [303, 403, 403, 403, 403, 403, 403, 403, 403, 303, 403]),
     ("GET",  "/admin",                               O, EMPTY,       [303, 303, 303, 303, 303, 303, 303, 303, 303, 303, 303]),
     ("GET",  "/admin/agencies",                      O, EMPTY,       [303, 200, 403, 403, 403, 403, 403, 403, 403, 403, 303]),
     ("POST", "/admin/agencies",                      C, AGENCY_NEW,  [303, 303, 403, 403, 403, 403, 403, 403, 403, 403, 403]),
@@ -359,6 +372,8 @@ const TABLE: &[(&str, &str, Kind, Body, [u16; 11])] = &[
     ("POST", "/admin/users/{nobody}/password",       C, RESET,       [303, A404, 403, 403, 403, 403, 403, 403, 403, 403, 403]),
     ("POST", "/admin/users/{victim}/password",       C, RESET,       [303, 200, 403, 403, 403, 403, 403, 403, 403, 403, 403]),
     ("POST", "/admin/users/{nobody}/active",         C, DEACTIVATE,  [303, A404, 403, 403, 403, 403, 403, 403, 403, 403, 403]),
+    ("POST", "/admin/users/{nobody}/second-factor/reset", C, EMPTY,  [303, A404, 403, 403, 403, 403, 403, 403, 403, 403, 403]),
+    ("POST", "/admin/users/{victim}/second-factor/reset", C, EMPTY,  [303, 200, 403, 403, 403, 403, 403, 403, 403, 403, 403]),
     ("GET",  "/agency/members",                      O, EMPTY,       [303, 403, 403, 403, 403, 403, 403, 403, 403, 200, 303]),
     ("POST", "/agency/members",                      C, MEMBER_ADD,  [303, 403, 403, 403, 403, 403, 403, 403, 403, 303, 403]),
     ("POST", "/agency/members/{nobody}/role",        C, MEMBER_ROLE, [303, 403, 403, 403, 403, 403, 403, 403, 403, A404, 403]),
