@@ -3,6 +3,7 @@
 
 mod admin;
 mod auth;
+mod backup;
 mod browser;
 mod cases;
 mod consent_state;
@@ -12,6 +13,7 @@ mod employment;
 mod frame;
 mod helpers;
 mod leak_hunt;
+mod least_privilege;
 mod matrix;
 mod meetings;
 mod pg;
