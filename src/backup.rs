@@ -221,21 +221,7 @@ impl Server {
                 let options = raw
                     .parse::<PgConnectOptions>()
                     .context("DATABASE_URL is not a valid PostgreSQL URL")?;
-                let mut url =
-                    url::Url::parse(raw).context("DATABASE_URL is not a valid PostgreSQL URL")?;
-                // the password goes by the environment, not the command line others can read
-                let password = url.password().map(percent_decode);
-                let _ = url.set_password(None);
-                // a setting only sqlx knows; libpq refuses unknown ones
-                let kept: Vec<(String, String)> = url
-                    .query_pairs()
-                    .filter(|(k, _)| k != "statement-cache-capacity")
-                    .map(|(k, v)| (k.into_owned(), v.into_owned()))
-                    .collect();
-                url.query_pairs_mut().clear().extend_pairs(kept);
-                if url.query() == Some("") {
-                    url.set_query(None);
-                }
+                let (url, password) = for_libpq(raw)?;
                 Ok(Server {
                     options,
                     how: Via::Url {
@@ -287,6 +273,28 @@ impl Server {
         }
         Ok(())
     }
+}
+
+/// DATABASE_URL as pg_dump takes it: without the password (it goes by the environment, not the
+/// command line others can read) and without the settings only sqlx knows.
+fn for_libpq(raw: &str) -> Result<(url::Url, Option<String>)> {
+    let mut url = url::Url::parse(raw).context("DATABASE_URL is not a valid PostgreSQL URL")?;
+    let password = url.password().map(percent_decode);
+    let _ = url.set_password(None);
+    const SQLX_ONLY: &str = "statement-cache-capacity";
+    if url.query_pairs().any(|(k, _)| k == SQLX_ONLY) {
+        // written again only then: the form encoding turns spaces into `+`, which libpq keeps
+        let kept: Vec<(String, String)> = url
+            .query_pairs()
+            .filter(|(k, _)| k != SQLX_ONLY)
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect();
+        url.query_pairs_mut().clear().extend_pairs(kept);
+        if url.query() == Some("") {
+            url.set_query(None);
+        }
+    }
+    Ok((url, password))
 }
 
 fn percent_decode(s: &str) -> String {
@@ -343,7 +351,18 @@ mod tests {
     }
 
     #[test]
-    fn a_percent_encoded_password_is_decoded() {
-        assert_eq!(percent_decode("p%40ss%2Fw+rd"), "p@ss/w+rd");
+    fn the_password_leaves_the_url_for_the_environment() {
+        let (url, password) = for_libpq(
+            "postgres://renkei:p%40ss%2Fw+rd@db.example:5433/renkei?sslmode=require&statement-cache-capacity=10",
+        )
+        .unwrap();
+        assert_eq!(password.as_deref(), Some("p@ss/w+rd"));
+        assert_eq!(
+            url.as_str(),
+            "postgres://renkei@db.example:5433/renkei?sslmode=require"
+        );
+        let (url, password) = for_libpq("postgres://renkei@localhost/x?host=/tmp/run").unwrap();
+        assert_eq!(password, None);
+        assert_eq!(url.as_str(), "postgres://renkei@localhost/x?host=/tmp/run");
     }
 }
