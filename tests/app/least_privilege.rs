@@ -119,3 +119,61 @@ async fn the_app_role_cannot_rewrite_the_audit_log_or_the_schema(pool: PgPool) {
     assert_eq!(digest(last).await, before, "the earlier rows are unchanged");
     assert_eq!(audit_count(&pool, "test.append", "ok").await, 1);
 }
+
+/// The role is cluster-wide, databases are many: on a new server, several databases migrated at
+/// once all end with the role and its grants, none fails on the role made by another.
+#[tokio::test]
+async fn databases_migrated_at_once_share_the_role_without_failing() {
+    use renkei::pg::Cluster;
+    use sqlx::{Connection, PgConnection};
+    let dir = std::env::temp_dir().join(format!("rk-role-{}", uuid::Uuid::now_v7().simple()));
+    let cluster = Cluster::locate(&dir, true).await.unwrap();
+    cluster.start().await.unwrap();
+    let mut admin = PgConnection::connect_with(&cluster.connect_options("postgres"))
+        .await
+        .unwrap();
+    let names: Vec<String> = (0..10).map(|i| format!("parallel_{i}")).collect();
+    for name in &names {
+        sqlx::query(&format!("CREATE DATABASE {name}"))
+            .execute(&mut admin)
+            .await
+            .unwrap();
+    }
+    let mut runs = tokio::task::JoinSet::new();
+    for name in &names {
+        let options = cluster.connect_options(name);
+        runs.spawn(async move {
+            let pool = PgPool::connect_with(options).await.unwrap();
+            let migrated = renkei::MIGRATOR.run(&pool).await;
+            pool.close().await;
+            migrated
+        });
+    }
+    for result in runs.join_all().await {
+        result.expect("every database migrates");
+    }
+    let roles: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM pg_roles WHERE rolname = 'renkei_app'")
+            .fetch_one(&mut admin)
+            .await
+            .unwrap();
+    assert_eq!(roles, 1);
+    for name in &names {
+        let mut app =
+            PgConnection::connect_with(&cluster.connect_options_as(renkei::APP_ROLE, name))
+                .await
+                .unwrap();
+        let n: i64 = sqlx::query_scalar("SELECT count(*) FROM agency")
+            .fetch_one(&mut app)
+            .await
+            .expect("granted in every database");
+        assert_eq!(n, 0);
+        assert!(sqlx::query("DELETE FROM audit_log")
+            .execute(&mut app)
+            .await
+            .is_err());
+    }
+    drop(admin);
+    cluster.stop().await.unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+}
