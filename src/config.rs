@@ -9,6 +9,10 @@ pub struct DbArgs {
     /// Use this PostgreSQL server instead of the embedded cluster.
     #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
     pub database_url: Option<String>,
+    /// With DATABASE_URL: the login role requests are served as (it owns nothing; see the
+    /// README). Unset: requests run as the DATABASE_URL role, with a warning.
+    #[arg(long, env = "RENKEI_APP_DATABASE_URL", hide_env_values = true)]
+    pub app_database_url: Option<String>,
     /// Where the embedded cluster lives when DATABASE_URL is not set.
     #[arg(long, env = "RENKEI_DATA_DIR", default_value = "./data")]
     pub data_dir: PathBuf,
@@ -24,6 +28,10 @@ impl fmt::Debug for DbArgs {
             .field(
                 "database_url",
                 &self.database_url.as_ref().map(|_| "<redacted>"),
+            )
+            .field(
+                "app_database_url",
+                &self.app_database_url.as_ref().map(|_| "<redacted>"),
             )
             .field("data_dir", &self.data_dir)
             .field("pool_size", &self.pool_size)

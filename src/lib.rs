@@ -5,6 +5,7 @@
 
 pub mod access;
 pub mod area;
+pub mod backup;
 pub mod bench_data;
 pub mod cli;
 pub mod config;
@@ -31,26 +32,45 @@ pub use http::state::AppState;
 
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
+/// The login role requests are served as: it owns nothing and may only read and write rows
+/// (the audit log only read and append); `migrations/0015_app_role.sql` makes it.
+pub const APP_ROLE: &str = "renkei_app";
+
 /// The pool, and the private cluster behind it when Renkei runs its own.
 pub struct Database {
+    /// As the owner: migrations, the demo, the benchmark data, operator commands.
     pub pool: PgPool,
     pub cluster: Option<pg::Cluster>,
+    /// Where requests connect: the app role over the private socket, RENKEI_APP_DATABASE_URL,
+    /// or (neither) nothing known.
+    app_options: Option<PgConnectOptions>,
 }
 
 impl Database {
     /// Connects to `DATABASE_URL`, or starts the private cluster under the data directory; then
     /// runs the migrations.
     pub async fn open(args: &DbArgs) -> Result<Database> {
-        let (options, cluster) = match &args.database_url {
-            Some(url) => (
-                url.parse::<PgConnectOptions>()
-                    .context("DATABASE_URL is not a valid PostgreSQL URL")?,
-                None,
-            ),
+        let (options, cluster, app_options) = match &args.database_url {
+            Some(url) => {
+                let app = match &args.app_database_url {
+                    Some(app) => Some(
+                        app.parse::<PgConnectOptions>()
+                            .context("RENKEI_APP_DATABASE_URL is not a valid PostgreSQL URL")?,
+                    ),
+                    None => None,
+                };
+                (
+                    url.parse::<PgConnectOptions>()
+                        .context("DATABASE_URL is not a valid PostgreSQL URL")?,
+                    None,
+                    app,
+                )
+            }
             None => {
                 let cluster = pg::Cluster::locate(&args.data_dir, false).await?;
                 cluster.start().await?;
-                (cluster.connect_options("renkei"), Some(cluster))
+                let app = cluster.connect_options_as(APP_ROLE, "renkei");
+                (cluster.connect_options("renkei"), Some(cluster), Some(app))
             }
         };
         let ready = async {
@@ -63,7 +83,11 @@ impl Database {
         }
         .await;
         match ready {
-            Ok(pool) => Ok(Database { pool, cluster }),
+            Ok(pool) => Ok(Database {
+                pool,
+                cluster,
+                app_options,
+            }),
             Err(e) => {
                 // do not leave our private cluster running behind a failed start
                 if let Some(cluster) = cluster {
@@ -72,6 +96,35 @@ impl Database {
                 Err(e)
             }
         }
+    }
+
+    /// The pool requests are served from, as the app role. Without one configured (DATABASE_URL
+    /// but no RENKEI_APP_DATABASE_URL) the owner's pool, with a warning: that role can switch
+    /// off the audit log's triggers.
+    pub async fn serving_pool(&self, size: u32) -> Result<PgPool> {
+        let Some(options) = &self.app_options else {
+            tracing::warn!(
+                "RENKEI_APP_DATABASE_URL is not set: requests run as the DATABASE_URL role, which \
+                 owns the schema; set it to the {APP_ROLE} login (see the README)"
+            );
+            return Ok(self.pool.clone());
+        };
+        let pool = pool_options(size)
+            .connect_with(session_settings(options.clone()))
+            .await
+            .context("cannot connect as the app role")?;
+        let (user, superuser): (String, bool) = sqlx::query_as(
+            "SELECT current_user::text, rolsuper FROM pg_roles WHERE rolname = current_user",
+        )
+        .fetch_one(&pool)
+        .await?;
+        if superuser {
+            tracing::warn!(
+                role = user,
+                "requests run as a superuser, which can switch off the audit log's triggers"
+            );
+        }
+        Ok(pool)
     }
 
     pub async fn close(self) -> Result<()> {
@@ -103,6 +156,11 @@ pub async fn run_server(db: &DbArgs, serve_args: &ServeArgs, settings: Settings)
     if serve_args.demo {
         demo::load(&database.pool).await?;
     }
+    let serving = database.serving_pool(db.pool_size).await?;
+    if database.app_options.is_some() {
+        // the owner's connections are not needed while serving
+        database.pool.close().await;
+    }
     let listener = tokio::net::TcpListener::bind(serve_args.bind)
         .await
         .with_context(|| format!("cannot listen on {}", serve_args.bind))?;
@@ -111,8 +169,9 @@ pub async fn run_server(db: &DbArgs, serve_args: &ServeArgs, settings: Settings)
     if serve_args.demo {
         demo::print_logins();
     }
-    let state = AppState::new(database.pool.clone(), settings);
+    let state = AppState::new(serving.clone(), settings);
     let served = serve(listener, state, shutdown_signal()).await;
+    serving.close().await;
     database.close().await?;
     served
 }

@@ -38,6 +38,25 @@ enum Command {
         #[arg(long, default_value = "10k", value_parser = parse_count)]
         entries: u64,
     },
+    /// Back up the database (pg_dump custom format) into a dated file; keep the newest N.
+    Backup {
+        #[command(flatten)]
+        db: DbArgs,
+        /// Where the backups are kept.
+        #[arg(long, env = "RENKEI_BACKUP_DIR", default_value = "./backups")]
+        dir: std::path::PathBuf,
+        /// How many backups to keep (the newest); older ones in the directory are deleted.
+        #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..))]
+        keep: u32,
+    },
+    /// Restore a backup into an empty database (a new data directory, or an empty
+    /// DATABASE_URL).
+    Restore {
+        #[command(flatten)]
+        db: DbArgs,
+        /// A file written by `renkei backup`.
+        file: std::path::PathBuf,
+    },
     /// Operator tasks.
     Admin {
         #[command(flatten)]
@@ -136,6 +155,24 @@ async fn main() -> Result<()> {
             let result = renkei::bench_data::load(&database.pool, entries).await;
             database.close().await?;
             result
+        }
+        Command::Backup { db, dir, keep } => {
+            let made = renkei::backup::backup(&db, &dir, keep as usize).await?;
+            println!(
+                "backup written: {} ({} bytes, {:.1} s)",
+                made.path.display(),
+                made.bytes,
+                made.took.as_secs_f64()
+            );
+            for old in made.removed {
+                println!("old backup deleted: {}", old.display());
+            }
+            Ok(())
+        }
+        Command::Restore { db, file } => {
+            renkei::backup::restore(&db, &file).await?;
+            println!("restored {}", file.display());
+            Ok(())
         }
         Command::Admin { db, command } => {
             let database = renkei::Database::open(&db).await?;

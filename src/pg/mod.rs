@@ -13,8 +13,10 @@ use std::path::{Path, PathBuf};
 use tokio::process::Command;
 
 /// The superuser the cluster is created with; connections come over the private socket.
+/// Migrations, the demo, the benchmark data and backups connect as it; requests do not
+/// (they are served as `crate::APP_ROLE`).
 const SUPERUSER: &str = "renkei";
-const PORT: u16 = 5432;
+pub const PORT: u16 = 5432;
 
 #[derive(Debug, Clone)]
 pub struct Cluster {
@@ -58,12 +60,41 @@ impl Cluster {
         self.socket_dir().join("postgresql.log")
     }
 
+    /// As the owner of everything (the cluster's superuser).
     pub fn connect_options(&self, database: &str) -> PgConnectOptions {
+        self.connect_options_as(SUPERUSER, database)
+    }
+
+    /// As another role; the private socket trusts every local connection (initdb
+    /// `--auth=trust`, and only the server's own user can reach the socket).
+    pub fn connect_options_as(&self, role: &str, database: &str) -> PgConnectOptions {
         PgConnectOptions::new()
             .socket(self.socket_dir())
             .port(PORT)
-            .username(SUPERUSER)
+            .username(role)
             .database(database)
+    }
+
+    /// A PostgreSQL client program of the cluster's own version (`pg_dump`, `pg_restore`)
+    /// connected to `database` as the owner, run as the server's user. Its standard input and
+    /// output are the caller's to set, so files stay ours.
+    pub fn client(&self, program: &str, database: &str) -> Result<Command> {
+        let socket = path_str(&self.socket_dir())?.to_owned();
+        let port = PORT.to_string();
+        Ok(self.command(
+            program,
+            &[
+                "--no-password",
+                "-h",
+                &socket,
+                "-p",
+                &port,
+                "-U",
+                SUPERUSER,
+                "-d",
+                database,
+            ],
+        ))
     }
 
     /// A URL for other programs (the test suite): sqlx reads the socket directory from `host`.
@@ -264,18 +295,36 @@ async fn running_as_root() -> bool {
     }
 }
 
-/// `RENKEI_PG_BINDIR`, then `pg_config --bindir`, then the newest `/usr/lib/postgresql/*/bin`,
-/// then `PATH`: the first directory that holds `initdb` and `pg_ctl`.
+/// The directory of the server binaries (`initdb`, `pg_ctl`); see `find_dir_with`.
 pub async fn find_bindir() -> Result<PathBuf> {
-    let has_tools = |d: &Path| d.join("initdb").is_file() && d.join("pg_ctl").is_file();
+    find_dir_with(&["initdb", "pg_ctl"]).await.context(
+        "PostgreSQL server binaries (initdb, pg_ctl) not found. Install them (Debian/Ubuntu: \
+         apt-get install postgresql) or set DATABASE_URL to an existing server.",
+    )
+}
+
+/// The directory of the dump tools for an existing server (`DATABASE_URL`): the newest found,
+/// since `pg_dump` must be at least the server's version.
+pub async fn find_dump_tools() -> Result<PathBuf> {
+    find_dir_with(&["pg_dump", "pg_restore"]).await.context(
+        "pg_dump and pg_restore not found. Install them (Debian/Ubuntu: apt-get install \
+         postgresql-client) or set RENKEI_PG_BINDIR.",
+    )
+}
+
+/// `RENKEI_PG_BINDIR`, then `pg_config --bindir`, then the newest `/usr/lib/postgresql/*/bin`,
+/// then `PATH`: the first directory that holds all of `programs`.
+async fn find_dir_with(programs: &[&str]) -> Result<PathBuf> {
+    let has_tools = |d: &Path| programs.iter().all(|p| d.join(p).is_file());
     if let Ok(dir) = std::env::var("RENKEI_PG_BINDIR") {
         let dir = PathBuf::from(dir);
         if has_tools(&dir) {
             return Ok(dir);
         }
         bail!(
-            "RENKEI_PG_BINDIR={} has no initdb and pg_ctl",
-            dir.display()
+            "RENKEI_PG_BINDIR={} has no {}",
+            dir.display(),
+            programs.join(", ")
         );
     }
     if let Ok(out) = Command::new("pg_config").arg("--bindir").output().await {
@@ -305,8 +354,5 @@ pub async fn find_bindir() -> Result<PathBuf> {
             }
         }
     }
-    bail!(
-        "PostgreSQL server binaries (initdb, pg_ctl) not found. Install them (Debian/Ubuntu: \
-         apt-get install postgresql) or set DATABASE_URL to an existing server."
-    )
+    bail!("{} not found", programs.join(", "))
 }

@@ -13,7 +13,10 @@ pub const PASSWORD: &str = renkei::demo::PASSWORD;
 
 pub struct TestApp {
     pub addr: SocketAddr,
+    /// As the owner (the test's setup and checks).
     pub pool: PgPool,
+    /// What the server's requests run on: the app role, as in `renkei serve`.
+    pub app_pool: PgPool,
     pub client: Client,
     /// The server stops when the last handle on it is dropped.
     _server: Arc<tokio::sync::oneshot::Sender<()>>,
@@ -43,7 +46,8 @@ impl TestApp {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-        let state = AppState::new(pool.clone(), settings);
+        let app_pool = app_pool(&pool);
+        let state = AppState::new(app_pool.clone(), settings);
         tokio::spawn(async move {
             renkei::serve(listener, state, async {
                 let _ = rx.await;
@@ -54,6 +58,7 @@ impl TestApp {
         TestApp {
             addr,
             pool,
+            app_pool,
             client: client(),
             _server: Arc::new(tx),
         }
@@ -93,10 +98,18 @@ impl TestApp {
         TestApp {
             addr: self.addr,
             pool: self.pool.clone(),
+            app_pool: self.app_pool.clone(),
             client: client(),
             _server: self._server.clone(),
         }
     }
+}
+
+/// The same database as `pool`, logged in as the app role (it owns nothing; the private
+/// socket and the test cluster trust local logins), with the server's session settings.
+pub fn app_pool(pool: &PgPool) -> PgPool {
+    let options = (*pool.connect_options()).clone().username(renkei::APP_ROLE);
+    renkei::pool_options(8).connect_lazy_with(renkei::session_settings(options))
 }
 
 pub fn test_settings() -> Settings {

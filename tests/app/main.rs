@@ -3,6 +3,7 @@
 
 mod admin;
 mod auth;
+mod backup;
 mod browser;
 mod cases;
 mod consent_state;
@@ -14,6 +15,7 @@ mod helpers;
 mod journey;
 mod leak_hunt;
 mod login_limits;
+mod least_privilege;
 mod matrix;
 mod meetings;
 mod operability;
