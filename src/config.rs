@@ -51,6 +51,10 @@ pub struct Settings {
     /// POST /login per client IP: a burst of this many, then one more every `login_refill`.
     pub login_burst: u32,
     pub login_refill: Duration,
+    /// Photos decoded at once (each may take `domain::photo` 128 MB and a core for a moment).
+    pub photo_decoders: usize,
+    /// How long an upload waits for a free decoder before the form asks to try again.
+    pub photo_wait: Duration,
 }
 
 impl Default for Settings {
@@ -61,6 +65,8 @@ impl Default for Settings {
             absolute_timeout: Duration::from_secs(12 * 60 * 60),
             login_burst: 10,
             login_refill: Duration::from_secs(6),
+            photo_decoders: 2,
+            photo_wait: Duration::from_secs(3),
         }
     }
 }

@@ -40,10 +40,15 @@ impl TestApp {
 
     /// The app without loading anything.
     pub async fn spawn_bare(pool: PgPool, settings: Settings) -> TestApp {
+        Self::serve(AppState::new(pool, settings)).await
+    }
+
+    /// The app on a state the test keeps a handle on (its pools, its photo decoders).
+    pub async fn serve(state: AppState) -> TestApp {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-        let state = AppState::new(pool.clone(), settings);
+        let pool = state.db.clone();
         tokio::spawn(async move {
             renkei::serve(listener, state, async {
                 let _ = rx.await;
@@ -86,6 +91,16 @@ impl TestApp {
         let res = self.login_as(email).await;
         assert_eq!(res.status(), StatusCode::SEE_OTHER, "login of {email}");
         assert_eq!(location(&res), "/");
+    }
+
+    /// Another tab of the same browser (the same cookies), for requests made at once.
+    pub fn tab(&self) -> TestApp {
+        TestApp {
+            addr: self.addr,
+            pool: self.pool.clone(),
+            client: self.client.clone(),
+            _server: self._server.clone(),
+        }
     }
 
     /// A second browser (its own cookies) against the same server and database.

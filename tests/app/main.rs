@@ -15,6 +15,7 @@ mod leak_hunt;
 mod matrix;
 mod meetings;
 mod pg;
+mod photos;
 mod privacy;
 mod referrals;
 mod timeline;
