@@ -9,6 +9,7 @@ mod consent_state;
 mod daily;
 mod directory;
 mod employment;
+mod faults;
 mod frame;
 mod helpers;
 mod leak_hunt;
