@@ -31,7 +31,8 @@ pub enum PhotoError {
     /// Claims a canvas larger than `MAX_PIXELS` or `MAX_DIMENSION` (a decompression bomb).
     TooManyPixels,
     /// Other data follows the end of the picture: a polyglot (a JPEG that is also a ZIP),
-    /// or a phone's motion photo.
+    /// or a phone's motion photo (a video after the picture). Further whole JPEGs after a
+    /// JPEG (an HDR gain map) are not refused; only the first picture is kept.
     TrailingData,
 }
 
@@ -142,7 +143,15 @@ fn decode_error(e: image::ImageError) -> PhotoError {
 /// structures do far more than this needs, so it is written here.
 fn container_end(format: ImageFormat, b: &[u8]) -> Option<usize> {
     match format {
-        ImageFormat::Jpeg => jpeg_end(b),
+        ImageFormat::Jpeg => {
+            // phones append further JPEGs after the picture (an HDR gain map, a depth map, in
+            // the Multi-Picture Format): each must itself be whole
+            let mut end = jpeg_end(b)?;
+            while b.len() > end && b[end..].starts_with(&[0xFF, 0xD8]) {
+                end += jpeg_end(&b[end..])?;
+            }
+            Some(end)
+        }
         ImageFormat::Png => png_end(b),
         ImageFormat::WebP => {
             if b.len() < 12 || &b[0..4] != b"RIFF" || &b[8..12] != b"WEBP" {
@@ -406,9 +415,22 @@ mod tests {
         let mut png = placeholder_portrait(2);
         png.extend_from_slice(b"<?php echo 1; ?>");
         assert_eq!(process(&png).unwrap_err(), PhotoError::TrailingData);
-        // the same pictures alone are fine, an embedded Exif thumbnail's EOI included
+        // the same pictures alone are fine, an embedded Exif thumbnail's EOI included, and so
+        // is a JPEG followed by JPEGs (a phone's HDR gain map); not one followed by a ZIP
         assert!(process(&jpeg(32, 32)).is_ok());
         assert!(process(&jpeg_with_exif(32, 32)).is_ok());
+        let mut with_gain_map = jpeg(32, 32);
+        with_gain_map.extend(jpeg(16, 16));
+        assert!(process(&with_gain_map).is_ok());
+        with_gain_map.extend_from_slice(b"PK\x05\x06");
+        with_gain_map.extend_from_slice(&[0; 18]);
+        assert_eq!(
+            process(&with_gain_map).unwrap_err(),
+            PhotoError::TrailingData
+        );
+        let mut cut_gain_map = jpeg(32, 32);
+        cut_gain_map.extend(&jpeg(16, 16)[..100]);
+        assert_eq!(process(&cut_gain_map).unwrap_err(), PhotoError::Broken);
     }
 
     #[test]
