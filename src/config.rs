@@ -105,6 +105,10 @@ pub struct Settings {
     /// every `login_account_refill`.
     pub login_account_burst: u32,
     pub login_account_refill: Duration,
+    /// Photos decoded at once (each may take `domain::photo` 128 MB and a core for a moment).
+    pub photo_decoders: usize,
+    /// How long an upload waits for a free decoder before the form asks to try again.
+    pub photo_wait: Duration,
 }
 
 impl Default for Settings {
@@ -120,6 +124,8 @@ impl Default for Settings {
             // 10 at once, then one a minute
             login_account_burst: 10,
             login_account_refill: Duration::from_secs(60),
+            photo_decoders: 2,
+            photo_wait: Duration::from_secs(3),
         }
     }
 }

@@ -29,11 +29,12 @@ impl From<sqlx::Error> for AppError {
                 tracing::error!(error = %e, "database unavailable");
                 AppError::Unavailable
             }
-            // the server shut down or terminated this backend, is starting, or has no
-            // connection left: the database is unavailable, like a stopped one
+            // the server shut down or terminated this backend, cancelled a statement that ran
+            // past `statement_timeout`, is starting, or has no connection, memory or disk
+            // left: the database is unavailable, like a stopped one
             sqlx::Error::Database(ref d)
                 if d.code().is_some_and(|c| {
-                    c.starts_with("57P") || c.starts_with("08") || c == "53300"
+                    c.starts_with("57") || c.starts_with("08") || c.starts_with("53")
                 }) =>
             {
                 tracing::error!(error = %e, "database unavailable");
@@ -131,7 +132,9 @@ mod tests {
 
     #[test]
     fn a_terminated_backend_is_unavailable_not_internal() {
-        for code in ["57P01", "57P02", "57P03", "08006", "53300"] {
+        for code in [
+            "57P01", "57P02", "57P03", "57014", "08006", "53300", "53100",
+        ] {
             let e = sqlx::Error::Database(Box::new(Sqlstate(code)));
             assert!(matches!(AppError::from(e), AppError::Unavailable), "{code}");
         }

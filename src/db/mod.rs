@@ -28,10 +28,14 @@ pub async fn ping(pool: &sqlx::PgPool) -> sqlx::Result<()> {
     sqlx::query("SELECT 1").execute(pool).await.map(|_| ())
 }
 
-/// Pool settings shared by the server and the tests: a request waits at most 5 s for a
-/// connection (then 503).
+/// Pool settings shared by the server and the tests. A request takes a connection at most
+/// twice in turn (its session, then its page) and waits at most 2 s each time, so a pool with
+/// no connection to give, or a database that is down, answers 503 within 5 s.
 pub fn pool_options(size: u32) -> sqlx::postgres::PgPoolOptions {
     sqlx::postgres::PgPoolOptions::new()
         .max_connections(size.max(1))
-        .acquire_timeout(std::time::Duration::from_secs(5))
+        .acquire_timeout(ACQUIRE_TIMEOUT)
 }
+
+/// How long a request waits for a pool connection.
+pub const ACQUIRE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(2);

@@ -4,6 +4,7 @@ use crate::config::Settings;
 use crate::db::pool_options;
 use sqlx::PgPool;
 use std::sync::Arc;
+use tokio::sync::Semaphore;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -14,6 +15,8 @@ pub struct AppState {
     /// other: a deadlock until the acquire timeout).
     pub refusals: PgPool,
     pub settings: Arc<Settings>,
+    /// Photo decoding, bounded in count: each decode holds a permit (and no pool connection).
+    pub photo_decoders: Arc<Semaphore>,
 }
 
 impl AppState {
@@ -23,6 +26,7 @@ impl AppState {
         AppState {
             db,
             refusals,
+            photo_decoders: Arc::new(Semaphore::new(settings.photo_decoders.max(1))),
             settings: Arc::new(settings),
         }
     }

@@ -16,7 +16,7 @@ fn path(agency: Uuid) -> String {
     format!("/agencies/{agency}")
 }
 
-async fn card_of(pool: &PgPool, email: &str) -> Uuid {
+pub(crate) async fn card_of(pool: &PgPool, email: &str) -> Uuid {
     sqlx::query_scalar(
         "SELECT s.id FROM agency_staff s JOIN app_user u ON u.id = s.user_id WHERE u.email = $1",
     )
@@ -26,7 +26,7 @@ async fn card_of(pool: &PgPool, email: &str) -> Uuid {
     .unwrap()
 }
 
-fn jpeg(w: u32, h: u32) -> Vec<u8> {
+pub(crate) fn jpeg(w: u32, h: u32) -> Vec<u8> {
     let img = image::RgbImage::from_fn(w, h, |x, y| image::Rgb([x as u8, y as u8, 90]));
     let mut out = Vec::new();
     JpegEncoder::new_with_quality(&mut out, 90)
@@ -60,7 +60,7 @@ fn png(w: u32, h: u32) -> Vec<u8> {
     out
 }
 
-async fn post_card(
+pub(crate) async fn post_card(
     app: &TestApp,
     agency: Uuid,
     card: &str,

@@ -42,12 +42,23 @@ impl TestApp {
     }
 
     /// The app without loading anything.
+    /// Requests run as the app's own role (`app_pool`); the test's `pool` stays the owner's.
     pub async fn spawn_bare(pool: PgPool, settings: Settings) -> TestApp {
+        let app_pool = app_pool(&pool);
+        Self::serve_on(pool, AppState::new(app_pool, settings)).await
+    }
+
+    /// The app on a state the test keeps a handle on (its pools, its photo decoders); the
+    /// state's pool is also the test's.
+    pub async fn serve(state: AppState) -> TestApp {
+        Self::serve_on(state.db.clone(), state).await
+    }
+
+    async fn serve_on(pool: PgPool, state: AppState) -> TestApp {
+        let app_pool = state.db.clone();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-        let app_pool = app_pool(&pool);
-        let state = AppState::new(app_pool.clone(), settings);
         tokio::spawn(async move {
             renkei::serve(listener, state, async {
                 let _ = rx.await;
@@ -91,6 +102,17 @@ impl TestApp {
         let res = self.login_as(email).await;
         assert_eq!(res.status(), StatusCode::SEE_OTHER, "login of {email}");
         assert_eq!(location(&res), "/");
+    }
+
+    /// Another tab of the same browser (the same cookies), for requests made at once.
+    pub fn tab(&self) -> TestApp {
+        TestApp {
+            addr: self.addr,
+            pool: self.pool.clone(),
+            app_pool: self.app_pool.clone(),
+            client: self.client.clone(),
+            _server: self._server.clone(),
+        }
     }
 
     /// A second browser (its own cookies) against the same server and database.

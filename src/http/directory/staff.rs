@@ -3,7 +3,8 @@
 use super::{audit, item_id, load, no_markup};
 use crate::db::audit::Outcome;
 use crate::db::directory::{self as dir, Profile, Staff};
-use crate::domain::{photo, text};
+use crate::domain::photo::{self, Photo, PhotoError};
+use crate::domain::text;
 use crate::error::{AppError, AppResult};
 use crate::http::extract::Auth;
 use crate::http::form::Pairs;
@@ -14,7 +15,7 @@ use crate::views::directory::StaffPage;
 use crate::views::{Choice, Errors};
 use axum::extract::multipart::{Multipart, MultipartRejection};
 use axum::extract::{Path, Query, State};
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use sqlx::{Connection, PgConnection};
 use uuid::Uuid;
@@ -120,6 +121,32 @@ async fn read_card_form(body: Result<Multipart, MultipartRejection>) -> (Pairs, 
     (Pairs::from(pairs), photo)
 }
 
+/// The message key of an upload that found every decoder busy.
+const PHOTO_BUSY: &str = "photo-busy";
+
+/// Decodes an uploaded photo before the request takes a pool connection: off the async
+/// threads, at most `settings.photo_decoders` at a time. An upload that finds every decoder
+/// busy for `settings.photo_wait` is not decoded; its form asks to try again.
+async fn decode_photo(state: &AppState, bytes: Vec<u8>) -> Result<Photo, &'static str> {
+    let wait = state.settings.photo_wait;
+    let permit =
+        match tokio::time::timeout(wait, state.photo_decoders.clone().acquire_owned()).await {
+            Ok(Ok(permit)) => permit,
+            _ => return Err(PHOTO_BUSY),
+        };
+    // the permit goes with the work: a browser that gives up does not free a decoder early
+    let decoded = tokio::task::spawn_blocking(move || {
+        let _permit = permit;
+        photo::process(&bytes)
+    })
+    .await;
+    match decoded {
+        Ok(result) => result.map_err(PhotoError::message_key),
+        // a decoder that panics on a hostile file: the file is unreadable, nothing more
+        Err(_) => Err(PhotoError::Broken.message_key()),
+    }
+}
+
 pub(super) async fn save_staff(
     State(state): State<AppState>,
     auth: Auth,
@@ -128,10 +155,16 @@ pub(super) async fn save_staff(
 ) -> AppResult<Response> {
     let tr = auth.ctx.tr;
     let item = item_id(&item)?;
+    // the body is read and the photo decoded first: a slow upload or a large picture holds
+    // no pool connection
+    let (f, upload) = read_card_form(body).await;
+    let decoded = match upload {
+        Some(bytes) => Some(decode_photo(&state, bytes).await),
+        None => None,
+    };
     let mut conn = state.db.acquire().await?;
     let p = load(&mut conn, &auth, id).await?;
     let stored = open_card(&mut conn, &auth, id, item, "directory.staff.save").await?;
-    let (f, upload) = read_card_form(body).await;
     let mut errors = Errors::default();
     let mut card = Staff {
         id: item.unwrap_or_else(Uuid::now_v7),
@@ -167,18 +200,13 @@ pub(super) async fn save_staff(
             ("introduction", &card.introduction),
         ],
     );
-    let processed = match upload {
-        Some(bytes) => {
-            let result = tokio::task::spawn_blocking(move || photo::process(&bytes))
-                .await
-                .map_err(|e| AppError::Internal(e.into()))?;
-            match result {
-                Ok(photo) => Some(photo),
-                Err(e) => {
-                    errors.add("photo", tr.t(e.message_key()));
-                    None
-                }
-            }
+    let mut busy = false;
+    let processed = match decoded {
+        Some(Ok(photo)) => Some(photo),
+        Some(Err(key)) => {
+            busy = key == PHOTO_BUSY;
+            errors.add("photo", tr.t(key));
+            None
         }
         None => None,
     };
@@ -188,6 +216,13 @@ pub(super) async fn save_staff(
             errors.add("photo", tr.t("photo-choose-again"));
         }
         let page = staff_page(&mut conn, &auth, &p, card, item.is_none(), errors).await?;
+        if busy {
+            // every decoder is busy: the form comes back, with the text, to send again
+            let mut res = render_status(StatusCode::SERVICE_UNAVAILABLE, &page)?;
+            res.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
+            return Ok(res);
+        }
         return render_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
     }
     let mut tx = conn.begin().await?;
