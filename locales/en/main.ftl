@@ -826,3 +826,4 @@ admin-second-factor-reset-done = Two-step verification of { $email } was reset a
 agency-second-factor-help = When required, a member without two-step verification is taken to set it up right after the password at their next login, and reaches no other page until done.
 agency-second-factor-require = Require two-step verification for this agency's members
 agency-second-factor-save = Save
+readiness-notes = Notes on each criterion

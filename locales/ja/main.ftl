@@ -826,3 +826,4 @@ admin-second-factor-reset-done = { $email } の二段階認証をリセットし
 agency-second-factor-help = 必須にすると、二段階認証を設定していない職員は、次のログインでパスワードの後に設定画面へ案内され、設定が終わるまでほかの画面を使えません。
 agency-second-factor-require = この機関の職員に二段階認証を必須にする
 agency-second-factor-save = 保存
+readiness-notes = 項目ごとのメモ

@@ -37,9 +37,24 @@ pub fn assessment_views(
                     .collect(),
                 None => vec![],
             };
+            let notes = instrument
+                .items
+                .iter()
+                .filter_map(|i| {
+                    let (value, note) = now.get(&i.code)?;
+                    (!note.trim().is_empty()).then(|| {
+                        (
+                            item_text(tr, instrument, &i.code),
+                            value.clone(),
+                            note.clone(),
+                        )
+                    })
+                })
+                .collect();
             AssessmentView {
                 result: instrument.all_met(now),
                 changes,
+                notes,
                 row,
             }
         })

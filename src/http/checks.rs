@@ -50,8 +50,11 @@ async fn checks_page(
     let instrument = db::checks::instrument(conn, READINESS).await?;
     let rows = db::checks::history(conn, case.reader(), READINESS, 50).await?;
     let notes = db::referrals::latest_notes(conn, case.reader()).await?;
-    let (answers, assessed_on) =
-        criteria_input.unwrap_or_else(|| (Answers::new(), dates::today_tokyo().to_string()));
+    // a new assessment starts from the last one (values and notes): only what changed is typed
+    let (answers, assessed_on) = criteria_input.unwrap_or_else(|| {
+        let last = rows.first().map(|r| r.answers()).unwrap_or_default();
+        (last, dates::today_tokyo().to_string())
+    });
     let criteria = instrument
         .items
         .iter()

@@ -19,6 +19,8 @@ pub struct AssessmentView {
     pub result: AllMet,
     /// (item text, before, now)
     pub changes: Vec<(String, String, String)>,
+    /// (item text, value, note) for the criteria that carry a note, in the instrument's order
+    pub notes: Vec<(String, String, String)>,
 }
 
 /// One pre-referral item: code, label, the newest note if any, the text in the form.

@@ -263,12 +263,10 @@ fn assert_sound(t: &Tally, lost: usize) {
 
 /// The app with a pool of its own (so that the test's checks do not share it).
 async fn app_with_pool(pool: &PgPool, size: u32) -> TestApp {
-    let own = renkei::pool_options(size)
-        .connect_with((*pool.connect_options()).clone())
-        .await
-        .unwrap();
     renkei::demo::load(pool).await.unwrap();
-    TestApp::spawn_bare(own, test_settings()).await
+    // the app's own role, with a pool of `size`; the test keeps the owner's pool for checks
+    let own = app_pool_of_size(pool, size);
+    TestApp::serve_with(pool.clone(), renkei::AppState::new(own, test_settings())).await
 }
 
 #[sqlx::test]

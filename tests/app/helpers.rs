@@ -45,16 +45,16 @@ impl TestApp {
     /// Requests run as the app's own role (`app_pool`); the test's `pool` stays the owner's.
     pub async fn spawn_bare(pool: PgPool, settings: Settings) -> TestApp {
         let app_pool = app_pool(&pool);
-        Self::serve_on(pool, AppState::new(app_pool, settings)).await
+        Self::serve_with(pool, AppState::new(app_pool, settings)).await
     }
 
     /// The app on a state the test keeps a handle on (its pools, its photo decoders); the
     /// state's pool is also the test's.
     pub async fn serve(state: AppState) -> TestApp {
-        Self::serve_on(state.db.clone(), state).await
+        Self::serve_with(state.db.clone(), state).await
     }
 
-    async fn serve_on(pool: PgPool, state: AppState) -> TestApp {
+    pub async fn serve_with(pool: PgPool, state: AppState) -> TestApp {
         let app_pool = state.db.clone();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
@@ -130,8 +130,13 @@ impl TestApp {
 /// The same database as `pool`, logged in as the app role (it owns nothing; the private
 /// socket and the test cluster trust local logins), with the server's session settings.
 pub fn app_pool(pool: &PgPool) -> PgPool {
+    app_pool_of_size(pool, 8)
+}
+
+/// The app role's pool with `size` connections.
+pub fn app_pool_of_size(pool: &PgPool, size: u32) -> PgPool {
     let options = (*pool.connect_options()).clone().username(renkei::APP_ROLE);
-    renkei::pool_options(8).connect_lazy_with(renkei::session_settings(options))
+    renkei::pool_options(size).connect_lazy_with(renkei::session_settings(options))
 }
 
 pub fn test_settings() -> Settings {

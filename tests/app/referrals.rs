@@ -471,3 +471,35 @@ async fn each_side_of_a_referral_finds_its_way_to_the_case_and_back(pool: PgPool
         "<a href=\"/referrals/{referral}\" class=\"referral-open\">紹介を開く</a>"
     )));
 }
+
+#[sqlx::test]
+async fn a_new_assessment_starts_from_the_last_and_its_notes_are_shown(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    app.login("ot@sakura.example").await;
+    let path = format!("/cases/{}/checks", renkei::demo::CASE_YAMADA);
+    let mut form = all_met();
+    form.push((
+        format!("n_{}", CODES[0]),
+        "午前中は安定、午後に疲れが出る".into(),
+    ));
+    form[1].1 = "not_yet".into();
+    let res = post_pairs(&app, &path, &form).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let page = body(app.get(&path).await).await;
+    // the note is on the checks page, by its criterion
+    let notes = page
+        .split("id=\"criterion-notes\"")
+        .nth(1)
+        .expect("notes shown");
+    assert!(notes.contains("午前中は安定、午後に疲れが出る"));
+    // the form starts from this assessment: its values and its note
+    assert!(page.contains(&format!(
+        "name=\"n_{}\" value=\"午前中は安定、午後に疲れが出る\"",
+        CODES[0]
+    )));
+    assert!(page.contains(&format!(
+        "name=\"v_{}\" value=\"not_yet\" checked",
+        CODES[1]
+    )));
+    assert!(page.contains(&format!("name=\"v_{}\" value=\"met\" checked", CODES[0])));
+}

@@ -270,7 +270,7 @@ async fn repeated_wrong_codes_lock_the_account_apart_from_the_password(pool: PgP
         "one minute first: {minutes}"
     );
     // the password's own lock is untouched
-    let password_lock: i64 = sqlx::query_scalar("SELECT count(*) FROM login_throttle")
+    let password_lock: i64 = sqlx::query_scalar("SELECT count(*) FROM login_failure")
         .fetch_one(&app.pool)
         .await
         .unwrap();
