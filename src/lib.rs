@@ -5,6 +5,7 @@
 
 pub mod access;
 pub mod area;
+pub mod audit_verify;
 pub mod bench_data;
 pub mod cli;
 pub mod config;

@@ -67,3 +67,39 @@ pub async fn for_case(
     .fetch_all(conn)
     .await
 }
+
+/// One link of the chain, every field the hash covers (for `renkei audit verify`).
+#[derive(Debug, sqlx::FromRow)]
+pub struct ChainRow {
+    pub seq: i64,
+    pub id: i64,
+    pub at: chrono::DateTime<chrono::Utc>,
+    pub user_id: Option<Uuid>,
+    pub acting_agency_id: Option<Uuid>,
+    pub action: String,
+    pub case_id: Option<Uuid>,
+    pub target_id: Option<Uuid>,
+    pub outcome: String,
+    pub request_id: String,
+    pub ip: String,
+    pub detail: String,
+    pub prev_hash: Vec<u8>,
+    pub hash: Vec<u8>,
+}
+
+/// The chain in order, `limit` links after `after_seq` (keyset on `audit_log_seq_key`).
+pub async fn chain_after(
+    conn: &mut PgConnection,
+    after_seq: i64,
+    limit: i64,
+) -> sqlx::Result<Vec<ChainRow>> {
+    sqlx::query_as(
+        "SELECT seq, id, at, user_id, acting_agency_id, action, case_id, target_id, outcome,
+                request_id, ip, detail, prev_hash, hash
+         FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT $2",
+    )
+    .bind(after_seq)
+    .bind(limit)
+    .fetch_all(conn)
+    .await
+}
