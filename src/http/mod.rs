@@ -18,6 +18,7 @@ pub mod middleware;
 pub mod referrals;
 pub mod render;
 pub mod retention;
+pub mod review;
 pub mod state;
 pub mod team;
 pub mod timeline;

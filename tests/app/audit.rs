@@ -267,3 +267,178 @@ async fn the_request_id_is_renkeis_own(pool: PgPool) {
             .unwrap();
     assert_eq!(stored, vec![sent_back]);
 }
+
+#[sqlx::test]
+async fn the_lead_reviews_the_case_log_filtered_in_words_and_exports_it(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    let case = renkei::demo::CASE_SUZUKI;
+    // someone off the team is refused the case: a denied row for the case
+    let outsider = app.browser();
+    outsider.login("staff@haruka.example").await;
+    outsider.get(&format!("/cases/{case}")).await;
+    app.login("sabikan@hikari.example").await;
+    app.get(&format!("/cases/{case}")).await;
+    app.get(&format!("/cases/{case}/timeline")).await;
+
+    let page = body(app.get(&format!("/cases/{case}/access-log")).await).await;
+    assert!(page.contains("<td>ケースの閲覧</td>"), "actions in words");
+    assert!(page.contains("<td>経過記録の閲覧</td>"));
+    assert!(
+        page.contains("staff@haruka.example"),
+        "the refused reader is listed"
+    );
+    assert!(page.contains(r#"<tr class="refused">"#), "refusals marked");
+    assert!(!page.contains("<code>case.view</code>"), "no raw codes");
+
+    let res = app
+        .get(&format!(
+            "/cases/{case}/access-log?action=case.view&user=sabikan%40hikari.example"
+        ))
+        .await;
+    assert_eq!(res.status(), reqwest::StatusCode::OK);
+    let page = body(res).await;
+    assert!(page.contains("<td>ケースの閲覧</td>"));
+    assert!(!page.contains("staff@haruka.example"), "filtered by user");
+    assert!(
+        !page.contains("<td>経過記録の閲覧</td>"),
+        "filtered by action"
+    );
+
+    // bad dates: the form again, values kept, a message by the field
+    let res = app
+        .get(&format!("/cases/{case}/access-log?from=2026-13-01&to=1"))
+        .await;
+    assert_eq!(res.status(), reqwest::StatusCode::UNPROCESSABLE_ENTITY);
+    let page = body(res).await;
+    assert!(page.contains(r#"id="from-error""#), "{page}");
+    assert!(page.contains(r#"id="to-error""#));
+    assert!(page.contains(r#"value="2026-13-01""#), "kept");
+    let res = app
+        .get(&format!("/cases/{case}/access-log?action=drop_table"))
+        .await;
+    assert_eq!(res.status(), reqwest::StatusCode::UNPROCESSABLE_ENTITY);
+
+    // the CSV of the filtered rows, for Excel, audited
+    let today = renkei::domain::dates::today_tokyo().format("%Y-%m-%d");
+    let res = app
+        .get(&format!(
+            "/cases/{case}/access-log.csv?action=case.view&from={today}&to={today}"
+        ))
+        .await;
+    assert_eq!(res.status(), reqwest::StatusCode::OK);
+    assert!(res.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/csv"));
+    let bytes = res.bytes().await.unwrap();
+    assert!(bytes.starts_with("\u{feff}".as_bytes()), "BOM");
+    let text = String::from_utf8(bytes[3..].to_vec()).unwrap();
+    let lines: Vec<&str> = text.split_terminator("\r\n").collect();
+    assert!(!text.replace("\r\n", "").contains('\n'), "CRLF only");
+    assert_eq!(
+        lines[0],
+        "日時,ユーザー,所属機関として,操作,操作コード,結果,接続元"
+    );
+    // the outsider's refused view and the lead's view
+    assert_eq!(lines.len(), 3, "{text}");
+    for line in &lines[1..] {
+        assert!(line.contains(",ケースの閲覧,case.view,"), "{line}");
+        let at = line.split(',').next().unwrap();
+        assert_eq!(at.len(), 16, "2026/04/01 12:34: {at}");
+        assert_eq!((&at[4..5], &at[7..8], &at[13..14]), ("/", "/", ":"));
+    }
+    assert!(text.contains(",拒否,"), "the refusal is in the export");
+    assert_eq!(
+        audit_count(&app.pool, "case.access_log.export", "ok").await,
+        1
+    );
+    // not the lead: refused, and the refusal recorded
+    let res = outsider.get(&format!("/cases/{case}/access-log.csv")).await;
+    assert_eq!(res.status(), reqwest::StatusCode::NOT_FOUND);
+    assert_eq!(
+        audit_count(&app.pool, "case.access_log.export", "denied").await,
+        1
+    );
+}
+
+#[sqlx::test]
+async fn the_agency_admin_pages_through_what_was_done_as_the_agency(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    let other = app.browser();
+    other.login("psw@sakura.example").await;
+    other.get("/agency/members").await; // refused, as さくら
+                                        // 150 more rows as さくら, and one as another agency that must not show
+    let mut conn = app.pool.acquire().await.unwrap();
+    for i in 0..150 {
+        let event = Event {
+            acting_agency_id: Some(renkei::demo::SAKURA),
+            action: "dashboard.view",
+            request_id: format!("bulk-{i}"),
+            ..Default::default()
+        };
+        record(&mut conn, &event, Outcome::Ok).await.unwrap();
+    }
+    let event = Event {
+        acting_agency_id: Some(renkei::demo::HIKARI),
+        action: "inbox.view",
+        ..Default::default()
+    };
+    record(&mut conn, &event, Outcome::Ok).await.unwrap();
+    drop(conn);
+
+    app.login("jimu@sakura.example").await;
+    let page = body(app.get("/agency/audit").await).await;
+    let rows = page.matches("<tr").count() - 1;
+    assert_eq!(rows, 100, "one page");
+    assert!(
+        !page.contains("<td>受信箱の閲覧</td>"),
+        "another agency's row"
+    );
+    let next = page
+        .split("href=\"/agency/audit?before=")
+        .nth(1)
+        .expect("a next page")
+        .split('"')
+        .next()
+        .unwrap()
+        .to_string();
+    let second = body(app.get(&format!("/agency/audit?before={next}")).await).await;
+    let rows2 = second.matches("<tr").count() - 1;
+    let total: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM audit_log WHERE acting_agency_id = $1")
+            .bind(renkei::demo::SAKURA)
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    // the second page: the rest (each page's own view row is written after it was read)
+    assert_eq!(rows + rows2, total as usize - 2, "{total}");
+    assert!(
+        second.contains("<td>職員一覧の閲覧</td>"),
+        "the refusal, in words"
+    );
+    assert!(second.contains(r#"<tr class="refused">"#));
+
+    let res = app
+        .get("/agency/audit?user=psw%40sakura.example&action=agency.members.view")
+        .await;
+    let page = body(res).await;
+    assert_eq!(page.matches(r#"<tr class="refused">"#).count(), 1);
+    let res = app.get("/agency/audit?case=nope&from=2026-02-30").await;
+    assert_eq!(res.status(), reqwest::StatusCode::UNPROCESSABLE_ENTITY);
+    let page = body(res).await;
+    assert!(page.contains(r#"id="case-error""#) && page.contains(r#"id="from-error""#));
+
+    let csv = app.get("/agency/audit.csv").await.bytes().await.unwrap();
+    let text = String::from_utf8(csv.to_vec()).unwrap();
+    assert!(text.starts_with('\u{feff}'));
+    // every row as さくら, in batches: the views so far and the export itself
+    let total: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM audit_log WHERE acting_agency_id = $1")
+            .bind(renkei::demo::SAKURA)
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    assert_eq!(text.split_terminator("\r\n").count() as i64, total + 1);
+    assert_eq!(audit_count(&app.pool, "agency.audit.export", "ok").await, 1);
+    assert!(verdict(&app.pool).await.is_intact());
+}
