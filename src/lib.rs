@@ -5,6 +5,7 @@
 
 pub mod access;
 pub mod area;
+pub mod audit_verify;
 pub mod backup;
 pub mod bench_data;
 pub mod cli;

@@ -64,6 +64,13 @@ enum Command {
         #[command(subcommand)]
         command: AdminCommand,
     },
+    /// The audit log.
+    Audit {
+        #[command(flatten)]
+        db: DbArgs,
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
     /// Start or stop a private PostgreSQL cluster by itself (used by the test script).
     Pg {
         #[command(subcommand)]
@@ -94,6 +101,13 @@ enum AdminCommand {
         #[arg(long)]
         email: String,
     },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Walk the hash chain and recompute every row's hash: "N rows verified, chain intact" and
+    /// the head hash (keep it elsewhere), or the first broken row and exit status 1.
+    Verify,
 }
 
 #[derive(Subcommand)]
@@ -204,6 +218,23 @@ async fn main() -> Result<()> {
             database.close().await?;
             result
         }
+        Command::Audit { db, command } => match command {
+            AuditCommand::Verify => {
+                let database = renkei::Database::open(&db).await?;
+                let verdict = async {
+                    let mut conn = database.pool.acquire().await?;
+                    renkei::audit_verify::verify(&mut conn).await
+                }
+                .await;
+                database.close().await?;
+                let verdict = verdict?;
+                println!("{verdict}");
+                if !verdict.is_intact() {
+                    std::process::exit(1);
+                }
+                Ok(())
+            }
+        },
         Command::Pg { command } => match command {
             PgCommand::Start {
                 data_dir,

@@ -2,6 +2,7 @@
 
 #[macro_use]
 pub mod kinds;
+pub mod audit;
 pub mod case;
 pub mod checklist;
 pub mod dates;

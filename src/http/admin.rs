@@ -2,6 +2,8 @@
 //! members and audit log (`/agency/…`).
 
 use super::extract::{Auth, Ctx};
+use super::form::Pairs;
+use super::review;
 use crate::access::{Refusal, Who};
 use crate::db::{self, agencies::NewAgency, audit::Outcome, users::NewUser};
 use crate::domain::kinds::{AgencyKind, Role};
@@ -12,6 +14,7 @@ use crate::http::state::AppState;
 use crate::i18n::Tr;
 use crate::policy;
 use crate::views::admin::{AgenciesPage, AgencyForm, AuditPage, MembersPage, UserForm, UsersPage};
+use crate::views::audit::Review;
 use crate::views::{Choice, Errors};
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -38,6 +41,7 @@ pub fn routes() -> Router<AppState> {
         .route("/agency/members/{user_id}/remove", post(remove_member))
         .route("/agency/audit", get(agency_audit))
         .route("/agency/second-factor", post(require_second_factor))
+        .route("/agency/audit.csv", get(agency_audit_csv))
 }
 
 /// The system admin only; anyone else is refused and the refusal audited.
@@ -616,14 +620,6 @@ async fn remove_member(
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
-struct AuditQuery {
-    before: Option<i64>,
-}
-
-const AUDIT_PER_PAGE: i64 = 100;
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
 struct RequireForm {
     required: String,
 }
@@ -648,29 +644,60 @@ async fn require_second_factor(
     Ok(Redirect::to("/agency/members").into_response())
 }
 
+/// What was done as the agency, for its admin: filtered, in words, refusals marked.
 async fn agency_audit(
     State(state): State<AppState>,
     auth: Auth,
-    Query(q): Query<AuditQuery>,
+    Query(q): Query<Pairs>,
 ) -> AppResult<Response> {
-    let mut conn = state.db.acquire().await?;
-    let agency = require_agency_admin(&auth.who(&state.refusals), "agency.audit.view").await?;
-    let mut rows =
-        db::audit::for_agency_members(&mut conn, agency.0, q.before, AUDIT_PER_PAGE + 1).await?;
-    let next_before = if rows.len() as i64 > AUDIT_PER_PAGE {
-        rows.truncate(AUDIT_PER_PAGE as usize);
-        rows.last().map(|r| r.id)
+    review_agency(state, auth, q, false).await
+}
+
+/// The same rows as CSV (the export is audited).
+async fn agency_audit_csv(
+    State(state): State<AppState>,
+    auth: Auth,
+    Query(q): Query<Pairs>,
+) -> AppResult<Response> {
+    review_agency(state, auth, q, true).await
+}
+
+async fn review_agency(state: AppState, auth: Auth, q: Pairs, export: bool) -> AppResult<Response> {
+    let action = if export {
+        "agency.audit.export"
     } else {
-        None
+        "agency.audit.view"
     };
-    auth.ctx
-        .audit(&mut conn, auth.ctx.event("agency.audit.view"), Outcome::Ok)
-        .await?;
-    Ok(render(&AuditPage {
+    let (agency_id, agency_name) = require_agency_admin(&auth.who(&state.refusals), action).await?;
+    let query = review::ReviewQuery::read(&q);
+    let tr = auth.ctx.tr;
+    let path = "/agency/audit";
+    let page = |review| AuditPage {
         layout: auth.ctx.layout("audit-title"),
-        agency_name: agency.1,
-        rows,
-        next_before,
-    })?
-    .into_response())
+        agency_name: agency_name.clone(),
+        review,
+    };
+    let filter = match query.input.parse() {
+        Ok(filter) => filter,
+        Err(found) => {
+            let errors = review::errors(tr, &found);
+            let review = Review::new(tr, path, true, query.input, errors, &[], None);
+            return render_status(StatusCode::UNPROCESSABLE_ENTITY, &page(review));
+        }
+    };
+    let source = review::Source::Agency(agency_id);
+    let mut conn = state.db.acquire().await?;
+    if export {
+        auth.ctx
+            .audit(&mut conn, auth.ctx.event(action), Outcome::Ok)
+            .await?;
+        drop(conn);
+        return Ok(review::csv(&state.db, tr, source, filter, "audit-log.csv").await?);
+    }
+    let (rows, next) = review::first_page(&mut conn, &source, &filter, query.before).await?;
+    auth.ctx
+        .audit(&mut conn, auth.ctx.event(action), Outcome::Ok)
+        .await?;
+    let review = Review::new(tr, path, true, query.input, Errors::default(), &rows, next);
+    Ok(render(&page(review))?.into_response())
 }

@@ -2,6 +2,7 @@
 
 use super::extract::Auth;
 use super::form::Pairs;
+use super::review;
 use crate::area::consents::{category_labels, consent_matrix};
 use crate::area::timeline::{load_timeline, TimelineQuery};
 use crate::db::{self, audit::Outcome};
@@ -13,6 +14,7 @@ use crate::http::render::{render, render_status};
 use crate::http::state::AppState;
 use crate::i18n::Tr;
 use crate::policy::{self};
+use crate::views::audit::Review;
 use crate::views::cases::{AccessLogPage, CasePage, CasesPage, NewCaseForm, NewCasePage};
 use crate::views::Errors;
 use axum::extract::{Path, Query, State};
@@ -30,6 +32,7 @@ pub fn routes() -> Router<AppState> {
         .route("/cases/new", get(new_form).post(create))
         .route("/cases/{id}", get(show))
         .route("/cases/{id}/access-log", get(access_log))
+        .route("/cases/{id}/access-log.csv", get(access_log_csv))
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -309,54 +312,82 @@ async fn show(
     .into_response())
 }
 
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-struct LogQuery {
-    before: Option<i64>,
-}
-
-const LOG_PER_PAGE: i64 = 100;
-
+/// The case's access log for its lead: who did what to the case, filtered, in words.
 async fn access_log(
     State(state): State<AppState>,
     auth: Auth,
     Path(id): Path<Uuid>,
-    Query(q): Query<LogQuery>,
+    Query(q): Query<Pairs>,
 ) -> AppResult<Response> {
+    review_case(state, auth, id, q, false).await
+}
+
+/// The same rows as CSV (the export is audited).
+async fn access_log_csv(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<Uuid>,
+    Query(q): Query<Pairs>,
+) -> AppResult<Response> {
+    review_case(state, auth, id, q, true).await
+}
+
+async fn review_case(
+    state: AppState,
+    auth: Auth,
+    id: Uuid,
+    q: Pairs,
+    export: bool,
+) -> AppResult<Response> {
+    let action = if export {
+        "case.access_log.export"
+    } else {
+        "case.access_log.view"
+    };
     let mut conn = state.db.acquire().await?;
-    let case = crate::access::case::open(
-        &mut conn,
-        &auth.who(&state.refusals),
-        id,
-        crate::access::Need::Read,
-        "case.access_log.view",
-    )
-    .await?;
+    let who = auth.who(&state.refusals);
+    let case =
+        crate::access::case::open(&mut conn, &who, id, crate::access::Need::Read, action).await?;
     if !policy::may_view_access_log(&auth.user, case.facts()) {
-        return Err(AppError::from(
-            case.refuse(&auth.who(&state.refusals), "case.access_log.view")
-                .await,
-        ));
+        return Err(AppError::from(case.refuse(&who, action).await));
     }
     let header = db::cases::header(&mut conn, case.reader())
         .await?
         .ok_or(AppError::NotFound)?;
-    let mut rows = db::audit::for_case(&mut conn, &case, q.before, LOG_PER_PAGE + 1).await?;
-    let next_before = if rows.len() as i64 > LOG_PER_PAGE {
-        rows.truncate(LOG_PER_PAGE as usize);
-        rows.last().map(|r| r.id)
-    } else {
-        None
-    };
-    auth.who(&state.refusals)
-        .ok(&mut conn, "case.access_log.view", Some(id), None)
-        .await?;
-    Ok(render(&AccessLogPage {
+    let query = review::ReviewQuery::read(&q);
+    let tr = auth.ctx.tr;
+    let path = format!("/cases/{id}/access-log");
+    let page = |review| AccessLogPage {
         layout: auth.ctx.layout("access-log-title"),
         case_id: id,
         name: format!("{} {}", header.family_name, header.given_name),
-        rows,
-        next_before,
-    })?
-    .into_response())
+        review,
+    };
+    let filter = match query.input.parse() {
+        Ok(filter) => filter,
+        Err(found) => {
+            let errors = review::errors(tr, &found);
+            let review = Review::new(tr, &path, false, query.input, errors, &[], None);
+            return render_status(StatusCode::UNPROCESSABLE_ENTITY, &page(review));
+        }
+    };
+    let source = review::Source::Case(case);
+    if export {
+        who.ok(&mut conn, action, Some(id), None).await?;
+        drop(conn);
+        let name = format!("access-log-{id}.csv");
+        return Ok(review::csv(&state.db, tr, source, filter, &name).await?);
+    }
+    let (rows, next) = review::first_page(&mut conn, &source, &filter, query.before).await?;
+    who.ok(&mut conn, action, Some(id), None).await?;
+    let review = Review::new(
+        tr,
+        &path,
+        false,
+        query.input,
+        Errors::default(),
+        &rows,
+        next,
+    );
+    Ok(render(&page(review))?.into_response())
 }

@@ -19,6 +19,7 @@ pub mod middleware;
 pub mod referrals;
 pub mod render;
 pub mod retention;
+pub mod review;
 pub mod second_factor;
 pub mod session;
 pub mod state;
@@ -33,8 +34,8 @@ use axum::Router;
 use std::time::Duration;
 use tower_http::csrf::CsrfLayer;
 use tower_http::limit::RequestBodyLimitLayer;
-use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
-use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::request_id::PropagateRequestIdLayer;
+use tower_http::set_header::{SetRequestHeaderLayer, SetResponseHeaderLayer};
 use tower_http::timeout::TimeoutLayer;
 
 /// Form posts: enough for a 20,000-character Japanese entry, URL-encoded (9 bytes a
@@ -46,6 +47,12 @@ pub const UPLOAD_LIMIT: usize = 8 * 1024 * 1024;
 
 const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
                    form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+/// Every request gets Renkei's own id (stored in its audit rows, shown on error pages, sent
+/// back in `x-request-id`): one a client sends is replaced, never trusted.
+fn own_request_id<B>(_: &axum::http::Request<B>) -> Option<HeaderValue> {
+    HeaderValue::from_str(&uuid::Uuid::now_v7().to_string()).ok()
+}
 
 pub fn router(state: AppState) -> Router {
     let x_request_id = HeaderName::from_static("x-request-id");
@@ -126,7 +133,10 @@ pub fn router(state: AppState) -> Router {
         ))
         .layer(middleware::trace_layer())
         .layer(PropagateRequestIdLayer::new(x_request_id.clone()))
-        .layer(SetRequestIdLayer::new(x_request_id, MakeRequestUuid));
+        .layer(SetRequestHeaderLayer::overriding(
+            x_request_id,
+            own_request_id::<axum::body::Body>,
+        ));
 
     routes.with_state(state)
 }

@@ -1,6 +1,5 @@
 use super::{Choice, Errors, Layout};
 use crate::db::agencies::AgencyRow;
-use crate::db::audit;
 use crate::db::users::{MemberRow, UserRow};
 use askama::Template;
 
@@ -76,6 +75,5 @@ pub struct MembersPage {
 pub struct AuditPage {
     pub layout: Layout,
     pub agency_name: String,
-    pub rows: Vec<audit::Row>,
-    pub next_before: Option<i64>,
+    pub review: super::audit::Review,
 }

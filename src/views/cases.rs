@@ -1,7 +1,6 @@
 use super::timeline::Timeline;
 use super::{Errors, Layout};
 use crate::db::agencies::AgencyRow;
-use crate::db::audit;
 use crate::db::cases::{CaseHeader, CaseListRow, TeamRow};
 use crate::db::consents::ConsentRow;
 use crate::policy::CaseAccess;
@@ -129,8 +128,7 @@ pub struct AccessLogPage {
     pub layout: Layout,
     pub case_id: Uuid,
     pub name: String,
-    pub rows: Vec<audit::Row>,
-    pub next_before: Option<i64>,
+    pub review: super::audit::Review,
 }
 
 impl CaseListRow {

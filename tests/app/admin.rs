@@ -305,9 +305,9 @@ async fn agency_admin_adds_members_and_changes_roles(pool: PgPool) {
         )
         .await;
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
-    // the audit page lists what the agency's users did
+    // the audit page lists what the agency's users did, in words
     let page = body(app.get("/agency/audit").await).await;
-    assert!(page.contains("agency.member.add"));
+    assert!(page.contains("<td>職員の追加</td>"));
 }
 
 #[sqlx::test]

@@ -391,9 +391,10 @@ async fn an_agency_admin_reads_only_what_was_done_as_the_agency(pool: PgPool) {
     assert!(res.status().is_redirection());
     dual.get(&format!("/cases/{CASE_TAKAHASHI}")).await;
     let mut conn = app.pool.acquire().await.unwrap();
-    let rows = renkei::db::audit::for_agency_members(&mut conn, SAKURA, None, 1000)
-        .await
-        .unwrap();
+    let rows =
+        renkei::db::audit::for_agency_members(&mut conn, SAKURA, &Default::default(), None, 1000)
+            .await
+            .unwrap();
     assert!(!rows.is_empty());
     let hikari_name: String = sqlx::query_scalar("SELECT name FROM agency WHERE id = $1")
         .bind(HIKARI)
