@@ -11,6 +11,7 @@ mod directory;
 mod employment;
 mod frame;
 mod helpers;
+mod hostile;
 mod leak_hunt;
 mod matrix;
 mod meetings;
