@@ -129,6 +129,22 @@ pub fn parse_date(s: &str) -> Option<NaiveDate> {
         .filter(|d| in_range(*d))
 }
 
+/// Reads a date and time typed in Tokyo time ("2026-04-01T09:30", as a `datetime-local`
+/// field sends it), on a day `parse_date` would accept.
+pub fn parse_local_datetime(s: &str) -> Option<DateTime<Utc>> {
+    use chrono::{NaiveDateTime, TimeZone};
+    let s = crate::domain::text::nfkc(s);
+    let naive = NaiveDateTime::parse_from_str(&s, "%Y-%m-%dT%H:%M")
+        .or_else(|_| NaiveDateTime::parse_from_str(&s, "%Y-%m-%dT%H:%M:%S"))
+        .or_else(|_| NaiveDateTime::parse_from_str(&s, "%Y-%m-%d %H:%M"))
+        .ok()
+        .filter(|n| in_range(n.date()))?;
+    Tokyo
+        .from_local_datetime(&naive)
+        .single()
+        .map(|t| t.with_timezone(&Utc))
+}
+
 /// Between `FIRST_DATE` and `LAST_DATE`.
 pub fn in_range(d: NaiveDate) -> bool {
     let ymd = |(y, m, day): (i32, u32, u32)| NaiveDate::from_ymd_opt(y, m, day).expect("valid");

@@ -1,6 +1,7 @@
 //! Request-wide steps: loading the session, rendering error pages, request logs.
 
 use super::extract::{cookie_value, request_id, request_lang, session_cookie_name};
+use super::form_limit;
 use crate::db;
 use crate::error::{AppError, ErrorPage};
 use crate::http::state::AppState;
@@ -103,7 +104,11 @@ pub async fn load_session(State(state): State<AppState>, mut req: Request, next:
 /// PostgreSQL cannot store a NUL character and nobody types one: it is dropped from the query
 /// string and from form bodies before anything reads them, so a form with one in it is checked
 /// and answered like any other (never a 500 from the database).
-pub async fn drop_nul(req: Request, next: Next) -> Response {
+///
+/// Form bodies are read here, at most `BODY_LIMIT` bytes of them (see `form_limit`): a body
+/// over it keeps what was received, so the form comes back with the text and a message by the
+/// field that was too long, instead of an error page that loses the text.
+pub async fn form_body(req: Request, next: Next) -> Response {
     let (mut parts, body) = req.into_parts();
     if let Some(query) = parts.uri.query().filter(|q| q.contains("%00")) {
         let query = query.replace("%00", "");
@@ -122,18 +127,26 @@ pub async fn drop_nul(req: Request, next: Next) -> Response {
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
-    let req = if is_form {
-        // the body limit layer outside bounds what is read here
-        let Ok(bytes) = axum::body::to_bytes(body, usize::MAX).await else {
-            return StatusCode::PAYLOAD_TOO_LARGE.into_response();
-        };
-        let cleaned = without_nul(&bytes);
-        parts.headers.remove(header::CONTENT_LENGTH);
-        Request::from_parts(parts, Body::from(cleaned))
-    } else {
-        Request::from_parts(parts, body)
+    if !is_form {
+        // other bodies meet the body limit layer inside
+        return next.run(Request::from_parts(parts, body)).await;
+    }
+    let received = match form_limit::read(body).await {
+        Ok(r) => r,
+        Err(form_limit::Unreadable) => return StatusCode::BAD_REQUEST.into_response(),
     };
-    next.run(req).await
+    let bytes = match received {
+        form_limit::Received::Whole(bytes) => bytes,
+        form_limit::Received::Cut(bytes) => match form_limit::keep_text(&bytes) {
+            Some(kept) => kept,
+            // no one field was long: many fields, or repeated ones, are no one's text
+            None => return StatusCode::PAYLOAD_TOO_LARGE.into_response(),
+        },
+    };
+    let cleaned = without_nul(&bytes);
+    parts.headers.remove(header::CONTENT_LENGTH);
+    next.run(Request::from_parts(parts, Body::from(cleaned)))
+        .await
 }
 
 /// An url-encoded body without NUL characters, encoded (`%00`) or raw. A `%` in such a body

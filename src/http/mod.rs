@@ -14,6 +14,7 @@ pub mod directory;
 pub mod employment;
 pub mod extract;
 pub mod form;
+pub mod form_limit;
 pub mod meetings;
 pub mod middleware;
 pub mod referrals;
@@ -38,9 +39,10 @@ use tower_http::request_id::PropagateRequestIdLayer;
 use tower_http::set_header::{SetRequestHeaderLayer, SetResponseHeaderLayer};
 use tower_http::timeout::TimeoutLayer;
 
-/// Form posts: enough for a 20,000-character Japanese entry, URL-encoded (9 bytes a
-/// character), with its fields.
-pub const BODY_LIMIT: usize = 256 * 1024;
+/// Form posts: the longest field (`form_limit::LONGEST_FIELD`, 50,000 characters) at 12 bytes
+/// a character percent-encoded is 600 KB; twice that with the other fields. A longer body keeps
+/// its text (`form_limit`).
+pub const BODY_LIMIT: usize = 2 * 1024 * 1024;
 /// The staff card form with its photo: the photo may be 2 MB (`domain::photo::MAX_BYTES`);
 /// up to this size a larger file still gets a message by the field instead of an error page.
 pub const UPLOAD_LIMIT: usize = 8 * 1024 * 1024;
@@ -78,8 +80,8 @@ pub fn router(state: AppState) -> Router {
         .route("/static/{file}", get(assets::static_file))
         .route("/healthz", get(assets::healthz))
         .route("/readyz", get(assets::readyz))
-        .layer(axum::middleware::from_fn(middleware::drop_nul))
-        .layer(RequestBodyLimitLayer::new(BODY_LIMIT));
+        .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
+        .layer(axum::middleware::from_fn(middleware::form_body));
     let uploads = directory::upload_routes()
         .layer(RequestBodyLimitLayer::new(UPLOAD_LIMIT))
         .layer(DefaultBodyLimit::max(UPLOAD_LIMIT));

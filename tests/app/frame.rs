@@ -105,8 +105,10 @@ async fn english_by_choice_or_by_the_browser(pool: PgPool) {
     assert!(body(res).await.contains("Page not found"));
 }
 
+/// A body over the limit is not a bare error page: the form comes back with the message by
+/// the field that was too long, and nothing is processed.
 #[sqlx::test]
-async fn a_body_over_the_limit_gets_413_and_a_page(pool: PgPool) {
+async fn a_body_over_the_limit_brings_the_form_back_with_the_field_marked(pool: PgPool) {
     let app = TestApp::spawn(pool).await;
     let huge = "x".repeat(renkei::http::BODY_LIMIT + 1);
     let res = app
@@ -115,8 +117,16 @@ async fn a_body_over_the_limit_gets_413_and_a_page(pool: PgPool) {
             &[("email", "ot@sakura.example"), ("password", &huge)],
         )
         .await;
-    assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
-    assert!(body(res).await.contains("送信された内容が大きすぎます"));
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = body(res).await;
+    assert!(
+        page.contains("id=\"password-error\""),
+        "the message is by the field"
+    );
+    assert!(
+        page.contains("value=\"ot@sakura.example\""),
+        "the email is kept"
+    );
     let logins: i64 = sqlx::query_scalar("SELECT count(*) FROM audit_log")
         .fetch_one(&app.pool)
         .await

@@ -312,3 +312,24 @@ pub fn http_source_files() -> Vec<std::path::PathBuf> {
     }
     files
 }
+
+/// The routes registered in src/http/, read from the source: (path, takes GET, takes POST).
+pub fn registered_routes() -> Vec<(String, bool, bool)> {
+    let mut out = std::collections::BTreeSet::new();
+    for file in http_source_files() {
+        let src = std::fs::read_to_string(file).unwrap();
+        for piece in src.split(".route(").skip(1) {
+            let path = piece.trim_start().trim_start_matches('"');
+            let end = path.find('"').unwrap();
+            let rest = &path[end..];
+            let rest = &rest[..rest.find(".route(").unwrap_or(rest.len())];
+            let rest = &rest[..rest.find("\n}").unwrap_or(rest.len())];
+            out.insert((
+                path[..end].to_string(),
+                rest.contains("get("),
+                rest.contains("post("),
+            ));
+        }
+    }
+    out.into_iter().collect()
+}

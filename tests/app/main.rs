@@ -14,6 +14,7 @@ mod employment;
 mod faults;
 mod frame;
 mod helpers;
+mod hostile;
 mod journey;
 mod leak_hunt;
 mod least_privilege;

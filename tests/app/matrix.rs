@@ -540,17 +540,7 @@ async fn set_clinic_consent(pool: &PgPool, state: ConsentState, recorder: Uuid) 
 
 /// The paths registered in src/http/ (its subdirectories too), read from the source.
 fn registered_paths() -> BTreeSet<String> {
-    let files = http_source_files();
-    let mut paths = BTreeSet::new();
-    for file in files {
-        let src = std::fs::read_to_string(file).unwrap();
-        for piece in src.split(".route(").skip(1) {
-            let path = piece.trim_start().trim_start_matches('"');
-            let path = &path[..path.find('"').unwrap()];
-            paths.insert(path.to_string());
-        }
-    }
-    paths
+    registered_routes().into_iter().map(|(p, ..)| p).collect()
 }
 
 /// The table's path with its placeholders in the router's spelling.

@@ -100,7 +100,9 @@ pub(super) async fn staff_form(
 }
 
 /// The card form's fields and its photo, if one was chosen. A body that is not a readable
-/// multipart form reads as empty (the form then says what is missing).
+/// multipart form reads as empty (the form then says what is missing). NUL characters leave
+/// names and values, as they leave url-encoded forms (`middleware::form_body`): PostgreSQL
+/// cannot store them.
 async fn read_card_form(body: Result<Multipart, MultipartRejection>) -> (Pairs, Option<Vec<u8>>) {
     let mut pairs = Vec::new();
     let mut photo = None;
@@ -108,14 +110,14 @@ async fn read_card_form(body: Result<Multipart, MultipartRejection>) -> (Pairs, 
         return (Pairs::default(), None);
     };
     while let Ok(Some(field)) = m.next_field().await {
-        let name = field.name().unwrap_or_default().to_string();
+        let name = field.name().unwrap_or_default().replace('\0', "");
         if name == "photo" {
             match field.bytes().await {
                 Ok(b) if !b.is_empty() => photo = Some(b.to_vec()),
                 _ => {}
             }
         } else if let Ok(value) = field.text().await {
-            pairs.push((name, value));
+            pairs.push((name, value.replace('\0', "")));
         }
     }
     (Pairs::from(pairs), photo)

@@ -6,9 +6,8 @@ use crate::access::CaseScope;
 use crate::area::timeline::entry_view;
 use crate::db;
 use crate::domain::case::Category;
-use crate::domain::dates::parse_date;
+use crate::domain::dates::{parse_date, parse_local_datetime};
 use crate::domain::entry::{ContactChannel, ContactWith, EntryFields, EntryKind};
-use crate::domain::text;
 use crate::error::{AppError, AppResult};
 use crate::http::extract::Auth;
 use crate::http::form::Pairs;
@@ -21,7 +20,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
-use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
+use chrono::{DateTime, Utc};
 use chrono_tz::Asia::Tokyo;
 use serde::Deserialize;
 use sqlx::PgConnection;
@@ -160,20 +159,6 @@ pub(super) async fn new_entry(
     };
     let page = entry_form_page(&mut conn, &auth, &case, form, Errors::default(), None).await?;
     Ok(render(&page)?.into_response())
-}
-
-/// Reads a date and time typed in Tokyo time ("2026-04-01T09:30").
-fn parse_local_datetime(s: &str) -> Option<DateTime<Utc>> {
-    let s = text::nfkc(s);
-    let naive = NaiveDateTime::parse_from_str(&s, "%Y-%m-%dT%H:%M")
-        .or_else(|_| NaiveDateTime::parse_from_str(&s, "%Y-%m-%dT%H:%M:%S"))
-        .or_else(|_| NaiveDateTime::parse_from_str(&s, "%Y-%m-%d %H:%M"))
-        .ok()
-        .filter(|n| crate::domain::dates::in_range(n.date()))?;
-    Tokyo
-        .from_local_datetime(&naive)
-        .single()
-        .map(|t| t.with_timezone(&Utc))
 }
 
 /// The checked form: what to store, or the messages by the fields.
