@@ -281,8 +281,8 @@ async fn the_lead_reviews_the_case_log_filtered_in_words_and_exports_it(pool: Pg
     app.get(&format!("/cases/{case}/timeline")).await;
 
     let page = body(app.get(&format!("/cases/{case}/access-log")).await).await;
-    assert!(page.contains("<td>ケースの閲覧</td>"), "actions in words");
-    assert!(page.contains("<td>経過記録の閲覧</td>"));
+    assert!(page.contains(">ケースの閲覧</td>"), "actions in words");
+    assert!(page.contains(">経過記録の閲覧</td>"));
     assert!(
         page.contains("staff@haruka.example"),
         "the refused reader is listed"
@@ -297,10 +297,10 @@ async fn the_lead_reviews_the_case_log_filtered_in_words_and_exports_it(pool: Pg
         .await;
     assert_eq!(res.status(), reqwest::StatusCode::OK);
     let page = body(res).await;
-    assert!(page.contains("<td>ケースの閲覧</td>"));
+    assert!(page.contains(">ケースの閲覧</td>"));
     assert!(!page.contains("staff@haruka.example"), "filtered by user");
     assert!(
-        !page.contains("<td>経過記録の閲覧</td>"),
+        !page.contains(">経過記録の閲覧</td>"),
         "filtered by action"
     );
 
@@ -391,7 +391,7 @@ async fn the_agency_admin_pages_through_what_was_done_as_the_agency(pool: PgPool
     let rows = page.matches("<tr").count() - 1;
     assert_eq!(rows, 100, "one page");
     assert!(
-        !page.contains("<td>受信箱の閲覧</td>"),
+        !page.contains(">受信箱の閲覧</td>"),
         "another agency's row"
     );
     let next = page
@@ -413,7 +413,7 @@ async fn the_agency_admin_pages_through_what_was_done_as_the_agency(pool: PgPool
     // the second page: the rest (each page's own view row is written after it was read)
     assert_eq!(rows + rows2, total as usize - 2, "{total}");
     assert!(
-        second.contains("<td>職員一覧の閲覧</td>"),
+        second.contains(">職員一覧の閲覧</td>"),
         "the refusal, in words"
     );
     assert!(second.contains(r#"<tr class="refused">"#));

@@ -147,6 +147,17 @@ pub async fn table_digests(pool: &PgPool) -> BTreeMap<String, (i64, String)> {
 #[sqlx::test]
 async fn the_demo_restored_from_its_backup_has_every_row(pool: PgPool) {
     renkei::demo::load(&pool).await.unwrap();
+    // some use first, so that the audit chain has rows of its own: logins, a page, a refusal
+    {
+        let app = TestApp::spawn_bare(pool.clone(), test_settings()).await;
+        app.login("ot@sakura.example").await;
+        app.get(&format!("/cases/{}", renkei::demo::CASE_YAMADA)).await;
+        app.get(&format!("/cases/{}", renkei::demo::CASE_TANAKA)).await;
+    }
+    let mut conn = pool.acquire().await.unwrap();
+    let chained = renkei::audit_verify::verify(&mut conn).await.unwrap();
+    drop(conn);
+    assert!(chained.is_intact(), "{chained}");
     let before = table_digests(&pool).await;
     let restored = restored_copy(&pool).await;
     let after = table_digests(&restored.pool).await;
@@ -165,6 +176,19 @@ async fn the_demo_restored_from_its_backup_has_every_row(pool: PgPool) {
         );
     }
     assert_eq!(before.len(), after.len(), "no table more or less");
+    // and the audit chain of the copy is intact, row for row the same head
+    let mut conn = restored.pool.acquire().await.unwrap();
+    let copy = renkei::audit_verify::verify(&mut conn).await.unwrap();
+    drop(conn);
+    assert_eq!(copy, chained, "the restored chain is the original's");
+    let audit_rows = match &copy {
+        renkei::audit_verify::Verdict::Intact { rows, .. } => *rows,
+        broken => panic!("{broken}"),
+    };
+    assert!(audit_rows >= 3, "{copy}");
+    let out = renkei(&["audit", "verify"], Some(&restored.url));
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    eprintln!("restore drill: audit chain of {audit_rows} rows verified after the restore");
     eprintln!(
         "restore drill: {} tables, {rows} rows compared; backup {} bytes in {:.2} s",
         before.len(),
