@@ -25,6 +25,7 @@ mod operability;
 mod pg;
 mod photos;
 mod privacy;
+mod processes;
 mod referrals;
 mod second_factor;
 mod timeline;
