@@ -51,9 +51,106 @@ pub struct ServeArgs {
     /// Empty (the default): X-Forwarded-For is ignored and the TCP peer is the client.
     #[arg(long, env = "RENKEI_TRUSTED_PROXIES", value_parser = TrustedProxies::parse, default_value = "")]
     pub trusted_proxies: TrustedProxies,
+    /// The address people open Renkei at ("https://renkei.example.jp"), for links that leave
+    /// the browser: a calendar event links to its meeting page with it. Unset: those links are
+    /// paths only.
+    #[arg(long, env = "RENKEI_BASE_URL")]
+    pub base_url: Option<String>,
+    /// The mail server notifications go through: smtp://host:25, smtp://user:password@host:587
+    /// (STARTTLS when the server offers it; `?tls=required` to insist), or smtps://… (TLS from
+    /// the start). Unset: no mail is sent and nothing is queued; the admin page says so.
+    #[arg(long, env = "RENKEI_SMTP_URL", value_parser = SmtpUrl::parse, hide_env_values = true)]
+    pub smtp_url: Option<SmtpUrl>,
+    /// The sender of notifications ("Renkei <renkei@example.jp>").
+    #[arg(long, env = "RENKEI_MAIL_FROM", value_parser = parse_mailbox, default_value = "Renkei <renkei@localhost>")]
+    pub mail_from: String,
     /// Load the demo dataset first (never in production).
     #[arg(long)]
     pub demo: bool,
+}
+
+/// `RENKEI_SMTP_URL`, checked when read so that a mistake stops the start with a message;
+/// its Debug hides the password.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SmtpUrl(String);
+
+impl SmtpUrl {
+    pub fn parse(s: &str) -> Result<SmtpUrl, String> {
+        let bad = |why: &str| {
+            format!(
+                "{why} (expected smtp://host:25, smtp://user:password@host:587 or \
+                 smtps://user:password@host:465)"
+            )
+        };
+        let url = url::Url::parse(s.trim()).map_err(|e| bad(&format!("not a URL: {e}")))?;
+        if !matches!(url.scheme(), "smtp" | "smtps") {
+            return Err(bad(&format!("the scheme is \"{}\"", url.scheme())));
+        }
+        if url.host_str().is_none_or(str::is_empty) {
+            return Err(bad("no host"));
+        }
+        lettre::AsyncSmtpTransport::<lettre::Tokio1Executor>::from_url(s.trim())
+            .map_err(|e| bad(&e.to_string()))?;
+        Ok(SmtpUrl(s.trim().to_string()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// Where mail goes, without the credentials (for the log and the admin page).
+    pub fn server(&self) -> String {
+        match url::Url::parse(&self.0) {
+            Ok(u) => format!(
+                "{}://{}:{}",
+                u.scheme(),
+                u.host_str().unwrap_or_default(),
+                u.port()
+                    .unwrap_or(if u.scheme() == "smtps" { 465 } else { 25 })
+            ),
+            Err(_) => String::new(),
+        }
+    }
+}
+
+impl fmt::Debug for SmtpUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "SmtpUrl({})", self.server())
+    }
+}
+
+/// A sender address as lettre reads it ("Renkei <renkei@example.jp>" or a bare address).
+pub fn parse_mailbox(s: &str) -> Result<String, String> {
+    s.trim()
+        .parse::<lettre::message::Mailbox>()
+        .map(|_| s.trim().to_string())
+        .map_err(|e| format!("\"{s}\" is not a mail address: {e}"))
+}
+
+/// Mail: where it goes, from whom, and how often the worker looks at the outbox.
+#[derive(Debug, Clone)]
+pub struct MailSettings {
+    pub smtp: Option<SmtpUrl>,
+    pub from: String,
+    pub poll: Duration,
+}
+
+impl MailSettings {
+    /// Whether notices are queued at all: only with a mail server, so that configuring one
+    /// later does not send a backlog of old news.
+    pub fn enabled(&self) -> bool {
+        self.smtp.is_some()
+    }
+}
+
+impl Default for MailSettings {
+    fn default() -> Self {
+        MailSettings {
+            smtp: None,
+            from: "Renkei <renkei@localhost>".to_string(),
+            poll: Duration::from_secs(5),
+        }
+    }
 }
 
 /// The addresses whose X-Forwarded-For is believed (see `http::client_addr`).
@@ -109,6 +206,19 @@ pub struct Settings {
     pub photo_decoders: usize,
     /// How long an upload waits for a free decoder before the form asks to try again.
     pub photo_wait: Duration,
+    /// `ServeArgs::base_url`, without a trailing slash.
+    pub base_url: Option<String>,
+    pub mail: MailSettings,
+}
+
+impl Settings {
+    /// An absolute link to a path of Renkei's when the base URL is configured, else the path.
+    pub fn link(&self, path: &str) -> String {
+        match &self.base_url {
+            Some(base) => format!("{}{path}", base.trim_end_matches('/')),
+            None => path.to_string(),
+        }
+    }
 }
 
 impl Default for Settings {
@@ -126,6 +236,8 @@ impl Default for Settings {
             login_account_refill: Duration::from_secs(60),
             photo_decoders: 2,
             photo_wait: Duration::from_secs(3),
+            base_url: None,
+            mail: MailSettings::default(),
         }
     }
 }
@@ -158,6 +270,23 @@ mod tests {
             TrustedProxies::parse("").unwrap(),
             TrustedProxies::default()
         );
+    }
+
+    #[test]
+    fn an_smtp_url_is_checked_when_read_and_never_printed_with_its_password() {
+        let ok = SmtpUrl::parse("smtp://mailer:s3cret@mailhost:587").unwrap();
+        assert_eq!(ok.server(), "smtp://mailhost:587");
+        assert!(!format!("{ok:?}").contains("s3cret"));
+        assert_eq!(
+            SmtpUrl::parse("smtps://mailhost").unwrap().server(),
+            "smtps://mailhost:465"
+        );
+        for bad in ["mailhost", "http://mailhost", "smtp://", "smtp//x"] {
+            let e = SmtpUrl::parse(bad).unwrap_err();
+            assert!(e.contains("expected smtp://"), "{bad}: {e}");
+        }
+        assert!(parse_mailbox("Renkei <renkei@example.jp>").is_ok());
+        assert!(parse_mailbox("not an address").is_err());
     }
 
     #[test]

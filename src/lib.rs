@@ -16,6 +16,7 @@ pub mod domain;
 pub mod error;
 pub mod http;
 pub mod i18n;
+pub mod mail;
 pub mod pg;
 pub mod telemetry;
 pub mod views;
@@ -169,6 +170,7 @@ pub async fn run_server(db: &DbArgs, serve_args: &ServeArgs, settings: Settings)
     println!("Renkei is running at http://{addr}/");
     if serve_args.demo {
         demo::print_logins();
+        println!("{}", mail::describe(&settings.mail));
     }
     let state = AppState::new(serving.clone(), settings);
     let served = serve(listener, state, shutdown_signal()).await;
@@ -183,13 +185,23 @@ pub async fn serve(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<()> {
-    axum::serve(
+    let base = state.settings.base_url.clone().unwrap_or_else(|| {
+        listener
+            .local_addr()
+            .map(|a| format!("http://{a}"))
+            .unwrap_or_default()
+    });
+    let mail = mail::Worker::start(&state.db, &state.settings, base);
+    let served = axum::serve(
         listener,
         router(state).into_make_service_with_connect_info::<SocketAddr>(),
     )
     .with_graceful_shutdown(shutdown)
-    .await?;
-    Ok(())
+    .await;
+    if let Some(worker) = mail {
+        worker.stop().await;
+    }
+    Ok(served?)
 }
 
 async fn shutdown_signal() {

@@ -12,6 +12,7 @@ pub mod kana;
 pub mod legal;
 pub mod markdown;
 pub mod meeting;
+pub mod notice;
 pub mod password;
 pub mod photo;
 pub mod radar;

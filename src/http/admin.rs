@@ -13,7 +13,9 @@ use crate::http::render::{render, render_status};
 use crate::http::state::AppState;
 use crate::i18n::Tr;
 use crate::policy;
-use crate::views::admin::{AgenciesPage, AgencyForm, AuditPage, MembersPage, UserForm, UsersPage};
+use crate::views::admin::{
+    AgenciesPage, AgencyForm, AuditPage, MailPage, MembersPage, UserForm, UsersPage,
+};
 use crate::views::audit::Review;
 use crate::views::{Choice, Errors};
 use axum::extract::{Path, Query, State};
@@ -29,6 +31,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/admin", get(|| async { Redirect::to("/admin/users") }))
         .route("/admin/agencies", get(agencies).post(create_agency))
+        .route("/admin/mail", get(mail_status))
         .route("/admin/users", get(users).post(create_user))
         .route("/admin/users/{id}/password", post(reset_password))
         .route("/admin/users/{id}/active", post(set_active))
@@ -112,6 +115,39 @@ async fn agencies(State(state): State<AppState>, auth: Auth) -> AppResult<Respon
     )
     .await?;
     Ok(render(&page)?.into_response())
+}
+
+/// Whether mail goes out, where to, and how the outbox stands.
+async fn mail_status(State(state): State<AppState>, auth: Auth) -> AppResult<Response> {
+    let mut conn = state.db.acquire().await?;
+    require_admin(&auth.who(&state.refusals), "admin.mail.view").await?;
+    let status = db::notices::status(&mut conn).await?;
+    let tr = auth.ctx.tr;
+    let mail = &state.settings.mail;
+    let server = match &mail.smtp {
+        Some(url) => tr.targs(
+            "admin-mail-on",
+            &[("server", &url.server()), ("from", &mail.from)],
+        ),
+        None => tr.t("admin-mail-off"),
+    };
+    Ok(render(&MailPage {
+        layout: auth.ctx.layout("admin-mail-title"),
+        on: mail.enabled(),
+        server,
+        queue: tr.targs(
+            "admin-mail-queue",
+            &[
+                ("waiting", &status.waiting),
+                ("retrying", &status.retrying),
+                ("sent", &status.sent_today),
+            ],
+        ),
+        last_error: status
+            .last_error
+            .map(|e| tr.t1("admin-mail-error", "error", e)),
+    })?
+    .into_response())
 }
 
 async fn create_agency(

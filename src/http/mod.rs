@@ -17,6 +17,7 @@ pub mod form;
 pub mod form_limit;
 pub mod meetings;
 pub mod middleware;
+pub mod notifications;
 pub mod referrals;
 pub mod render;
 pub mod retention;
@@ -64,6 +65,7 @@ pub fn router(state: AppState) -> Router {
         .route("/", get(dashboard::index))
         .merge(auth::routes(&state))
         .merge(account::routes())
+        .merge(notifications::routes())
         .merge(second_factor::routes())
         .merge(admin::routes())
         .merge(cases::routes())

@@ -635,6 +635,8 @@ async fn transition(
         }
         timeline_event(&mut tx, &rs, &referral, to, detail.trim()).await?;
     }
+    crate::area::notify::referral_moved(&mut tx, &state.settings.mail, actor, &referral, to)
+        .await?;
     let mut event = auth.ctx.event("referral.transition");
     event.case_id = Some(referral.case_id);
     event.target_id = Some(id);

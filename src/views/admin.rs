@@ -77,3 +77,13 @@ pub struct AuditPage {
     pub agency_name: String,
     pub review: super::audit::Review,
 }
+
+#[derive(Template)]
+#[template(path = "admin/mail.html")]
+pub struct MailPage {
+    pub layout: Layout,
+    pub on: bool,
+    pub server: String,
+    pub queue: String,
+    pub last_error: Option<String>,
+}

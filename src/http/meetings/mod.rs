@@ -137,6 +137,33 @@ async fn meeting_event(
     Ok(db::entries::insert(conn, scope, &entry).await?)
 }
 
+/// Tells the invited agencies by e-mail (when mail is on), with the meeting's calendar file as
+/// `/meetings/{id}.ics` gives it.
+async fn notify(
+    conn: &mut PgConnection,
+    state: &AppState,
+    scope: &MeetingScope,
+    kind: crate::domain::notice::Kind,
+) -> AppResult<()> {
+    if !state.settings.mail.enabled() {
+        return Ok(());
+    }
+    let meeting = db::meetings::get(conn, scope).await?;
+    let method = if meeting.status == "cancelled" {
+        "CANCEL"
+    } else {
+        "PUBLISH"
+    };
+    let ics = ics::calendar(
+        &Tr::new(Lang::Ja).t("app-name"),
+        method,
+        &[ics_event(&meeting)],
+    );
+    crate::area::notify::meeting_changed(conn, &state.settings.mail, scope, &meeting, kind, ics)
+        .await?;
+    Ok(())
+}
+
 fn tokyo(t: DateTime<Utc>) -> String {
     dates::tokyo_minutes(t)
 }

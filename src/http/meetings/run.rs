@@ -1,6 +1,9 @@
 //! The convener moves a meeting (checking clashes again) or calls it off; the invitees are told.
 
-use super::{check_place, meeting_event, meeting_page, open_meeting, read_form, tokyo, when};
+use super::{
+    check_place, meeting_event, meeting_page, notify, open_meeting, read_form, tokyo, when,
+};
+use crate::domain::notice::Kind;
 use crate::access::meeting::MeetingNeed;
 use crate::db;
 use crate::error::AppResult;
@@ -95,6 +98,7 @@ pub(super) async fn reschedule(
         tokyo(start)
     );
     meeting_event(&mut tx, &scope, &agencies, &body).await?;
+    notify(&mut tx, &state, &scope, Kind::MeetingChanged).await?;
     scope
         .record(&mut tx, &auth.who(&state.refusals), "meeting.reschedule")
         .await?;
@@ -149,6 +153,7 @@ pub(super) async fn cancel(
         tokyo(meeting.starts_at)
     );
     meeting_event(&mut tx, &scope, &agencies, &body).await?;
+    notify(&mut tx, &state, &scope, Kind::MeetingCancelled).await?;
     scope
         .record(&mut tx, &auth.who(&state.refusals), "meeting.cancel")
         .await?;

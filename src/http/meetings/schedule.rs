@@ -1,7 +1,8 @@
 //! A case's meetings page and scheduling a meeting: the invitees, the person's consent to
 //! share with them and clashes with their other meetings are checked before it is saved.
 
-use super::{check_place, meeting_event, read_form, tokyo, when};
+use super::{check_place, meeting_event, notify, read_form, tokyo, when};
+use crate::domain::notice::Kind;
 use crate::access::meeting::MeetingNeed;
 use crate::access::{self, CaseScope};
 use crate::area::material::agenda_text;
@@ -298,6 +299,7 @@ pub(super) async fn schedule(
         ja.t(purpose.label_key())
     );
     meeting_event(&mut tx, &case, &agencies, &body).await?;
+    notify(&mut tx, &state, &scope, Kind::MeetingInvited).await?;
     auth.who(&state.refusals)
         .ok(&mut tx, "meeting.schedule", Some(id), Some(meeting_id))
         .await?;
