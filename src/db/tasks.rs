@@ -6,27 +6,49 @@ use chrono::NaiveDate;
 use sqlx::PgConnection;
 use uuid::Uuid;
 
-/// A task the timeline calls for: (source key, title, owner agency, due date).
 pub use crate::domain::legal::{PhaseDates, Wanted};
 
-/// Brings the case's generated tasks in line with `wanted`: new ones are added; open ones no
-/// user touched follow the new dates, titles and owners; open untouched ones that no longer
-/// apply go. Done or edited tasks are left as they are.
+/// Brings the case's generated tasks in line with its dates: open tasks whose moment has
+/// passed because the case moved on are closed with the reason (`legal::closed_reason`),
+/// edited or not; new ones are added; open ones no user touched follow the new dates, owners
+/// and titles; open untouched ones that no longer apply go. Done or edited tasks are otherwise
+/// left as they are. `title` gives the Japanese title stored with a task (rendered again in
+/// the reader's language from its source and arguments when read).
 pub async fn regenerate(
     conn: &mut PgConnection,
     scope: &impl crate::access::OnCase,
-    wanted: &[Wanted],
+    dates: &PhaseDates,
+    wanted: &[(Wanted, String)],
 ) -> sqlx::Result<()> {
-    seed_regenerate(conn, scope.case_id(), wanted).await
+    seed_regenerate(conn, scope.case_id(), dates, wanted).await
 }
 
 /// `regenerate` for the demo loader, which seeds cases no user has opened.
 pub(crate) async fn seed_regenerate(
     conn: &mut PgConnection,
     case_id: Uuid,
-    wanted: &[Wanted],
+    dates: &PhaseDates,
+    wanted: &[(Wanted, String)],
 ) -> sqlx::Result<()> {
-    let sources: Vec<&str> = wanted.iter().map(|w| w.0.as_str()).collect();
+    let open: Vec<String> =
+        sqlx::query_scalar("SELECT source FROM task WHERE case_id = $1 AND status = 'open'")
+            .bind(case_id)
+            .fetch_all(&mut *conn)
+            .await?;
+    for source in &open {
+        if let Some(reason) = crate::domain::legal::closed_reason(dates, source) {
+            sqlx::query(
+                "UPDATE task SET status = 'closed', closed_reason = $3, closed_at = now()
+                 WHERE case_id = $1 AND source = $2 AND status = 'open'",
+            )
+            .bind(case_id)
+            .bind(source)
+            .bind(reason)
+            .execute(&mut *conn)
+            .await?;
+        }
+    }
+    let sources: Vec<&str> = wanted.iter().map(|w| w.0.source).collect();
     sqlx::query(
         "DELETE FROM task WHERE case_id = $1 AND status = 'open' AND NOT edited
            AND NOT (source = ANY ($2))",
@@ -35,21 +57,27 @@ pub(crate) async fn seed_regenerate(
     .bind(&sources)
     .execute(&mut *conn)
     .await?;
-    for (source, title, owner, due) in wanted {
+    for (w, title) in wanted {
+        let args: serde_json::Map<String, serde_json::Value> = w
+            .args
+            .iter()
+            .map(|(k, d)| (k.to_string(), serde_json::Value::String(d.to_string())))
+            .collect();
         sqlx::query(
-            "INSERT INTO task AS t (id, case_id, source, title, owner_agency_id, due_on)
-             VALUES ($1, $2, $3, $4, $5, $6)
+            "INSERT INTO task AS t (id, case_id, source, title, owner_agency_id, due_on, args)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)
              ON CONFLICT (case_id, source) DO UPDATE
                 SET title = EXCLUDED.title, owner_agency_id = EXCLUDED.owner_agency_id,
-                    due_on = EXCLUDED.due_on
+                    due_on = EXCLUDED.due_on, args = EXCLUDED.args
                 WHERE t.status = 'open' AND NOT t.edited",
         )
         .bind(Uuid::now_v7())
         .bind(case_id)
-        .bind(source)
+        .bind(w.source)
         .bind(title)
-        .bind(owner)
-        .bind(due)
+        .bind(w.owner)
+        .bind(w.due)
+        .bind(sqlx::types::Json(args))
         .execute(&mut *conn)
         .await?;
     }
@@ -71,13 +99,18 @@ pub struct TaskRow {
     pub edited: bool,
     pub done_note: String,
     pub overdue: bool,
+    /// the dates the generated title names, by argument name
+    pub args: sqlx::types::Json<std::collections::BTreeMap<String, String>>,
+    /// why the task was closed automatically (a catalog key)
+    pub closed_reason: Option<String>,
 }
 
 fn select() -> String {
     format!(
         "SELECT t.id, t.case_id, p.family_name, p.given_name, t.source, t.title,
                 t.owner_agency_id, a.name AS owner_agency_name, t.due_on, t.status, t.edited,
-                t.done_note, (t.status = 'open' AND t.due_on < {TODAY}) AS overdue
+                t.done_note, (t.status = 'open' AND t.due_on < {TODAY}) AS overdue, t.args,
+                t.closed_reason
          FROM task t
          JOIN case_file c ON c.id = t.case_id
          JOIN participant p ON p.id = c.participant_id
@@ -94,7 +127,7 @@ pub async fn for_case(
     sqlx::query_as(&format!(
         "{} WHERE t.case_id = $2
            AND EXISTS (SELECT 1 FROM case_agency m WHERE m.case_id = $2 AND m.agency_id = $1)
-         ORDER BY t.status = 'done', t.due_on, t.source LIMIT 200",
+         ORDER BY t.status <> 'open', t.due_on, t.source LIMIT 200",
         select()
     ))
     .bind(agency_id)
@@ -208,6 +241,29 @@ pub async fn save_phase(
     .bind(d.retention_end_on)
     .bind(d.follow_up_on)
     .bind(d.closed_on)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Records a change of the case's phase, with the reason when it went back.
+pub async fn record_phase_change(
+    conn: &mut PgConnection,
+    scope: &crate::access::CaseScope,
+    from: &str,
+    to: &str,
+    reason: &str,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO phase_change (id, case_id, from_phase, to_phase, reason, changed_by)
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(Uuid::now_v7())
+    .bind(scope.case_id())
+    .bind(from)
+    .bind(to)
+    .bind(reason)
+    .bind(scope.actor().user_id())
     .execute(conn)
     .await?;
     Ok(())

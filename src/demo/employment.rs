@@ -91,8 +91,8 @@ pub(super) async fn load_employment(tx: &mut sqlx::PgConnection) -> Result<()> {
         } else {
             dates.lead_agency_id
         };
-        let wanted = crate::domain::legal::wanted_tasks(&dates, office);
-        crate::db::tasks::seed_regenerate(&mut *tx, case_id, &wanted).await?;
+        let wanted = crate::area::legal::wanted_tasks(&dates, office);
+        crate::db::tasks::seed_regenerate(&mut *tx, case_id, &dates, &wanted).await?;
     }
     Ok(())
 }

@@ -53,6 +53,26 @@ pub fn long_ja(date: NaiveDate) -> String {
     )
 }
 
+const MONTHS_EN: [&str; 12] = [
+    "January", "February", "March", "April", "May", "June", "July", "August", "September",
+    "October", "November", "December",
+];
+
+/// 1 April 2026, for English sentences.
+pub fn western(date: NaiveDate) -> String {
+    format!(
+        "{} {} {}",
+        date.day(),
+        MONTHS_EN[date.month0() as usize],
+        date.year()
+    )
+}
+
+/// The calendar month that `month` falls in has ended by `today` (today is in a later month).
+pub fn month_has_ended(month: NaiveDate, today: NaiveDate) -> bool {
+    (today.year(), today.month()) > (month.year(), month.month())
+}
+
 /// 2026/04/01
 pub fn slash(date: NaiveDate) -> String {
     date.format("%Y/%m/%d").to_string()
