@@ -292,4 +292,15 @@ mod tests {
             .with_timezone(&Utc);
         assert_eq!(tokyo_datetime(at), "2026/04/01 00:30");
     }
+
+    #[test]
+    fn western_dates_and_ended_months() {
+        let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).unwrap();
+        assert_eq!(western(d(2027, 3, 31)), "31 March 2027");
+        assert_eq!(western(d(2028, 2, 29)), "29 February 2028");
+        assert!(!month_has_ended(d(2026, 12, 1), d(2026, 12, 31)));
+        assert!(!month_has_ended(d(2026, 12, 1), d(2026, 12, 1)));
+        assert!(month_has_ended(d(2026, 11, 1), d(2026, 12, 1)));
+        assert!(month_has_ended(d(2025, 12, 1), d(2026, 1, 1)));
+    }
 }

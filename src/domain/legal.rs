@@ -471,4 +471,223 @@ mod tests {
         }
         assert_eq!(job_coach_phase_end(d(2025, 4, 1)), d(2025, 11, 30));
     }
+    fn dates(phase: &str) -> PhaseDates {
+        PhaseDates {
+            phase: phase.to_string(),
+            ..PhaseDates::default()
+        }
+    }
+
+    fn fields(r: Vec<Refusal>) -> Vec<(&'static str, &'static str)> {
+        r.into_iter().map(|r| (r.field, r.key)).collect()
+    }
+
+    #[test]
+    fn tasks_whose_moment_passed_close_with_the_reason() {
+        let mut p = dates("training");
+        p.training_started_on = Some(d(2025, 4, 1));
+        assert_eq!(closed_reason(&p, "transition-extension"), None);
+        p.phase = "employed".into();
+        p.hired_on = Some(d(2026, 1, 5));
+        p.start_kind = Some("ordinary".into());
+        assert_eq!(closed_reason(&p, "transition-extension"), Some("task-closed-hired"));
+        assert_eq!(closed_reason(&p, "handover-4-5"), None, "the hand-over is due now");
+        p.phase = "retention".into();
+        assert_eq!(
+            closed_reason(&p, "handover-4-5"),
+            Some("task-closed-retention-started")
+        );
+        assert_eq!(closed_reason(&p, "end-6"), None);
+        p.phase = "follow_up".into();
+        assert_eq!(
+            closed_reason(&p, "handover-4-5"),
+            Some("task-closed-retention-started")
+        );
+        assert_eq!(closed_reason(&p, "end-3"), Some("task-closed-retention-ended"));
+        p.phase = "closed".into();
+        for s in ["transition-extension", "handover-4-5", "end-0", "anything"] {
+            assert_eq!(closed_reason(&p, s), Some("task-closed-case-closed"), "{s}");
+        }
+        // what the timeline wants never includes a task that would close at once
+        p.phase = "retention".into();
+        p.retention_start_on = Some(d(2026, 7, 5));
+        p.retention_end_on = Some(d(2029, 7, 4));
+        let w: Vec<&str> = wanted_tasks(&p, Uuid::nil()).iter().map(|w| w.source).collect();
+        assert_eq!(w, END_TASKS.to_vec());
+        p.phase = "employed".into();
+        p.retention_end_on = None;
+        let w = wanted_tasks(&p, Uuid::nil());
+        assert_eq!(w.len(), 1);
+        assert_eq!(w[0].source, "handover-4-5");
+        assert_eq!(w[0].args, vec![("from", d(2026, 4, 5)), ("to", d(2026, 6, 4))]);
+        assert_eq!(title_args("handover-4-5"), Some(&["from", "to"][..]));
+        assert_eq!(title_args("end-0"), Some(&[][..]));
+        assert_eq!(title_args("typed-by-hand"), None);
+    }
+
+    #[test]
+    fn backwards_phases() {
+        assert!(is_backwards("retention", "training"));
+        assert!(is_backwards("closed", "follow_up"));
+        assert!(is_backwards("employed", "referred"));
+        assert!(!is_backwards("training", "employed"));
+        assert!(!is_backwards("retention", "retention"));
+        assert!(!is_backwards("intake", "closed"));
+        assert!(!is_backwards("unknown", "training"));
+    }
+
+    #[test]
+    fn training_beyond_the_maximum_is_refused() {
+        let today = d(2026, 12, 1);
+        let mut p = dates("training");
+        // 36 months from 2023-12-02 end on 2026-12-01: still (just) possible
+        p.training_started_on = Some(d(2023, 12, 2));
+        assert_eq!(refused_dates(&p, d(1990, 1, 1), today), vec![]);
+        p.training_started_on = Some(d(2023, 12, 1));
+        assert_eq!(
+            refused_dates(&p, d(1990, 1, 1), today),
+            vec![Refusal {
+                field: "training_started_on",
+                key: "legal-training-past-maximum",
+                date: Some(d(2026, 11, 30)),
+            }]
+        );
+        p.training_started_on = Some(d(2028, 1, 1));
+        assert_eq!(
+            fields(refused_dates(&p, d(1990, 1, 1), today)),
+            vec![("training_started_on", "legal-date-far-future")]
+        );
+        // the same start is fine on a case that is no longer in training
+        p.training_started_on = Some(d(2020, 1, 1));
+        p.phase = "employed".into();
+        p.hired_on = Some(d(2021, 6, 1));
+        p.start_kind = Some("ordinary".into());
+        assert_eq!(refused_dates(&p, d(1990, 1, 1), today), vec![]);
+    }
+
+    #[test]
+    fn hire_before_fifteen_is_refused() {
+        let today = d(2026, 12, 1);
+        let mut p = dates("employed");
+        p.start_kind = Some("ordinary".into());
+        p.hired_on = Some(d(2026, 4, 1));
+        // born 2011-04-02: 15 on 2026-04-02
+        assert_eq!(
+            refused_dates(&p, d(2011, 4, 2), today),
+            vec![Refusal {
+                field: "hired_on",
+                key: "legal-hired-too-young",
+                date: Some(d(2026, 4, 2)),
+            }]
+        );
+        assert_eq!(refused_dates(&p, d(2011, 4, 1), today), vec![]);
+        // born on 29 February: 15 on 28 February
+        p.hired_on = Some(d(2023, 2, 28));
+        assert_eq!(refused_dates(&p, d(2008, 2, 29), today), vec![]);
+        p.hired_on = Some(d(2023, 2, 27));
+        assert_eq!(refused_dates(&p, d(2008, 2, 29), today).len(), 1);
+        // before the training started; a return before the hire
+        p.hired_on = Some(d(2025, 3, 1));
+        p.training_started_on = Some(d(2025, 4, 1));
+        p.start_kind = Some("return_to_work".into());
+        p.returned_on = Some(d(2025, 2, 1));
+        assert_eq!(
+            fields(refused_dates(&p, d(1990, 1, 1), today)),
+            vec![
+                ("hired_on", "legal-hired-before-training"),
+                ("returned_on", "legal-returned-before-hire")
+            ]
+        );
+    }
+
+    #[test]
+    fn retention_outside_its_window_is_refused() {
+        let today = d(2026, 12, 1);
+        let mut p = dates("retention");
+        p.retention_start_on = Some(d(2025, 10, 1));
+        assert_eq!(
+            fields(refused_dates(&p, d(1990, 1, 1), today)),
+            vec![("retention_start_on", "legal-retention-no-hire")]
+        );
+        p.hired_on = Some(d(2025, 4, 1));
+        p.start_kind = Some("ordinary".into());
+        assert_eq!(refused_dates(&p, d(1990, 1, 1), today), vec![]);
+        p.retention_end_on = Some(d(2028, 9, 30));
+        assert_eq!(refused_dates(&p, d(1990, 1, 1), today), vec![]);
+        p.retention_end_on = Some(d(2028, 10, 1));
+        assert_eq!(
+            refused_dates(&p, d(1990, 1, 1), today),
+            vec![Refusal {
+                field: "retention_end_on",
+                key: "legal-retention-too-late",
+                date: Some(d(2028, 9, 30)),
+            }]
+        );
+        p.retention_end_on = None;
+        p.retention_start_on = Some(d(2025, 9, 30));
+        assert_eq!(
+            refused_dates(&p, d(1990, 1, 1), today),
+            vec![Refusal {
+                field: "retention_start_on",
+                key: "legal-retention-too-early",
+                date: Some(d(2025, 10, 1)),
+            }]
+        );
+        p.retention_start_on = Some(d(2028, 10, 1));
+        assert_eq!(
+            fields(refused_dates(&p, d(1990, 1, 1), today)),
+            vec![("retention_start_on", "legal-retention-too-late")]
+        );
+        // 復職支援型: counted from the return date
+        p.hired_on = Some(d(2020, 4, 1));
+        p.start_kind = Some("return_to_work".into());
+        p.returned_on = Some(d(2025, 10, 1));
+        p.retention_start_on = Some(d(2026, 3, 31));
+        assert_eq!(
+            fields(refused_dates(&p, d(1990, 1, 1), today)),
+            vec![("retention_start_on", "legal-retention-too-early")]
+        );
+        p.retention_start_on = Some(d(2026, 4, 1));
+        p.retention_end_on = Some(d(2029, 3, 31));
+        assert_eq!(refused_dates(&p, d(1990, 1, 1), today), vec![]);
+        p.retention_end_on = Some(d(2026, 3, 1));
+        assert_eq!(
+            fields(refused_dates(&p, d(1990, 1, 1), today)),
+            vec![("retention_end_on", "legal-end-before-start")]
+        );
+    }
+
+    #[test]
+    fn follow_up_before_hire_and_old_due_dates_are_refused() {
+        let today = d(2026, 12, 1);
+        let mut p = dates("follow_up");
+        p.follow_up_on = Some(d(2025, 1, 1));
+        assert_eq!(
+            fields(refused_dates(&p, d(1990, 1, 1), today)),
+            vec![("follow_up_on", "legal-follow-up-no-hire")]
+        );
+        p.hired_on = Some(d(2025, 1, 2));
+        assert_eq!(
+            refused_dates(&p, d(1990, 1, 1), today),
+            vec![Refusal {
+                field: "follow_up_on",
+                key: "legal-follow-up-before-hire",
+                date: Some(d(2025, 1, 2)),
+            }]
+        );
+        p.hired_on = Some(d(2025, 1, 1));
+        assert_eq!(refused_dates(&p, d(1990, 1, 1), today), vec![]);
+
+        assert_eq!(due_date_refusal(d(2025, 12, 1), today), None);
+        assert_eq!(
+            due_date_refusal(d(2025, 11, 30), today),
+            Some(Refusal {
+                field: "due_on",
+                key: "task-due-too-old",
+                date: Some(d(2025, 12, 1)),
+            })
+        );
+        assert_eq!(due_date_refusal(d(2024, 2, 28), d(2025, 2, 28)), None);
+        assert!(due_date_refusal(d(2024, 2, 28), d(2025, 3, 1)).is_some());
+    }
 }
