@@ -157,7 +157,12 @@ mod tests {
     /// 29 February, and every day of a whole year.
     #[test]
     fn the_demo_tells_the_truth_on_any_day() {
-        let mut days = vec![d(2026, 1, 1), d(2026, 1, 31), d(2028, 2, 29), d(2027, 3, 31)];
+        let mut days = vec![
+            d(2026, 1, 1),
+            d(2026, 1, 31),
+            d(2028, 2, 29),
+            d(2027, 3, 31),
+        ];
         let mut day = d(2026, 1, 1);
         while day < d(2027, 1, 1) {
             days.push(day);
@@ -169,10 +174,20 @@ mod tests {
             for p in &plan {
                 // every demo date passes the checks of the phase form
                 let birth = d(1975, 3, 30);
-                assert_eq!(refused_dates(&p.dates, birth, today), vec![], "{today} {:?}", p.dates);
+                assert_eq!(
+                    refused_dates(&p.dates, birth, today),
+                    vec![],
+                    "{today} {:?}",
+                    p.dates
+                );
                 // no generated task overdue by more than a few weeks
                 for w in wanted_tasks(&p.dates, AOBA) {
-                    assert!(w.due >= today - Duration::days(21), "{today} {} due {}", w.source, w.due);
+                    assert!(
+                        w.due >= today - Duration::days(21),
+                        "{today} {} due {}",
+                        w.source,
+                        w.due
+                    );
                     assert!(closed_reason(&p.dates, w.source).is_none());
                 }
             }
@@ -182,10 +197,15 @@ mod tests {
             assert!((10..=11).contains(&left), "{today} {left}");
             // 高橋 美咲: inside months 4–5, her hand-over task open and due within the window
             let e = by(0x3004).employment().unwrap();
-            assert!(e.handover_from <= today && today <= e.handover_to, "{today} {e:?}");
+            assert!(
+                e.handover_from <= today && today <= e.handover_to,
+                "{today} {e:?}"
+            );
             assert!(e.handover_to >= today + Duration::days(14), "{today} {e:?}");
             let w = wanted_tasks(by(0x3004), AOBA);
-            assert!(w.iter().any(|w| w.source == "handover-4-5" && w.due == e.handover_to));
+            assert!(w
+                .iter()
+                .any(|w| w.source == "handover-4-5" && w.due == e.handover_to));
             // 田中 健: 2 years 11 months after hiring, the countdown running within the law
             let tanaka = by(0x3005);
             let hired = tanaka.hired_on.unwrap();

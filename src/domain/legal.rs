@@ -169,7 +169,9 @@ impl PhaseDates {
 
 /// The hand-over schedule of seed 004 section 10, month by month before the service ends: the
 /// sources of its tasks, in the order of `SERVICE_END_SCHEDULE`.
-pub const END_TASKS: [&str; 7] = ["end-6", "end-5", "end-4", "end-3", "end-2", "end-1", "end-0"];
+pub const END_TASKS: [&str; 7] = [
+    "end-6", "end-5", "end-4", "end-3", "end-2", "end-1", "end-0",
+];
 
 /// The arguments the title of a generated task names, or None for a source no rule generates.
 pub fn title_args(source: &str) -> Option<&'static [&'static str]> {
@@ -226,7 +228,11 @@ pub fn closed_reason(d: &PhaseDates, source: &str) -> Option<&'static str> {
     if phase == "closed" {
         return Some("task-closed-case-closed");
     }
-    let after = |p: &str| phase_rank(phase).zip(phase_rank(p)).is_some_and(|(a, b)| a >= b);
+    let after = |p: &str| {
+        phase_rank(phase)
+            .zip(phase_rank(p))
+            .is_some_and(|(a, b)| a >= b)
+    };
     match source {
         "transition-extension" if d.hired_on.is_some() || after("employed") => {
             Some("task-closed-hired")
@@ -288,7 +294,11 @@ pub fn refused_dates(d: &PhaseDates, birth: NaiveDate, today: NaiveDate) -> Vec<
             out.push(refuse("hired_on", "legal-hired-too-young", Some(fifteen)));
         }
         if let Some(start) = d.training_started_on.filter(|s| hired < *s) {
-            out.push(refuse("hired_on", "legal-hired-before-training", Some(start)));
+            out.push(refuse(
+                "hired_on",
+                "legal-hired-before-training",
+                Some(start),
+            ));
         }
         if d.start_kind.as_deref() == Some("hours_extension")
             && d.transition_ended_on.is_some_and(|t| t < hired)
@@ -302,12 +312,20 @@ pub fn refused_dates(d: &PhaseDates, birth: NaiveDate, today: NaiveDate) -> Vec<
         if d.start_kind.as_deref() == Some("return_to_work")
             && d.returned_on.is_some_and(|r| r < hired)
         {
-            out.push(refuse("returned_on", "legal-returned-before-hire", Some(hired)));
+            out.push(refuse(
+                "returned_on",
+                "legal-returned-before-hire",
+                Some(hired),
+            ));
         }
     }
     if phase == "retention" {
         match d.employment() {
-            None => out.push(refuse("retention_start_on", "legal-retention-no-hire", None)),
+            None => out.push(refuse(
+                "retention_start_on",
+                "legal-retention-no-hire",
+                None,
+            )),
             Some(e) => {
                 if let Some(start) = d.retention_start_on {
                     if start < e.retention_earliest {
@@ -344,9 +362,11 @@ pub fn refused_dates(d: &PhaseDates, birth: NaiveDate, today: NaiveDate) -> Vec<
     if let Some(f) = d.follow_up_on.filter(|_| phase == "follow_up") {
         match d.hired_on {
             None => out.push(refuse("follow_up_on", "legal-follow-up-no-hire", None)),
-            Some(h) if f < h => {
-                out.push(refuse("follow_up_on", "legal-follow-up-before-hire", Some(h)))
-            }
+            Some(h) if f < h => out.push(refuse(
+                "follow_up_on",
+                "legal-follow-up-before-hire",
+                Some(h),
+            )),
             _ => {}
         }
     }
@@ -363,7 +383,11 @@ pub fn training_start_refusal(
 ) -> Option<Refusal> {
     let t = transition(start);
     if t.extended_end < today {
-        Some(refuse(field, "legal-training-past-maximum", Some(t.extended_end)))
+        Some(refuse(
+            field,
+            "legal-training-past-maximum",
+            Some(t.extended_end),
+        ))
     } else if start > add_months_clamped(today, 12) {
         Some(refuse(field, "legal-date-far-future", None))
     } else {
@@ -490,8 +514,15 @@ mod tests {
         p.phase = "employed".into();
         p.hired_on = Some(d(2026, 1, 5));
         p.start_kind = Some("ordinary".into());
-        assert_eq!(closed_reason(&p, "transition-extension"), Some("task-closed-hired"));
-        assert_eq!(closed_reason(&p, "handover-4-5"), None, "the hand-over is due now");
+        assert_eq!(
+            closed_reason(&p, "transition-extension"),
+            Some("task-closed-hired")
+        );
+        assert_eq!(
+            closed_reason(&p, "handover-4-5"),
+            None,
+            "the hand-over is due now"
+        );
         p.phase = "retention".into();
         assert_eq!(
             closed_reason(&p, "handover-4-5"),
@@ -503,7 +534,10 @@ mod tests {
             closed_reason(&p, "handover-4-5"),
             Some("task-closed-retention-started")
         );
-        assert_eq!(closed_reason(&p, "end-3"), Some("task-closed-retention-ended"));
+        assert_eq!(
+            closed_reason(&p, "end-3"),
+            Some("task-closed-retention-ended")
+        );
         p.phase = "closed".into();
         for s in ["transition-extension", "handover-4-5", "end-0", "anything"] {
             assert_eq!(closed_reason(&p, s), Some("task-closed-case-closed"), "{s}");
@@ -512,14 +546,20 @@ mod tests {
         p.phase = "retention".into();
         p.retention_start_on = Some(d(2026, 7, 5));
         p.retention_end_on = Some(d(2029, 7, 4));
-        let w: Vec<&str> = wanted_tasks(&p, Uuid::nil()).iter().map(|w| w.source).collect();
+        let w: Vec<&str> = wanted_tasks(&p, Uuid::nil())
+            .iter()
+            .map(|w| w.source)
+            .collect();
         assert_eq!(w, END_TASKS.to_vec());
         p.phase = "employed".into();
         p.retention_end_on = None;
         let w = wanted_tasks(&p, Uuid::nil());
         assert_eq!(w.len(), 1);
         assert_eq!(w[0].source, "handover-4-5");
-        assert_eq!(w[0].args, vec![("from", d(2026, 4, 5)), ("to", d(2026, 6, 4))]);
+        assert_eq!(
+            w[0].args,
+            vec![("from", d(2026, 4, 5)), ("to", d(2026, 6, 4))]
+        );
         assert_eq!(title_args("handover-4-5"), Some(&["from", "to"][..]));
         assert_eq!(title_args("end-0"), Some(&[][..]));
         assert_eq!(title_args("typed-by-hand"), None);

@@ -8,8 +8,8 @@ use crate::access::{CaseScope, Reader};
 use crate::area::legal::milestones;
 use crate::db::tasks::PhaseDates;
 use crate::db::{self, audit::Outcome};
-use crate::domain::dates::parse_date;
 use crate::domain::dates;
+use crate::domain::dates::parse_date;
 use crate::domain::kinds::AgencyKind;
 use crate::domain::legal::{self, StartKind};
 use crate::error::{AppError, AppResult};
@@ -386,7 +386,10 @@ async fn change_phase(
         }
     }
     if !reason.is_empty() {
-        body.push_str(&format!("\n\n{}", ja.t1("legal-back-reason-event", "reason", reason)));
+        body.push_str(&format!(
+            "\n\n{}",
+            ja.t1("legal-back-reason-event", "reason", reason)
+        ));
     }
     db::entries::record_team_event(&mut tx, &case, "note", &body).await?;
     auth.who(&state.refusals)
