@@ -324,6 +324,25 @@ async fn dates_the_law_rules_out_are_refused_by_the_field_with_the_reason(pool: 
     assert!(body(res).await.contains("more than a year ago"));
     let (_, _, due) = task(&app.pool, CASE_TAKAHASHI, "handover-4-5").await;
     assert_eq!(due, e.handover_to, "nothing changed");
+    // accepting a referral with a service start whose 36 months are over
+    let hikari = app.browser();
+    hikari.login("staff@hikari.example").await;
+    let (referral,): (Uuid,) = sqlx::query_as("SELECT id FROM referral WHERE case_id = $1")
+        .bind(CASE_SATO)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    let res = hikari
+        .post(
+            &format!("/referrals/{referral}/transition"),
+            &[("to", "accepted"), ("service_start", &old_start)],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = body(res).await;
+    let by_field = page.split(r#"name="service_start""#).nth(1).unwrap();
+    let by_field = &by_field[..by_field.find("</label>").unwrap()];
+    assert!(by_field.contains("最長36か月"), "{by_field}");
     // nothing was written by any refused form
     let after: (i64, i64) =
         sqlx::query_as("SELECT (SELECT count(*) FROM phase_change), (SELECT count(*) FROM entry)")
