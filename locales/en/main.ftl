@@ -624,6 +624,7 @@ legal-retention-no-hire = No hire date is recorded. Record the hire date and the
 legal-follow-up-no-hire = No hire date is recorded. Follow-up is support after hiring.
 legal-follow-up-before-hire = The follow-up starts before the hire date ({ $date }).
 legal-retention-window-help = The retention service may start once 6 months after hiring have passed and lasts until 3 years 6 months after hiring at most (for return to work, counted from the return date; for hours extension, from the day after the transition service ended).
+legal-retention-window-dates = For this person: { $from } to { $to }.
 legal-month-in-progress = this month (checked once it ends)
 legal-back-reason = Reason for moving back to an earlier phase
 legal-back-reason-help = Needed only when you choose a phase earlier than the current one. It is recorded with the change.

@@ -624,6 +624,7 @@ legal-retention-no-hire = 就職日が記録されていません。先に「就
 legal-follow-up-no-hire = 就職日が記録されていません。フォローアップは就職後の支援です。
 legal-follow-up-before-hire = フォローアップの開始が就職日（{ $date }）より前になっています。
 legal-retention-window-help = 就労定着支援は就職後6か月を過ぎた日から、最長で就職から3年6か月まで利用できます（復職支援型は復職日から、労働時間延長支援型は就労移行支援の終了日の翌日から数えます）。
+legal-retention-window-dates = この方の場合：{ $from }〜{ $to }。
 legal-month-in-progress = 今月（月末に確認）
 legal-back-reason = 前の段階に戻す理由
 legal-back-reason-help = 今より前の段階を選んだときだけ必要です。段階の変更とともに記録されます。

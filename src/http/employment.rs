@@ -17,7 +17,7 @@ use crate::http::render::{render, render_status};
 use crate::http::state::AppState;
 use crate::i18n::{Lang, Tr};
 use crate::views::employment::{
-    refusal_text, Intensity, LegalPage, MonthCheck, PhaseForm, TasksPage,
+    date_words, refusal_text, Intensity, LegalPage, MonthCheck, PhaseForm, TasksPage,
 };
 use crate::views::{Choice, Errors};
 use axum::extract::{Path, State};
@@ -221,6 +221,15 @@ async fn legal_page(
         phases: phase_choices(tr, &form.phase),
         earlier,
         asks_reason: legal::is_backwards(&d.phase, &form.phase),
+        retention_window: d.employment().map(|e| {
+            tr.targs(
+                "legal-retention-window-dates",
+                &[
+                    ("from", &date_words(tr, e.retention_earliest)),
+                    ("to", &date_words(tr, e.retention_latest_end)),
+                ],
+            )
+        }),
         kinds: kind_choices(tr, &form.start_kind),
         form,
         errors,

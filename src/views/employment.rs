@@ -25,7 +25,7 @@ pub struct MonthCheck {
 impl MonthCheck {
     /// A month that has ended without an interview or a report.
     pub fn missing(&self) -> bool {
-        !self.in_progress && !(self.interview && self.report)
+        !self.in_progress && (!self.interview || !self.report)
     }
 }
 
@@ -77,6 +77,8 @@ pub struct LegalPage {
     pub earlier: Vec<String>,
     /// the chosen phase is earlier than the case's
     pub asks_reason: bool,
+    /// the retention service's window for this case, in words, once the hire is recorded
+    pub retention_window: Option<String>,
     pub kinds: Vec<Choice>,
     pub form: PhaseForm,
     pub errors: Errors,

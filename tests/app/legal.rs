@@ -270,6 +270,11 @@ async fn dates_the_law_rules_out_are_refused_by_the_field_with_the_reason(pool: 
         .contains(&renkei::domain::dates::slash(e.retention_earliest)));
     // the label says how the window is counted, 復職支援型 included
     assert!(page.contains("復職支援型は復職日から"));
+    assert!(page.contains(&format!(
+        "この方の場合：{}〜{}",
+        renkei::domain::dates::slash(e.retention_earliest),
+        renkei::domain::dates::slash(e.retention_latest_end)
+    )));
     // a follow-up before the hire
     let res = phase(
         &app,
