@@ -9,7 +9,11 @@ ALTER TABLE task
     ADD COLUMN args          jsonb NOT NULL DEFAULT '{}'::jsonb,
     ADD COLUMN closed_reason text CHECK (closed_reason IS NULL OR length(closed_reason) BETWEEN 1 AND 100),
     ADD COLUMN closed_at     timestamptz,
+    -- the user typed a title of their own (a change of the due date alone keeps the generated
+    -- title, in each reader's language)
+    ADD COLUMN title_edited  boolean NOT NULL DEFAULT false,
     ADD CONSTRAINT task_closed_has_reason CHECK ((status = 'closed') = (closed_reason IS NOT NULL));
+UPDATE task SET title_edited = edited;
 
 -- Every change of a case's phase; moving a phase back (e.g. retention → training) needs the
 -- reason, written by the user who made the change.

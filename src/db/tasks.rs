@@ -97,6 +97,8 @@ pub struct TaskRow {
     pub due_on: NaiveDate,
     pub status: String,
     pub edited: bool,
+    /// the title is one a user typed
+    pub title_edited: bool,
     pub done_note: String,
     pub overdue: bool,
     /// the dates the generated title names, by argument name
@@ -109,6 +111,7 @@ fn select() -> String {
     format!(
         "SELECT t.id, t.case_id, p.family_name, p.given_name, t.source, t.title,
                 t.owner_agency_id, a.name AS owner_agency_name, t.due_on, t.status, t.edited,
+                t.title_edited,
                 t.done_note, (t.status = 'open' AND t.due_on < {TODAY}) AS overdue, t.args,
                 t.closed_reason
          FROM task t
@@ -156,17 +159,35 @@ pub async fn open_for_agency(
     .await
 }
 
-/// A user changes the due date and title; regeneration then leaves the task alone.
+/// An open task of the acting agency, as it is listed.
+pub async fn open_for_owner(
+    conn: &mut PgConnection,
+    actor: crate::access::Actor,
+    id: Uuid,
+) -> sqlx::Result<Option<TaskRow>> {
+    sqlx::query_as(&format!(
+        "{} WHERE t.id = $1 AND t.owner_agency_id = $2 AND t.status = 'open'",
+        select()
+    ))
+    .bind(id)
+    .bind(actor.agency_id())
+    .fetch_optional(conn)
+    .await
+}
+
+/// A user changes the due date and, when `title` is given, the title; regeneration then leaves
+/// the task alone.
 pub async fn edit(
     conn: &mut PgConnection,
     actor: crate::access::Actor,
     id: Uuid,
-    title: &str,
+    title: Option<&str>,
     due_on: NaiveDate,
 ) -> sqlx::Result<Option<Uuid>> {
     let agency_id = actor.agency_id();
     sqlx::query_scalar(
-        "UPDATE task SET title = $3, due_on = $4, edited = true
+        "UPDATE task SET title = COALESCE($3, title), title_edited = title_edited OR $3 IS NOT NULL,
+                due_on = $4, edited = true
          WHERE id = $1 AND owner_agency_id = $2 AND status = 'open'
          RETURNING case_id",
     )

@@ -462,7 +462,13 @@ async fn edit_task(
         let page = tasks_page(&mut tx, &auth, Some(refusal_text(auth.ctx.tr, &r))).await?;
         return render_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
     }
-    let Some(case_id) = db::tasks::edit(&mut tx, actor, id, &title, due).await? else {
+    let Some(task) = db::tasks::open_for_owner(&mut tx, actor, id).await? else {
+        return Err(AppError::NotFound);
+    };
+    // the title as the form showed it (in this reader's language) is not a title of one's own
+    let shown = crate::domain::text::nfkc(&auth.ctx.tr.task_title(&task));
+    let typed = (title != shown).then_some(title.as_str());
+    let Some(case_id) = db::tasks::edit(&mut tx, actor, id, typed, due).await? else {
         return Err(AppError::NotFound);
     };
     auth.who(&state.refusals)

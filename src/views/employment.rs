@@ -131,10 +131,11 @@ pub fn task_title(tr: Tr, source: &str, args: &[(&str, NaiveDate)]) -> String {
 }
 
 impl Tr {
-    /// What a task is called for this reader: what a user typed if one edited it, else the
+    /// What a task is called for this reader: what a user typed if one changed the title, else the
     /// generated title in the reader's language (the stored text if its dates are missing).
     pub fn task_title(&self, t: &TaskRow) -> String {
-        let Some(names) = crate::domain::legal::title_args(&t.source).filter(|_| !t.edited) else {
+        let Some(names) = crate::domain::legal::title_args(&t.source).filter(|_| !t.title_edited)
+        else {
             return t.title.clone();
         };
         let args: Option<Vec<(&str, NaiveDate)>> = names

@@ -491,6 +491,31 @@ async fn task_titles_are_in_the_readers_language_unless_a_user_typed_one(pool: P
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     let en = body(app.get("/tasks").await).await;
     assert!(en.contains("最終会議は会場をみどり物流で"));
+    // moving only the due date of a task, as a Japanese reader, keeps its title generated
+    let (e1,): (Uuid,) =
+        sqlx::query_as("SELECT id FROM task WHERE case_id = $1 AND source = 'end-1'")
+            .bind(CASE_TANAKA)
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    let ja = app.browser();
+    ja.login("teichaku@aoba.example").await;
+    let res = ja
+        .post(
+            &format!("/tasks/{e1}"),
+            &[
+                ("title", "終了への本人の不安を確認する（終了1か月前）"),
+                ("due_on", &(today_tokyo() + Duration::days(40)).to_string()),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let en = body(app.get("/tasks").await).await;
+    assert!(
+        en.contains("Check the person&#39;s worries about the end (1 month before the end)")
+            || en.contains("Check the person's worries about the end (1 month before the end)"),
+        "{en}"
+    );
     assert!(en.contains("(changed)"));
     assert!(!en.contains("Final hand-over case meeting (service end)"));
 }
