@@ -11,8 +11,9 @@ pub use crate::domain::legal::{PhaseDates, Wanted};
 /// Brings the case's generated tasks in line with its dates: open tasks whose moment has
 /// passed because the case moved on are closed with the reason (`legal::closed_reason`),
 /// edited or not; new ones are added; open ones no user touched follow the new dates, owners
-/// and titles; open untouched ones that no longer apply go. Done or edited tasks are otherwise
-/// left as they are. `title` gives the Japanese title stored with a task (rendered again in
+/// and titles; open untouched ones that no longer apply go; one closed automatically that
+/// applies again (the phase moved back) opens again. Done or edited tasks are otherwise left as
+/// they are. `title` gives the Japanese title stored with a task (rendered again in
 /// the reader's language from its source and arguments when read).
 pub async fn regenerate(
     conn: &mut PgConnection,
@@ -67,9 +68,13 @@ pub(crate) async fn seed_regenerate(
             "INSERT INTO task AS t (id, case_id, source, title, owner_agency_id, due_on, args)
              VALUES ($1, $2, $3, $4, $5, $6, $7)
              ON CONFLICT (case_id, source) DO UPDATE
-                SET title = EXCLUDED.title, owner_agency_id = EXCLUDED.owner_agency_id,
-                    due_on = EXCLUDED.due_on, args = EXCLUDED.args
-                WHERE t.status = 'open' AND NOT t.edited",
+                SET title = CASE WHEN t.edited THEN t.title ELSE EXCLUDED.title END,
+                    owner_agency_id = CASE WHEN t.edited THEN t.owner_agency_id
+                                           ELSE EXCLUDED.owner_agency_id END,
+                    due_on = CASE WHEN t.edited THEN t.due_on ELSE EXCLUDED.due_on END,
+                    args = CASE WHEN t.edited THEN t.args ELSE EXCLUDED.args END,
+                    status = 'open', closed_reason = NULL, closed_at = NULL
+                WHERE t.status = 'closed' OR (t.status = 'open' AND NOT t.edited)",
         )
         .bind(Uuid::now_v7())
         .bind(case_id)

@@ -105,6 +105,26 @@ async fn a_case_moved_to_retention_closes_its_hand_over_task_with_the_reason(poo
     let page = body(app.get(&format!("/cases/{CASE_TAKAHASHI}/legal")).await).await;
     assert!(page.contains("Closed automatically"));
     assert!(page.contains("The retention service has started"));
+    // moved back to employed (with the reason): the hand-over is due again
+    let hired = d.hired_on.unwrap().to_string();
+    let res = phase(
+        &app,
+        CASE_TAKAHASHI,
+        &[
+            ("phase", "employed"),
+            ("hired_on", &hired),
+            ("start_kind", "ordinary"),
+            (
+                "reason",
+                "The retention service start was recorded by mistake.",
+            ),
+        ],
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let (status, reason, due) = task(&app.pool, CASE_TAKAHASHI, "handover-4-5").await;
+    assert_eq!((status.as_str(), reason), ("open", None));
+    assert_eq!(due, d.employment().unwrap().handover_to);
 
     // a closed case closes everything still open, edited tasks included
     let aoba = app.browser();
