@@ -111,3 +111,16 @@ pub fn milestones(
         notices,
     )
 }
+
+/// The tasks the case's dates call for, each with the Japanese title stored with it (the
+/// reader sees it rendered in their own language from the task's source and dates).
+pub fn wanted_tasks(d: &PhaseDates, retention_office: uuid::Uuid) -> Vec<(legal::Wanted, String)> {
+    let ja = Tr::new(crate::i18n::Lang::Ja);
+    legal::wanted_tasks(d, retention_office)
+        .into_iter()
+        .map(|w| {
+            let title = crate::views::employment::task_title(ja, w.source, &w.args);
+            (w, title)
+        })
+        .collect()
+}

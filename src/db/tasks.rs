@@ -6,27 +6,50 @@ use chrono::NaiveDate;
 use sqlx::PgConnection;
 use uuid::Uuid;
 
-/// A task the timeline calls for: (source key, title, owner agency, due date).
 pub use crate::domain::legal::{PhaseDates, Wanted};
 
-/// Brings the case's generated tasks in line with `wanted`: new ones are added; open ones no
-/// user touched follow the new dates, titles and owners; open untouched ones that no longer
-/// apply go. Done or edited tasks are left as they are.
+/// Brings the case's generated tasks in line with its dates: open tasks whose moment has
+/// passed because the case moved on are closed with the reason (`legal::closed_reason`),
+/// edited or not; new ones are added; open ones no user touched follow the new dates, owners
+/// and titles; open untouched ones that no longer apply go; one closed automatically that
+/// applies again (the phase moved back) opens again. Done or edited tasks are otherwise left as
+/// they are. `title` gives the Japanese title stored with a task (rendered again in
+/// the reader's language from its source and arguments when read).
 pub async fn regenerate(
     conn: &mut PgConnection,
     scope: &impl crate::access::OnCase,
-    wanted: &[Wanted],
+    dates: &PhaseDates,
+    wanted: &[(Wanted, String)],
 ) -> sqlx::Result<()> {
-    seed_regenerate(conn, scope.case_id(), wanted).await
+    seed_regenerate(conn, scope.case_id(), dates, wanted).await
 }
 
 /// `regenerate` for the demo loader, which seeds cases no user has opened.
 pub(crate) async fn seed_regenerate(
     conn: &mut PgConnection,
     case_id: Uuid,
-    wanted: &[Wanted],
+    dates: &PhaseDates,
+    wanted: &[(Wanted, String)],
 ) -> sqlx::Result<()> {
-    let sources: Vec<&str> = wanted.iter().map(|w| w.0.as_str()).collect();
+    let open: Vec<String> =
+        sqlx::query_scalar("SELECT source FROM task WHERE case_id = $1 AND status = 'open'")
+            .bind(case_id)
+            .fetch_all(&mut *conn)
+            .await?;
+    for source in &open {
+        if let Some(reason) = crate::domain::legal::closed_reason(dates, source) {
+            sqlx::query(
+                "UPDATE task SET status = 'closed', closed_reason = $3, closed_at = now()
+                 WHERE case_id = $1 AND source = $2 AND status = 'open'",
+            )
+            .bind(case_id)
+            .bind(source)
+            .bind(reason)
+            .execute(&mut *conn)
+            .await?;
+        }
+    }
+    let sources: Vec<&str> = wanted.iter().map(|w| w.0.source).collect();
     sqlx::query(
         "DELETE FROM task WHERE case_id = $1 AND status = 'open' AND NOT edited
            AND NOT (source = ANY ($2))",
@@ -35,21 +58,31 @@ pub(crate) async fn seed_regenerate(
     .bind(&sources)
     .execute(&mut *conn)
     .await?;
-    for (source, title, owner, due) in wanted {
+    for (w, title) in wanted {
+        let args: serde_json::Map<String, serde_json::Value> = w
+            .args
+            .iter()
+            .map(|(k, d)| (k.to_string(), serde_json::Value::String(d.to_string())))
+            .collect();
         sqlx::query(
-            "INSERT INTO task AS t (id, case_id, source, title, owner_agency_id, due_on)
-             VALUES ($1, $2, $3, $4, $5, $6)
+            "INSERT INTO task AS t (id, case_id, source, title, owner_agency_id, due_on, args)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)
              ON CONFLICT (case_id, source) DO UPDATE
-                SET title = EXCLUDED.title, owner_agency_id = EXCLUDED.owner_agency_id,
-                    due_on = EXCLUDED.due_on
-                WHERE t.status = 'open' AND NOT t.edited",
+                SET title = CASE WHEN t.edited THEN t.title ELSE EXCLUDED.title END,
+                    owner_agency_id = CASE WHEN t.edited THEN t.owner_agency_id
+                                           ELSE EXCLUDED.owner_agency_id END,
+                    due_on = CASE WHEN t.edited THEN t.due_on ELSE EXCLUDED.due_on END,
+                    args = CASE WHEN t.edited THEN t.args ELSE EXCLUDED.args END,
+                    status = 'open', closed_reason = NULL, closed_at = NULL
+                WHERE t.status = 'closed' OR (t.status = 'open' AND NOT t.edited)",
         )
         .bind(Uuid::now_v7())
         .bind(case_id)
-        .bind(source)
+        .bind(w.source)
         .bind(title)
-        .bind(owner)
-        .bind(due)
+        .bind(w.owner)
+        .bind(w.due)
+        .bind(sqlx::types::Json(args))
         .execute(&mut *conn)
         .await?;
     }
@@ -69,15 +102,23 @@ pub struct TaskRow {
     pub due_on: NaiveDate,
     pub status: String,
     pub edited: bool,
+    /// the title is one a user typed
+    pub title_edited: bool,
     pub done_note: String,
     pub overdue: bool,
+    /// the dates the generated title names, by argument name
+    pub args: sqlx::types::Json<std::collections::BTreeMap<String, String>>,
+    /// why the task was closed automatically (a catalog key)
+    pub closed_reason: Option<String>,
 }
 
 fn select() -> String {
     format!(
         "SELECT t.id, t.case_id, p.family_name, p.given_name, t.source, t.title,
                 t.owner_agency_id, a.name AS owner_agency_name, t.due_on, t.status, t.edited,
-                t.done_note, (t.status = 'open' AND t.due_on < {TODAY}) AS overdue
+                t.title_edited,
+                t.done_note, (t.status = 'open' AND t.due_on < {TODAY}) AS overdue, t.args,
+                t.closed_reason
          FROM task t
          JOIN case_file c ON c.id = t.case_id
          JOIN participant p ON p.id = c.participant_id
@@ -94,7 +135,7 @@ pub async fn for_case(
     sqlx::query_as(&format!(
         "{} WHERE t.case_id = $2
            AND EXISTS (SELECT 1 FROM case_agency m WHERE m.case_id = $2 AND m.agency_id = $1)
-         ORDER BY t.status = 'done', t.due_on, t.source LIMIT 200",
+         ORDER BY t.status <> 'open', t.due_on, t.source LIMIT 200",
         select()
     ))
     .bind(agency_id)
@@ -123,17 +164,35 @@ pub async fn open_for_agency(
     .await
 }
 
-/// A user changes the due date and title; regeneration then leaves the task alone.
+/// An open task of the acting agency, as it is listed.
+pub async fn open_for_owner(
+    conn: &mut PgConnection,
+    actor: crate::access::Actor,
+    id: Uuid,
+) -> sqlx::Result<Option<TaskRow>> {
+    sqlx::query_as(&format!(
+        "{} WHERE t.id = $1 AND t.owner_agency_id = $2 AND t.status = 'open'",
+        select()
+    ))
+    .bind(id)
+    .bind(actor.agency_id())
+    .fetch_optional(conn)
+    .await
+}
+
+/// A user changes the due date and, when `title` is given, the title; regeneration then leaves
+/// the task alone.
 pub async fn edit(
     conn: &mut PgConnection,
     actor: crate::access::Actor,
     id: Uuid,
-    title: &str,
+    title: Option<&str>,
     due_on: NaiveDate,
 ) -> sqlx::Result<Option<Uuid>> {
     let agency_id = actor.agency_id();
     sqlx::query_scalar(
-        "UPDATE task SET title = $3, due_on = $4, edited = true
+        "UPDATE task SET title = COALESCE($3, title), title_edited = title_edited OR $3 IS NOT NULL,
+                due_on = $4, edited = true
          WHERE id = $1 AND owner_agency_id = $2 AND status = 'open'
          RETURNING case_id",
     )
@@ -208,6 +267,29 @@ pub async fn save_phase(
     .bind(d.retention_end_on)
     .bind(d.follow_up_on)
     .bind(d.closed_on)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Records a change of the case's phase, with the reason when it went back.
+pub async fn record_phase_change(
+    conn: &mut PgConnection,
+    scope: &crate::access::CaseScope,
+    from: &str,
+    to: &str,
+    reason: &str,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO phase_change (id, case_id, from_phase, to_phase, reason, changed_by)
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(Uuid::now_v7())
+    .bind(scope.case_id())
+    .bind(from)
+    .bind(to)
+    .bind(reason)
+    .bind(scope.actor().user_id())
     .execute(conn)
     .await?;
     Ok(())

@@ -65,8 +65,8 @@ pub(super) const CASES: &[DemoCase] = &[
         opened: 900,
         team: &[
             (HIKARI, "移行元の定着支援", 900, None),
-            (MIDORI, "雇用主", 150, None),
-            (SHOKUCEN, "ジョブコーチ支援", 150, None),
+            (MIDORI, "雇用主", 135, None),
+            (SHOKUCEN, "ジョブコーチ支援", 135, None),
             (AOBA, "職場定着支援（引継ぎ予定）", 10, None),
             (MINATO, "就業・生活支援", 400, None),
             (KOMOREBI, "計画相談", 880, None),
@@ -83,11 +83,12 @@ pub(super) const CASES: &[DemoCase] = &[
         phase: "retention",
         opened: 1500,
         team: &[
-            (AOBA, "職場定着支援", 900, None),
+            (AOBA, "職場定着支援", 940, None),
             (MIDORI, "雇用主", 1070, None),
             (MINATO, "就業・生活支援", 1200, None),
             (KOMOREBI, "計画相談", 1480, None),
-            (HIKARI, "移行元の定着支援", 1500, Some(890)),
+            // left when its 6 months of support ended: the loader sets the exact day
+            (HIKARI, "移行元の定着支援", 1500, Some(888)),
         ],
         recorder: "teichaku@aoba.example",
     },
@@ -102,7 +103,7 @@ pub(super) const CASES: &[DemoCase] = &[
         opened: 2000,
         team: &[
             (MINATO, "就業・生活支援（フォローアップ）", 2000, None),
-            (AOBA, "職場定着支援", 1400, Some(60)),
+            (AOBA, "職場定着支援", 1120, Some(60)),
         ],
         recorder: "shugyo@minato.example",
     },

@@ -4,16 +4,40 @@ use super::{id, AOBA, HIKARI, KOMOREBI, MIDORI, MINATO, SAKURA, SHOKUCEN};
 use anyhow::Result;
 use uuid::Uuid;
 
-/// 鈴木 一郎: a meeting held a month ago, with minutes and action items (one overdue);
-/// 高橋 美咲: the hand-over meeting to the retention office, in five days.
+/// Every case has a meeting held and one to come (SPEC §12), dated relative to the day of
+/// loading: 鈴木 一郎's meeting held a month ago, with minutes and action items (one overdue);
+/// 高橋 美咲's hand-over meeting to the retention office in five days; and for each case a past
+/// and an upcoming one convened by its lead agency.
 pub(super) async fn load_meetings(tx: &mut sqlx::PgConnection) -> Result<()> {
     let agenda: String = crate::domain::meeting::AGENDA_JA
         .iter()
         .map(|a| format!("\n### {a}\n\n- \n"))
         .collect();
-    // (n, case, purpose, days from today, hour JST, status, invitees, material)
-    type DemoMeeting<'a> = (u128, Uuid, &'a str, i32, i32, &'a str, &'a [Uuid], String);
-    let meetings: [DemoMeeting; 2] = [
+    let hikari = (
+        "sabikan@hikari.example",
+        HIKARI,
+        "ひかり就労移行支援センター 相談室",
+    );
+    let sakura = ("psw@sakura.example", SAKURA, "さくら通りクリニック 面談室");
+    let aoba = ("teichaku@aoba.example", AOBA, "株式会社みどり物流 会議室");
+    let minato = (
+        "shugyo@minato.example",
+        MINATO,
+        "みなと障害者就業・生活支援センター 相談室",
+    );
+    // (n, case, purpose, days from today, hour JST, status, invitees, topic, convener)
+    type DemoMeeting<'a> = (
+        u128,
+        Uuid,
+        &'a str,
+        i32,
+        i32,
+        &'a str,
+        &'a [Uuid],
+        &'a str,
+        (&'a str, Uuid, &'a str),
+    );
+    let meetings: [DemoMeeting; 12] = [
         (
             1,
             id(0x3003),
@@ -22,7 +46,8 @@ pub(super) async fn load_meetings(tx: &mut sqlx::PgConnection) -> Result<()> {
             14,
             "held",
             &[SAKURA, MINATO, KOMOREBI],
-            format!("## 話し合うこと\n\n- 実習に向けた課題の確認\n{agenda}"),
+            "実習に向けた課題の確認",
+            hikari,
         ),
         (
             2,
@@ -32,11 +57,137 @@ pub(super) async fn load_meetings(tx: &mut sqlx::PgConnection) -> Result<()> {
             10,
             "scheduled",
             &[MIDORI, SHOKUCEN, AOBA, MINATO, KOMOREBI],
-            format!("## 話し合うこと\n\n- 定着支援への引継ぎ\n{agenda}"),
+            "定着支援への引継ぎ",
+            hikari,
+        ),
+        (
+            3,
+            id(0x3001),
+            "support_plan",
+            -40,
+            15,
+            "held",
+            &[KOMOREBI],
+            "リハビリの経過と就労への意向",
+            sakura,
+        ),
+        (
+            4,
+            id(0x3001),
+            "support_plan",
+            11,
+            17,
+            "scheduled",
+            &[KOMOREBI],
+            "紹介の準備（アセスメントの共有）",
+            sakura,
+        ),
+        (
+            5,
+            id(0x3002),
+            "other",
+            -35,
+            14,
+            "held",
+            &[HIKARI, KOMOREBI],
+            "紹介先の検討",
+            sakura,
+        ),
+        (
+            6,
+            id(0x3002),
+            "service_start",
+            13,
+            17,
+            "scheduled",
+            &[HIKARI, KOMOREBI],
+            "見学・体験利用の振り返り",
+            sakura,
+        ),
+        (
+            7,
+            id(0x3003),
+            "support_plan",
+            17,
+            17,
+            "scheduled",
+            &[SAKURA, MINATO, KOMOREBI],
+            "個別支援計画の見直し",
+            hikari,
+        ),
+        (
+            8,
+            id(0x3004),
+            "support_plan",
+            -60,
+            10,
+            "held",
+            &[MIDORI, SHOKUCEN, MINATO, KOMOREBI],
+            "ジョブコーチ支援の計画",
+            hikari,
+        ),
+        (
+            9,
+            id(0x3005),
+            "support_plan",
+            -45,
+            16,
+            "held",
+            &[MIDORI, MINATO, KOMOREBI],
+            "定着支援の経過確認",
+            aoba,
+        ),
+        (
+            10,
+            id(0x3005),
+            "service_end_handover",
+            19,
+            17,
+            "scheduled",
+            &[MIDORI, MINATO, KOMOREBI],
+            "サービス終了後の支援体制",
+            aoba,
+        ),
+        (
+            11,
+            id(0x3006),
+            "service_end_handover",
+            -90,
+            15,
+            "held",
+            &[AOBA],
+            "就労定着支援からの引継ぎ",
+            minato,
+        ),
+        (
+            12,
+            id(0x3006),
+            "other",
+            23,
+            17,
+            "scheduled",
+            &[],
+            "フォローアップの面談",
+            minato,
         ),
     ];
-    for (n, case, purpose, days, hour, status, invitees, material) in meetings {
+    for (n, case, purpose, days, hour, status, invitees, topic, convener) in meetings {
+        let (email, agency, place) = convener;
+        let material = format!("## 話し合うこと\n\n- {topic}\n{agenda}");
         let meeting = id(0x6000 + n);
+        let minutes = if n == 1 {
+            (
+                "本人、ひかり（吉田）、さくら通りクリニック（山本）、みなと（山口）、こもれび（林）",
+                "訓練の様子と、実習に向けた課題を共有した。疲れが出る午後の過ごし方について、デイケアでの工夫を聞いた。",
+                "物流会社での実習を目指す。生活面の相談はみなとが受ける。",
+            )
+        } else {
+            (
+                "本人と招待した各機関の担当者",
+                "前回からの経過をそれぞれの立場から共有した。",
+                "次回までの役割を確認した。",
+            )
+        };
         let html = crate::domain::markdown::to_safe_html(&material);
         let created = sqlx::query(
             "INSERT INTO meeting (id, case_id, convener_user_id, convener_agency_id, purpose,
@@ -46,25 +197,30 @@ pub(super) async fn load_meetings(tx: &mut sqlx::PgConnection) -> Result<()> {
              SELECT $1, $2, u.id, $3, $4,
                     ((now() AT TIME ZONE 'Asia/Tokyo')::date + $5 + make_interval(hours => $6))
                         AT TIME ZONE 'Asia/Tokyo',
-                    60, 'ひかり就労移行支援センター 相談室', true, $7 = 'held', $7, $8, $9,
+                    60, $10, true, $7 = 'held', $7, $8, $9,
                     'case_admin', u.id,
-                    now() - interval '35 days',
-                    CASE WHEN $7 = 'held' THEN '本人、ひかり（吉田）、さくら通りクリニック（山本）、みなと（山口）、こもれび（林）' ELSE '' END,
-                    CASE WHEN $7 = 'held' THEN '訓練の様子と、実習に向けた課題を共有した。疲れが出る午後の過ごし方について、デイケアでの工夫を聞いた。' ELSE '' END,
-                    CASE WHEN $7 = 'held' THEN '物流会社での実習を目指す。生活面の相談はみなとが受ける。' ELSE '' END,
-                    CASE WHEN $7 = 'held' THEN now() - interval '30 days' END
-             FROM app_user u WHERE u.email = 'sabikan@hikari.example'
+                    now() + make_interval(days => LEAST($5, 0) - 5),
+                    CASE WHEN $7 = 'held' THEN $11 ELSE '' END,
+                    CASE WHEN $7 = 'held' THEN $12 ELSE '' END,
+                    CASE WHEN $7 = 'held' THEN $13 ELSE '' END,
+                    CASE WHEN $7 = 'held' THEN now() + make_interval(days => $5) END
+             FROM app_user u WHERE u.email = $14
              ON CONFLICT DO NOTHING",
         )
         .bind(meeting)
         .bind(case)
-        .bind(HIKARI)
+        .bind(agency)
         .bind(purpose)
         .bind(days)
         .bind(hour)
         .bind(status)
         .bind(&material)
         .bind(&html)
+        .bind(place)
+        .bind(minutes.0)
+        .bind(minutes.1)
+        .bind(minutes.2)
+        .bind(email)
         .execute(&mut *tx)
         .await?
         .rows_affected();

@@ -155,7 +155,7 @@ fn key_entries(case: u128) -> Vec<DemoEntry<'static>> {
                 "{}",
             ),
             (
-                150,
+                135,
                 "sabikan@hikari.example",
                 HIKARI,
                 "note",
@@ -220,7 +220,7 @@ fn key_entries(case: u128) -> Vec<DemoEntry<'static>> {
                 "{}",
             ),
             (
-                900,
+                885,
                 "teichaku@aoba.example",
                 AOBA,
                 "note",
@@ -267,7 +267,7 @@ fn key_entries(case: u128) -> Vec<DemoEntry<'static>> {
                 "{}",
             ),
             (
-                1400,
+                1100,
                 "teichaku@aoba.example",
                 AOBA,
                 "note",
@@ -367,7 +367,7 @@ const ROUTINES: &[Routine] = &[
         "contact",
         "work",
         14,
-        145,
+        130,
         10,
         &[
             "職場訪問。手順書どおりに作業できている。",
@@ -382,7 +382,7 @@ const ROUTINES: &[Routine] = &[
         "progress",
         "work",
         14,
-        148,
+        133,
         3,
         &[
             "就職後の定着支援で面談。仕事は楽しいとのこと。",
@@ -396,7 +396,7 @@ const ROUTINES: &[Routine] = &[
         "contact",
         "work",
         30,
-        895,
+        880,
         5,
         &[
             "月1回の面談（対面）。体調・仕事とも安定。支援レポートを事業主と共有。",
@@ -436,7 +436,7 @@ const ROUTINES: &[Routine] = &[
         "contact",
         "work",
         30,
-        1390,
+        1100,
         95,
         &["月1回の面談。支援レポートを事業主と共有。"],
     ),

@@ -53,6 +53,36 @@ pub fn long_ja(date: NaiveDate) -> String {
     )
 }
 
+const MONTHS_EN: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
+
+/// 1 April 2026, for English sentences.
+pub fn western(date: NaiveDate) -> String {
+    format!(
+        "{} {} {}",
+        date.day(),
+        MONTHS_EN[date.month0() as usize],
+        date.year()
+    )
+}
+
+/// The calendar month that `month` falls in has ended by `today` (today is in a later month).
+pub fn month_has_ended(month: NaiveDate, today: NaiveDate) -> bool {
+    (today.year(), today.month()) > (month.year(), month.month())
+}
+
 /// 2026/04/01
 pub fn slash(date: NaiveDate) -> String {
     date.format("%Y/%m/%d").to_string()
@@ -271,5 +301,16 @@ mod tests {
             .unwrap()
             .with_timezone(&Utc);
         assert_eq!(tokyo_datetime(at), "2026/04/01 00:30");
+    }
+
+    #[test]
+    fn western_dates_and_ended_months() {
+        let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).unwrap();
+        assert_eq!(western(d(2027, 3, 31)), "31 March 2027");
+        assert_eq!(western(d(2028, 2, 29)), "29 February 2028");
+        assert!(!month_has_ended(d(2026, 12, 1), d(2026, 12, 31)));
+        assert!(!month_has_ended(d(2026, 12, 1), d(2026, 12, 1)));
+        assert!(month_has_ended(d(2026, 11, 1), d(2026, 12, 1)));
+        assert!(month_has_ended(d(2025, 12, 1), d(2026, 1, 1)));
     }
 }

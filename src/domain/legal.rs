@@ -127,8 +127,15 @@ pub fn job_coach_phase_end(start: NaiveDate) -> NaiveDate {
     period_end(start, 8)
 }
 
-/// A task the legal timeline calls for: (source key, title, owner agency, due date).
-pub type Wanted = (String, String, uuid::Uuid, NaiveDate);
+/// A task the legal timeline calls for: the key of the rule it comes from (its title is the
+/// catalog message `task-title-<source>`), the dates the title names, who owns it, when it is due.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Wanted {
+    pub source: &'static str,
+    pub args: Vec<(&'static str, NaiveDate)>,
+    pub owner: Uuid,
+    pub due: NaiveDate,
+}
 
 /// The dates the legal timeline is computed from.
 #[derive(Debug, Clone, Default, sqlx::FromRow)]
@@ -146,59 +153,252 @@ pub struct PhaseDates {
     pub closed_on: Option<NaiveDate>,
 }
 
-/// The hand-over schedule of seed 004 section 10, month by month before the service ends.
-const END_TASKS: [(&str, &str); 7] = [
-    ("end-6", "終了後を見越した状況の確認・職場のナチュラルサポートの確認・本人と事業主の意向確認・関係機関との意見交換（終了6か月前）"),
-    ("end-5", "記録の整理と引継ぎのケース会議の調整・開催（終了6〜5か月前）"),
-    ("end-4", "引継ぎ支援：引継ぎ先への同行、職場担当者・家族との面談（終了4か月前）"),
-    ("end-3", "引継ぎ書の作成と関係者への共有、終了後に使える地域資源の整理（終了3か月前）"),
-    ("end-2", "引継ぎ先の機関から気になる点を聞き取る（終了2か月前）"),
-    ("end-1", "終了への本人の不安を確認する（終了1か月前）"),
-    ("end-0", "最終の引継ぎケース会議（サービス終了）"),
-];
-
-/// The tasks the timeline calls for, and who owns each.
-pub fn wanted_tasks(d: &PhaseDates, retention_office: Uuid) -> Vec<Wanted> {
-    let mut wanted = vec![];
-    if let Some(start) = d.training_started_on.filter(|_| d.hired_on.is_none()) {
-        let t = transition(start);
-        wanted.push((
-            "transition-extension".to_string(),
-            format!(
-                "就労移行支援の利用期間（24か月、{}まで）：延長申請の要否を検討する",
-                super::dates::slash(t.standard_end)
-            ),
-            d.lead_agency_id,
-            t.warn_from,
-        ));
-    }
-    if let (Some(hired), Some(kind)) = (
-        d.hired_on,
-        d.start_kind.as_deref().and_then(StartKind::parse),
-    ) {
+impl PhaseDates {
+    /// The employment dates, once a hire date and the kind of start are known.
+    pub fn employment(&self) -> Option<Employment> {
+        let hired = self.hired_on?;
+        let kind = self.start_kind.as_deref().and_then(StartKind::parse)?;
         let anchor = match kind {
-            StartKind::HoursExtension => d.transition_ended_on,
-            StartKind::ReturnToWork => d.returned_on,
+            StartKind::HoursExtension => self.transition_ended_on,
+            StartKind::ReturnToWork => self.returned_on,
             StartKind::Ordinary => None,
         };
-        let e = employment(kind, hired, anchor);
-        wanted.push((
-            "handover-4-5".to_string(),
-            format!(
-                "定着支援事業所への引継ぎの調整（就職後4〜5月目：{}〜{}、方向性を定着支援事業所・事業主と共有）",
-                super::dates::slash(e.handover_from),
-                super::dates::slash(e.handover_to)
-            ),
-            d.lead_agency_id,
-            e.handover_to,
-        ));
+        Some(employment(kind, hired, anchor))
+    }
+}
+
+/// The hand-over schedule of seed 004 section 10, month by month before the service ends: the
+/// sources of its tasks, in the order of `SERVICE_END_SCHEDULE`.
+pub const END_TASKS: [&str; 7] = [
+    "end-6", "end-5", "end-4", "end-3", "end-2", "end-1", "end-0",
+];
+
+/// The arguments the title of a generated task names, or None for a source no rule generates.
+pub fn title_args(source: &str) -> Option<&'static [&'static str]> {
+    match source {
+        "transition-extension" => Some(&["end"]),
+        "handover-4-5" => Some(&["from", "to"]),
+        s if END_TASKS.contains(&s) => Some(&[]),
+        _ => None,
+    }
+}
+
+/// The tasks the timeline calls for, and who owns each; none whose moment has passed
+/// (`closed_reason`).
+pub fn wanted_tasks(d: &PhaseDates, retention_office: Uuid) -> Vec<Wanted> {
+    let mut wanted = vec![];
+    if let Some(start) = d.training_started_on {
+        let t = transition(start);
+        wanted.push(Wanted {
+            source: "transition-extension",
+            args: vec![("end", t.standard_end)],
+            owner: d.lead_agency_id,
+            due: t.warn_from,
+        });
+    }
+    if let Some(e) = d.employment() {
+        wanted.push(Wanted {
+            source: "handover-4-5",
+            args: vec![("from", e.handover_from), ("to", e.handover_to)],
+            owner: d.lead_agency_id,
+            due: e.handover_to,
+        });
     }
     if let Some(end) = d.retention_end_on {
-        for ((key, due), (_, title)) in service_end_schedule(end).into_iter().zip(END_TASKS) {
-            wanted.push((key.to_string(), title.to_string(), retention_office, due));
+        for ((_, due), source) in service_end_schedule(end).into_iter().zip(END_TASKS) {
+            wanted.push(Wanted {
+                source,
+                args: vec![],
+                owner: retention_office,
+                due,
+            });
         }
     }
+    wanted.retain(|w| closed_reason(d, w.source).is_none());
     wanted
+}
+
+/// Why a generated task's moment has passed because the case moved on (the catalog key of the
+/// reason), or None while it still needs doing: everything once the case is closed; the
+/// extension of the transition period once the person is hired; the hand-over to the retention
+/// office once the retention service (or follow-up) has begun; the service-end schedule once
+/// the case is in follow-up.
+pub fn closed_reason(d: &PhaseDates, source: &str) -> Option<&'static str> {
+    let phase = d.phase.as_str();
+    if phase == "closed" {
+        return Some("task-closed-case-closed");
+    }
+    let after = |p: &str| {
+        phase_rank(phase)
+            .zip(phase_rank(p))
+            .is_some_and(|(a, b)| a >= b)
+    };
+    match source {
+        "transition-extension" if d.hired_on.is_some() || after("employed") => {
+            Some("task-closed-hired")
+        }
+        "handover-4-5" if after("retention") => Some("task-closed-retention-started"),
+        s if s.starts_with("end-") && after("follow_up") => Some("task-closed-retention-ended"),
+        _ => None,
+    }
+}
+
+/// The phases in the order a case goes through them.
+pub const PHASE_ORDER: [&str; 7] = [
+    "intake",
+    "referred",
+    "training",
+    "employed",
+    "retention",
+    "follow_up",
+    "closed",
+];
+
+pub fn phase_rank(phase: &str) -> Option<usize> {
+    PHASE_ORDER.iter().position(|p| *p == phase)
+}
+
+/// Moving from `from` to `to` goes back to an earlier phase (which needs a reason).
+pub fn is_backwards(from: &str, to: &str) -> bool {
+    matches!((phase_rank(from), phase_rank(to)), (Some(a), Some(b)) if b < a)
+}
+
+/// The age from which a person may be hired (労働基準法56条: not before the end of the school
+/// year in which they turn 15; the app checks the 15th birthday).
+pub const MIN_HIRE_AGE: i32 = 15;
+
+/// A date the law or common sense rules out: the field, the catalog key of the reason and the
+/// date the reason names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal {
+    pub field: &'static str,
+    pub key: &'static str,
+    pub date: Option<NaiveDate>,
+}
+
+fn refuse(field: &'static str, key: &'static str, date: Option<NaiveDate>) -> Refusal {
+    Refusal { field, key, date }
+}
+
+/// The rules of SPEC §2 and seed 004 on the dates of a phase change to `d.phase`, for a person
+/// born on `birth`, checked on `today`: each broken rule by the field it concerns.
+pub fn refused_dates(d: &PhaseDates, birth: NaiveDate, today: NaiveDate) -> Vec<Refusal> {
+    let mut out = vec![];
+    let phase = d.phase.as_str();
+    if let Some(start) = d.training_started_on.filter(|_| phase == "training") {
+        out.extend(training_start_refusal("training_started_on", start, today));
+    }
+    if let Some(hired) = d.hired_on.filter(|_| phase == "employed") {
+        let fifteen = add_months_clamped(birth, MIN_HIRE_AGE * 12);
+        if hired < fifteen {
+            out.push(refuse("hired_on", "legal-hired-too-young", Some(fifteen)));
+        }
+        if let Some(start) = d.training_started_on.filter(|s| hired < *s) {
+            out.push(refuse(
+                "hired_on",
+                "legal-hired-before-training",
+                Some(start),
+            ));
+        }
+        if d.start_kind.as_deref() == Some("hours_extension")
+            && d.transition_ended_on.is_some_and(|t| t < hired)
+        {
+            out.push(refuse(
+                "transition_ended_on",
+                "legal-transition-end-before-hire",
+                None,
+            ));
+        }
+        if d.start_kind.as_deref() == Some("return_to_work")
+            && d.returned_on.is_some_and(|r| r < hired)
+        {
+            out.push(refuse(
+                "returned_on",
+                "legal-returned-before-hire",
+                Some(hired),
+            ));
+        }
+    }
+    if phase == "retention" {
+        match d.employment() {
+            None => out.push(refuse(
+                "retention_start_on",
+                "legal-retention-no-hire",
+                None,
+            )),
+            Some(e) => {
+                if let Some(start) = d.retention_start_on {
+                    if start < e.retention_earliest {
+                        out.push(refuse(
+                            "retention_start_on",
+                            "legal-retention-too-early",
+                            Some(e.retention_earliest),
+                        ));
+                    } else if start > e.retention_latest_end {
+                        out.push(refuse(
+                            "retention_start_on",
+                            "legal-retention-too-late",
+                            Some(e.retention_latest_end),
+                        ));
+                    }
+                }
+                if let Some(end) = d.retention_end_on {
+                    if end > e.retention_latest_end {
+                        out.push(refuse(
+                            "retention_end_on",
+                            "legal-retention-too-late",
+                            Some(e.retention_latest_end),
+                        ));
+                    }
+                }
+            }
+        }
+        if let (Some(s), Some(e)) = (d.retention_start_on, d.retention_end_on) {
+            if e < s {
+                out.push(refuse("retention_end_on", "legal-end-before-start", None));
+            }
+        }
+    }
+    if let Some(f) = d.follow_up_on.filter(|_| phase == "follow_up") {
+        match d.hired_on {
+            None => out.push(refuse("follow_up_on", "legal-follow-up-no-hire", None)),
+            Some(h) if f < h => out.push(refuse(
+                "follow_up_on",
+                "legal-follow-up-before-hire",
+                Some(h),
+            )),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// A start of 就労移行支援 on `start`, typed on `today`: refused if its longest possible period
+/// (24 months and an extension of up to 12, seed 004) has already ended, or if it lies more
+/// than a year ahead.
+pub fn training_start_refusal(
+    field: &'static str,
+    start: NaiveDate,
+    today: NaiveDate,
+) -> Option<Refusal> {
+    let t = transition(start);
+    if t.extended_end < today {
+        Some(refuse(
+            field,
+            "legal-training-past-maximum",
+            Some(t.extended_end),
+        ))
+    } else if start > add_months_clamped(today, 12) {
+        Some(refuse(field, "legal-date-far-future", None))
+    } else {
+        None
+    }
+}
+
+/// How far back a task's due date may be moved: a year before today.
+pub fn due_date_refusal(due: NaiveDate, today: NaiveDate) -> Option<Refusal> {
+    let earliest = add_months_clamped(today, -12);
+    (due < earliest).then(|| refuse("due_on", "task-due-too-old", Some(earliest)))
 }
 
 #[cfg(test)]
@@ -294,5 +494,240 @@ mod tests {
             assert_eq!(got, want, "{end}");
         }
         assert_eq!(job_coach_phase_end(d(2025, 4, 1)), d(2025, 11, 30));
+    }
+    fn dates(phase: &str) -> PhaseDates {
+        PhaseDates {
+            phase: phase.to_string(),
+            ..PhaseDates::default()
+        }
+    }
+
+    fn fields(r: Vec<Refusal>) -> Vec<(&'static str, &'static str)> {
+        r.into_iter().map(|r| (r.field, r.key)).collect()
+    }
+
+    #[test]
+    fn tasks_whose_moment_passed_close_with_the_reason() {
+        let mut p = dates("training");
+        p.training_started_on = Some(d(2025, 4, 1));
+        assert_eq!(closed_reason(&p, "transition-extension"), None);
+        p.phase = "employed".into();
+        p.hired_on = Some(d(2026, 1, 5));
+        p.start_kind = Some("ordinary".into());
+        assert_eq!(
+            closed_reason(&p, "transition-extension"),
+            Some("task-closed-hired")
+        );
+        assert_eq!(
+            closed_reason(&p, "handover-4-5"),
+            None,
+            "the hand-over is due now"
+        );
+        p.phase = "retention".into();
+        assert_eq!(
+            closed_reason(&p, "handover-4-5"),
+            Some("task-closed-retention-started")
+        );
+        assert_eq!(closed_reason(&p, "end-6"), None);
+        p.phase = "follow_up".into();
+        assert_eq!(
+            closed_reason(&p, "handover-4-5"),
+            Some("task-closed-retention-started")
+        );
+        assert_eq!(
+            closed_reason(&p, "end-3"),
+            Some("task-closed-retention-ended")
+        );
+        p.phase = "closed".into();
+        for s in ["transition-extension", "handover-4-5", "end-0", "anything"] {
+            assert_eq!(closed_reason(&p, s), Some("task-closed-case-closed"), "{s}");
+        }
+        // what the timeline wants never includes a task that would close at once
+        p.phase = "retention".into();
+        p.retention_start_on = Some(d(2026, 7, 5));
+        p.retention_end_on = Some(d(2029, 7, 4));
+        let w: Vec<&str> = wanted_tasks(&p, Uuid::nil())
+            .iter()
+            .map(|w| w.source)
+            .collect();
+        assert_eq!(w, END_TASKS.to_vec());
+        p.phase = "employed".into();
+        p.retention_end_on = None;
+        let w = wanted_tasks(&p, Uuid::nil());
+        assert_eq!(w.len(), 1);
+        assert_eq!(w[0].source, "handover-4-5");
+        assert_eq!(
+            w[0].args,
+            vec![("from", d(2026, 4, 5)), ("to", d(2026, 6, 4))]
+        );
+        assert_eq!(title_args("handover-4-5"), Some(&["from", "to"][..]));
+        assert_eq!(title_args("end-0"), Some(&[][..]));
+        assert_eq!(title_args("typed-by-hand"), None);
+    }
+
+    #[test]
+    fn backwards_phases() {
+        assert!(is_backwards("retention", "training"));
+        assert!(is_backwards("closed", "follow_up"));
+        assert!(is_backwards("employed", "referred"));
+        assert!(!is_backwards("training", "employed"));
+        assert!(!is_backwards("retention", "retention"));
+        assert!(!is_backwards("intake", "closed"));
+        assert!(!is_backwards("unknown", "training"));
+    }
+
+    #[test]
+    fn training_beyond_the_maximum_is_refused() {
+        let today = d(2026, 12, 1);
+        let mut p = dates("training");
+        // 36 months from 2023-12-02 end on 2026-12-01: still (just) possible
+        p.training_started_on = Some(d(2023, 12, 2));
+        assert_eq!(refused_dates(&p, d(1990, 1, 1), today), vec![]);
+        p.training_started_on = Some(d(2023, 12, 1));
+        assert_eq!(
+            refused_dates(&p, d(1990, 1, 1), today),
+            vec![Refusal {
+                field: "training_started_on",
+                key: "legal-training-past-maximum",
+                date: Some(d(2026, 11, 30)),
+            }]
+        );
+        p.training_started_on = Some(d(2028, 1, 1));
+        assert_eq!(
+            fields(refused_dates(&p, d(1990, 1, 1), today)),
+            vec![("training_started_on", "legal-date-far-future")]
+        );
+        // the same start is fine on a case that is no longer in training
+        p.training_started_on = Some(d(2020, 1, 1));
+        p.phase = "employed".into();
+        p.hired_on = Some(d(2021, 6, 1));
+        p.start_kind = Some("ordinary".into());
+        assert_eq!(refused_dates(&p, d(1990, 1, 1), today), vec![]);
+    }
+
+    #[test]
+    fn hire_before_fifteen_is_refused() {
+        let today = d(2026, 12, 1);
+        let mut p = dates("employed");
+        p.start_kind = Some("ordinary".into());
+        p.hired_on = Some(d(2026, 4, 1));
+        // born 2011-04-02: 15 on 2026-04-02
+        assert_eq!(
+            refused_dates(&p, d(2011, 4, 2), today),
+            vec![Refusal {
+                field: "hired_on",
+                key: "legal-hired-too-young",
+                date: Some(d(2026, 4, 2)),
+            }]
+        );
+        assert_eq!(refused_dates(&p, d(2011, 4, 1), today), vec![]);
+        // born on 29 February: 15 on 28 February
+        p.hired_on = Some(d(2023, 2, 28));
+        assert_eq!(refused_dates(&p, d(2008, 2, 29), today), vec![]);
+        p.hired_on = Some(d(2023, 2, 27));
+        assert_eq!(refused_dates(&p, d(2008, 2, 29), today).len(), 1);
+        // before the training started; a return before the hire
+        p.hired_on = Some(d(2025, 3, 1));
+        p.training_started_on = Some(d(2025, 4, 1));
+        p.start_kind = Some("return_to_work".into());
+        p.returned_on = Some(d(2025, 2, 1));
+        assert_eq!(
+            fields(refused_dates(&p, d(1990, 1, 1), today)),
+            vec![
+                ("hired_on", "legal-hired-before-training"),
+                ("returned_on", "legal-returned-before-hire")
+            ]
+        );
+    }
+
+    #[test]
+    fn retention_outside_its_window_is_refused() {
+        let today = d(2026, 12, 1);
+        let mut p = dates("retention");
+        p.retention_start_on = Some(d(2025, 10, 1));
+        assert_eq!(
+            fields(refused_dates(&p, d(1990, 1, 1), today)),
+            vec![("retention_start_on", "legal-retention-no-hire")]
+        );
+        p.hired_on = Some(d(2025, 4, 1));
+        p.start_kind = Some("ordinary".into());
+        assert_eq!(refused_dates(&p, d(1990, 1, 1), today), vec![]);
+        p.retention_end_on = Some(d(2028, 9, 30));
+        assert_eq!(refused_dates(&p, d(1990, 1, 1), today), vec![]);
+        p.retention_end_on = Some(d(2028, 10, 1));
+        assert_eq!(
+            refused_dates(&p, d(1990, 1, 1), today),
+            vec![Refusal {
+                field: "retention_end_on",
+                key: "legal-retention-too-late",
+                date: Some(d(2028, 9, 30)),
+            }]
+        );
+        p.retention_end_on = None;
+        p.retention_start_on = Some(d(2025, 9, 30));
+        assert_eq!(
+            refused_dates(&p, d(1990, 1, 1), today),
+            vec![Refusal {
+                field: "retention_start_on",
+                key: "legal-retention-too-early",
+                date: Some(d(2025, 10, 1)),
+            }]
+        );
+        p.retention_start_on = Some(d(2028, 10, 1));
+        assert_eq!(
+            fields(refused_dates(&p, d(1990, 1, 1), today)),
+            vec![("retention_start_on", "legal-retention-too-late")]
+        );
+        // 復職支援型: counted from the return date
+        p.hired_on = Some(d(2020, 4, 1));
+        p.start_kind = Some("return_to_work".into());
+        p.returned_on = Some(d(2025, 10, 1));
+        p.retention_start_on = Some(d(2026, 3, 31));
+        assert_eq!(
+            fields(refused_dates(&p, d(1990, 1, 1), today)),
+            vec![("retention_start_on", "legal-retention-too-early")]
+        );
+        p.retention_start_on = Some(d(2026, 4, 1));
+        p.retention_end_on = Some(d(2029, 3, 31));
+        assert_eq!(refused_dates(&p, d(1990, 1, 1), today), vec![]);
+        p.retention_end_on = Some(d(2026, 3, 1));
+        assert_eq!(
+            fields(refused_dates(&p, d(1990, 1, 1), today)),
+            vec![("retention_end_on", "legal-end-before-start")]
+        );
+    }
+
+    #[test]
+    fn follow_up_before_hire_and_old_due_dates_are_refused() {
+        let today = d(2026, 12, 1);
+        let mut p = dates("follow_up");
+        p.follow_up_on = Some(d(2025, 1, 1));
+        assert_eq!(
+            fields(refused_dates(&p, d(1990, 1, 1), today)),
+            vec![("follow_up_on", "legal-follow-up-no-hire")]
+        );
+        p.hired_on = Some(d(2025, 1, 2));
+        assert_eq!(
+            refused_dates(&p, d(1990, 1, 1), today),
+            vec![Refusal {
+                field: "follow_up_on",
+                key: "legal-follow-up-before-hire",
+                date: Some(d(2025, 1, 2)),
+            }]
+        );
+        p.hired_on = Some(d(2025, 1, 1));
+        assert_eq!(refused_dates(&p, d(1990, 1, 1), today), vec![]);
+
+        assert_eq!(due_date_refusal(d(2025, 12, 1), today), None);
+        assert_eq!(
+            due_date_refusal(d(2025, 11, 30), today),
+            Some(Refusal {
+                field: "due_on",
+                key: "task-due-too-old",
+                date: Some(d(2025, 12, 1)),
+            })
+        );
+        assert_eq!(due_date_refusal(d(2024, 2, 28), d(2025, 2, 28)), None);
+        assert!(due_date_refusal(d(2024, 2, 28), d(2025, 3, 1)).is_some());
     }
 }

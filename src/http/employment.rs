@@ -8,16 +8,17 @@ use crate::access::{CaseScope, Reader};
 use crate::area::legal::milestones;
 use crate::db::tasks::PhaseDates;
 use crate::db::{self, audit::Outcome};
+use crate::domain::dates;
 use crate::domain::dates::parse_date;
-use crate::domain::dates::{self, slash};
 use crate::domain::kinds::AgencyKind;
-use crate::domain::legal::wanted_tasks;
 use crate::domain::legal::{self, StartKind};
 use crate::error::{AppError, AppResult};
 use crate::http::render::{render, render_status};
 use crate::http::state::AppState;
 use crate::i18n::{Lang, Tr};
-use crate::views::employment::{Intensity, LegalPage, MonthCheck, PhaseForm, TasksPage};
+use crate::views::employment::{
+    date_words, refusal_text, Intensity, LegalPage, MonthCheck, PhaseForm, TasksPage,
+};
 use crate::views::{Choice, Errors};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -81,6 +82,7 @@ async fn monthly_checks(
             month: format!("{}/{:02}", month.year(), month.month()),
             interview: found.is_some_and(|r| r.1),
             report: found.is_some_and(|r| r.2),
+            in_progress: !dates::month_has_ended(month, today),
         });
         month = dates::add_months_clamped(month, 1);
     }
@@ -197,7 +199,13 @@ async fn legal_page(
         retention_end_on: date_text(d.retention_end_on),
         follow_up_on: date_text(d.follow_up_on),
         closed_on: date_text(d.closed_on),
+        reason: String::new(),
     });
+    let earlier = legal::PHASE_ORDER
+        .iter()
+        .filter(|p| legal::is_backwards(&d.phase, p))
+        .map(|p| p.to_string())
+        .collect();
     Ok(LegalPage {
         layout: auth.ctx.layout("legal-title"),
         case_id: case.case_id(),
@@ -211,6 +219,17 @@ async fn legal_page(
         tasks,
         may_change: case.access().can_manage(),
         phases: phase_choices(tr, &form.phase),
+        earlier,
+        asks_reason: legal::is_backwards(&d.phase, &form.phase),
+        retention_window: d.employment().map(|e| {
+            tr.targs(
+                "legal-retention-window-dates",
+                &[
+                    ("from", &date_words(tr, e.retention_earliest)),
+                    ("to", &date_words(tr, e.retention_latest_end)),
+                ],
+            )
+        }),
         kinds: kind_choices(tr, &form.start_kind),
         form,
         errors,
@@ -238,8 +257,15 @@ async fn page(
     Ok(render(&page)?.into_response())
 }
 
-/// Reads the phase form into dates, with messages by the fields for what the rules refuse.
-fn check_phase(tr: Tr, f: &PhaseForm, current: &PhaseDates, errors: &mut Errors) -> PhaseDates {
+/// Reads the phase form into dates, with messages by the fields for what the rules refuse
+/// (`legal::refused_dates`), and the reason a move back to an earlier phase needs.
+fn check_phase(
+    tr: Tr,
+    f: &PhaseForm,
+    current: &PhaseDates,
+    birth: NaiveDate,
+    errors: &mut Errors,
+) -> PhaseDates {
     let mut d = current.clone();
     let mut date = |field: &'static str, text: &str, required: bool| -> Option<NaiveDate> {
         if text.trim().is_empty() {
@@ -280,60 +306,16 @@ fn check_phase(tr: Tr, f: &PhaseForm, current: &PhaseDates, errors: &mut Errors)
         "closed" => d.closed_on = date("closed_on", &f.closed_on, true),
         _ => errors.add("phase", tr.t("error-choose")),
     }
-    // the rules of SPEC §2, explained where they are broken
-    if let (Some(hired), Some(start)) = (d.hired_on, d.training_started_on) {
-        if f.phase == "employed" && hired < start {
-            errors.add(
-                "hired_on",
-                tr.t1("legal-hired-before-training", "date", slash(start)),
-            );
+    for r in legal::refused_dates(&d, birth, dates::today_tokyo()) {
+        if !errors.has(r.field) {
+            errors.add(r.field, refusal_text(tr, &r));
         }
     }
-    if let (Some(hired), Some(kind)) = (
-        d.hired_on,
-        d.start_kind.as_deref().and_then(StartKind::parse),
-    ) {
-        let anchor = match kind {
-            StartKind::HoursExtension => d.transition_ended_on,
-            StartKind::ReturnToWork => d.returned_on,
-            StartKind::Ordinary => None,
-        };
-        if kind == StartKind::HoursExtension && anchor.is_some_and(|t| t < hired) {
-            errors.add(
-                "transition_ended_on",
-                tr.t("legal-transition-end-before-hire"),
-            );
-        }
-        let e = legal::employment(kind, hired, anchor);
-        if f.phase == "retention" {
-            if let Some(s) = d.retention_start_on.filter(|s| *s < e.retention_earliest) {
-                let _ = s;
-                errors.add(
-                    "retention_start_on",
-                    tr.t1(
-                        "legal-retention-too-early",
-                        "date",
-                        slash(e.retention_earliest),
-                    ),
-                );
-            }
-            if let Some(end) = d.retention_end_on {
-                if end > e.retention_latest_end {
-                    errors.add(
-                        "retention_end_on",
-                        tr.t1(
-                            "legal-retention-too-late",
-                            "date",
-                            slash(e.retention_latest_end),
-                        ),
-                    );
-                }
-            }
-        }
-    }
-    if let (Some(s), Some(e)) = (d.retention_start_on, d.retention_end_on) {
-        if e < s {
-            errors.add("retention_end_on", tr.t("legal-end-before-start"));
+    if legal::is_backwards(&current.phase, &d.phase) {
+        if f.reason.trim().is_empty() {
+            errors.add("reason", tr.t("legal-back-reason-required"));
+        } else if crate::domain::text::char_len(f.reason.trim()) > 1000 {
+            errors.add("reason", tr.t("error-too-long"));
         }
     }
     d
@@ -366,19 +348,31 @@ async fn change_phase(
         retention_end_on: f.get("retention_end_on"),
         follow_up_on: f.get("follow_up_on"),
         closed_on: f.get("closed_on"),
+        reason: crate::domain::text::nfkc(&f.get("reason")),
     };
     let current = db::tasks::phase_dates(&mut tx, &case)
         .await?
         .ok_or(AppError::NotFound)?;
+    let birth = db::cases::header(&mut tx, case.reader())
+        .await?
+        .ok_or(AppError::NotFound)?
+        .birth_date;
     let mut errors = Errors::default();
-    let dates = check_phase(tr, &form, &current, &mut errors);
+    let dates = check_phase(tr, &form, &current, birth, &mut errors);
     if !errors.is_empty() {
         let page = legal_page(&mut tx, &auth, &case, Some(form), errors).await?;
         return render_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
     }
     db::tasks::save_phase(&mut tx, &case, &dates).await?;
+    let reason = if legal::is_backwards(&current.phase, &dates.phase) {
+        form.reason.trim()
+    } else {
+        ""
+    };
+    db::tasks::record_phase_change(&mut tx, &case, &current.phase, &dates.phase, reason).await?;
     let office = retention_office(&mut tx, &case, dates.lead_agency_id).await?;
-    db::tasks::regenerate(&mut tx, &case, &wanted_tasks(&dates, office)).await?;
+    let wanted = crate::area::legal::wanted_tasks(&dates, office);
+    db::tasks::regenerate(&mut tx, &case, &dates, &wanted).await?;
     let ja = Tr::new(Lang::Ja);
     let when = match dates.phase.as_str() {
         "training" => dates.training_started_on,
@@ -399,6 +393,12 @@ async fn change_phase(
         if let Some(k) = &dates.start_kind {
             body.push_str(&format!("・{}", ja.t(format!("start-kind-{k}"))));
         }
+    }
+    if !reason.is_empty() {
+        body.push_str(&format!(
+            "\n\n{}",
+            ja.t1("legal-back-reason-event", "reason", reason)
+        ));
     }
     db::entries::record_team_event(&mut tx, &case, "note", &body).await?;
     auth.who(&state.refusals)
@@ -458,7 +458,17 @@ async fn edit_task(
         let page = tasks_page(&mut tx, &auth, Some(auth.ctx.tr.t("task-invalid"))).await?;
         return render_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
     };
-    let Some(case_id) = db::tasks::edit(&mut tx, actor, id, &title, due).await? else {
+    if let Some(r) = legal::due_date_refusal(due, dates::today_tokyo()) {
+        let page = tasks_page(&mut tx, &auth, Some(refusal_text(auth.ctx.tr, &r))).await?;
+        return render_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
+    }
+    let Some(task) = db::tasks::open_for_owner(&mut tx, actor, id).await? else {
+        return Err(AppError::NotFound);
+    };
+    // the title as the form showed it (in this reader's language) is not a title of one's own
+    let shown = crate::domain::text::nfkc(&auth.ctx.tr.task_title(&task));
+    let typed = (title != shown).then_some(title.as_str());
+    let Some(case_id) = db::tasks::edit(&mut tx, actor, id, typed, due).await? else {
         return Err(AppError::NotFound);
     };
     auth.who(&state.refusals)

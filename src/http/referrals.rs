@@ -527,7 +527,16 @@ async fn transition(
             None => errors.add("visit_on", tr.t("error-date")),
         },
         RefState::Accepted => match parse_date(&f.get("service_start")) {
-            Some(d) => service_start = Some(d),
+            Some(d) => {
+                if let Some(r) = crate::domain::legal::training_start_refusal(
+                    "service_start",
+                    d,
+                    crate::domain::dates::today_tokyo(),
+                ) {
+                    errors.add(r.field, crate::views::employment::refusal_text(tr, &r));
+                }
+                service_start = Some(d)
+            }
             None => errors.add("service_start", tr.t("error-date")),
         },
         RefState::Declined => {
@@ -605,8 +614,8 @@ async fn transition(
                 db::entries::record_team_event(&mut tx, &rs, "handover", &body).await?;
                 // the training start is a date of the legal timeline: its tasks follow
                 if let Some(dates) = db::tasks::phase_dates(&mut tx, &rs).await? {
-                    let wanted = crate::domain::legal::wanted_tasks(&dates, referral.to_agency_id);
-                    db::tasks::regenerate(&mut tx, &rs, &wanted).await?;
+                    let wanted = crate::area::legal::wanted_tasks(&dates, referral.to_agency_id);
+                    db::tasks::regenerate(&mut tx, &rs, &dates, &wanted).await?;
                 }
             }
             _ => {}

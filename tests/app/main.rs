@@ -18,6 +18,7 @@ mod hostile;
 mod journey;
 mod leak_hunt;
 mod least_privilege;
+mod legal;
 mod login_limits;
 mod mail;
 mod matrix;
