@@ -123,6 +123,22 @@ pub async fn open_for_agency(
     .await
 }
 
+/// One open task of the acting agency (the edit form that comes back with an error).
+pub async fn open_one(
+    conn: &mut PgConnection,
+    actor: crate::access::Actor,
+    id: Uuid,
+) -> sqlx::Result<Option<TaskRow>> {
+    sqlx::query_as(&format!(
+        "{} WHERE t.id = $1 AND t.owner_agency_id = $2 AND t.status = 'open'",
+        select()
+    ))
+    .bind(id)
+    .bind(actor.agency_id())
+    .fetch_optional(conn)
+    .await
+}
+
 /// A user changes the due date and title; regeneration then leaves the task alone.
 pub async fn edit(
     conn: &mut PgConnection,

@@ -14,14 +14,17 @@ use crate::domain::kinds::AgencyKind;
 use crate::domain::legal::wanted_tasks;
 use crate::domain::legal::{self, StartKind};
 use crate::error::{AppError, AppResult};
+use crate::http::flash::{self, Flash};
 use crate::http::render::{render, render_status};
 use crate::http::state::AppState;
 use crate::i18n::{Lang, Tr};
-use crate::views::employment::{Intensity, LegalPage, MonthCheck, PhaseForm, TasksPage};
+use crate::views::employment::{
+    Intensity, LegalPage, MonthCheck, PhaseForm, TaskEditPage, TasksPage,
+};
 use crate::views::{Choice, Errors};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use chrono::{Datelike, NaiveDate};
@@ -405,7 +408,7 @@ async fn change_phase(
         .ok(&mut tx, "case.phase", Some(id), None)
         .await?;
     tx.commit().await?;
-    Ok(Redirect::to(&format!("/cases/{id}/legal")).into_response())
+    Ok(flash::redirect(&format!("/cases/{id}/legal"), Flash::Saved))
 }
 
 async fn tasks_page(
@@ -448,14 +451,32 @@ async fn edit_task(
     Form(f): Form<Pairs>,
 ) -> AppResult<Response> {
     let actor = auth.user.actor().ok_or(AppError::NotFound)?;
-    let title = crate::domain::text::nfkc(&f.get("title"));
-    let due = parse_date(&f.get("due_on"));
+    let tr = auth.ctx.tr;
+    let title = crate::domain::text::nfkc(&f.get("title"))
+        .trim()
+        .to_string();
+    let due_text = f.get("due_on");
+    let due = parse_date(&due_text);
+    let back = super::extract::safe_back(&f.get("back")).to_string();
+    let mut errors = Errors::default();
+    errors.required(tr, "title", &title, 300);
+    if due.is_none() {
+        errors.add("due_on", tr.t("error-date"));
+    }
     let mut tx = state.db.begin().await?;
-    let (Some(due), false) = (
-        due,
-        title.is_empty() || crate::domain::text::char_len(&title) > 300,
-    ) else {
-        let page = tasks_page(&mut tx, &auth, Some(auth.ctx.tr.t("task-invalid"))).await?;
+    let (Some(due), true) = (due, errors.is_empty()) else {
+        // the task's own form comes back, as typed, with the messages by the fields
+        let Some(task) = db::tasks::open_one(&mut tx, actor, id).await? else {
+            return Err(AppError::NotFound);
+        };
+        let page = TaskEditPage {
+            layout: auth.ctx.layout("task-edit-title"),
+            task,
+            title,
+            due_on: due_text,
+            back,
+            errors,
+        };
         return render_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
     };
     let Some(case_id) = db::tasks::edit(&mut tx, actor, id, &title, due).await? else {
@@ -465,7 +486,7 @@ async fn edit_task(
         .ok(&mut tx, "task.edit", Some(case_id), Some(id))
         .await?;
     tx.commit().await?;
-    Ok(Redirect::to(super::extract::safe_back(&f.get("back"))).into_response())
+    Ok(flash::redirect(&back, Flash::Saved))
 }
 
 async fn finish_task(
@@ -484,5 +505,8 @@ async fn finish_task(
         .ok(&mut tx, "task.done", Some(case_id), Some(id))
         .await?;
     tx.commit().await?;
-    Ok(Redirect::to(super::extract::safe_back(&f.get("back"))).into_response())
+    Ok(flash::redirect(
+        super::extract::safe_back(&f.get("back")),
+        Flash::Done,
+    ))
 }

@@ -88,3 +88,15 @@ pub struct TasksPage {
     pub tasks: Vec<TaskRow>,
     pub actions: Vec<ActionRow>,
 }
+
+/// A task's edit form as typed, come back with the messages by its fields.
+#[derive(Template)]
+#[template(path = "employment/task_edit.html")]
+pub struct TaskEditPage {
+    pub layout: Layout,
+    pub task: TaskRow,
+    pub title: String,
+    pub due_on: String,
+    pub back: String,
+    pub errors: Errors,
+}

@@ -5,6 +5,7 @@ use crate::access::meeting::MeetingNeed;
 use crate::db;
 use crate::error::AppResult;
 use crate::http::extract::Auth;
+use crate::http::flash::{self, Flash};
 use crate::http::form::Pairs;
 use crate::http::render::render_status;
 use crate::http::state::AppState;
@@ -12,7 +13,7 @@ use crate::i18n::{Lang, Tr};
 use crate::views::Errors;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use axum::Form;
 use uuid::Uuid;
 
@@ -99,7 +100,7 @@ pub(super) async fn reschedule(
         .record(&mut tx, &auth.who(&state.refusals), "meeting.reschedule")
         .await?;
     tx.commit().await?;
-    Ok(Redirect::to(&format!("/meetings/{id}")).into_response())
+    Ok(flash::redirect(&format!("/meetings/{id}"), Flash::Changed))
 }
 
 pub(super) async fn cancel(
@@ -153,5 +154,8 @@ pub(super) async fn cancel(
         .record(&mut tx, &auth.who(&state.refusals), "meeting.cancel")
         .await?;
     tx.commit().await?;
-    Ok(Redirect::to(&format!("/meetings/{id}")).into_response())
+    Ok(flash::redirect(
+        &format!("/meetings/{id}"),
+        Flash::Cancelled,
+    ))
 }
