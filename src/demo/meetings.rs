@@ -42,7 +42,8 @@ pub(super) async fn load_meetings(tx: &mut sqlx::PgConnection) -> Result<()> {
             "INSERT INTO meeting (id, case_id, convener_user_id, convener_agency_id, purpose,
                                   starts_at, duration_minutes, place, person_attends, family_attends,
                                   status, material, material_html, material_category, material_by,
-                                  material_at, attendees, discussion, decisions, held_at)
+                                  material_at, attendees, discussion, decisions, held_at,
+                                  minutes_by, minutes_at, minutes_version)
              SELECT $1, $2, u.id, $3, $4,
                     ((now() AT TIME ZONE 'Asia/Tokyo')::date + $5 + make_interval(hours => $6))
                         AT TIME ZONE 'Asia/Tokyo',
@@ -52,7 +53,10 @@ pub(super) async fn load_meetings(tx: &mut sqlx::PgConnection) -> Result<()> {
                     CASE WHEN $7 = 'held' THEN '本人、ひかり（吉田）、さくら通りクリニック（山本）、みなと（山口）、こもれび（林）' ELSE '' END,
                     CASE WHEN $7 = 'held' THEN '訓練の様子と、実習に向けた課題を共有した。疲れが出る午後の過ごし方について、デイケアでの工夫を聞いた。' ELSE '' END,
                     CASE WHEN $7 = 'held' THEN '物流会社での実習を目指す。生活面の相談はみなとが受ける。' ELSE '' END,
-                    CASE WHEN $7 = 'held' THEN now() - interval '30 days' END
+                    CASE WHEN $7 = 'held' THEN now() - interval '30 days' END,
+                    CASE WHEN $7 = 'held' THEN u.id END,
+                    CASE WHEN $7 = 'held' THEN now() - interval '29 days' END,
+                    CASE WHEN $7 = 'held' THEN 2 ELSE 0 END
              FROM app_user u WHERE u.email = 'sabikan@hikari.example'
              ON CONFLICT DO NOTHING",
         )
@@ -70,6 +74,20 @@ pub(super) async fn load_meetings(tx: &mut sqlx::PgConnection) -> Result<()> {
         .rows_affected();
         if created == 0 {
             continue;
+        }
+        if status == "held" {
+            // the minutes were corrected the day after: the first version is in the history
+            sqlx::query(
+                "INSERT INTO minutes_version (meeting_id, version, attendees, discussion, decisions,
+                                              written_by, written_at, replaced_by, replaced_at)
+                 SELECT $1, 1, m.attendees, m.discussion, '物流会社での実習を目指す。',
+                        u.id, now() - interval '30 days', u.id, now() - interval '29 days'
+                 FROM meeting m, app_user u
+                 WHERE m.id = $1 AND u.email = 'sabikan@hikari.example'",
+            )
+            .bind(meeting)
+            .execute(&mut *tx)
+            .await?;
         }
         for agency in invitees {
             sqlx::query(

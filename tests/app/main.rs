@@ -12,6 +12,7 @@ mod daily;
 mod directory;
 mod employment;
 mod faults;
+mod forms;
 mod frame;
 mod helpers;
 mod hostile;
