@@ -13,6 +13,7 @@ mod directory;
 mod employment;
 mod faults;
 mod forms;
+mod forms_browser;
 mod frame;
 mod helpers;
 mod hostile;
