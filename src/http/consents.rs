@@ -35,7 +35,7 @@ async fn consents_page(
     case: &CaseScope,
     form: ConsentForm,
     errors: Errors,
-    revoke_error: Option<(Uuid, String)>,
+    revoke_error: Option<(Uuid, String, String)>,
 ) -> AppResult<ConsentsPage> {
     let _agency = case.actor().agency_id();
     let header = db::cases::header(conn, case.reader())
@@ -241,7 +241,7 @@ async fn revoke(
         &case,
         form,
         Errors::default(),
-        Some((consent_id, message)),
+        Some((consent_id, message, reason)),
     )
     .await?;
     render_status(StatusCode::UNPROCESSABLE_ENTITY, &page)

@@ -123,6 +123,8 @@ pub struct MeetingPage {
     pub clashes: Vec<ClashRow>,
     /// the start time has come: minutes may be recorded
     pub started: bool,
+    /// the cancellation's reason as typed, when it came back
+    pub cancel_reason: String,
 }
 
 /// The versions of a meeting's minutes: as they stand, then each earlier one with who wrote

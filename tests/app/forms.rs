@@ -733,3 +733,53 @@ async fn minutes_wait_for_the_meeting_to_start(pool: PgPool) {
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(body(res).await.contains("議事録は会議が始まってから"));
 }
+
+#[sqlx::test]
+async fn a_refused_reason_comes_back_with_its_text(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    app.login("sabikan@hikari.example").await;
+    let long = "理由".repeat(501);
+    // revoking a consent
+    let consent: Uuid = sqlx::query_scalar(
+        "SELECT id FROM consent WHERE case_id = $1 AND revoked_at IS NULL ORDER BY id LIMIT 1",
+    )
+    .bind(CASE_SUZUKI)
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    let res = app
+        .post(
+            &format!("/cases/{CASE_SUZUKI}/consents/{consent}/revoke"),
+            &[("reason", &long)],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = body(res).await;
+    assert!(
+        page.contains(&format!(">{long}</textarea>")),
+        "the reason kept"
+    );
+    assert!(
+        page.contains("文字以内で入力してください"),
+        "the message by the field"
+    );
+    // cancelling a meeting
+    let res = app
+        .post(
+            &format!("/meetings/{MEETING_TAKAHASHI}/cancel"),
+            &[("reason", &long)],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = body(res).await;
+    assert!(
+        page.contains(&format!(">{long}</textarea>")),
+        "the reason kept"
+    );
+    let status: String = sqlx::query_scalar("SELECT status FROM meeting WHERE id = $1")
+        .bind(MEETING_TAKAHASHI)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(status, "scheduled");
+}

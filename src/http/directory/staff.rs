@@ -76,6 +76,7 @@ async fn staff_page(
         can_manage,
         members,
         errors,
+        remove_photo: false,
     })
 }
 
@@ -218,7 +219,8 @@ pub(super) async fn save_staff(
             // a browser cannot put a chosen file back into the form
             errors.add("photo", tr.t("photo-choose-again"));
         }
-        let page = staff_page(&mut conn, &auth, &p, card, item.is_none(), errors).await?;
+        let mut page = staff_page(&mut conn, &auth, &p, card, item.is_none(), errors).await?;
+        page.remove_photo = !f.get("remove_photo").is_empty();
         if busy {
             // every decoder is busy: the form comes back, with the text, to send again
             let mut res = render_status(StatusCode::SERVICE_UNAVAILABLE, &page)?;

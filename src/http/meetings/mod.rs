@@ -216,6 +216,7 @@ async fn meeting_page(
         owner_groups,
         clashes,
         started,
+        cancel_reason: String::new(),
     })
 }
 

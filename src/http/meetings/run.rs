@@ -126,7 +126,7 @@ pub(super) async fn cancel(
         errors.add("status", tr.t("meeting-not-scheduled"));
     }
     if !errors.is_empty() {
-        let page = meeting_page(
+        let mut page = meeting_page(
             &mut tx,
             &auth,
             &scope,
@@ -138,6 +138,7 @@ pub(super) async fn cancel(
             vec![],
         )
         .await?;
+        page.cancel_reason = reason;
         return render_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
     }
     db::meetings::cancel(&mut tx, &scope, &reason).await?;
