@@ -5,7 +5,8 @@ use anyhow::Result;
 use uuid::Uuid;
 
 /// 鈴木 一郎: a meeting held a month ago, with minutes and action items (one overdue);
-/// 高橋 美咲: the hand-over meeting to the retention office, in five days.
+/// 高橋 美咲: the hand-over meeting to the retention office, in five days; 鈴木 一郎 again:
+/// yesterday's meeting, whose minutes are still to be written (their form is open).
 pub(super) async fn load_meetings(tx: &mut sqlx::PgConnection) -> Result<()> {
     let agenda: String = crate::domain::meeting::AGENDA_JA
         .iter()
@@ -13,7 +14,7 @@ pub(super) async fn load_meetings(tx: &mut sqlx::PgConnection) -> Result<()> {
         .collect();
     // (n, case, purpose, days from today, hour JST, status, invitees, material)
     type DemoMeeting<'a> = (u128, Uuid, &'a str, i32, i32, &'a str, &'a [Uuid], String);
-    let meetings: [DemoMeeting; 2] = [
+    let meetings: [DemoMeeting; 3] = [
         (
             1,
             id(0x3003),
@@ -33,6 +34,16 @@ pub(super) async fn load_meetings(tx: &mut sqlx::PgConnection) -> Result<()> {
             "scheduled",
             &[MIDORI, SHOKUCEN, AOBA, MINATO, KOMOREBI],
             format!("## 話し合うこと\n\n- 定着支援への引継ぎ\n{agenda}"),
+        ),
+        (
+            3,
+            id(0x3003),
+            "other",
+            -1,
+            15,
+            "scheduled",
+            &[MINATO],
+            format!("## 話し合うこと\n\n- 実習先の候補の確認\n{agenda}"),
         ),
     ];
     for (n, case, purpose, days, hour, status, invitees, material) in meetings {

@@ -783,3 +783,26 @@ async fn a_refused_reason_comes_back_with_its_text(pool: PgPool) {
         .unwrap();
     assert_eq!(status, "scheduled");
 }
+
+#[sqlx::test]
+async fn the_demo_has_a_meeting_whose_minutes_are_to_be_written(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    app.login("sabikan@hikari.example").await;
+    let page = body(
+        app.get(&format!("/meetings/{MEETING_SUZUKI_YESTERDAY}"))
+            .await,
+    )
+    .await;
+    assert!(
+        page.contains("id=\"minutes-form\""),
+        "yesterday's meeting has started"
+    );
+    assert!(page.contains("<optgroup label=\"さくら通りクリニック\">"));
+    // and the held one has a corrected version to read
+    let history = body(
+        app.get(&format!("/meetings/{MEETING_SUZUKI}/minutes/history"))
+            .await,
+    )
+    .await;
+    assert!(history.contains("id=\"minutes-version-1\""));
+}

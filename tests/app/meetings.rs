@@ -61,7 +61,7 @@ async fn a_coordinator_runs_a_meeting_from_schedule_to_action_items(pool: PgPool
         .fetch_one(&app.pool)
         .await
         .unwrap();
-    assert_eq!(meetings, 2, "the demo's only");
+    assert_eq!(meetings, 3, "the demo's only");
 
     let date = in_days(3);
     let res = post_pairs(
