@@ -328,10 +328,8 @@ async fn create(
         .ok(&mut tx, "referral.create", Some(id), Some(referral_id))
         .await?;
     tx.commit().await?;
-    Ok(flash::redirect(
-        &format!("/referrals/{referral_id}"),
-        Flash::Saved,
-    ))
+    let done = if send_now { Flash::Sent } else { Flash::Saved };
+    Ok(flash::redirect(&format!("/referrals/{referral_id}"), done))
 }
 
 /// Sends a draft whose consent was checked: freezes the packet, moves the case to `referred`.
@@ -656,10 +654,12 @@ async fn transition(
     event.detail = to.as_str().to_string();
     auth.ctx.audit(&mut tx, event, Outcome::Ok).await?;
     tx.commit().await?;
-    Ok(flash::redirect(
-        &format!("/referrals/{id}"),
-        Flash::Recorded,
-    ))
+    let done = if to == RefState::Sent {
+        Flash::Sent
+    } else {
+        Flash::Recorded
+    };
+    Ok(flash::redirect(&format!("/referrals/{id}"), done))
 }
 
 async fn index(State(state): State<AppState>, auth: Auth) -> AppResult<Response> {

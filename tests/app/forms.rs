@@ -165,7 +165,8 @@ async fn the_confirmation_follows_the_saves_of_every_area(pool: PgPool) {
     let app = TestApp::spawn(pool).await;
     app.login("sabikan@hikari.example").await;
     // (path, form, the words on the page that follows)
-    let saves: Vec<(String, Vec<(String, String)>, &str)> = vec![
+    type Save = (String, Vec<(String, String)>, &'static str);
+    let saves: Vec<Save> = vec![
         (
             format!("/cases/{CASE_SUZUKI}/entries"),
             pairs(&[
