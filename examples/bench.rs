@@ -304,6 +304,7 @@ fn timeline_from_memory() -> impl Fn() -> String + Send + Sync + 'static {
                 title: tr.t("timeline-title"),
                 path: format!("/cases/{case_id}/timeline"),
                 user: Some(acting_user),
+                flash: None,
             },
             name: "佐藤 花子1".into(),
             case_id,

@@ -51,6 +51,34 @@ pub async fn insert(
     .await
 }
 
+/// The person corrects today's report (never an earlier day's: `day = today` in the SQL).
+/// None when there is no report for today yet.
+pub async fn correct_today(
+    conn: &mut PgConnection,
+    own: crate::access::OwnCase,
+    r: &NewReport<'_>,
+) -> sqlx::Result<Option<Uuid>> {
+    sqlx::query_scalar(&format!(
+        "UPDATE daily_report SET sleep_hours = $3::numeric, sleep_quality = $4,
+                medication_taken = $5, appetite = $6, fatigue_recovered = $7, mood = $8,
+                note = $9, entered_by = $10
+         WHERE case_id = $1 AND day = $2 AND day = {TODAY}
+         RETURNING id"
+    ))
+    .bind(own.case_id())
+    .bind(r.day)
+    .bind(r.sleep_hours)
+    .bind(r.sleep_quality)
+    .bind(r.medication_taken)
+    .bind(r.appetite)
+    .bind(r.fatigue_recovered)
+    .bind(r.mood)
+    .bind(r.note)
+    .bind(r.entered_by)
+    .fetch_optional(conn)
+    .await
+}
+
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct ReportRow {
     pub day: NaiveDate,

@@ -98,6 +98,10 @@ pub struct MeetingRow {
     pub held_at: Option<DateTime<Utc>>,
     pub cancel_reason: String,
     pub updated_at: DateTime<Utc>,
+    /// who wrote the minutes as they stand, when, and how many versions there have been
+    pub minutes_by_name: Option<String>,
+    pub minutes_at: Option<DateTime<Utc>>,
+    pub minutes_version: i32,
 }
 
 impl MeetingRow {
@@ -113,13 +117,14 @@ const MEETING_SELECT: &str = "SELECT m.id, m.case_id, p.family_name, p.given_nam
         m.status, m.sequence, m.material, m.material_html, m.material_category,
         mu.display_name AS material_by_name,
         m.material_at, m.attendees, m.discussion, m.decisions, m.held_at, m.cancel_reason,
-        m.updated_at
+        m.updated_at, nu.display_name AS minutes_by_name, m.minutes_at, m.minutes_version
      FROM meeting m
      JOIN case_file c ON c.id = m.case_id
      JOIN participant p ON p.id = c.participant_id
      JOIN app_user cu ON cu.id = m.convener_user_id
      JOIN agency ca_ ON ca_.id = m.convener_agency_id
-     LEFT JOIN app_user mu ON mu.id = m.material_by";
+     LEFT JOIN app_user mu ON mu.id = m.material_by
+     LEFT JOIN app_user nu ON nu.id = m.minutes_by";
 
 /// The meeting the scope opened (the convener's agency or an invited agency).
 pub async fn get(conn: &mut PgConnection, scope: &MeetingScope) -> sqlx::Result<MeetingRow> {
@@ -441,17 +446,129 @@ pub async fn hold(
 ) -> sqlx::Result<bool> {
     Ok(sqlx::query(
         "UPDATE meeting SET status = 'held', attendees = $2, discussion = $3, decisions = $4,
-                held_at = now(), updated_at = now()
-         WHERE id = $1 AND status = 'scheduled'",
+                held_at = now(), updated_at = now(), minutes_by = $5, minutes_at = now(),
+                minutes_version = 1
+         WHERE id = $1 AND status = 'scheduled' AND starts_at <= now()",
     )
     .bind(scope.meeting_id())
     .bind(attendees)
     .bind(discussion)
     .bind(decisions)
+    .bind(scope.user_id())
     .execute(conn)
     .await?
     .rows_affected()
         == 1)
+}
+
+/// Corrects held minutes: the version they replace is kept in `minutes_version`. None when the
+/// minutes are no longer at `expected` (someone else changed them first) or the meeting is not
+/// held; else the new version's number.
+pub async fn edit_minutes(
+    conn: &mut PgConnection,
+    scope: &MeetingScope,
+    expected: i32,
+    attendees: &str,
+    discussion: &str,
+    decisions: &str,
+) -> sqlx::Result<Option<i32>> {
+    sqlx::query_scalar(
+        "WITH old AS (
+             SELECT id, minutes_version, attendees, discussion, decisions, minutes_by, minutes_at
+               FROM meeting
+              WHERE id = $1 AND status = 'held' AND minutes_version = $2 AND starts_at <= now()
+              FOR UPDATE),
+         kept AS (
+             INSERT INTO minutes_version (meeting_id, version, attendees, discussion, decisions,
+                                          written_by, written_at, replaced_by)
+             SELECT id, minutes_version, attendees, discussion, decisions, minutes_by,
+                    minutes_at, $6
+               FROM old)
+         UPDATE meeting m
+            SET attendees = $3, discussion = $4, decisions = $5, minutes_by = $6,
+                minutes_at = now(), minutes_version = m.minutes_version + 1, updated_at = now()
+           FROM old
+          WHERE m.id = old.id
+         RETURNING m.minutes_version",
+    )
+    .bind(scope.meeting_id())
+    .bind(expected)
+    .bind(attendees)
+    .bind(discussion)
+    .bind(decisions)
+    .bind(scope.user_id())
+    .fetch_optional(conn)
+    .await
+}
+
+/// One earlier version of a meeting's minutes.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct MinutesVersionRow {
+    pub version: i32,
+    pub attendees: String,
+    pub discussion: String,
+    pub decisions: String,
+    pub written_by_name: Option<String>,
+    pub written_at: Option<DateTime<Utc>>,
+    pub replaced_by_name: String,
+    pub replaced_at: DateTime<Utc>,
+}
+
+/// The earlier versions of the scope's meeting's minutes, newest first.
+pub async fn minutes_history(
+    conn: &mut PgConnection,
+    scope: &MeetingScope,
+) -> sqlx::Result<Vec<MinutesVersionRow>> {
+    sqlx::query_as(
+        "SELECT v.version, v.attendees, v.discussion, v.decisions,
+                w.display_name AS written_by_name, v.written_at,
+                r.display_name AS replaced_by_name, v.replaced_at
+           FROM minutes_version v
+           LEFT JOIN app_user w ON w.id = v.written_by
+           JOIN app_user r ON r.id = v.replaced_by
+          WHERE v.meeting_id = $1
+          ORDER BY v.version DESC",
+    )
+    .bind(scope.meeting_id())
+    .fetch_all(conn)
+    .await
+}
+
+/// Someone an action item can be given to: an agency on the case's team, the convener or an
+/// invited agency, and (when `user_id` is set) one of its active staff.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct OwnerRow {
+    pub agency_id: Uuid,
+    pub agency_name: String,
+    pub user_id: Option<Uuid>,
+    pub user_name: Option<String>,
+}
+
+/// The agencies an action item of the scope's meeting can be given to, each with its staff:
+/// the case's team as it stands, the convener and the invited agencies.
+pub async fn owner_people(
+    conn: &mut PgConnection,
+    scope: &MeetingScope,
+) -> sqlx::Result<Vec<OwnerRow>> {
+    sqlx::query_as(
+        "WITH agencies AS (
+             SELECT agency_id FROM case_agency WHERE case_id = $1 AND left_on IS NULL
+             UNION SELECT convener_agency_id FROM meeting WHERE id = $2
+             UNION SELECT agency_id FROM meeting_invitee WHERE meeting_id = $2)
+         SELECT a.id AS agency_id, a.name AS agency_name, p.user_id, p.user_name
+           FROM agencies g
+           JOIN agency a ON a.id = g.agency_id
+           LEFT JOIN LATERAL (
+               SELECT u.id AS user_id, u.display_name AS user_name
+                 FROM membership mb JOIN app_user u ON u.id = mb.user_id
+                WHERE mb.agency_id = a.id AND u.active AND u.participant_case_id IS NULL) p
+             ON true
+          ORDER BY a.name, a.id, p.user_name, p.user_id",
+    )
+    .bind(scope.case_id())
+    .bind(scope.meeting_id())
+    .fetch_all(conn)
+    .await
 }
 
 /// An action item; its case and author are the scope's.

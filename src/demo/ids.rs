@@ -29,6 +29,8 @@ pub const CASE_ITO: Uuid = id(0x3006);
 /// 鈴木 一郎's meeting held a month ago, and 高橋 美咲's hand-over meeting to come.
 pub const MEETING_SUZUKI: Uuid = id(0x6001);
 pub const MEETING_TAKAHASHI: Uuid = id(0x6002);
+/// 鈴木 一郎's meeting of yesterday, its minutes still to be written.
+pub const MEETING_SUZUKI_YESTERDAY: Uuid = id(0x600d);
 
 /// 高橋 美咲's own account (daily reports only).
 pub const PARTICIPANT_EMAIL: &str = "takahashi@person.example";

@@ -7,7 +7,8 @@ use uuid::Uuid;
 /// Every case has a meeting held and one to come (SPEC §12), dated relative to the day of
 /// loading: 鈴木 一郎's meeting held a month ago, with minutes and action items (one overdue);
 /// 高橋 美咲's hand-over meeting to the retention office in five days; and for each case a past
-/// and an upcoming one convened by its lead agency.
+/// and an upcoming one convened by its lead agency; 鈴木 一郎 again: yesterday's meeting, whose
+/// minutes are still to be written (their form is open).
 pub(super) async fn load_meetings(tx: &mut sqlx::PgConnection) -> Result<()> {
     let agenda: String = crate::domain::meeting::AGENDA_JA
         .iter()
@@ -37,7 +38,7 @@ pub(super) async fn load_meetings(tx: &mut sqlx::PgConnection) -> Result<()> {
         &'a str,
         (&'a str, Uuid, &'a str),
     );
-    let meetings: [DemoMeeting; 12] = [
+    let meetings: [DemoMeeting; 13] = [
         (
             1,
             id(0x3003),
@@ -170,6 +171,17 @@ pub(super) async fn load_meetings(tx: &mut sqlx::PgConnection) -> Result<()> {
             "フォローアップの面談",
             minato,
         ),
+        (
+            13,
+            id(0x3003),
+            "other",
+            -1,
+            15,
+            "scheduled",
+            &[MINATO],
+            "実習先の候補の確認",
+            hikari,
+        ),
     ];
     for (n, case, purpose, days, hour, status, invitees, topic, convener) in meetings {
         let (email, agency, place) = convener;
@@ -193,7 +205,8 @@ pub(super) async fn load_meetings(tx: &mut sqlx::PgConnection) -> Result<()> {
             "INSERT INTO meeting (id, case_id, convener_user_id, convener_agency_id, purpose,
                                   starts_at, duration_minutes, place, person_attends, family_attends,
                                   status, material, material_html, material_category, material_by,
-                                  material_at, attendees, discussion, decisions, held_at)
+                                  material_at, attendees, discussion, decisions, held_at,
+                                  minutes_by, minutes_at, minutes_version)
              SELECT $1, $2, u.id, $3, $4,
                     ((now() AT TIME ZONE 'Asia/Tokyo')::date + $5 + make_interval(hours => $6))
                         AT TIME ZONE 'Asia/Tokyo',
@@ -203,7 +216,10 @@ pub(super) async fn load_meetings(tx: &mut sqlx::PgConnection) -> Result<()> {
                     CASE WHEN $7 = 'held' THEN $11 ELSE '' END,
                     CASE WHEN $7 = 'held' THEN $12 ELSE '' END,
                     CASE WHEN $7 = 'held' THEN $13 ELSE '' END,
-                    CASE WHEN $7 = 'held' THEN now() + make_interval(days => $5) END
+                    CASE WHEN $7 = 'held' THEN now() + make_interval(days => $5) END,
+                    CASE WHEN $7 = 'held' THEN u.id END,
+                    CASE WHEN $7 = 'held' THEN now() + make_interval(days => $5 + 1) END,
+                    CASE WHEN $7 = 'held' THEN $15 ELSE 0 END
              FROM app_user u WHERE u.email = $14
              ON CONFLICT DO NOTHING",
         )
@@ -221,11 +237,27 @@ pub(super) async fn load_meetings(tx: &mut sqlx::PgConnection) -> Result<()> {
         .bind(minutes.1)
         .bind(minutes.2)
         .bind(email)
+        // 鈴木 一郎's minutes were corrected the day after: the first version is in the history
+        .bind(if n == 1 { 2 } else { 1 })
         .execute(&mut *tx)
         .await?
         .rows_affected();
         if created == 0 {
             continue;
+        }
+        if n == 1 {
+            sqlx::query(
+                "INSERT INTO minutes_version (meeting_id, version, attendees, discussion, decisions,
+                                              written_by, written_at, replaced_by, replaced_at)
+                 SELECT $1, 1, m.attendees, m.discussion, '物流会社での実習を目指す。',
+                        u.id, m.held_at, u.id, m.minutes_at
+                 FROM meeting m, app_user u
+                 WHERE m.id = $1 AND u.email = $2",
+            )
+            .bind(meeting)
+            .bind(email)
+            .execute(&mut *tx)
+            .await?;
         }
         for agency in invitees {
             sqlx::query(

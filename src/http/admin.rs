@@ -9,6 +9,7 @@ use crate::db::{self, agencies::NewAgency, audit::Outcome, users::NewUser};
 use crate::domain::kinds::{AgencyKind, Role};
 use crate::domain::{password, text};
 use crate::error::{AppError, AppResult};
+use crate::http::flash::{self, Flash};
 use crate::http::render::{render, render_status};
 use crate::http::state::AppState;
 use crate::i18n::Tr;
@@ -183,7 +184,7 @@ async fn create_agency(
                 let mut event = auth.ctx.event("admin.agency.create");
                 event.target_id = Some(id);
                 auth.ctx.audit(&mut conn, event, Outcome::Ok).await?;
-                return Ok(Redirect::to("/admin/agencies").into_response());
+                return Ok(flash::redirect("/admin/agencies", Flash::Added));
             }
             Err(e) if db::is_unique_violation(&e, "agency_name_address_key") => {
                 errors.add("name", tr.t("agency-duplicate"));
@@ -323,7 +324,7 @@ async fn create_user(
                 event.target_id = Some(id);
                 auth.ctx.audit(&mut tx, event, Outcome::Ok).await?;
                 tx.commit().await?;
-                return Ok(Redirect::to("/admin/users").into_response());
+                return Ok(flash::redirect("/admin/users", Flash::Added));
             }
             Err(e) if db::is_unique_violation(&e, "app_user_email_key") => {
                 errors.add("email", tr.t("user-email-taken"));
@@ -435,7 +436,7 @@ async fn set_active(
     event.target_id = Some(id);
     auth.ctx.audit(&mut tx, event, Outcome::Ok).await?;
     tx.commit().await?;
-    Ok(Redirect::to("/admin/users").into_response())
+    Ok(flash::redirect("/admin/users", Flash::Changed))
 }
 
 /// Removes a user's second factor (a lost phone and lost recovery codes): they log in with the
@@ -571,7 +572,7 @@ async fn add_member(
                 event.target_id = Some(user_id);
                 auth.ctx.audit(&mut tx, event, Outcome::Ok).await?;
                 tx.commit().await?;
-                return Ok(Redirect::to("/agency/members").into_response());
+                return Ok(flash::redirect("/agency/members", Flash::Added));
             }
             Err(e) if db::is_unique_violation(&e, "membership_pkey") => {
                 errors.add("email", tr.t("member-already"));
@@ -622,7 +623,7 @@ async fn change_role(
     event.detail = role.as_str().to_string();
     auth.ctx.audit(&mut tx, event, Outcome::Ok).await?;
     tx.commit().await?;
-    Ok(Redirect::to("/agency/members").into_response())
+    Ok(flash::redirect("/agency/members", Flash::Changed))
 }
 
 async fn remove_member(
@@ -651,7 +652,7 @@ async fn remove_member(
     event.target_id = Some(user_id);
     auth.ctx.audit(&mut tx, event, Outcome::Ok).await?;
     tx.commit().await?;
-    Ok(Redirect::to("/agency/members").into_response())
+    Ok(flash::redirect("/agency/members", Flash::Removed))
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -677,7 +678,7 @@ async fn require_second_factor(
     event.detail = if required { "on" } else { "off" }.to_string();
     auth.ctx.audit(&mut tx, event, Outcome::Ok).await?;
     tx.commit().await?;
-    Ok(Redirect::to("/agency/members").into_response())
+    Ok(flash::redirect("/agency/members", Flash::Saved))
 }
 
 /// What was done as the agency, for its admin: filtered, in words, refusals marked.

@@ -13,7 +13,7 @@ use crate::policy;
 use crate::views::{auth::LoginPage, Errors};
 use axum::extract::State;
 use axum::http::{header, StatusCode};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{AppendHeaders, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use cookie::{Cookie, SameSite};
@@ -142,7 +142,13 @@ async fn logout(State(state): State<AppState>, auth: Auth) -> AppResult<Response
     let mut gone = session_cookie(name, String::new(), state.settings.secure_cookies);
     gone.make_removal();
     Ok((
-        [(header::SET_COOKIE, gone.to_string())],
+        AppendHeaders([
+            (header::SET_COOKIE, gone.to_string()),
+            (
+                header::SET_COOKIE,
+                super::flash::removal(state.settings.secure_cookies),
+            ),
+        ]),
         Redirect::to("/login"),
     )
         .into_response())

@@ -10,6 +10,7 @@ use crate::domain::case::Disability;
 use crate::domain::dates::parse_date;
 use crate::domain::{dates, kana, text};
 use crate::error::{AppError, AppResult};
+use crate::http::flash::{self, Flash};
 use crate::http::render::{render, render_status};
 use crate::http::state::AppState;
 use crate::i18n::Tr;
@@ -19,7 +20,7 @@ use crate::views::cases::{AccessLogPage, CasePage, CasesPage, NewCaseForm, NewCa
 use crate::views::Errors;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Form, Router};
 use chrono::NaiveDate;
@@ -259,7 +260,7 @@ async fn create(
         .ok(&mut tx, "case.create", Some(case_id), None)
         .await?;
     tx.commit().await?;
-    Ok(Redirect::to(&format!("/cases/{case_id}")).into_response())
+    Ok(flash::redirect(&format!("/cases/{case_id}"), Flash::Saved))
 }
 
 /// The case page: the person, the team, consent at a glance, and the newest page of the

@@ -13,6 +13,7 @@ use crate::domain::dates;
 use crate::domain::dates::parse_date;
 use crate::domain::referral::PrereferralItem;
 use crate::error::{AppError, AppResult};
+use crate::http::flash::{self, Flash};
 use crate::http::render::{render, render_status};
 use crate::http::state::AppState;
 use crate::i18n::{Lang, Tr};
@@ -20,7 +21,7 @@ use crate::views::checks::{ChecksPage, CriterionField, NoteField};
 use crate::views::Errors;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use sqlx::PgConnection;
@@ -250,7 +251,10 @@ async fn assess(
         .ok(&mut tx, "assessment.create", Some(id), Some(assessment))
         .await?;
     tx.commit().await?;
-    Ok(Redirect::to(&format!("/cases/{id}/checks")).into_response())
+    Ok(flash::redirect(
+        &format!("/cases/{id}/checks"),
+        Flash::Recorded,
+    ))
 }
 
 async fn save_notes(
@@ -321,5 +325,8 @@ async fn save_notes(
             .await?;
     }
     tx.commit().await?;
-    Ok(Redirect::to(&format!("/cases/{id}/checks#prereferral")).into_response())
+    Ok(flash::redirect(
+        &format!("/cases/{id}/checks#prereferral"),
+        Flash::Saved,
+    ))
 }

@@ -10,13 +10,14 @@ use crate::domain::case::{Category, ConsentGiver, ConsentMethod, ConsentTerm};
 use crate::domain::dates;
 use crate::domain::dates::parse_date;
 use crate::error::{AppError, AppResult};
+use crate::http::flash::{self, Flash};
 use crate::http::render::{render, render_status};
 use crate::http::state::AppState;
 use crate::views::cases::{ConsentForm, ConsentsPage};
 use crate::views::Errors;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use sqlx::PgConnection;
@@ -34,7 +35,7 @@ async fn consents_page(
     case: &CaseScope,
     form: ConsentForm,
     errors: Errors,
-    revoke_error: Option<(Uuid, String)>,
+    revoke_error: Option<(Uuid, String, String)>,
 ) -> AppResult<ConsentsPage> {
     let _agency = case.actor().agency_id();
     let header = db::cases::header(conn, case.reader())
@@ -187,7 +188,10 @@ async fn record(
             .ok(&mut tx, "case.consent.record", Some(id), Some(consent_id))
             .await?;
         tx.commit().await?;
-        return Ok(Redirect::to(&format!("/cases/{id}/consents")).into_response());
+        return Ok(flash::redirect(
+            &format!("/cases/{id}/consents"),
+            Flash::Recorded,
+        ));
     }
     let page = consents_page(&mut tx, &auth, &case, form, errors, None).await?;
     render_status(StatusCode::UNPROCESSABLE_ENTITY, &page)
@@ -218,7 +222,10 @@ async fn revoke(
                 .ok(&mut tx, "case.consent.revoke", Some(id), Some(consent_id))
                 .await?;
             tx.commit().await?;
-            return Ok(Redirect::to(&format!("/cases/{id}/consents")).into_response());
+            return Ok(flash::redirect(
+                &format!("/cases/{id}/consents"),
+                Flash::Recorded,
+            ));
         }
         errors.add("reason", tr.t("consent-already-revoked"));
     }
@@ -234,7 +241,7 @@ async fn revoke(
         &case,
         form,
         Errors::default(),
-        Some((consent_id, message)),
+        Some((consent_id, message, reason)),
     )
     .await?;
     render_status(StatusCode::UNPROCESSABLE_ENTITY, &page)

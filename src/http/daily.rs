@@ -10,6 +10,7 @@ use crate::db::{self, audit::Outcome};
 use crate::domain::dates::parse_date;
 use crate::domain::{dates, password, text};
 use crate::error::{AppError, AppResult};
+use crate::http::flash::{self, Flash};
 use crate::http::render::{render, render_status};
 use crate::http::state::AppState;
 use crate::i18n::Tr;
@@ -195,16 +196,33 @@ async fn save_report(
 
 // ---- the person's own page ----------------------------------------------------------------------
 
+/// What the person's form shows: the form as typed, a blank form for another day, or (when
+/// today is already recorded) today's report to correct.
+enum OwnForm {
+    Typed(DailyForm, bool),
+    New,
+    Today,
+}
+
 async fn own_view(
     conn: &mut PgConnection,
     auth: &Auth,
     case_id: Uuid,
-    form: DailyForm,
+    shown: OwnForm,
     errors: Errors,
 ) -> AppResult<DailyPage> {
     let own = crate::access::OwnCase::of(&auth.user).ok_or(AppError::NotFound)?;
     debug_assert_eq!(own.case_id(), case_id);
     let reports = db::daily::recent_own(conn, own).await?;
+    let today = dates::today_tokyo();
+    let (form, correcting) = match shown {
+        OwnForm::Typed(form, correcting) => (form, correcting),
+        OwnForm::New => (today_form(), false),
+        OwnForm::Today => match reports.iter().find(|r| r.day == today) {
+            Some(r) => (report_form(r), true),
+            None => (today_form(), false),
+        },
+    };
     Ok(DailyPage {
         layout: auth.ctx.layout("daily-title"),
         case_id: None,
@@ -221,13 +239,43 @@ async fn own_view(
         account_done: false,
         account: None,
         account_notice: String::new(),
+        correcting,
     })
 }
 
-async fn own_page(State(state): State<AppState>, auth: Auth) -> AppResult<Response> {
+fn report_form(r: &db::daily::ReportRow) -> DailyForm {
+    let yes_no = |b: bool| if b { "yes" } else { "no" }.to_string();
+    DailyForm {
+        day: r.day.to_string(),
+        sleep_hours: r.sleep_hours.to_string(),
+        sleep_quality: r.sleep_quality.to_string(),
+        medication_taken: yes_no(r.medication_taken),
+        appetite: r.appetite.to_string(),
+        fatigue_recovered: yes_no(r.fatigue_recovered),
+        mood: r.mood.to_string(),
+        note: r.note.clone(),
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct OwnQuery {
+    #[serde(default)]
+    new: String,
+}
+
+async fn own_page(
+    State(state): State<AppState>,
+    auth: Auth,
+    Query(q): Query<OwnQuery>,
+) -> AppResult<Response> {
     let case_id = auth.user.participant_case_id.ok_or(AppError::NotFound)?;
     let mut conn = state.db.acquire().await?;
-    let page = own_view(&mut conn, &auth, case_id, today_form(), Errors::default()).await?;
+    let shown = if q.new.is_empty() {
+        OwnForm::Today
+    } else {
+        OwnForm::New
+    };
+    let page = own_view(&mut conn, &auth, case_id, shown, Errors::default()).await?;
     auth.who(&state.refusals)
         .ok(&mut conn, "daily.own.view", Some(case_id), None)
         .await?;
@@ -241,18 +289,60 @@ async fn own_save(
 ) -> AppResult<Response> {
     let own = access::OwnCase::of(&auth.user).ok_or(AppError::NotFound)?;
     let case_id = own.case_id();
+    let tr = auth.ctx.tr;
     let form = read_form(&f);
+    let correcting = f.get("correct") == "1";
     let mut errors = Errors::default();
     let mut tx = state.db.begin().await?;
-    if !save_report(&mut tx, auth.ctx.tr, &own, auth.user.id, &form, &mut errors).await? {
-        let page = own_view(&mut tx, &auth, case_id, form, errors).await?;
+    if correcting {
+        // only today's report can be corrected; earlier days stay as they were
+        let checked = check(tr, &form, &mut errors);
+        if let Some((day, ..)) = checked {
+            if day != dates::today_tokyo() {
+                errors.add("day", tr.t("daily-correct-today-only"));
+            }
+        }
+        let corrected = match checked.filter(|_| errors.is_empty()) {
+            Some((day, hours, quality, medication, appetite, fatigue, mood)) => {
+                let report = db::daily::NewReport {
+                    day,
+                    sleep_hours: hours,
+                    sleep_quality: quality,
+                    medication_taken: medication,
+                    appetite,
+                    fatigue_recovered: fatigue,
+                    mood,
+                    note: &form.note,
+                    entered_by: auth.user.id,
+                };
+                db::daily::correct_today(&mut tx, own, &report).await?
+            }
+            None => None,
+        };
+        let Some(report_id) = corrected else {
+            if errors.is_empty() {
+                errors.add("day", tr.t("daily-correct-none"));
+            }
+            let page =
+                own_view(&mut tx, &auth, case_id, OwnForm::Typed(form, true), errors).await?;
+            return render_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
+        };
+        let mut event = auth.ctx.event("daily.correct");
+        event.case_id = Some(case_id);
+        event.target_id = Some(report_id);
+        auth.ctx.audit(&mut tx, event, Outcome::Ok).await?;
+        tx.commit().await?;
+        return Ok(flash::redirect("/me/daily", Flash::Saved));
+    }
+    if !save_report(&mut tx, tr, &own, auth.user.id, &form, &mut errors).await? {
+        let page = own_view(&mut tx, &auth, case_id, OwnForm::Typed(form, false), errors).await?;
         return render_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
     }
     let mut event = auth.ctx.event("daily.create");
     event.case_id = Some(case_id);
     auth.ctx.audit(&mut tx, event, Outcome::Ok).await?;
     tx.commit().await?;
-    Ok(Redirect::to("/me/daily").into_response())
+    Ok(flash::redirect("/me/daily", Flash::Recorded))
 }
 
 // ---- staff: the case's reports --------------------------------------------------------------------
@@ -300,6 +390,7 @@ async fn case_view(
         account_done: account_done.is_some(),
         account_notice: account_done.unwrap_or_default(),
         account,
+        correcting: false,
     })
 }
 
@@ -369,7 +460,10 @@ async fn case_save(
         .ok(&mut tx, "daily.create", Some(id), None)
         .await?;
     tx.commit().await?;
-    Ok(Redirect::to(&format!("/cases/{id}/daily")).into_response())
+    Ok(flash::redirect(
+        &format!("/cases/{id}/daily"),
+        Flash::Recorded,
+    ))
 }
 
 /// The lead agency's coordinator makes the person's limited account.

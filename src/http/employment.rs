@@ -13,16 +13,18 @@ use crate::domain::dates::parse_date;
 use crate::domain::kinds::AgencyKind;
 use crate::domain::legal::{self, StartKind};
 use crate::error::{AppError, AppResult};
+use crate::http::flash::{self, Flash};
 use crate::http::render::{render, render_status};
 use crate::http::state::AppState;
 use crate::i18n::{Lang, Tr};
 use crate::views::employment::{
-    date_words, refusal_text, Intensity, LegalPage, MonthCheck, PhaseForm, TasksPage,
+    date_words, refusal_text, Intensity, LegalPage, MonthCheck, PhaseForm, TaskEditPage,
+    TasksPage,
 };
 use crate::views::{Choice, Errors};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use chrono::{Datelike, NaiveDate};
@@ -405,7 +407,7 @@ async fn change_phase(
         .ok(&mut tx, "case.phase", Some(id), None)
         .await?;
     tx.commit().await?;
-    Ok(Redirect::to(&format!("/cases/{id}/legal")).into_response())
+    Ok(flash::redirect(&format!("/cases/{id}/legal"), Flash::Saved))
 }
 
 async fn tasks_page(
@@ -448,20 +450,39 @@ async fn edit_task(
     Form(f): Form<Pairs>,
 ) -> AppResult<Response> {
     let actor = auth.user.actor().ok_or(AppError::NotFound)?;
-    let title = crate::domain::text::nfkc(&f.get("title"));
-    let due = parse_date(&f.get("due_on"));
+    let tr = auth.ctx.tr;
+    let title = crate::domain::text::nfkc(&f.get("title"))
+        .trim()
+        .to_string();
+    let due_text = f.get("due_on");
+    let due = parse_date(&due_text);
+    let back = super::extract::safe_back(&f.get("back")).to_string();
+    let mut errors = Errors::default();
+    errors.required(tr, "title", &title, 300);
+    match due {
+        None => errors.add("due_on", tr.t("error-date")),
+        Some(d) => {
+            if let Some(r) = legal::due_date_refusal(d, dates::today_tokyo()) {
+                errors.add("due_on", refusal_text(tr, &r));
+            }
+        }
+    }
     let mut tx = state.db.begin().await?;
-    let (Some(due), false) = (
-        due,
-        title.is_empty() || crate::domain::text::char_len(&title) > 300,
-    ) else {
-        let page = tasks_page(&mut tx, &auth, Some(auth.ctx.tr.t("task-invalid"))).await?;
+    let (Some(due), true) = (due, errors.is_empty()) else {
+        // the task's own form comes back, as typed, with the messages by the fields
+        let Some(task) = db::tasks::open_for_owner(&mut tx, actor, id).await? else {
+            return Err(AppError::NotFound);
+        };
+        let page = TaskEditPage {
+            layout: auth.ctx.layout("task-edit-title"),
+            task,
+            title,
+            due_on: due_text,
+            back,
+            errors,
+        };
         return render_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
     };
-    if let Some(r) = legal::due_date_refusal(due, dates::today_tokyo()) {
-        let page = tasks_page(&mut tx, &auth, Some(refusal_text(auth.ctx.tr, &r))).await?;
-        return render_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
-    }
     let Some(task) = db::tasks::open_for_owner(&mut tx, actor, id).await? else {
         return Err(AppError::NotFound);
     };
@@ -475,7 +496,7 @@ async fn edit_task(
         .ok(&mut tx, "task.edit", Some(case_id), Some(id))
         .await?;
     tx.commit().await?;
-    Ok(Redirect::to(super::extract::safe_back(&f.get("back"))).into_response())
+    Ok(flash::redirect(&back, Flash::Saved))
 }
 
 async fn finish_task(
@@ -494,5 +515,8 @@ async fn finish_task(
         .ok(&mut tx, "task.done", Some(case_id), Some(id))
         .await?;
     tx.commit().await?;
-    Ok(Redirect::to(super::extract::safe_back(&f.get("back"))).into_response())
+    Ok(flash::redirect(
+        super::extract::safe_back(&f.get("back")),
+        Flash::Done,
+    ))
 }

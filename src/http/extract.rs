@@ -61,6 +61,8 @@ pub struct Ctx {
     pub addr: Option<IpAddr>,
     pub path: String,
     pub user: Option<SessionUser>,
+    /// The confirmation of the change that redirected here (`http::flash`), shown once.
+    pub flash: Option<super::flash::Flash>,
     /// Set when the door recorded this request's refusal.
     pub refusal_mark: Option<crate::access::trail::RefusalMark>,
 }
@@ -83,6 +85,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Ctx {
                 .map(|p| p.as_str().to_string())
                 .unwrap_or_else(|| "/".into()),
             user: parts.extensions.get::<SessionUser>().cloned(),
+            flash: parts.extensions.get::<super::flash::Flash>().copied(),
             refusal_mark: parts
                 .extensions
                 .get::<crate::access::trail::RefusalMark>()
@@ -93,17 +96,22 @@ impl<S: Send + Sync> FromRequestParts<S> for Ctx {
 
 impl Ctx {
     pub fn layout(&self, title_key: &str) -> Layout {
-        Layout::new(
+        self.with_flash(Layout::new(
             self.tr,
             self.tr.t(title_key),
             &self.path,
             self.user.as_ref(),
-        )
+        ))
     }
 
     /// A page whose title is data (a person's name), not a catalog key.
     pub fn layout_titled(&self, title: String) -> Layout {
-        Layout::new(self.tr, title, &self.path, self.user.as_ref())
+        self.with_flash(Layout::new(self.tr, title, &self.path, self.user.as_ref()))
+    }
+
+    fn with_flash(&self, mut layout: Layout) -> Layout {
+        layout.flash = self.flash.map(|f| self.tr.t(f.key()));
+        layout
     }
 
     /// An audit event stamped with who is asking, from where, in which request.

@@ -13,6 +13,7 @@ pub mod dashboard;
 pub mod directory;
 pub mod employment;
 pub mod extract;
+pub mod flash;
 pub mod form;
 pub mod form_limit;
 pub mod meetings;
@@ -95,6 +96,10 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             middleware::load_session,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            flash::carry,
         ))
         .layer(TimeoutLayer::with_status_code(
             axum::http::StatusCode::SERVICE_UNAVAILABLE,

@@ -16,17 +16,18 @@ use crate::domain::dates::parse_date;
 use crate::domain::kinds::AgencyKind;
 use crate::domain::referral::{DeclineReason, RefState, Side};
 use crate::error::{AppError, AppResult};
+use crate::http::flash::{self, Flash};
 use crate::http::render::{render, render_status};
 use crate::http::state::AppState;
 use crate::i18n::{Lang, Tr};
 use crate::views::referrals::{
     Action, CaseReferralsPage, ConsentGate, ReferralForm, ReferralPage, ReferralPrint,
-    ReferralsPage,
+    ReferralsPage, StepForm,
 };
 use crate::views::{Choice, Errors};
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use sqlx::PgConnection;
@@ -327,7 +328,8 @@ async fn create(
         .ok(&mut tx, "referral.create", Some(id), Some(referral_id))
         .await?;
     tx.commit().await?;
-    Ok(Redirect::to(&format!("/referrals/{referral_id}")).into_response())
+    let done = if send_now { Flash::Sent } else { Flash::Saved };
+    Ok(flash::redirect(&format!("/referrals/{referral_id}"), done))
 }
 
 /// Sends a draft whose consent was checked: freezes the packet, moves the case to `referred`.
@@ -426,6 +428,7 @@ async fn referral_page(
         errors,
         missing_consent,
         gate,
+        typed: Default::default(),
     })
 }
 
@@ -496,13 +499,21 @@ async fn transition(
     let side = side_of(&referral, actor.agency_id());
     let from = RefState::parse(&referral.state).unwrap_or(RefState::Withdrawn);
     let note = f.get("note").trim().to_string();
+    let typed = StepForm {
+        to: f.get("to"),
+        visit_on: f.get("visit_on"),
+        service_start: f.get("service_start"),
+        reason: f.get("reason"),
+        note: note.clone(),
+    };
     let mut errors = Errors::default();
     errors.max_chars(tr, "note", &note, 2000);
     let to = RefState::parse(&f.get("to"));
     let Some(to) = to.filter(|to| from.may(side, *to)) else {
         // a move the state machine forbids (accepting a withdrawn referral…): nothing changes
         errors.add("to", tr.t("referral-not-allowed"));
-        let page = referral_page(&mut tx, &auth, &rs, referral, errors, vec![]).await?;
+        let mut page = referral_page(&mut tx, &auth, &rs, referral, errors, vec![]).await?;
+        page.typed = typed;
         return render_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
     };
     // the sender acts only while on the case's team
@@ -551,7 +562,8 @@ async fn transition(
         _ => {}
     }
     if !errors.is_empty() {
-        let page = referral_page(&mut tx, &auth, &rs, referral, errors, vec![]).await?;
+        let mut page = referral_page(&mut tx, &auth, &rs, referral, errors, vec![]).await?;
+        page.typed = typed;
         return render_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
     }
     if to == RefState::Sent {
@@ -569,7 +581,8 @@ async fn transition(
                 .iter()
                 .map(|c| tr.t(format!("category-{c}")))
                 .collect();
-            let page = referral_page(&mut tx, &auth, &rs, referral, errors, labels).await?;
+            let mut page = referral_page(&mut tx, &auth, &rs, referral, errors, labels).await?;
+            page.typed = typed;
             return render_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
         }
         if !send(&mut tx, &rs, &referral, packet, &note).await? {
@@ -652,7 +665,12 @@ async fn transition(
     event.detail = to.as_str().to_string();
     auth.ctx.audit(&mut tx, event, Outcome::Ok).await?;
     tx.commit().await?;
-    Ok(Redirect::to(&format!("/referrals/{id}")).into_response())
+    let done = if to == RefState::Sent {
+        Flash::Sent
+    } else {
+        Flash::Recorded
+    };
+    Ok(flash::redirect(&format!("/referrals/{id}"), done))
 }
 
 async fn index(State(state): State<AppState>, auth: Auth) -> AppResult<Response> {

@@ -11,6 +11,7 @@ use crate::domain::checklist::{Answers, Instrument};
 use crate::domain::dates::parse_date;
 use crate::domain::{dates, radar};
 use crate::error::{AppError, AppResult};
+use crate::http::flash::{self, Flash};
 use crate::http::render::{render, render_status};
 use crate::http::state::AppState;
 use crate::i18n::{Lang, Tr};
@@ -18,7 +19,7 @@ use crate::views::retention::{Axis, CheckRow, DomainField, ItemField, Radar, Ret
 use crate::views::Errors;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Form, Router};
 use sqlx::PgConnection;
@@ -252,5 +253,8 @@ async fn save(
         .ok(&mut tx, "assessment.create", Some(id), Some(assessment))
         .await?;
     tx.commit().await?;
-    Ok(Redirect::to(&format!("/cases/{id}/checks/retention")).into_response())
+    Ok(flash::redirect(
+        &format!("/cases/{id}/checks/retention"),
+        Flash::Recorded,
+    ))
 }

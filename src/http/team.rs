@@ -7,6 +7,7 @@ use crate::access::CaseScope;
 use crate::db;
 use crate::domain::text;
 use crate::error::{AppError, AppResult};
+use crate::http::flash::{self, Flash};
 use crate::http::render::{render, render_status};
 use crate::http::state::AppState;
 use crate::i18n::{Lang, Tr};
@@ -14,7 +15,7 @@ use crate::views::cases::TeamPage;
 use crate::views::Errors;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use sqlx::PgConnection;
@@ -146,7 +147,7 @@ async fn add(
                 .ok(&mut tx, "case.team.add", Some(id), Some(agency))
                 .await?;
             tx.commit().await?;
-            return Ok(Redirect::to(&format!("/cases/{id}/team")).into_response());
+            return Ok(flash::redirect(&format!("/cases/{id}/team"), Flash::Added));
         }
         errors.add("agency_id", tr.t("team-already"));
     }
@@ -181,7 +182,10 @@ async fn set_role(
             .ok(&mut tx, "case.team.role", Some(id), Some(agency))
             .await?;
         tx.commit().await?;
-        return Ok(Redirect::to(&format!("/cases/{id}/team")).into_response());
+        return Ok(flash::redirect(
+            &format!("/cases/{id}/team"),
+            Flash::Changed,
+        ));
     }
     let page = team_page(&mut tx, &auth, &case, errors, String::new(), String::new()).await?;
     render_status(StatusCode::UNPROCESSABLE_ENTITY, &page)
@@ -217,7 +221,10 @@ async fn remove(
         .ok(&mut tx, "case.team.remove", Some(id), Some(agency))
         .await?;
     tx.commit().await?;
-    Ok(Redirect::to(&format!("/cases/{id}/team")).into_response())
+    Ok(flash::redirect(
+        &format!("/cases/{id}/team"),
+        Flash::Removed,
+    ))
 }
 
 async fn hand_lead(
@@ -246,7 +253,10 @@ async fn hand_lead(
                 .ok(&mut tx, "case.lead.hand", Some(id), Some(agency))
                 .await?;
             tx.commit().await?;
-            return Ok(Redirect::to(&format!("/cases/{id}/team")).into_response());
+            return Ok(flash::redirect(
+                &format!("/cases/{id}/team"),
+                Flash::Changed,
+            ));
         }
     }
     let mut errors = Errors::default();

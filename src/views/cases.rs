@@ -119,7 +119,18 @@ pub struct ConsentsPage {
     pub agencies: Vec<(Uuid, String)>,
     pub form: ConsentForm,
     pub errors: Errors,
-    pub revoke_error: Option<(Uuid, String)>,
+    /// A refused revocation: the consent, the message and the reason as typed.
+    pub revoke_error: Option<(Uuid, String, String)>,
+}
+
+impl ConsentsPage {
+    /// The message and the reason typed for this consent's revocation, when it was refused.
+    pub fn revoke_typed(&self, consent: &Uuid) -> Option<(&str, &str)> {
+        self.revoke_error
+            .as_ref()
+            .filter(|(id, ..)| id == consent)
+            .map(|(_, m, r)| (m.as_str(), r.as_str()))
+    }
 }
 
 #[derive(Template)]

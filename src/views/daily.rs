@@ -60,6 +60,8 @@ pub struct DailyPage {
     pub account: Option<crate::db::daily::ParticipantAccount>,
     /// What was just done to it ("reset", "off", "on"), for the confirmation.
     pub account_notice: String,
+    /// The person's own form is today's report, to correct it.
+    pub correcting: bool,
 }
 
 impl DailyPage {

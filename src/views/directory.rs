@@ -165,6 +165,8 @@ pub struct StaffPage {
     pub can_manage: bool,
     pub members: Vec<Choice>,
     pub errors: Errors,
+    /// "remove the photo" as ticked, when the form comes back
+    pub remove_photo: bool,
 }
 
 #[derive(Debug, Clone, Default)]

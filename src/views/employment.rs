@@ -161,3 +161,15 @@ pub fn refusal_text(tr: Tr, r: &crate::domain::legal::Refusal) -> String {
         None => tr.t(r.key),
     }
 }
+
+/// A task's edit form as typed, come back with the messages by its fields.
+#[derive(Template)]
+#[template(path = "employment/task_edit.html")]
+pub struct TaskEditPage {
+    pub layout: Layout,
+    pub task: TaskRow,
+    pub title: String,
+    pub due_on: String,
+    pub back: String,
+    pub errors: Errors,
+}

@@ -79,14 +79,30 @@ pub struct CaseMeetingsPage {
     pub unconsented: Vec<String>,
 }
 
-/// One row of the role-assignment part of the minutes, as typed.
+/// One row of the role-assignment part of the minutes, as typed. `owner` is an agency's id, or
+/// "agency/user" for one of its people (`OwnerGroup`).
 #[derive(Debug, Clone, Default)]
 pub struct RoleRow {
     pub owner: String,
-    pub who: String,
     pub due: String,
     pub how: String,
     pub what: String,
+}
+
+impl RoleRow {
+    pub fn is_empty(&self) -> bool {
+        self.owner.is_empty() && self.due.is_empty() && self.how.is_empty() && self.what.is_empty()
+    }
+}
+
+/// An agency an action item can be given to, and its people, for the owner select (one
+/// `<optgroup>` per agency).
+#[derive(Debug, Clone)]
+pub struct OwnerGroup {
+    pub name: String,
+    /// the agency as a whole
+    pub value: String,
+    pub people: Vec<Choice>,
 }
 
 #[derive(Template)]
@@ -103,8 +119,28 @@ pub struct MeetingPage {
     pub form: MeetingForm,
     pub minutes: (String, String, String),
     pub roles: Vec<RoleRow>,
-    pub owners: Vec<Choice>,
+    pub owner_groups: Vec<OwnerGroup>,
     pub clashes: Vec<ClashRow>,
+    /// the start time has come: minutes may be recorded
+    pub started: bool,
+    /// the cancellation's reason as typed, when it came back
+    pub cancel_reason: String,
+}
+
+/// The versions of a meeting's minutes: as they stand, then each earlier one with who wrote
+/// it, who replaced it and when, and which parts the next version changed.
+#[derive(Template)]
+#[template(path = "meetings/minutes_history.html")]
+pub struct MinutesHistoryPage {
+    pub layout: Layout,
+    pub meeting: MeetingRow,
+    pub versions: Vec<MinutesVersion>,
+}
+
+pub struct MinutesVersion {
+    pub row: crate::db::meetings::MinutesVersionRow,
+    /// the labels of the parts the next version changed
+    pub changed: Vec<String>,
 }
 
 #[derive(Template)]

@@ -31,6 +31,8 @@ pub struct Layout {
     pub title: String,
     pub path: String,
     pub user: Option<SessionUser>,
+    /// The confirmation of the change just made ("保存しました"), shown once.
+    pub flash: Option<String>,
 }
 
 impl Layout {
@@ -41,6 +43,7 @@ impl Layout {
             title,
             path: path.to_string(),
             user: user.cloned(),
+            flash: None,
         }
     }
 
@@ -51,6 +54,7 @@ impl Layout {
             title,
             path: "/".into(),
             user: None,
+            flash: None,
         }
     }
 

@@ -71,6 +71,29 @@ pub struct ReferralPage {
     pub missing_consent: Vec<String>,
     pub gate: ConsentGate,
     pub is_sender: bool,
+    /// The step form as typed, when it came back with an error.
+    pub typed: StepForm,
+}
+
+/// A step's form as typed: which step, its date or reason, the note.
+#[derive(Debug, Clone, Default)]
+pub struct StepForm {
+    pub to: String,
+    pub visit_on: String,
+    pub service_start: String,
+    pub reason: String,
+    pub note: String,
+}
+
+impl StepForm {
+    /// The note typed for this step's form (each step has its own form).
+    pub fn note_for(&self, to: &str) -> &str {
+        if self.to == to {
+            &self.note
+        } else {
+            ""
+        }
+    }
 }
 
 #[derive(Template)]

@@ -257,6 +257,12 @@ async fn journey(pool: PgPool, phone: bool) {
             .fetch_one(&app.pool)
             .await
             .expect("the meeting was scheduled");
+    // minutes are written once the meeting has started: the meeting is now under way
+    sqlx::query("UPDATE meeting SET starts_at = now() - interval '10 minutes' WHERE id = $1")
+        .bind(meeting)
+        .execute(&app.pool)
+        .await
+        .unwrap();
     psw.goto(&app.url(&format!("/meetings/{meeting}")))
         .await
         .unwrap();

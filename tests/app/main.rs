@@ -12,6 +12,8 @@ mod daily;
 mod directory;
 mod employment;
 mod faults;
+mod forms;
+mod forms_browser;
 mod frame;
 mod helpers;
 mod hostile;

@@ -281,6 +281,12 @@ const MINUTES: Body = &[
     ("discussion", "実習の振り返りをした"),
     ("decisions", "次回は来月"),
 ];
+const MINUTES_EDIT: Body = &[
+    ("attendees", "本人、ひかり、さくら"),
+    ("discussion", "実習の振り返りをした"),
+    ("decisions", "次回は来月"),
+    ("version", "2"),
+];
 const DONE: Body = &[("note", "済み")];
 const PHASE: Body = &[("phase", "training"), ("training_started_on", "{past}")];
 const TASK_EDIT: Body = &[("title", "実習先への連絡"), ("due_on", "{future}")];
@@ -429,7 +435,9 @@ const TABLE: &[(&str, &str, Kind, Body, [u16; 11])] = &[
     ("POST", "/meetings/{meeting}/material",         C, MATERIAL,    [303, 404, 303, 403, 403, 403, 404, 403, 403, 403, 403]),
     ("GET",  "/meetings/{meeting}/material/print",   V, EMPTY,       [303, 404, 200, 200, 200, 200, 404, 200, 200, 200, 303]),
     ("POST", "/meetings/{meeting}/minutes",          C, MINUTES,     [303, 404, 422, 403, 403, 403, 404, 403, 403, 403, 403]),
-    ("POST", "/meetings/{planned}/minutes",          C, MINUTES,     [303, 404, 303, 403, 403, 404, 404, 403, 403, 403, 403]),
+    ("POST", "/meetings/{planned}/minutes",          C, MINUTES,     [303, 404, 422, 403, 403, 404, 404, 403, 403, 403, 403]),
+    ("POST", "/meetings/{meeting}/minutes/edit",     C, MINUTES_EDIT, [303, 404, 303, 403, 403, 403, 404, 403, 403, 403, 403]),
+    ("GET",  "/meetings/{meeting}/minutes/history",  V, EMPTY,       [303, 404, 200, 200, 200, 200, 404, 200, 200, 200, 303]),
     ("POST", "/action-items/{nobody}/done",          C, DONE,        [303, 404, 404, 404, 404, 404, 404, 404, 404, 404, 403]),
     ("POST", "/action-items/{action}/done",          C, DONE,        [303, 404, 303, 303, 404, 404, 404, 404, 303, 404, 403]),
     ("GET",  "/tasks",                               V, EMPTY,       [303, 200, 200, 200, 200, 200, 200, 200, 200, 200, 303]),

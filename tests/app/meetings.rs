@@ -144,6 +144,32 @@ async fn a_coordinator_runs_a_meeting_from_schedule_to_action_items(pool: PgPool
         "13:30 JST is 04:30 UTC: {start}"
     );
 
+    // no minutes before the meeting has started: the page says from when, the post is refused
+    let page = body(minato.get(&format!("/meetings/{meeting}")).await).await;
+    assert!(page.contains("id=\"minutes-not-started\""), "{page}");
+    assert!(!page.contains("id=\"minutes-form\""));
+    let early = post_pairs(
+        &minato,
+        &format!("/meetings/{meeting}/minutes"),
+        &[
+            ("attendees".into(), "本人".into()),
+            ("discussion".into(), "まだ始まっていない".into()),
+        ],
+    )
+    .await;
+    assert_eq!(early.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let early = body(early).await;
+    assert!(early.contains("議事録は会議が始まってから"), "{early}");
+    assert!(
+        early.contains("まだ始まっていない"),
+        "the text typed is kept"
+    );
+    sqlx::query("UPDATE meeting SET starts_at = now() - interval '1 hour' WHERE id = $1")
+        .bind(meeting)
+        .execute(&app.pool)
+        .await
+        .unwrap();
+
     // hold it: two role assignments
     let res = post_pairs(
         &minato,

@@ -8,6 +8,7 @@ use crate::domain::kinds::AgeBand;
 use crate::domain::text;
 use crate::error::AppResult;
 use crate::http::extract::Auth;
+use crate::http::flash::{self, Flash};
 use crate::http::form::Pairs;
 use crate::http::render::{render, render_status};
 use crate::http::state::AppState;
@@ -16,7 +17,7 @@ use crate::views::directory::{age_checks, disability_checks, ProfileEditPage};
 use crate::views::Errors;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum::Form;
 use sqlx::{Connection, PgConnection};
 use uuid::Uuid;
@@ -165,7 +166,7 @@ pub(super) async fn save(
             Ok(()) => {
                 audit(&mut tx, &auth, "directory.profile.save", id, Outcome::Ok).await?;
                 tx.commit().await?;
-                return Ok(Redirect::to(&format!("/agencies/{id}")).into_response());
+                return Ok(flash::redirect(&format!("/agencies/{id}"), Flash::Saved));
             }
             Err(e) if db::is_unique_violation(&e, "agency_name_address_key") => {
                 tx.rollback().await?;

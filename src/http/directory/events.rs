@@ -7,6 +7,7 @@ use crate::domain::kinds::EventKind;
 use crate::domain::text;
 use crate::error::{AppError, AppResult};
 use crate::http::extract::Auth;
+use crate::http::flash::{self, Flash};
 use crate::http::form::Pairs;
 use crate::http::render::{render, render_status};
 use crate::http::state::AppState;
@@ -15,7 +16,7 @@ use crate::views::directory::{EventForm, EventPage};
 use crate::views::{Choice, Errors};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum::Form;
 use chrono::{NaiveDateTime, NaiveTime, TimeZone, Utc};
 use chrono_tz::Asia::Tokyo;
@@ -194,7 +195,10 @@ pub(super) async fn save_event(
         )
         .await?;
         tx.commit().await?;
-        return Ok(Redirect::to(&format!("/agencies/{id}#events")).into_response());
+        return Ok(flash::redirect(
+            &format!("/agencies/{id}#events"),
+            Flash::Saved,
+        ));
     }
     let page = EventPage {
         layout: auth.ctx.layout_titled(p.name),

@@ -18,13 +18,14 @@ use crate::db::audit::Outcome;
 use crate::db::directory::{self as dir, Profile};
 use crate::domain::text;
 use crate::error::{AppError, AppResult};
+use crate::http::flash::{self, Flash};
 use crate::http::state::AppState;
 use crate::i18n::Tr;
 use crate::policy;
 use crate::views::directory::ProfilePage;
 use crate::views::{Choice, Errors};
 use axum::extract::{Path, State};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
 use sqlx::{Connection, PgConnection};
@@ -135,7 +136,10 @@ async fn delete(
     }
     audit(&mut tx, &auth, part.delete_action(), item, Outcome::Ok).await?;
     tx.commit().await?;
-    Ok(Redirect::to(&format!("/agencies/{id}/edit")).into_response())
+    Ok(flash::redirect(
+        &format!("/agencies/{id}/edit"),
+        Flash::Removed,
+    ))
 }
 
 pub(super) async fn profile_page(

@@ -5,6 +5,7 @@ use crate::db::audit::Outcome;
 use crate::db::directory::{self as dir, Program};
 use crate::error::{AppError, AppResult};
 use crate::http::extract::Auth;
+use crate::http::flash::{self, Flash};
 use crate::http::form::Pairs;
 use crate::http::render::{render, render_status};
 use crate::http::state::AppState;
@@ -12,7 +13,7 @@ use crate::views::directory::ProgramPage;
 use crate::views::Errors;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum::Form;
 use sqlx::Connection;
 use uuid::Uuid;
@@ -90,7 +91,10 @@ pub(super) async fn save_program(
         )
         .await?;
         tx.commit().await?;
-        return Ok(Redirect::to(&format!("/agencies/{id}/edit")).into_response());
+        return Ok(flash::redirect(
+            &format!("/agencies/{id}/edit"),
+            Flash::Saved,
+        ));
     }
     let page = ProgramPage {
         layout: auth.ctx.layout_titled(p.name),

@@ -7,6 +7,7 @@ use crate::domain::photo::{self, Photo, PhotoError};
 use crate::domain::text;
 use crate::error::{AppError, AppResult};
 use crate::http::extract::Auth;
+use crate::http::flash::{self, Flash};
 use crate::http::form::Pairs;
 use crate::http::render::{render, render_status};
 use crate::http::state::AppState;
@@ -16,7 +17,7 @@ use crate::views::{Choice, Errors};
 use axum::extract::multipart::{Multipart, MultipartRejection};
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use sqlx::{Connection, PgConnection};
 use uuid::Uuid;
 
@@ -75,6 +76,7 @@ async fn staff_page(
         can_manage,
         members,
         errors,
+        remove_photo: false,
     })
 }
 
@@ -217,7 +219,8 @@ pub(super) async fn save_staff(
             // a browser cannot put a chosen file back into the form
             errors.add("photo", tr.t("photo-choose-again"));
         }
-        let page = staff_page(&mut conn, &auth, &p, card, item.is_none(), errors).await?;
+        let mut page = staff_page(&mut conn, &auth, &p, card, item.is_none(), errors).await?;
+        page.remove_photo = !f.get("remove_photo").is_empty();
         if busy {
             // every decoder is busy: the form comes back, with the text, to send again
             let mut res = render_status(StatusCode::SERVICE_UNAVAILABLE, &page)?;
@@ -245,7 +248,10 @@ pub(super) async fn save_staff(
     }
     audit(&mut tx, &auth, "directory.staff.save", card.id, Outcome::Ok).await?;
     tx.commit().await?;
-    Ok(Redirect::to(&format!("/agencies/{id}#staff")).into_response())
+    Ok(flash::redirect(
+        &format!("/agencies/{id}#staff"),
+        Flash::Saved,
+    ))
 }
 
 /// A staff photo, for signed-in users only. Its URL carries the photo's hash, so a browser may

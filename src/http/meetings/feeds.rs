@@ -5,10 +5,11 @@ use crate::db;
 use crate::domain::ics;
 use crate::error::{AppError, AppResult};
 use crate::http::extract::Auth;
+use crate::http::flash::{self, Flash};
 use crate::http::state::AppState;
 use crate::i18n::{Lang, Tr};
 use axum::extract::{Path, State};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 
 /// A user's meetings for Google or Outlook calendars, at a secret URL; no session needed.
 pub(super) async fn feed(
@@ -43,5 +44,5 @@ pub(super) async fn revoke_feed(State(state): State<AppState>, auth: Auth) -> Ap
         )
         .await?;
     tx.commit().await?;
-    Ok(Redirect::to("/account").into_response())
+    Ok(flash::redirect("/account", Flash::Removed))
 }

@@ -11,6 +11,7 @@ use crate::domain::case::Category;
 use crate::domain::dates;
 use crate::error::AppResult;
 use crate::http::extract::Auth;
+use crate::http::flash::{self, Flash};
 use crate::http::form::Pairs;
 use crate::http::render::{render, render_status};
 use crate::http::state::AppState;
@@ -18,7 +19,7 @@ use crate::views::meetings::{MaterialPage, MaterialPrint};
 use crate::views::{Choice, Errors};
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum::Form;
 use chrono_tz::Asia::Tokyo;
 use sqlx::PgConnection;
@@ -151,7 +152,10 @@ pub(super) async fn save_material(
     db::meetings::set_material(&mut tx, &scope, &text, &html, category).await?;
     scope.record(&mut tx, &who, "meeting.material.edit").await?;
     tx.commit().await?;
-    Ok(Redirect::to(&format!("/meetings/{id}/material")).into_response())
+    Ok(flash::redirect(
+        &format!("/meetings/{id}/material"),
+        Flash::Saved,
+    ))
 }
 
 pub(super) async fn print_material(

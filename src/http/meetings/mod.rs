@@ -23,7 +23,7 @@ use crate::domain::{dates, ics, text};
 use crate::error::AppResult;
 use crate::http::state::AppState;
 use crate::i18n::{Lang, Tr};
-use crate::views::meetings::{MeetingForm, MeetingPage, RoleRow};
+use crate::views::meetings::{MeetingForm, MeetingPage, OwnerGroup, RoleRow};
 use crate::views::{Choice, Errors};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
@@ -53,12 +53,15 @@ pub fn routes() -> Router<AppState> {
             get(material::print_material),
         )
         .route("/meetings/{id}/minutes", post(minutes::minutes))
+        .route("/meetings/{id}/minutes/edit", post(minutes::edit_minutes))
+        .route("/meetings/{id}/minutes/history", get(minutes::history))
         .route("/action-items/{id}/done", post(minutes::finish_action))
         .route("/calendar/{token}", get(feeds::feed))
         .route("/account/calendar/revoke", post(feeds::revoke_feed))
 }
 
-const ROLE_ROWS: usize = 5;
+/// At most this many role rows in one form (a form posted with more keeps the first ones).
+const MAX_ROLE_ROWS: usize = 50;
 
 fn read_form(f: &Pairs) -> MeetingForm {
     MeetingForm {
@@ -196,17 +199,7 @@ async fn meeting_page(
     let invitees = db::meetings::invitees(conn, scope).await?;
     let actions = db::meetings::actions_for(conn, scope.reader(), Some(scope)).await?;
     let may_run = scope.may_run();
-    let owners = invitees
-        .iter()
-        .map(|i| (i.agency_id, i.agency_name.clone()))
-        .chain([(
-            meeting.convener_agency_id,
-            meeting.convener_agency_name.clone(),
-        )])
-        .collect::<std::collections::BTreeMap<_, _>>()
-        .into_iter()
-        .map(|(id, name)| Choice::new(&id.to_string(), name, ""))
-        .collect();
+    let owner_groups = owner_groups(conn, scope).await?;
     let start = meeting.starts_at.with_timezone(&Tokyo);
     let form = form.unwrap_or_else(|| MeetingForm {
         date: start.format("%Y-%m-%d").to_string(),
@@ -217,8 +210,22 @@ async fn meeting_page(
         phone: meeting.phone.clone(),
         ..MeetingForm::default()
     });
+    // always one empty row more than the filled ones
     let mut roles = roles;
-    roles.resize(ROLE_ROWS, RoleRow::default());
+    if roles.last().is_none_or(|r| !r.is_empty()) {
+        roles.push(RoleRow::default());
+    }
+    // the correction form of held minutes starts from the minutes as they stand
+    let minutes = if meeting.status == "held" && minutes == Default::default() {
+        (
+            meeting.attendees.clone(),
+            meeting.discussion.clone(),
+            meeting.decisions.clone(),
+        )
+    } else {
+        minutes
+    };
+    let started = meeting.starts_at <= Utc::now();
     Ok(MeetingPage {
         layout: auth.ctx.layout("meeting-title"),
         my_invitation: invitees
@@ -233,9 +240,70 @@ async fn meeting_page(
         form,
         minutes,
         roles,
-        owners,
+        owner_groups,
         clashes,
+        started,
+        cancel_reason: String::new(),
     })
+}
+
+/// The owner select's choices: each agency an item can be given to, with its people.
+async fn owner_groups(conn: &mut PgConnection, scope: &MeetingScope) -> AppResult<Vec<OwnerGroup>> {
+    let mut groups: Vec<OwnerGroup> = vec![];
+    for row in db::meetings::owner_people(conn, scope).await? {
+        let value = row.agency_id.to_string();
+        if groups.last().is_none_or(|g| g.value != value) {
+            groups.push(OwnerGroup {
+                name: row.agency_name.clone(),
+                value: value.clone(),
+                people: vec![],
+            });
+        }
+        if let (Some(user), Some(name), Some(g)) = (row.user_id, row.user_name, groups.last_mut()) {
+            g.people
+                .push(Choice::new(&format!("{value}/{user}"), name, ""));
+        }
+    }
+    Ok(groups)
+}
+
+/// An owner as chosen: an agency, or one of its people, among the groups offered.
+fn chosen_owner(groups: &[OwnerGroup], value: &str) -> Option<(Uuid, Option<Uuid>)> {
+    let (agency, user) = match value.split_once('/') {
+        Some((a, u)) => (a, Some(u)),
+        None => (value, None),
+    };
+    let group = groups.iter().find(|g| g.value == agency)?;
+    let agency_id = Uuid::parse_str(agency).ok()?;
+    match user {
+        None => Some((agency_id, None)),
+        Some(u) => {
+            group.people.iter().find(|p| p.value == value)?;
+            Some((agency_id, Some(Uuid::parse_str(u).ok()?)))
+        }
+    }
+}
+
+/// The role rows of a posted form: as many as it says it has (`rows`), or as its fields reach.
+fn role_rows(f: &Pairs) -> Vec<RoleRow> {
+    let field = |p: &str, n: usize| f.get(&format!("{p}_{n}"));
+    let reached = (0..MAX_ROLE_ROWS)
+        .rev()
+        .find(|&n| {
+            ["owner", "due", "how", "what"]
+                .iter()
+                .any(|p| !field(p, n).is_empty())
+        })
+        .map_or(0, |n| n + 1);
+    let said = f.get("rows").parse::<usize>().unwrap_or(0);
+    (0..said.max(reached).min(MAX_ROLE_ROWS))
+        .map(|n| RoleRow {
+            owner: field("owner", n),
+            due: field("due", n),
+            how: field("how", n).trim().to_string(),
+            what: field("what", n).trim().to_string(),
+        })
+        .collect()
 }
 
 fn ics_event(m: &MeetingRow) -> ics::Event<'_> {

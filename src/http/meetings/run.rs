@@ -8,6 +8,7 @@ use crate::access::meeting::MeetingNeed;
 use crate::db;
 use crate::error::AppResult;
 use crate::http::extract::Auth;
+use crate::http::flash::{self, Flash};
 use crate::http::form::Pairs;
 use crate::http::render::render_status;
 use crate::http::state::AppState;
@@ -15,7 +16,7 @@ use crate::i18n::{Lang, Tr};
 use crate::views::Errors;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use axum::Form;
 use uuid::Uuid;
 
@@ -103,7 +104,7 @@ pub(super) async fn reschedule(
         .record(&mut tx, &auth.who(&state.refusals), "meeting.reschedule")
         .await?;
     tx.commit().await?;
-    Ok(Redirect::to(&format!("/meetings/{id}")).into_response())
+    Ok(flash::redirect(&format!("/meetings/{id}"), Flash::Changed))
 }
 
 pub(super) async fn cancel(
@@ -129,7 +130,7 @@ pub(super) async fn cancel(
         errors.add("status", tr.t("meeting-not-scheduled"));
     }
     if !errors.is_empty() {
-        let page = meeting_page(
+        let mut page = meeting_page(
             &mut tx,
             &auth,
             &scope,
@@ -141,6 +142,7 @@ pub(super) async fn cancel(
             vec![],
         )
         .await?;
+        page.cancel_reason = reason;
         return render_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
     }
     db::meetings::cancel(&mut tx, &scope, &reason).await?;
@@ -158,5 +160,8 @@ pub(super) async fn cancel(
         .record(&mut tx, &auth.who(&state.refusals), "meeting.cancel")
         .await?;
     tx.commit().await?;
-    Ok(Redirect::to(&format!("/meetings/{id}")).into_response())
+    Ok(flash::redirect(
+        &format!("/meetings/{id}"),
+        Flash::Cancelled,
+    ))
 }

@@ -11,6 +11,7 @@ use crate::db::meetings::NewMeeting;
 use crate::domain::meeting::Purpose;
 use crate::error::{AppError, AppResult};
 use crate::http::extract::Auth;
+use crate::http::flash::{self, Flash};
 use crate::http::form::Pairs;
 use crate::http::render::{render, render_status};
 use crate::http::state::AppState;
@@ -20,7 +21,7 @@ use crate::views::meetings::{CaseMeetingsPage, MeetingForm};
 use crate::views::{Choice, Errors};
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum::Form;
 use sqlx::PgConnection;
 use uuid::Uuid;
@@ -304,5 +305,8 @@ pub(super) async fn schedule(
         .ok(&mut tx, "meeting.schedule", Some(id), Some(meeting_id))
         .await?;
     tx.commit().await?;
-    Ok(Redirect::to(&format!("/meetings/{meeting_id}")).into_response())
+    Ok(flash::redirect(
+        &format!("/meetings/{meeting_id}"),
+        Flash::Scheduled,
+    ))
 }

@@ -8,13 +8,14 @@ use crate::domain::ics;
 use crate::domain::meeting::Rsvp;
 use crate::error::{AppError, AppResult};
 use crate::http::extract::Auth;
+use crate::http::flash::{self, Flash};
 use crate::http::form::Pairs;
 use crate::http::render::{render, render_status};
 use crate::http::state::AppState;
 use crate::views::Errors;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum::Form;
 use uuid::Uuid;
 
@@ -107,5 +108,5 @@ pub(super) async fn rsvp(
         .record(&mut tx, &auth.who(&state.refusals), "meeting.rsvp")
         .await?;
     tx.commit().await?;
-    Ok(Redirect::to(&format!("/meetings/{id}")).into_response())
+    Ok(flash::redirect(&format!("/meetings/{id}"), Flash::Answered))
 }

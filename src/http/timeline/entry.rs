@@ -9,6 +9,7 @@ use crate::domain::dates::parse_date;
 use crate::domain::entry::{EntryFields, EntryKind, ReplyAnswer};
 use crate::error::{AppError, AppResult};
 use crate::http::extract::Auth;
+use crate::http::flash::{self, Flash};
 use crate::http::form::Pairs;
 use crate::http::render::{render, render_status};
 use crate::http::state::AppState;
@@ -16,7 +17,7 @@ use crate::views::timeline::{EntryPage, ReplyForm};
 use crate::views::Errors;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum::Form;
 use chrono::Utc;
 use sqlx::PgConnection;
@@ -181,5 +182,8 @@ pub(super) async fn reply(
         .ok(&mut tx, "entry.reply", Some(id), Some(reply_id))
         .await?;
     tx.commit().await?;
-    Ok(Redirect::to(&format!("/cases/{id}/entries/{entry_id}")).into_response())
+    Ok(flash::redirect(
+        &format!("/cases/{id}/entries/{entry_id}"),
+        Flash::Sent,
+    ))
 }

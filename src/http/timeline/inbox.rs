@@ -4,6 +4,7 @@ use crate::area::timeline::PER_PAGE;
 use crate::db::{self, cases::Actor};
 use crate::error::AppResult;
 use crate::http::extract::Auth;
+use crate::http::flash::{self, Flash};
 use crate::http::render::render;
 use crate::http::state::AppState;
 use crate::views::timeline::InboxPage;
@@ -79,5 +80,5 @@ pub(super) async fn read_all(State(state): State<AppState>, auth: Auth) -> AppRe
         )
         .await?;
     tx.commit().await?;
-    Ok(Redirect::to("/inbox").into_response())
+    Ok(flash::redirect("/inbox", Flash::Done))
 }

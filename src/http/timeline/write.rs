@@ -10,6 +10,7 @@ use crate::domain::dates::{parse_date, parse_local_datetime};
 use crate::domain::entry::{ContactChannel, ContactWith, EntryFields, EntryKind};
 use crate::error::{AppError, AppResult};
 use crate::http::extract::Auth;
+use crate::http::flash::{self, Flash};
 use crate::http::form::Pairs;
 use crate::http::render::{render, render_status};
 use crate::http::state::AppState;
@@ -18,7 +19,7 @@ use crate::views::timeline::{EntryForm, NewEntryPage, ShareChoice};
 use crate::views::{Choice, Errors};
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum::Form;
 use chrono::{DateTime, Utc};
 use chrono_tz::Asia::Tokyo;
@@ -316,7 +317,10 @@ pub(super) async fn create_entry(
                 .ok(&mut tx, "entry.create", Some(id), Some(entry_id))
                 .await?;
             tx.commit().await?;
-            Ok(Redirect::to(&format!("/cases/{id}#entry-{entry_id}")).into_response())
+            Ok(flash::redirect(
+                &format!("/cases/{id}#entry-{entry_id}"),
+                Flash::Recorded,
+            ))
         }
         None => {
             let page = entry_form_page(&mut tx, &auth, &case, form, errors, None).await?;
@@ -425,7 +429,10 @@ pub(super) async fn save_edit(
                 .ok(&mut tx, "entry.edit", Some(id), Some(entry_id))
                 .await?;
             tx.commit().await?;
-            Ok(Redirect::to(&format!("/cases/{id}/entries/{entry_id}")).into_response())
+            Ok(flash::redirect(
+                &format!("/cases/{id}/entries/{entry_id}"),
+                Flash::Saved,
+            ))
         }
         None => {
             let page = entry_form_page(&mut tx, &auth, &case, form, errors, Some(entry_id)).await?;
