@@ -65,6 +65,7 @@ async fn team_page(
         chosen,
         errors,
         role_text,
+        role_typed: None,
     })
 }
 
@@ -187,7 +188,18 @@ async fn set_role(
             Flash::Changed,
         ));
     }
-    let page = team_page(&mut tx, &auth, &case, errors, String::new(), String::new()).await?;
+    // the message goes by the member's own field, with the text as typed
+    let message = errors.get("role_text").unwrap_or_default().to_string();
+    let mut page = team_page(
+        &mut tx,
+        &auth,
+        &case,
+        Errors::default(),
+        String::new(),
+        String::new(),
+    )
+    .await?;
+    page.role_typed = Some((agency, role_text, message));
     render_status(StatusCode::UNPROCESSABLE_ENTITY, &page)
 }
 

@@ -84,6 +84,25 @@ pub struct TeamPage {
     pub chosen: String,
     pub errors: Errors,
     pub role_text: String,
+    /// A member's role as typed when its change was refused: (agency, text, message).
+    pub role_typed: Option<(Uuid, String, String)>,
+}
+
+impl TeamPage {
+    /// The role shown in a member's form: as typed when its change came back, else as stored.
+    pub fn role_for<'a>(&'a self, m: &'a TeamRow) -> &'a str {
+        match &self.role_typed {
+            Some((a, text, _)) if *a == m.agency_id => text,
+            _ => &m.role_text,
+        }
+    }
+
+    pub fn role_message(&self, m: &TeamRow) -> Option<&str> {
+        self.role_typed
+            .as_ref()
+            .filter(|(a, ..)| *a == m.agency_id)
+            .map(|(_, _, msg)| msg.as_str())
+    }
 }
 
 #[derive(Debug, Clone, Default)]

@@ -783,6 +783,18 @@ async fn a_refused_reason_comes_back_with_its_text(pool: PgPool) {
         .await
         .unwrap();
     assert_eq!(status, "scheduled");
+    // a team member's role, too long: it stays in that member's field
+    let role = "定着支援".repeat(30);
+    let res = app
+        .post(
+            &format!("/cases/{CASE_SUZUKI}/team/{MINATO}/role"),
+            &[("role_text", &role)],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = body(res).await;
+    assert!(page.contains(&format!("name=\"role_text\" value=\"{role}\"")));
+    assert!(page.contains("文字以内で入力してください"));
 }
 
 #[sqlx::test]
