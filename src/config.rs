@@ -51,6 +51,11 @@ pub struct ServeArgs {
     /// Empty (the default): X-Forwarded-For is ignored and the TCP peer is the client.
     #[arg(long, env = "RENKEI_TRUSTED_PROXIES", value_parser = TrustedProxies::parse, default_value = "")]
     pub trusted_proxies: TrustedProxies,
+    /// The address people open Renkei at ("https://renkei.example.jp"), for links that leave
+    /// the browser: a calendar event links to its meeting page with it. Unset: those links are
+    /// paths only.
+    #[arg(long, env = "RENKEI_BASE_URL")]
+    pub base_url: Option<String>,
     /// Load the demo dataset first (never in production).
     #[arg(long)]
     pub demo: bool,
@@ -109,6 +114,18 @@ pub struct Settings {
     pub photo_decoders: usize,
     /// How long an upload waits for a free decoder before the form asks to try again.
     pub photo_wait: Duration,
+    /// `ServeArgs::base_url`, without a trailing slash.
+    pub base_url: Option<String>,
+}
+
+impl Settings {
+    /// An absolute link to a path of Renkei's when the base URL is configured, else the path.
+    pub fn link(&self, path: &str) -> String {
+        match &self.base_url {
+            Some(base) => format!("{}{path}", base.trim_end_matches('/')),
+            None => path.to_string(),
+        }
+    }
 }
 
 impl Default for Settings {
@@ -126,6 +143,7 @@ impl Default for Settings {
             login_account_refill: Duration::from_secs(60),
             photo_decoders: 2,
             photo_wait: Duration::from_secs(3),
+            base_url: None,
         }
     }
 }

@@ -151,6 +151,11 @@ async fn main() -> Result<()> {
             let settings = Settings {
                 secure_cookies: serve.secure_cookies,
                 trusted_proxies: serve.trusted_proxies.clone(),
+                base_url: serve
+                    .base_url
+                    .clone()
+                    .map(|u| u.trim().trim_end_matches('/').to_string())
+                    .filter(|u| !u.is_empty()),
                 ..Settings::default()
             };
             renkei::run_server(&db, &serve, settings).await

@@ -12,6 +12,7 @@ pub mod kana;
 pub mod legal;
 pub mod markdown;
 pub mod meeting;
+pub mod message;
 pub mod password;
 pub mod photo;
 pub mod radar;

@@ -4,6 +4,7 @@
 
 use super::extract::Auth;
 use super::form::Pairs;
+use crate::domain::message::{Message, Said};
 use crate::access::CaseScope;
 use crate::area::checks::{assessment_views, item_text};
 use crate::db;
@@ -15,7 +16,7 @@ use crate::domain::referral::PrereferralItem;
 use crate::error::{AppError, AppResult};
 use crate::http::render::{render, render_status};
 use crate::http::state::AppState;
-use crate::i18n::{Lang, Tr};
+use crate::i18n::Lang;
 use crate::views::checks::{ChecksPage, CriterionField, NoteField};
 use crate::views::Errors;
 use axum::extract::{Path, State};
@@ -140,42 +141,47 @@ async fn page(
     Ok(render(&page)?.into_response())
 }
 
-/// The timeline text of an assessment, in the team's language.
-fn summary(instrument: &Instrument, answers: &Answers) -> String {
-    let ja = Tr::new(Lang::Ja);
+/// The timeline text of an assessment, put into each reader's words when read: the criteria
+/// are kept in both languages, the notes as typed.
+fn summary(instrument: &Instrument, answers: &Answers) -> Said {
     let r = instrument.all_met(answers);
-    let mut text = if r.ready() {
-        ja.t("readiness-summary-ready")
-    } else {
-        format!(
-            "{}{}",
-            ja.t1(
-                "readiness-summary-count",
-                "met",
-                format!("{}/{}", r.met, r.total)
-            ),
-            r.missing
-                .iter()
-                .map(|c| format!("\n- {}", item_text(ja, instrument, c)))
-                .collect::<String>()
-        )
+    let criterion = |code: &str| {
+        let item = instrument.items.iter().find(|i| i.code == code);
+        crate::domain::message::Arg::Both {
+            ja: item.map(|i| i.text_ja.clone()).unwrap_or_else(|| code.to_string()),
+            en: item.map(|i| i.text_en.clone()).unwrap_or_else(|| code.to_string()),
+        }
     };
-    let notes: Vec<String> = instrument
+    let mut said = if r.ready() {
+        Said::new().line(Message::new("readiness-summary-ready"))
+    } else {
+        let mut said = Said::new().line(
+            Message::new("readiness-summary-count").text("met", format!("{}/{}", r.met, r.total)),
+        );
+        for c in &r.missing {
+            said = said.item(Message::new("event-text").arg("text", criterion(c)));
+        }
+        said
+    };
+    let notes: Vec<Message> = instrument
         .items
         .iter()
         .filter_map(|i| {
             let (_, note) = answers.get(&i.code)?;
-            (!note.trim().is_empty()).then(|| format!("\n- {}：{}", i.text_ja, note.trim()))
+            (!note.trim().is_empty()).then(|| {
+                Message::new("event-labelled")
+                    .arg("label", criterion(&i.code))
+                    .text("text", note.trim())
+            })
         })
         .collect();
     if !notes.is_empty() {
-        text.push_str(&format!(
-            "\n\n{}{}",
-            ja.t("readiness-summary-notes"),
-            notes.concat()
-        ));
+        said = said.gap().line(Message::new("readiness-summary-notes"));
+        for n in notes {
+            said = said.item(n);
+        }
     }
-    text
+    said
 }
 
 async fn assess(
@@ -240,10 +246,17 @@ async fn assess(
         .filter(|m| m.left_on.is_none() && m.agency_id != case.actor().agency_id())
         .map(|m| m.agency_id)
         .collect();
-    let body = summary(&instrument, &answers);
-    let mut entry = db::entries::NewEntry::plain("readiness", "assessment", &body, &team);
-    entry.occurred_at = crate::domain::dates::tokyo_noon(assessed_on);
-    let entry_id = db::entries::insert(&mut tx, &case, &entry).await?;
+    let said = summary(&instrument, &answers);
+    let entry_id = db::entries::insert_said(
+        &mut tx,
+        &case,
+        "readiness",
+        "assessment",
+        &said,
+        &team,
+        crate::domain::dates::tokyo_noon(assessed_on),
+    )
+    .await?;
     let assessment =
         db::checks::insert(&mut tx, &case, READINESS, assessed_on, &answers, entry_id).await?;
     auth.who(&state.refusals)

@@ -4,6 +4,7 @@
 
 use super::extract::Auth;
 use super::form::Pairs;
+use crate::domain::message::{Message, Said};
 use crate::access::{CaseScope, Reader};
 use crate::area::legal::milestones;
 use crate::db::tasks::PhaseDates;
@@ -16,7 +17,7 @@ use crate::domain::legal::{self, StartKind};
 use crate::error::{AppError, AppResult};
 use crate::http::render::{render, render_status};
 use crate::http::state::AppState;
-use crate::i18n::{Lang, Tr};
+use crate::i18n::Tr;
 use crate::views::employment::{Intensity, LegalPage, MonthCheck, PhaseForm, TasksPage};
 use crate::views::{Choice, Errors};
 use axum::extract::{Path, State};
@@ -379,7 +380,6 @@ async fn change_phase(
     db::tasks::save_phase(&mut tx, &case, &dates).await?;
     let office = retention_office(&mut tx, &case, dates.lead_agency_id).await?;
     db::tasks::regenerate(&mut tx, &case, &wanted_tasks(&dates, office)).await?;
-    let ja = Tr::new(Lang::Ja);
     let when = match dates.phase.as_str() {
         "training" => dates.training_started_on,
         "employed" => dates.hired_on,
@@ -387,20 +387,26 @@ async fn change_phase(
         "follow_up" => dates.follow_up_on,
         _ => dates.closed_on,
     };
-    let mut body = ja.t1(
-        "legal-phase-event",
-        "phase",
-        ja.t(format!("phase-{}", dates.phase)),
-    );
+    let kind = dates
+        .start_kind
+        .as_ref()
+        .filter(|_| dates.phase == "employed")
+        .map(|k| format!("start-kind-{k}"));
+    let key = match (when, &kind) {
+        (Some(_), Some(_)) => "event-phase-kind",
+        (Some(_), None) => "event-phase-on",
+        (None, Some(_)) => "event-phase-kind-only",
+        (None, None) => "legal-phase-event",
+    };
+    let mut message = Message::new(key).key("phase", format!("phase-{}", dates.phase));
     if let Some(w) = when {
-        body.push_str(&format!("（{}）", dates::long_ja(w)));
+        message = message.date("on", w);
     }
-    if dates.phase == "employed" {
-        if let Some(k) = &dates.start_kind {
-            body.push_str(&format!("・{}", ja.t(format!("start-kind-{k}"))));
-        }
+    if let Some(k) = kind {
+        message = message.key("kind", k);
     }
-    db::entries::record_team_event(&mut tx, &case, "note", &body).await?;
+    let said = Said::new().line(message);
+    db::entries::record_team_event(&mut tx, &case, "note", &said).await?;
     auth.who(&state.refusals)
         .ok(&mut tx, "case.phase", Some(id), None)
         .await?;

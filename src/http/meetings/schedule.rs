@@ -1,7 +1,8 @@
 //! A case's meetings page and scheduling a meeting: the invitees, the person's consent to
 //! share with them and clashes with their other meetings are checked before it is saved.
 
-use super::{check_place, meeting_event, read_form, tokyo, when};
+use super::{check_place, meeting_event, read_form, when};
+use crate::domain::message::{Message, Said};
 use crate::access::meeting::MeetingNeed;
 use crate::access::{self, CaseScope};
 use crate::area::material::agenda_text;
@@ -13,7 +14,7 @@ use crate::http::extract::Auth;
 use crate::http::form::Pairs;
 use crate::http::render::{render, render_status};
 use crate::http::state::AppState;
-use crate::i18n::{Lang, Tr};
+use crate::i18n::Tr;
 use crate::policy;
 use crate::views::meetings::{CaseMeetingsPage, MeetingForm};
 use crate::views::{Choice, Errors};
@@ -286,18 +287,18 @@ pub(super) async fn schedule(
         "meeting.schedule",
     )
     .await?;
-    let agenda = agenda_text();
+    let agenda = agenda_text(auth.ctx.tr);
     let html = crate::domain::markdown::to_safe_html(&agenda);
     db::meetings::set_material(&mut tx, &scope, &agenda, &html, None).await?;
-    let ja = Tr::new(Lang::Ja);
     let agencies: Vec<Uuid> = invited.iter().map(|(a, _)| *a).collect();
-    let body = format!(
-        "{}：{}（{}）\n/meetings/{meeting_id}",
-        ja.t("meeting-event-scheduled"),
-        tokyo(start),
-        ja.t(purpose.label_key())
-    );
-    meeting_event(&mut tx, &case, &agencies, &body).await?;
+    let said = Said::new()
+        .line(
+            Message::new("event-meeting-scheduled")
+                .at("at", start)
+                .key("purpose", purpose.label_key()),
+        )
+        .link("event-meeting-open", &format!("/meetings/{meeting_id}"));
+    meeting_event(&mut tx, &case, &agencies, &said).await?;
     auth.who(&state.refusals)
         .ok(&mut tx, "meeting.schedule", Some(id), Some(meeting_id))
         .await?;
