@@ -25,7 +25,10 @@ pub trait PreviewQuery {
 pub fn agenda_text(tr: Tr) -> String {
     let mut md = format!("## {}\n", tr.t("material-agenda"));
     for n in 1..=AGENDA_JA.len() {
-        md.push_str(&format!("\n### {}\n\n- \n", tr.t(format!("material-agenda-{n}"))));
+        md.push_str(&format!(
+            "\n### {}\n\n- \n",
+            tr.t(format!("material-agenda-{n}"))
+        ));
     }
     md
 }
@@ -60,9 +63,13 @@ pub async fn generated_material(
     let retention = db::checks::history(conn, reader, RETENTION, 1).await?;
     // labels and brackets the reader's way: 氏名：… （…） in Japanese, Name: … (…) in English
     let labelled = |label: &str, value: &str| {
-        tr.targs("event-labelled", &[("label", &tr.t(label)), ("text", &value)])
+        tr.targs(
+            "event-labelled",
+            &[("label", &tr.t(label)), ("text", &value)],
+        )
     };
-    let paren = |text: &str, note: &str| tr.targs("event-paren", &[("text", &text), ("note", &note)]);
+    let paren =
+        |text: &str, note: &str| tr.targs("event-paren", &[("text", &text), ("note", &note)]);
     let esc = text::markdown_escape;
     let mut md = String::new();
     md.push_str(&format!("## {}\n\n", tr.t("material-person")));
@@ -80,7 +87,10 @@ pub async fn generated_material(
         "- {}\n",
         labelled("case-phase", &tr.t(format!("phase-{}", case.phase)))
     ));
-    md.push_str(&format!("- {}\n", labelled("case-lead", &esc(&case.lead_name))));
+    md.push_str(&format!(
+        "- {}\n",
+        labelled("case-lead", &esc(&case.lead_name))
+    ));
     md.push_str(&format!(
         "- {}\n",
         labelled(
@@ -210,12 +220,13 @@ pub async fn material_for(
     reader: Reader,
 ) -> sqlx::Result<(String, Option<String>)> {
     let generated = generated_material(conn, tr, scope, meeting, reader).await?;
-    let text = db::meetings::material_text(conn, scope, reader)
-        .await?
-        .map(|html| match own_text_for(tr, &meeting.material) {
-            Some(agenda) => crate::domain::markdown::to_safe_html(&agenda),
-            None => html,
-        });
+    let text =
+        db::meetings::material_text(conn, scope, reader)
+            .await?
+            .map(|html| match own_text_for(tr, &meeting.material) {
+                Some(agenda) => crate::domain::markdown::to_safe_html(&agenda),
+                None => html,
+            });
     let keep = crate::domain::markdown::keep_headings_with_content;
     Ok((keep(&generated), text.map(|t| keep(&t))))
 }

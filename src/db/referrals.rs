@@ -44,6 +44,19 @@ pub struct NoteRow {
     pub written_at: DateTime<Utc>,
 }
 
+impl NoteRow {
+    /// 山本 恵（さくら通りクリニック） / 山本 恵 (さくら通りクリニック)
+    pub fn by_line(&self, tr: &crate::i18n::Tr) -> String {
+        tr.targs(
+            "event-paren",
+            &[
+                ("text", &self.author_name),
+                ("note", &self.author_agency_name),
+            ],
+        )
+    }
+}
+
 /// The newest visible note of each item.
 pub async fn latest_notes(conn: &mut PgConnection, reader: Reader) -> sqlx::Result<Vec<NoteRow>> {
     let (case_id, agency_id) = (reader.case_id(), reader.agency_id());
@@ -357,10 +370,7 @@ impl Packet {
 
     /// The readiness heading: 紹介準備チェック（2026/04/01・5/6）.
     pub fn readiness_heading(&self, tr: &crate::i18n::Tr) -> String {
-        let mut note = self
-            .readiness_on
-            .map(|d| tr.date(&d))
-            .unwrap_or_default();
+        let mut note = self.readiness_on.map(|d| tr.date(&d)).unwrap_or_default();
         if let Some((met, total)) = self.readiness_met {
             note = tr.targs(
                 "referral-readiness-note",

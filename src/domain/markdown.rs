@@ -82,7 +82,11 @@ pub fn keep_headings_with_content(safe_html: &str) -> String {
     for (n, start) in starts.iter().enumerate() {
         let end = starts.get(n + 1).copied().unwrap_or(safe_html.len());
         let segment = &safe_html[*start..end];
-        let close = if segment.starts_with("<h2>") { "</h2>" } else { "</h3>" };
+        let close = if segment.starts_with("<h2>") {
+            "</h2>"
+        } else {
+            "</h3>"
+        };
         let heading_only = segment
             .find(close)
             .is_some_and(|c| segment[c + close.len()..].trim().is_empty());
@@ -106,11 +110,20 @@ mod tests {
 
     #[test]
     fn agenda_headings_are_kept_with_their_content() {
-        let html = to_safe_html("## 話し合うこと\n\n### 連絡方法\n\n- 電話\n\n### 訪問\n\n- \n\n## 他\n\n本文");
+        let html = to_safe_html(
+            "## 話し合うこと\n\n### 連絡方法\n\n- 電話\n\n### 訪問\n\n- \n\n## 他\n\n本文",
+        );
         let kept = keep_headings_with_content(&html);
-        assert_eq!(kept.matches("<section class=\"keep\">").count(), 2, "{kept}");
+        assert_eq!(
+            kept.matches("<section class=\"keep\">").count(),
+            2,
+            "{kept}"
+        );
         // the section heading goes with the first item, the item with its bullet
-        assert!(kept.starts_with("<section class=\"keep\"><h2>話し合うこと</h2>\n<h3>連絡方法</h3>"), "{kept}");
+        assert!(
+            kept.starts_with("<section class=\"keep\"><h2>話し合うこと</h2>\n<h3>連絡方法</h3>"),
+            "{kept}"
+        );
         assert!(kept.contains("<h2>他</h2>\n<p>本文</p>"), "{kept}");
         assert!(!kept.contains("<section class=\"keep\"><h2>他"), "{kept}");
         assert_eq!(keep_headings_with_content("<p>x</p>"), "<p>x</p>");

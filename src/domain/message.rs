@@ -228,10 +228,10 @@ mod tests {
                     .text("from", "A*B")
                     .text("to", "C"),
             )
-            .line(Message::new("event-referral-start").date(
-                "on",
-                NaiveDate::from_ymd_opt(2026, 4, 1).unwrap(),
-            ))
+            .line(
+                Message::new("event-referral-start")
+                    .date("on", NaiveDate::from_ymd_opt(2026, 4, 1).unwrap()),
+            )
             .free("見学で**話した**")
     }
 

@@ -4,7 +4,6 @@
 
 use super::extract::Auth;
 use super::form::Pairs;
-use crate::domain::message::{Message, Said};
 use crate::access::CaseScope;
 use crate::area::checks::{assessment_views, item_text};
 use crate::db;
@@ -12,6 +11,7 @@ use crate::domain::checklist::READINESS;
 use crate::domain::checklist::{Answers, Instrument};
 use crate::domain::dates;
 use crate::domain::dates::parse_date;
+use crate::domain::message::{Message, Said};
 use crate::domain::referral::PrereferralItem;
 use crate::error::{AppError, AppResult};
 use crate::http::render::{render, render_status};
@@ -148,8 +148,12 @@ fn summary(instrument: &Instrument, answers: &Answers) -> Said {
     let criterion = |code: &str| {
         let item = instrument.items.iter().find(|i| i.code == code);
         crate::domain::message::Arg::Both {
-            ja: item.map(|i| i.text_ja.clone()).unwrap_or_else(|| code.to_string()),
-            en: item.map(|i| i.text_en.clone()).unwrap_or_else(|| code.to_string()),
+            ja: item
+                .map(|i| i.text_ja.clone())
+                .unwrap_or_else(|| code.to_string()),
+            en: item
+                .map(|i| i.text_en.clone())
+                .unwrap_or_else(|| code.to_string()),
         }
     };
     let mut said = if r.ready() {

@@ -4,7 +4,6 @@
 
 use super::extract::Auth;
 use super::form::Pairs;
-use crate::domain::message::{Message, Said};
 use crate::access::{CaseScope, Reader};
 use crate::area::legal::milestones;
 use crate::db::tasks::PhaseDates;
@@ -14,6 +13,7 @@ use crate::domain::dates::{self, slash};
 use crate::domain::kinds::AgencyKind;
 use crate::domain::legal::wanted_tasks;
 use crate::domain::legal::{self, StartKind};
+use crate::domain::message::{Message, Said};
 use crate::error::{AppError, AppResult};
 use crate::http::render::{render, render_status};
 use crate::http::state::AppState;

@@ -6,7 +6,6 @@
 
 use super::extract::Auth;
 use super::form::Pairs;
-use crate::domain::message::{Message, Said};
 use crate::access::{self, CaseScope, Need, OnCase, Reader, ReferralScope, Who};
 use crate::area::checks::item_text;
 use crate::db::referrals::{NewReferral, Packet, ReferralRow, Transition};
@@ -15,6 +14,7 @@ use crate::domain::checklist::READINESS;
 use crate::domain::dates;
 use crate::domain::dates::parse_date;
 use crate::domain::kinds::AgencyKind;
+use crate::domain::message::{Message, Said};
 use crate::domain::referral::{DeclineReason, RefState, Side};
 use crate::error::{AppError, AppResult};
 use crate::http::render::{render, render_status};
@@ -384,7 +384,14 @@ async fn send(
         return Ok(false);
     }
     db::referrals::mark_referred(conn, scope).await?;
-    timeline_event(conn, scope, referral, RefState::Sent, Said::new().free(note)).await?;
+    timeline_event(
+        conn,
+        scope,
+        referral,
+        RefState::Sent,
+        Said::new().free(note),
+    )
+    .await?;
     Ok(true)
 }
 
@@ -658,7 +665,8 @@ async fn transition(
         }
         let mut detail = Said::new();
         if let Some(r) = reason {
-            detail = detail.line(Message::new("event-referral-reason").key("reason", r.label_key()));
+            detail =
+                detail.line(Message::new("event-referral-reason").key("reason", r.label_key()));
         }
         if let Some(d) = service_start {
             detail = detail.line(Message::new("event-referral-start").date("on", d));

@@ -4,12 +4,12 @@
 
 use super::extract::Auth;
 use super::form::Pairs;
-use crate::domain::message::{Message, Said};
 use crate::access::CaseScope;
 use crate::db;
 use crate::domain::checklist::RETENTION;
 use crate::domain::checklist::{Answers, Instrument};
 use crate::domain::dates::parse_date;
+use crate::domain::message::{Message, Said};
 use crate::domain::{dates, radar};
 use crate::error::{AppError, AppResult};
 use crate::http::render::{render, render_status};

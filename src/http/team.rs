@@ -3,9 +3,9 @@
 
 use super::extract::Auth;
 use super::form::Pairs;
-use crate::domain::message::{Message, Said};
 use crate::access::CaseScope;
 use crate::db;
+use crate::domain::message::{Message, Said};
 use crate::domain::text;
 use crate::error::{AppError, AppResult};
 use crate::http::render::{render, render_status};

@@ -15,6 +15,7 @@ mod faults;
 mod frame;
 mod helpers;
 mod hostile;
+mod i18n;
 mod journey;
 mod leak_hunt;
 mod least_privilege;

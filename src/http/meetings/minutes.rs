@@ -2,12 +2,12 @@
 //! action item.
 
 use super::{meeting_event, meeting_page, open_meeting, ROLE_ROWS};
-use crate::domain::message::{Message, Said};
 use crate::access;
 use crate::access::meeting::MeetingNeed;
 use crate::db;
 use crate::db::meetings::NewActionItem;
 use crate::domain::dates::parse_date;
+use crate::domain::message::{Message, Said};
 use crate::domain::text;
 use crate::error::{AppError, AppResult};
 use crate::http::extract::Auth;

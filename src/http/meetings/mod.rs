@@ -14,15 +14,15 @@ mod show;
 
 use super::extract::Auth;
 use super::form::Pairs;
-use crate::domain::message::Said;
 use crate::access::meeting::MeetingNeed;
 use crate::access::{self, MeetingScope, Who};
+use crate::config::Settings;
 use crate::db;
 use crate::db::meetings::MeetingRow;
 use crate::domain::dates::parse_date;
+use crate::domain::message::Said;
 use crate::domain::{ics, text};
 use crate::error::AppResult;
-use crate::config::Settings;
 use crate::http::state::AppState;
 use crate::i18n::Tr;
 use crate::views::meetings::{MeetingForm, MeetingPage, RoleRow};
@@ -135,7 +135,16 @@ async fn meeting_event(
         .copied()
         .filter(|a| *a != actor.agency_id())
         .collect();
-    Ok(db::entries::insert_said(conn, scope, "meeting", "case_admin", said, &shared, Utc::now()).await?)
+    Ok(db::entries::insert_said(
+        conn,
+        scope,
+        "meeting",
+        "case_admin",
+        said,
+        &shared,
+        Utc::now(),
+    )
+    .await?)
 }
 
 /// Opens a meeting through the door (the convener's agency or an invited agency) and reads it.
@@ -239,7 +248,11 @@ fn ics_event<'a>(tr: Tr, settings: &Settings, m: &'a MeetingRow) -> ics::Event<'
         ),
         location,
         description,
-        url: if url.starts_with("http") { url } else { String::new() },
+        url: if url.starts_with("http") {
+            url
+        } else {
+            String::new()
+        },
         cancelled: m.status == "cancelled",
     }
 }

@@ -1,9 +1,9 @@
 //! The convener moves a meeting (checking clashes again) or calls it off; the invitees are told.
 
 use super::{check_place, meeting_event, meeting_page, open_meeting, read_form, when};
-use crate::domain::message::{Message, Said};
 use crate::access::meeting::MeetingNeed;
 use crate::db;
+use crate::domain::message::{Message, Said};
 use crate::error::AppResult;
 use crate::http::extract::Auth;
 use crate::http::form::Pairs;

@@ -2,13 +2,13 @@
 //! share with them and clashes with their other meetings are checked before it is saved.
 
 use super::{check_place, meeting_event, read_form, when};
-use crate::domain::message::{Message, Said};
 use crate::access::meeting::MeetingNeed;
 use crate::access::{self, CaseScope};
 use crate::area::material::agenda_text;
 use crate::db;
 use crate::db::meetings::NewMeeting;
 use crate::domain::meeting::Purpose;
+use crate::domain::message::{Message, Said};
 use crate::error::{AppError, AppResult};
 use crate::http::extract::Auth;
 use crate::http::form::Pairs;
