@@ -480,3 +480,175 @@ async fn the_calendar_file_has_the_place_the_purpose_and_a_link_and_no_personal_
         Some("https://meet.example/xyz")
     );
 }
+
+/// A Chrome DevTools command through chromedriver (here: print media emulation).
+#[derive(Debug)]
+struct Cdp(&'static str, serde_json::Value);
+
+impl fantoccini::wd::WebDriverCompatibleCommand for Cdp {
+    fn endpoint(
+        &self,
+        base: &url::Url,
+        session: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base.join(&format!(
+            "session/{}/goog/cdp/execute",
+            session.unwrap_or("")
+        ))
+    }
+    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
+        let body = serde_json::json!({"cmd": self.0, "params": self.1});
+        (http::Method::POST, Some(body.to_string()))
+    }
+}
+
+async fn print_media(c: &fantoccini::Client) {
+    c.issue_cmd(Cdp(
+        "Emulation.setEmulatedMedia",
+        serde_json::json!({"media": "print"}),
+    ))
+    .await
+    .unwrap();
+}
+
+async fn js(c: &fantoccini::Client, script: &str) -> serde_json::Value {
+    c.execute(script, vec![]).await.unwrap()
+}
+
+#[sqlx::test]
+async fn the_printed_letter_and_material_keep_headings_with_their_content_in_a_real_browser(
+    pool: PgPool,
+) {
+    use crate::browser::{console_errors, log_in, screenshot, Driver};
+    let app = TestApp::spawn(pool).await;
+    let driver = Driver::start();
+    let c = driver.browser(false).await;
+    log_in(&c, &app, "psw@sakura.example", crate::helpers::PASSWORD).await;
+    let referral: Uuid = sqlx::query_scalar("SELECT id FROM referral WHERE case_id = $1")
+        .bind(CASE_SATO)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    c.goto(&app.url(&format!("/referrals/{referral}/print")))
+        .await
+        .unwrap();
+    print_media(&c).await;
+    let to = js(&c, "return document.querySelector('.letter-to').innerText").await;
+    assert_eq!(to, "ひかり就労移行支援センター 御中");
+    let from = js(
+        &c,
+        "return document.querySelector('.letter-from').innerText",
+    )
+    .await;
+    let from = from.as_str().unwrap();
+    assert!(
+        from.contains("0120-000-101") && from.contains("山本 恵"),
+        "{from}"
+    );
+    // in print, no heading may end a page: each avoids a break after it, and the small
+    // blocks (a note with its label) are kept whole
+    let headings = js(
+        &c,
+        "return [...document.querySelectorAll('main h1, main h2, main h3, dl.notes dt')]
+            .map(h => getComputedStyle(h).breakAfter)",
+    )
+    .await;
+    let headings = headings.as_array().unwrap();
+    assert!(!headings.is_empty());
+    assert!(headings.iter().all(|b| b == "avoid"), "{headings:?}");
+    let kept = js(
+        &c,
+        "return [...document.querySelectorAll('dl.notes .keep')]
+            .map(k => getComputedStyle(k).breakInside)",
+    )
+    .await;
+    let kept = kept.as_array().unwrap();
+    assert!(kept.len() >= 2, "{kept:?}");
+    assert!(kept.iter().all(|b| b == "avoid"), "{kept:?}");
+    // the items in SPEC §5's order
+    let items = js(
+        &c,
+        "return [...document.querySelectorAll('dl.notes dt')].map(d => d.innerText)",
+    )
+    .await;
+    assert_eq!(
+        items,
+        serde_json::json!(["受傷後の経過", "希望の働き方"]),
+        "{items}"
+    );
+    screenshot(&c, "referral-letter-print").await;
+    // in English: "To:", no 御中, half-width brackets
+    c.issue_cmd(Cdp(
+        "Emulation.setEmulatedMedia",
+        serde_json::json!({"media": ""}),
+    ))
+    .await
+    .unwrap();
+    c.goto(&app.url("/")).await.unwrap();
+    crate::browser::click_and_wait(&c, "form[action='/lang'] button").await;
+    print_media(&c).await;
+    c.goto(&app.url(&format!("/referrals/{referral}/print")))
+        .await
+        .unwrap();
+    let to = js(&c, "return document.querySelector('.letter-to').innerText").await;
+    assert_eq!(to, "To: ひかり就労移行支援センター");
+    screenshot(&c, "referral-letter-print-en").await;
+
+    // the material as the convener prints it: every agenda heading in a block with its content
+    let minato = driver.browser(false).await;
+    log_in(
+        &minato,
+        &app,
+        "sabikan@hikari.example",
+        crate::helpers::PASSWORD,
+    )
+    .await;
+    let m = renkei::demo::MEETING_TAKAHASHI;
+    minato
+        .goto(&app.url(&format!("/meetings/{m}/material/print")))
+        .await
+        .unwrap();
+    print_media(&minato).await;
+    let loose = js(
+        &minato,
+        "return [...document.querySelectorAll('article.material h3')]
+            .filter(h => !h.closest('section.keep') || !h.nextElementSibling)
+            .map(h => h.innerText)",
+    )
+    .await;
+    assert_eq!(loose, serde_json::json!([]), "headings alone: {loose}");
+    let agenda = js(
+        &minato,
+        "return document.querySelectorAll('article.material section.keep h3').length",
+    )
+    .await;
+    assert!(agenda.as_u64().unwrap() >= 5, "{agenda}");
+    let whole = js(
+        &minato,
+        "return [...document.querySelectorAll('article.material section.keep')]
+            .every(s => getComputedStyle(s).breakInside === 'avoid')",
+    )
+    .await;
+    assert_eq!(whole, serde_json::json!(true));
+    // an empty bullet is a line to write on, not a lone dot
+    let dots = js(
+        &minato,
+        "return [...document.querySelectorAll('article.material li')]
+            .filter(li => li.innerText.trim() === '' && getComputedStyle(li).listStyleType !== 'none')
+            .length",
+    )
+    .await;
+    assert_eq!(dots, serde_json::json!(0));
+    js(
+        &minato,
+        "document.querySelectorAll('article.material')[1].scrollIntoView(); return 0",
+    )
+    .await;
+    screenshot(&minato, "material-print-agenda").await;
+    for client in [&c, &minato] {
+        let errors = console_errors(client).await;
+        assert!(errors.is_empty(), "console errors: {errors:?}");
+    }
+    c.close().await.unwrap();
+    minato.close().await.unwrap();
+}
