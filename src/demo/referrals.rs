@@ -42,21 +42,12 @@ pub(super) async fn load_readiness_and_referrals(tx: &mut sqlx::PgConnection) ->
             .zip(values)
             .map(|(c, v)| (c.to_string(), (v.to_string(), String::new())))
             .collect();
-        let r = instrument.all_met(&answers);
-        let missing: Vec<String> = r
-            .missing
-            .iter()
-            .filter_map(|c| instrument.items.iter().find(|i| i.code == *c))
-            .map(|i| format!("\n- {}", i.text_ja))
-            .collect();
-        let body = format!(
-            "紹介準備チェック：{}/{} 項目を満たしています。まだ満たしていない目安：{}",
-            r.met,
-            r.total,
-            missing.concat()
-        );
+        // the summary as the application writes it: read in each reader's language
+        let said = crate::area::checks::readiness_summary(&instrument, &answers);
+        let body = said.to_markdown(crate::i18n::Tr::new(crate::i18n::Lang::Ja));
+        let fields = serde_json::json!({ "said": said.to_json() }).to_string();
         let e: DemoEntry = (days, email, SAKURA, "readiness", "assessment", &body, "{}");
-        insert_demo_entry(tx, entry, yamada, &e, "{}", None).await?;
+        insert_demo_entry(tx, entry, yamada, &e, &fields, None).await?;
         let inserted = sqlx::query(
             "INSERT INTO assessment (id, case_id, instrument_id, author_user_id, author_agency_id,
                                      assessed_on, entry_id)

@@ -7,11 +7,10 @@ use super::form::Pairs;
 use crate::access::CaseScope;
 use crate::area::checks::{assessment_views, item_text};
 use crate::db;
+use crate::domain::checklist::Answers;
 use crate::domain::checklist::READINESS;
-use crate::domain::checklist::{Answers, Instrument};
 use crate::domain::dates;
 use crate::domain::dates::parse_date;
-use crate::domain::message::{Message, Said};
 use crate::domain::referral::PrereferralItem;
 use crate::error::{AppError, AppResult};
 use crate::http::render::{render, render_status};
@@ -141,53 +140,6 @@ async fn page(
     Ok(render(&page)?.into_response())
 }
 
-/// The timeline text of an assessment, put into each reader's words when read: the criteria
-/// are kept in both languages, the notes as typed.
-fn summary(instrument: &Instrument, answers: &Answers) -> Said {
-    let r = instrument.all_met(answers);
-    let criterion = |code: &str| {
-        let item = instrument.items.iter().find(|i| i.code == code);
-        crate::domain::message::Arg::Both {
-            ja: item
-                .map(|i| i.text_ja.clone())
-                .unwrap_or_else(|| code.to_string()),
-            en: item
-                .map(|i| i.text_en.clone())
-                .unwrap_or_else(|| code.to_string()),
-        }
-    };
-    let mut said = if r.ready() {
-        Said::new().line(Message::new("readiness-summary-ready"))
-    } else {
-        let mut said = Said::new().line(
-            Message::new("readiness-summary-count").text("met", format!("{}/{}", r.met, r.total)),
-        );
-        for c in &r.missing {
-            said = said.item(Message::new("event-text").arg("text", criterion(c)));
-        }
-        said
-    };
-    let notes: Vec<Message> = instrument
-        .items
-        .iter()
-        .filter_map(|i| {
-            let (_, note) = answers.get(&i.code)?;
-            (!note.trim().is_empty()).then(|| {
-                Message::new("event-labelled")
-                    .arg("label", criterion(&i.code))
-                    .text("text", note.trim())
-            })
-        })
-        .collect();
-    if !notes.is_empty() {
-        said = said.gap().line(Message::new("readiness-summary-notes"));
-        for n in notes {
-            said = said.item(n);
-        }
-    }
-    said
-}
-
 async fn assess(
     State(state): State<AppState>,
     auth: Auth,
@@ -250,7 +202,7 @@ async fn assess(
         .filter(|m| m.left_on.is_none() && m.agency_id != case.actor().agency_id())
         .map(|m| m.agency_id)
         .collect();
-    let said = summary(&instrument, &answers);
+    let said = crate::area::checks::readiness_summary(&instrument, &answers);
     let entry_id = db::entries::insert_said(
         &mut tx,
         &case,

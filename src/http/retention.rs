@@ -9,7 +9,6 @@ use crate::db;
 use crate::domain::checklist::RETENTION;
 use crate::domain::checklist::{Answers, Instrument};
 use crate::domain::dates::parse_date;
-use crate::domain::message::{Message, Said};
 use crate::domain::{dates, radar};
 use crate::error::{AppError, AppResult};
 use crate::http::render::{render, render_status};
@@ -224,26 +223,7 @@ async fn save(
         return render_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
     }
     let assessed_on = assessed_on.expect("checked");
-    let means = instrument.domain_means(&answers);
-    let mut said = Said::new().line(Message::new("retention-summary"));
-    for ((_, m), d) in means.iter().zip(&instrument.domains) {
-        let key = if *m < 3.0 {
-            "event-domain-mean-low"
-        } else {
-            "event-domain-mean"
-        };
-        said = said.item(
-            Message::new(key)
-                .arg(
-                    "domain",
-                    crate::domain::message::Arg::Both {
-                        ja: d.name_ja.clone(),
-                        en: d.name_en.clone(),
-                    },
-                )
-                .text("mean", format!("{m:.1}")),
-        );
-    }
+    let said = crate::area::checks::retention_summary(&instrument, &answers);
     let team: Vec<Uuid> = db::cases::team(&mut tx, &case)
         .await?
         .into_iter()

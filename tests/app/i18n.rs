@@ -256,6 +256,29 @@ async fn entries_written_before_messages_still_show_their_text(pool: PgPool) {
 }
 
 #[sqlx::test]
+async fn the_demos_checklist_summaries_read_in_each_readers_language(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    let en = reader(&app, "ot@sakura.example", "en").await;
+    let timeline = page(&en, &format!("/cases/{CASE_YAMADA}/timeline")).await;
+    assert!(
+        timeline.contains("Readiness checklist: 4/6 met. Not yet met:"),
+        "{timeline}"
+    );
+    assert!(!timeline.contains("紹介準備チェック："));
+    let aoba_en = reader(&app, "teichaku@aoba.example", "en").await;
+    let timeline = page(&aoba_en, &format!("/cases/{CASE_TANAKA}/timeline")).await;
+    assert!(timeline.contains("Checklist for stable work and life (domain means):"));
+    assert!(
+        timeline.contains("(a place to start talking)"),
+        "{timeline}"
+    );
+    let aoba_ja = reader(&app, "teichaku@aoba.example", "ja").await;
+    let timeline = page(&aoba_ja, &format!("/cases/{CASE_TANAKA}/timeline")).await;
+    assert!(timeline.contains("安定した就労と生活のためのチェックリスト（領域ごとの平均）："));
+    assert!(timeline.contains("（対話のきっかけに）"));
+}
+
+#[sqlx::test]
 async fn referral_steps_and_the_packet_read_in_each_readers_language(pool: PgPool) {
     let app = TestApp::spawn(pool).await;
     // the demo's referral of 佐藤 花子: its steps are messages too
