@@ -142,6 +142,30 @@ impl Tr {
         crate::domain::dates::slash(*d)
     }
 
+    /// A day in a sentence: 2026年4月1日(水) in Japanese, Wed 1 Apr 2026 in English.
+    pub fn long_date(&self, d: &chrono::NaiveDate) -> String {
+        match self.lang {
+            Lang::Ja => crate::domain::dates::long_ja(*d),
+            Lang::En => crate::domain::dates::long_en(*d),
+        }
+    }
+
+    /// An instant in a sentence, Tokyo time: 2026/04/01 09:30 in Japanese, Wed 1 Apr 2026
+    /// 09:30 in English.
+    pub fn long_datetime(&self, at: &chrono::DateTime<chrono::Utc>) -> String {
+        match self.lang {
+            Lang::Ja => crate::domain::dates::tokyo_minutes(*at),
+            Lang::En => {
+                let local = at.with_timezone(&chrono_tz::Asia::Tokyo);
+                format!(
+                    "{} {}",
+                    crate::domain::dates::long_en(local.date_naive()),
+                    local.format("%H:%M")
+                )
+            }
+        }
+    }
+
     /// A date of birth: 昭和55年(1980年)4月1日 in Japanese, 1980/04/01 in English.
     pub fn birth_date(&self, d: &chrono::NaiveDate) -> String {
         match self.lang {

@@ -6,6 +6,7 @@ use crate::access::{MeetingScope, Reader};
 use crate::db::{self, meetings::MeetingRow};
 use crate::domain::case::Category;
 use crate::domain::checklist::{Answers, READINESS, RETENTION};
+use crate::domain::entry::EntryFields;
 use crate::domain::meeting::AGENDA_JA;
 use crate::domain::{dates, text};
 use crate::i18n::{Lang, Tr};
@@ -19,14 +20,26 @@ pub trait PreviewQuery {
     fn preview_as(&self) -> String;
 }
 
-/// Seed 002's agenda as headings: what the convener's own text starts from.
-pub fn agenda_text() -> String {
-    let ja = Tr::new(Lang::Ja);
-    let mut md = format!("## {}\n", ja.t("material-agenda"));
-    for item in AGENDA_JA {
-        md.push_str(&format!("\n### {item}\n\n- \n"));
+/// Seed 002's agenda as headings, in the reader's words: what the convener's own text starts
+/// from. Each heading has a line under it, so none prints alone.
+pub fn agenda_text(tr: Tr) -> String {
+    let mut md = format!("## {}\n", tr.t("material-agenda"));
+    for n in 1..=AGENDA_JA.len() {
+        md.push_str(&format!(
+            "\n### {}\n\n- \n",
+            tr.t(format!("material-agenda-{n}"))
+        ));
     }
     md
+}
+
+/// The convener's text as the reader reads it: the agenda Renkei wrote, while nobody has
+/// changed it, in the reader's words; anything a person wrote, as written.
+pub fn own_text_for(tr: Tr, stored: &str) -> Option<String> {
+    let untouched = [Lang::Ja, Lang::En]
+        .into_iter()
+        .any(|l| agenda_text(Tr::new(l)).trim() == stored.trim());
+    untouched.then(|| agenda_text(tr))
 }
 
 /// The sections Renkei writes into the material (ケース会議用資料), computed for the agency
@@ -48,50 +61,76 @@ pub async fn generated_material(
     let actions = db::meetings::actions_for(conn, reader, None).await?;
     let readiness = db::checks::history(conn, reader, READINESS, 1).await?;
     let retention = db::checks::history(conn, reader, RETENTION, 1).await?;
+    // labels and brackets the reader's way: 氏名：… （…） in Japanese, Name: … (…) in English
+    let labelled = |label: &str, value: &str| {
+        tr.targs(
+            "event-labelled",
+            &[("label", &tr.t(label)), ("text", &value)],
+        )
+    };
+    let paren =
+        |text: &str, note: &str| tr.targs("event-paren", &[("text", &text), ("note", &note)]);
+    let esc = text::markdown_escape;
     let mut md = String::new();
     md.push_str(&format!("## {}\n\n", tr.t("material-person")));
     md.push_str(&format!(
-        "- {}：{} {}（{} {}）\n",
-        tr.t("case-name"),
-        meeting.family_name,
-        meeting.given_name,
-        case.family_kana,
-        case.given_kana
+        "- {}\n",
+        labelled(
+            "case-name",
+            &paren(
+                &esc(&format!("{} {}", meeting.family_name, meeting.given_name)),
+                &esc(&format!("{} {}", case.family_kana, case.given_kana)),
+            ),
+        )
     ));
     md.push_str(&format!(
-        "- {}：{}\n",
-        tr.t("case-phase"),
-        tr.t(format!("phase-{}", case.phase))
-    ));
-    md.push_str(&format!("- {}：{}\n", tr.t("case-lead"), case.lead_name));
-    md.push_str(&format!(
-        "- {}：{}\n",
-        tr.t("meeting-purpose"),
-        tr.t(format!("meeting-purpose-{}", meeting.purpose))
+        "- {}\n",
+        labelled("case-phase", &tr.t(format!("phase-{}", case.phase)))
     ));
     md.push_str(&format!(
-        "- {}：{}\n\n",
-        tr.t("case-opened"),
-        dates::wareki(case.opened_on)
+        "- {}\n",
+        labelled("case-lead", &esc(&case.lead_name))
     ));
+    md.push_str(&format!(
+        "- {}\n",
+        labelled(
+            "meeting-purpose",
+            &tr.t(format!("meeting-purpose-{}", meeting.purpose))
+        )
+    ));
+    let opened = match tr.lang {
+        Lang::Ja => dates::wareki(case.opened_on),
+        Lang::En => tr.long_date(&case.opened_on),
+    };
+    md.push_str(&format!("- {}\n\n", labelled("case-opened", &opened)));
     md.push_str(&format!(
         "## {}\n\n",
         tr.t1(
             "material-history",
             "since",
-            dates::slash(since.with_timezone(&Tokyo).date_naive())
+            tr.date(&since.with_timezone(&Tokyo).date_naive())
         )
     ));
     if history.is_empty() {
         md.push_str(&format!("{}\n\n", tr.t("material-history-none")));
     }
-    for (at, kind, agency, line) in &history {
+    for (at, kind, agency, line, fields) in &history {
+        // what Renkei wrote itself reads in the reader's words
+        let line = match EntryFields::from_json(fields).said {
+            Some(said) => said.to_plain(tr, 120),
+            None => line.clone(),
+        };
         md.push_str(&format!(
-            "- {} {}（{}）：{}\n",
-            dates::tokyo_minutes(*at),
-            tr.t(format!("entry-kind-{kind}")),
-            text::markdown_escape(agency),
-            text::markdown_escape(line)
+            "- {}\n",
+            tr.targs(
+                "material-history-line",
+                &[
+                    ("at", &tr.datetime(at)),
+                    ("kind", &tr.t(format!("entry-kind-{kind}"))),
+                    ("agency", &esc(agency)),
+                    ("text", &esc(&line)),
+                ]
+            )
         ));
     }
     md.push_str(&format!("\n## {}\n\n", tr.t("material-actions")));
@@ -101,11 +140,15 @@ pub async fn generated_material(
     }
     for a in open {
         md.push_str(&format!(
-            "- {} {}：{}（{}）\n",
-            dates::slash(a.due_on),
-            text::markdown_escape(&a.owner_agency_name),
-            text::markdown_escape(&a.what),
-            text::markdown_escape(&a.how)
+            "- {} {}\n",
+            tr.date(&a.due_on),
+            tr.targs(
+                "event-labelled",
+                &[
+                    ("label", &esc(&a.owner_agency_name)),
+                    ("text", &paren(&esc(&a.what), &esc(&a.how))),
+                ]
+            )
         ));
     }
     md.push_str(&format!("\n## {}\n\n", tr.t("material-checks")));
@@ -115,11 +158,14 @@ pub async fn generated_material(
             let answers: Answers = r.answers();
             let result = instrument.all_met(&answers);
             md.push_str(&format!(
-                "- {}：{}/{}（{}）\n",
-                tr.t("readiness-title-short"),
-                result.met,
-                result.total,
-                dates::slash(r.assessed_on)
+                "- {}\n",
+                labelled(
+                    "readiness-title-short",
+                    &paren(
+                        &format!("{}/{}", result.met, result.total),
+                        &tr.date(&r.assessed_on)
+                    )
+                )
             ));
         }
         None if retention.is_empty() => md.push_str(&format!("{}\n", tr.t("material-checks-none"))),
@@ -133,9 +179,12 @@ pub async fn generated_material(
             .iter()
             .zip(&means)
             .map(|(d, (_, m))| {
+                let name = match tr.lang {
+                    Lang::Ja => &d.name_ja,
+                    Lang::En => &d.name_en,
+                };
                 format!(
-                    "{} {m:.1}{}",
-                    d.name_ja,
+                    "{name} {m:.1}{}",
                     if *m < 3.0 {
                         tr.t("material-check-low")
                     } else {
@@ -145,10 +194,17 @@ pub async fn generated_material(
             })
             .collect();
         md.push_str(&format!(
-            "- {}（{}）：{}\n",
-            tr.t("retention-title"),
-            dates::slash(r.assessed_on),
-            parts.join("、")
+            "- {}\n",
+            tr.targs(
+                "event-labelled",
+                &[
+                    (
+                        "label",
+                        &paren(&tr.t("retention-title"), &tr.date(&r.assessed_on))
+                    ),
+                    ("text", &parts.join(&tr.t("list-separator"))),
+                ]
+            )
         ));
     }
     Ok(crate::domain::markdown::to_safe_html(&md))
@@ -164,8 +220,15 @@ pub async fn material_for(
     reader: Reader,
 ) -> sqlx::Result<(String, Option<String>)> {
     let generated = generated_material(conn, tr, scope, meeting, reader).await?;
-    let text = db::meetings::material_text(conn, scope, reader).await?;
-    Ok((generated, text))
+    let text =
+        db::meetings::material_text(conn, scope, reader)
+            .await?
+            .map(|html| match own_text_for(tr, &meeting.material) {
+                Some(agenda) => crate::domain::markdown::to_safe_html(&agenda),
+                None => html,
+            });
+    let keep = crate::domain::markdown::keep_headings_with_content;
+    Ok((keep(&generated), text.map(|t| keep(&t))))
 }
 
 /// Whom the material is shown as: the reader's own agency, or — for the convener's

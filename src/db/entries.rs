@@ -4,7 +4,10 @@
 
 use crate::access::rules::{ENTRY_LEFT_ON, ENTRY_VISIBLE};
 use crate::access::{Actor, CaseScope, OnCase, Reader};
+use crate::domain::entry::EntryFields;
 use crate::domain::markdown::to_safe_html;
+use crate::domain::message::Said;
+use crate::i18n::{Lang, Tr};
 use chrono::{DateTime, Utc};
 use sqlx::PgConnection;
 use uuid::Uuid;
@@ -66,12 +69,35 @@ pub async fn insert(
     Ok(id)
 }
 
+/// Writes an entry Renkei words itself: the message keys and arguments go in the fields (each
+/// reader reads them in their language), the Japanese words in the body (search, and rows read
+/// without their fields).
+pub async fn insert_said(
+    conn: &mut PgConnection,
+    scope: &impl OnCase,
+    kind: &str,
+    category: &str,
+    said: &Said,
+    shared_with: &[Uuid],
+    occurred_at: DateTime<Utc>,
+) -> sqlx::Result<Uuid> {
+    let body = said.to_markdown(Tr::new(Lang::Ja));
+    let fields = EntryFields {
+        said: Some(said.clone()),
+        ..Default::default()
+    };
+    let mut entry = NewEntry::plain(kind, category, &body, shared_with);
+    entry.fields = fields.to_json();
+    entry.occurred_at = occurred_at;
+    insert(conn, scope, &entry).await
+}
+
 /// A team or lead change, shared with every agency on the team (current and former).
 pub async fn record_team_event(
     conn: &mut PgConnection,
     scope: &impl OnCase,
     kind: &str,
-    body: &str,
+    said: &Said,
 ) -> sqlx::Result<Uuid> {
     let case_id = scope.case_id();
     let team: Vec<Uuid> =
@@ -79,12 +105,7 @@ pub async fn record_team_event(
             .bind(case_id)
             .fetch_all(&mut *conn)
             .await?;
-    insert(
-        conn,
-        scope,
-        &NewEntry::plain(kind, "case_admin", body, &team),
-    )
-    .await
+    insert_said(conn, scope, kind, "case_admin", said, &team, Utc::now()).await
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -412,6 +433,8 @@ pub struct InboxRow {
     pub occurred_at: DateTime<Utc>,
     pub created_at: DateTime<Utc>,
     pub excerpt: String,
+    /// for an entry Renkei wrote itself, its message (`EntryFields::said`)
+    pub fields: serde_json::Value,
     pub author_name: String,
     pub author_agency_name: String,
     pub reply_to: Option<Uuid>,
@@ -432,7 +455,7 @@ pub async fn inbox(
 ) -> sqlx::Result<Vec<InboxRow>> {
     sqlx::query_as(&format!(
         "SELECT e.id, e.case_id, p.family_name, p.given_name, e.kind, e.category, e.occurred_at,
-                e.created_at, left(e.body, 600) AS excerpt, u.display_name AS author_name,
+                e.created_at, left(e.body, 600) AS excerpt, e.fields, u.display_name AS author_name,
                 a.name AS author_agency_name, e.reply_to
          FROM case_agency ca
          JOIN entry e ON e.case_id = ca.case_id
@@ -565,17 +588,19 @@ pub async fn visible_ids(conn: &mut PgConnection, reader: Reader) -> sqlx::Resul
 
 /// A one-line view of the case's entries since `since` that the reader may see, oldest first
 /// (for a meeting's material, computed when read).
+/// The last column is the entry's fields (a system-written entry's message is in them).
 pub async fn summaries_since(
     conn: &mut PgConnection,
     reader: Reader,
     since: DateTime<Utc>,
     limit: i64,
-) -> sqlx::Result<Vec<(DateTime<Utc>, String, String, String)>> {
+) -> sqlx::Result<Vec<(DateTime<Utc>, String, String, String, serde_json::Value)>> {
     sqlx::query_as(&format!(
         "SELECT s.occurred_at, s.kind, a.name,
-                left(replace(coalesce(old.body, s.body), E'\\n', ' '), 120) AS line
+                left(replace(coalesce(old.body, s.body), E'\\n', ' '), 120) AS line,
+                coalesce(old.fields, s.fields) AS fields
          FROM (SELECT e.occurred_at, e.id, e.kind, e.author_agency_id, e.body, e.edited_at,
-                      e.case_id
+                      e.case_id, e.fields
                FROM entry e
                WHERE e.case_id = $2 AND e.occurred_at >= $3 AND e.reply_to IS NULL AND {}
                ORDER BY e.occurred_at DESC, e.id DESC LIMIT $4) s
@@ -583,7 +608,7 @@ pub async fn summaries_since(
          {}
          ORDER BY s.occurred_at, s.id",
         *ENTRY_VISIBLE,
-        as_left("s", "v.body")
+        as_left("s", "v.body, v.fields")
     ))
     .bind(reader.agency_id())
     .bind(reader.case_id())

@@ -44,6 +44,19 @@ pub struct NoteRow {
     pub written_at: DateTime<Utc>,
 }
 
+impl NoteRow {
+    /// 山本 恵（さくら通りクリニック） / 山本 恵 (さくら通りクリニック)
+    pub fn by_line(&self, tr: &crate::i18n::Tr) -> String {
+        tr.targs(
+            "event-paren",
+            &[
+                ("text", &self.author_name),
+                ("note", &self.author_agency_name),
+            ],
+        )
+    }
+}
+
 /// The newest visible note of each item.
 pub async fn latest_notes(conn: &mut PgConnection, reader: Reader) -> sqlx::Result<Vec<NoteRow>> {
     let (case_id, agency_id) = (reader.case_id(), reader.agency_id());
@@ -321,6 +334,97 @@ pub struct Packet {
     pub readiness_met: Option<(usize, usize)>,
     pub notes: Vec<NoteRow>,
     pub sent_by: String,
+    /// the catalog keys of `disabilities` (packets sent before they were kept have none)
+    #[serde(default)]
+    pub disability_keys: Vec<String>,
+    /// the criteria of `readiness` in English, in the same order
+    #[serde(default)]
+    pub readiness_en: Vec<String>,
+    /// the sending agency's contact details, for the letter
+    #[serde(default)]
+    pub from_address: String,
+    #[serde(default)]
+    pub from_phone: String,
+    /// the day the person's consent covering the referral was given
+    #[serde(default)]
+    pub consent_on: Option<NaiveDate>,
+}
+
+impl Packet {
+    /// The disabilities in the reader's words (as frozen, for packets without their keys).
+    pub fn disabilities_for(&self, tr: &crate::i18n::Tr) -> String {
+        if self.disability_keys.is_empty() {
+            return self.disabilities.join("・");
+        }
+        let names: Vec<String> = self.disability_keys.iter().map(|k| tr.t(k)).collect();
+        names.join(&tr.t("list-separator"))
+    }
+
+    /// 佐藤 花子（サトウ ハナコ） / 佐藤 花子 (サトウ ハナコ)
+    pub fn name_line(&self, tr: &crate::i18n::Tr) -> String {
+        tr.targs(
+            "event-paren",
+            &[("text", &self.person_name), ("note", &self.person_kana)],
+        )
+    }
+
+    /// The readiness heading: 紹介準備チェック（2026/04/01・5/6）.
+    pub fn readiness_heading(&self, tr: &crate::i18n::Tr) -> String {
+        let mut note = self.readiness_on.map(|d| tr.date(&d)).unwrap_or_default();
+        if let Some((met, total)) = self.readiness_met {
+            note = tr.targs(
+                "referral-readiness-note",
+                &[("on", &note), ("met", &met), ("total", &total)],
+            );
+        }
+        tr.targs(
+            "event-paren",
+            &[("text", &tr.t("readiness-title-short")), ("note", &note)],
+        )
+    }
+
+    /// The pre-referral notes in the order SPEC §5 lists the items.
+    pub fn notes_in_order(&self) -> Vec<&NoteRow> {
+        let mut notes: Vec<&NoteRow> = self.notes.iter().collect();
+        notes.sort_by_key(|n| crate::domain::referral::PrereferralItem::letter_position(&n.item));
+        notes
+    }
+
+    /// (criterion, value, note) with the criterion in the reader's language.
+    pub fn readiness_for(&self, tr: &crate::i18n::Tr) -> Vec<(String, String, String)> {
+        self.readiness
+            .iter()
+            .enumerate()
+            .map(|(i, (ja, v, n))| {
+                let text = match (tr.lang, self.readiness_en.get(i)) {
+                    (crate::i18n::Lang::En, Some(en)) => en.clone(),
+                    _ => ja.clone(),
+                };
+                (text, v.clone(), n.clone())
+            })
+            .collect()
+    }
+}
+
+/// The day of the latest consent (valid today, not revoked) by which the person agreed to
+/// share `required` with `agency_id`: what the referral letter states.
+pub async fn consent_given_on(
+    conn: &mut PgConnection,
+    scope: &impl OnCase,
+    agency_id: Uuid,
+    required: &[String],
+) -> sqlx::Result<Option<NaiveDate>> {
+    sqlx::query_scalar(&format!(
+        "SELECT max(k.given_on) FROM consent k
+         WHERE k.case_id = $1 AND k.agency_id = $2 AND k.categories && $3::text[]
+           AND k.revoked_at IS NULL AND k.given_on <= {TODAY}
+           AND (k.valid_until IS NULL OR k.valid_until >= {TODAY})"
+    ))
+    .bind(scope.case_id())
+    .bind(agency_id)
+    .bind(required)
+    .fetch_one(conn)
+    .await
 }
 
 /// A sent referral moves a case still at intake to `referred`.

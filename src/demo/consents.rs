@@ -1,7 +1,7 @@
 //! The demo's consents: one for every agency on a case's team.
 
 use super::DemoCase;
-use super::{id, MIDORI, MINATO};
+use super::{id, HIKARI, MIDORI, MINATO};
 use anyhow::Result;
 use uuid::Uuid;
 
@@ -31,6 +31,13 @@ pub(super) async fn load_consent(
         ALL.iter().copied().filter(|c| *c != "health").collect()
     } else {
         ALL.to_vec()
+    };
+    // 佐藤 花子 agreed to the referral to ひかり before the clinic sent it (25 days ago), not
+    // when ひかり joined: the referral letter states that day
+    let joined = if c.n == 2 && agency == HIKARI {
+        joined.max(25)
+    } else {
+        joined
     };
     let valid_days: Option<i32> = if c.n == 3 && agency == MINATO {
         Some(-20)

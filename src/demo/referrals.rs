@@ -42,21 +42,12 @@ pub(super) async fn load_readiness_and_referrals(tx: &mut sqlx::PgConnection) ->
             .zip(values)
             .map(|(c, v)| (c.to_string(), (v.to_string(), String::new())))
             .collect();
-        let r = instrument.all_met(&answers);
-        let missing: Vec<String> = r
-            .missing
-            .iter()
-            .filter_map(|c| instrument.items.iter().find(|i| i.code == *c))
-            .map(|i| format!("\n- {}", i.text_ja))
-            .collect();
-        let body = format!(
-            "紹介準備チェック：{}/{} 項目を満たしています。まだ満たしていない目安：{}",
-            r.met,
-            r.total,
-            missing.concat()
-        );
+        // the summary as the application writes it: read in each reader's language
+        let said = crate::area::checks::readiness_summary(&instrument, &answers);
+        let body = said.to_markdown(crate::i18n::Tr::new(crate::i18n::Lang::Ja));
+        let fields = serde_json::json!({ "said": said.to_json() }).to_string();
         let e: DemoEntry = (days, email, SAKURA, "readiness", "assessment", &body, "{}");
-        insert_demo_entry(tx, entry, yamada, &e, "{}", None).await?;
+        insert_demo_entry(tx, entry, yamada, &e, &fields, None).await?;
         let inserted = sqlx::query(
             "INSERT INTO assessment (id, case_id, instrument_id, author_user_id, author_agency_id,
                                      assessed_on, entry_id)
@@ -160,11 +151,14 @@ pub(super) async fn load_readiness_and_referrals(tx: &mut sqlx::PgConnection) ->
         person_kana: "サトウ ハナコ".into(),
         birth_date: chrono::NaiveDate::from_ymd_opt(1990, 11, 3),
         disabilities: vec!["高次脳機能障害".into()],
+        disability_keys: vec!["disability-brain_injury".into()],
         municipality: "みどり市".into(),
         from_agency: "さくら通りクリニック".into(),
         to_agency: "ひかり就労移行支援センター".into(),
         hopes: "事務補助の仕事を目指しています。短時間からの体験利用をお願いします。".into(),
         sent_by: "山本 恵".into(),
+        from_address: "みどり市さくら通り1-2-3".into(),
+        from_phone: "0120-000-101".into(),
         notes: vec![
             crate::db::referrals::NoteRow {
                 item: "course".into(),
@@ -204,6 +198,18 @@ pub(super) async fn load_readiness_and_referrals(tx: &mut sqlx::PgConnection) ->
     .await?
     .rows_affected();
     if created == 1 {
+        // the letter states the consent the sending was checked against
+        sqlx::query(
+            "UPDATE referral SET packet = packet || jsonb_build_object('consent_on',
+                 (SELECT max(k.given_on) FROM consent k
+                  WHERE k.case_id = $2 AND k.agency_id = $3 AND k.revoked_at IS NULL))
+             WHERE id = $1",
+        )
+        .bind(referral)
+        .bind(sato)
+        .bind(HIKARI)
+        .execute(&mut *tx)
+        .await?;
         // (n, from state, to state, who, as which agency, days ago, note)
         type Step<'a> = (u128, Option<&'a str>, &'a str, &'a str, Uuid, i32, &'a str);
         let steps: [Step; 4] = [
@@ -254,13 +260,19 @@ pub(super) async fn load_readiness_and_referrals(tx: &mut sqlx::PgConnection) ->
             .execute(&mut *tx)
             .await?;
             if to != "draft" {
-                let label = match to {
-                    "sent" => "送付済み（返事待ち）",
-                    "acknowledged" => "受け付け",
-                    _ => "見学予定",
-                };
-                let body =
-                    format!("{label}：さくら通りクリニック → ひかり就労移行支援センター\n{note}");
+                // as the application writes a step: keys and arguments, read in each
+                // reader's language
+                use crate::domain::message::{Message, Said};
+                let said = Said::new()
+                    .line(
+                        Message::new("event-referral-step")
+                            .key("state", format!("referral-state-{to}"))
+                            .text("from", "さくら通りクリニック")
+                            .text("to", "ひかり就労移行支援センター"),
+                    )
+                    .free(note);
+                let body = said.to_markdown(crate::i18n::Tr::new(crate::i18n::Lang::Ja));
+                let fields = serde_json::json!({ "said": said.to_json() }).to_string();
                 let e: DemoEntry = (
                     days,
                     email,
@@ -270,7 +282,7 @@ pub(super) async fn load_readiness_and_referrals(tx: &mut sqlx::PgConnection) ->
                     body.as_str(),
                     "{}",
                 );
-                insert_demo_entry(tx, id(0x5500 + n), sato, &e, "{}", None).await?;
+                insert_demo_entry(tx, id(0x5500 + n), sato, &e, &fields, None).await?;
             }
         }
     }

@@ -23,27 +23,18 @@ pub(super) async fn load_retention_checks(tx: &mut sqlx::PgConnection) -> Result
             .filter(|c| c.is_ascii_digit())
             .map(|c| c.to_string())
             .collect();
-        let means: Vec<f64> = {
+        // the summary as the application writes it: read in each reader's language
+        let said = {
             let instrument = crate::db::checks::instrument(&mut *tx, "retention").await?;
             let answers: crate::domain::checklist::Answers = codes
                 .iter()
                 .zip(&values)
                 .map(|(c, v)| (c.clone(), (v.clone(), String::new())))
                 .collect();
-            instrument
-                .domain_means(&answers)
-                .into_iter()
-                .map(|(_, m)| m)
-                .collect()
+            crate::area::checks::retention_summary(&instrument, &answers)
         };
-        let body = format!(
-            "安定した就労と生活のためのチェックリスト（領域ごとの平均）：{}",
-            means
-                .iter()
-                .map(|m| format!("{m:.1}"))
-                .collect::<Vec<_>>()
-                .join(" / ")
-        );
+        let body = said.to_markdown(crate::i18n::Tr::new(crate::i18n::Lang::Ja));
+        let fields = serde_json::json!({ "said": said.to_json() }).to_string();
         let entry = id(0x7100 + n);
         let e: DemoEntry = (
             days,
@@ -54,7 +45,7 @@ pub(super) async fn load_retention_checks(tx: &mut sqlx::PgConnection) -> Result
             &body,
             "{}",
         );
-        insert_demo_entry(tx, entry, case_id, &e, "{}", None).await?;
+        insert_demo_entry(tx, entry, case_id, &e, &fields, None).await?;
         let assessment = id(0x7000 + n);
         let created = sqlx::query(
             "INSERT INTO assessment (id, case_id, instrument_id, author_user_id, author_agency_id,

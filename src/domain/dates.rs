@@ -83,6 +83,11 @@ pub fn month_has_ended(month: NaiveDate, today: NaiveDate) -> bool {
     (today.year(), today.month()) > (month.year(), month.month())
 }
 
+/// Wed 1 Apr 2026: the Western way, for English readers.
+pub fn long_en(date: NaiveDate) -> String {
+    date.format("%a %-d %b %Y").to_string()
+}
+
 /// 2026/04/01
 pub fn slash(date: NaiveDate) -> String {
     date.format("%Y/%m/%d").to_string()

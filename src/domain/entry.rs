@@ -86,6 +86,11 @@ pub struct EntryFields {
     /// reply: when it was seen
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub observed_on: Option<NaiveDate>,
+    /// an entry Renkei wrote itself (a meeting scheduled, a referral step…): its text as
+    /// message keys and arguments, put into the reader's words when read; the body keeps the
+    /// Japanese words (for search, and for anything that reads the body alone)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub said: Option<crate::domain::message::Said>,
 }
 
 impl EntryFields {

@@ -12,8 +12,9 @@ pub struct Event<'a> {
     pub stamp: DateTime<Utc>,
     pub summary: String,
     pub location: &'a str,
-    pub description: &'a str,
-    pub url: &'a str,
+    pub description: String,
+    /// absolute (http…) or empty: a calendar has no page to be relative to
+    pub url: String,
     pub cancelled: bool,
 }
 
@@ -75,7 +76,7 @@ pub fn calendar(name: &str, method: &str, events: &[Event<'_>]) -> String {
             lines.push(format!("LOCATION:{}", escape(e.location)));
         }
         if !e.description.is_empty() {
-            lines.push(format!("DESCRIPTION:{}", escape(e.description)));
+            lines.push(format!("DESCRIPTION:{}", escape(&e.description)));
         }
         if !e.url.is_empty() {
             lines.push(format!("URL:{}", e.url));
@@ -138,8 +139,8 @@ mod tests {
                 stamp: t("2026-11-23T00:00:00Z"),
                 summary: "ケース会議：鈴木 一郎".into(),
                 location: "ひかり, 会議室",
-                description: "",
-                url: "",
+                description: "目的：支援計画\n/meetings/m1".into(),
+                url: String::new(),
                 cancelled: false,
             }],
         );
@@ -150,5 +151,7 @@ mod tests {
         assert_eq!(get("SEQUENCE"), Some("2"));
         assert_eq!(get("LOCATION"), Some("ひかり\\, 会議室"));
         assert_eq!(get("METHOD"), Some("PUBLISH"));
+        assert_eq!(get("DESCRIPTION"), Some("目的：支援計画\\n/meetings/m1"));
+        assert_eq!(get("URL"), None);
     }
 }

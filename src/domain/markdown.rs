@@ -61,9 +61,73 @@ pub fn to_plain_text(markdown: &str, max_chars: usize) -> String {
     }
 }
 
+/// Safe HTML (from `to_safe_html`) with each third-level heading and what follows it, up to
+/// the next heading, in a `<section class="keep">`, so a printed agenda item starts on the
+/// page where its content is; a heading directly followed by another goes into the same
+/// section.
+pub fn keep_headings_with_content(safe_html: &str) -> String {
+    let starts: Vec<usize> = safe_html
+        .match_indices("<h")
+        .map(|(i, _)| i)
+        .filter(|i| {
+            let rest = &safe_html[*i..];
+            rest.starts_with("<h2>") || rest.starts_with("<h3>")
+        })
+        .collect();
+    if starts.is_empty() {
+        return safe_html.to_string();
+    }
+    let mut out = String::from(&safe_html[..starts[0]]);
+    let mut pending = String::new();
+    for (n, start) in starts.iter().enumerate() {
+        let end = starts.get(n + 1).copied().unwrap_or(safe_html.len());
+        let segment = &safe_html[*start..end];
+        let close = if segment.starts_with("<h2>") {
+            "</h2>"
+        } else {
+            "</h3>"
+        };
+        let heading_only = segment
+            .find(close)
+            .is_some_and(|c| segment[c + close.len()..].trim().is_empty());
+        pending.push_str(segment);
+        if heading_only && n + 1 < starts.len() {
+            continue;
+        }
+        if pending.contains("<h3>") {
+            out.push_str(&format!("<section class=\"keep\">{pending}</section>"));
+        } else {
+            out.push_str(&pending);
+        }
+        pending.clear();
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn agenda_headings_are_kept_with_their_content() {
+        let html = to_safe_html(
+            "## 話し合うこと\n\n### 連絡方法\n\n- 電話\n\n### 訪問\n\n- \n\n## 他\n\n本文",
+        );
+        let kept = keep_headings_with_content(&html);
+        assert_eq!(
+            kept.matches("<section class=\"keep\">").count(),
+            2,
+            "{kept}"
+        );
+        // the section heading goes with the first item, the item with its bullet
+        assert!(
+            kept.starts_with("<section class=\"keep\"><h2>話し合うこと</h2>\n<h3>連絡方法</h3>"),
+            "{kept}"
+        );
+        assert!(kept.contains("<h2>他</h2>\n<p>本文</p>"), "{kept}");
+        assert!(!kept.contains("<section class=\"keep\"><h2>他"), "{kept}");
+        assert_eq!(keep_headings_with_content("<p>x</p>"), "<p>x</p>");
+    }
 
     #[test]
     fn plain_text_has_no_marks() {

@@ -13,6 +13,7 @@ pub mod legal;
 pub mod markdown;
 pub mod meeting;
 pub mod notice;
+pub mod message;
 pub mod password;
 pub mod photo;
 pub mod radar;

@@ -51,6 +51,27 @@ string_enum!(
 );
 
 impl PrereferralItem {
+    /// The order of SPEC §5, in which the letter lists the items: the six the therapists
+    /// gather, then 前職の情報 and 仕事への考え方.
+    pub const LETTER_ORDER: [PrereferralItem; 8] = [
+        PrereferralItem::Course,
+        PrereferralItem::WorkBefore,
+        PrereferralItem::WhyWork,
+        PrereferralItem::DesiredWork,
+        PrereferralItem::WhyEarn,
+        PrereferralItem::VisitQuestions,
+        PrereferralItem::PreviousJob,
+        PrereferralItem::WorkAttitude,
+    ];
+
+    /// Where an item (by code) comes in the letter; unknown codes last.
+    pub fn letter_position(code: &str) -> usize {
+        Self::LETTER_ORDER
+            .iter()
+            .position(|i| i.as_str() == code)
+            .unwrap_or(Self::LETTER_ORDER.len())
+    }
+
     /// The kind of information each item is, for consent.
     pub fn category(self) -> &'static str {
         match self {

@@ -7,8 +7,8 @@ use super::form::Pairs;
 use crate::access::CaseScope;
 use crate::area::checks::{assessment_views, item_text};
 use crate::db;
+use crate::domain::checklist::Answers;
 use crate::domain::checklist::READINESS;
-use crate::domain::checklist::{Answers, Instrument};
 use crate::domain::dates;
 use crate::domain::dates::parse_date;
 use crate::domain::referral::PrereferralItem;
@@ -16,7 +16,7 @@ use crate::error::{AppError, AppResult};
 use crate::http::flash::{self, Flash};
 use crate::http::render::{render, render_status};
 use crate::http::state::AppState;
-use crate::i18n::{Lang, Tr};
+use crate::i18n::Lang;
 use crate::views::checks::{ChecksPage, CriterionField, NoteField};
 use crate::views::Errors;
 use axum::extract::{Path, State};
@@ -141,44 +141,6 @@ async fn page(
     Ok(render(&page)?.into_response())
 }
 
-/// The timeline text of an assessment, in the team's language.
-fn summary(instrument: &Instrument, answers: &Answers) -> String {
-    let ja = Tr::new(Lang::Ja);
-    let r = instrument.all_met(answers);
-    let mut text = if r.ready() {
-        ja.t("readiness-summary-ready")
-    } else {
-        format!(
-            "{}{}",
-            ja.t1(
-                "readiness-summary-count",
-                "met",
-                format!("{}/{}", r.met, r.total)
-            ),
-            r.missing
-                .iter()
-                .map(|c| format!("\n- {}", item_text(ja, instrument, c)))
-                .collect::<String>()
-        )
-    };
-    let notes: Vec<String> = instrument
-        .items
-        .iter()
-        .filter_map(|i| {
-            let (_, note) = answers.get(&i.code)?;
-            (!note.trim().is_empty()).then(|| format!("\n- {}：{}", i.text_ja, note.trim()))
-        })
-        .collect();
-    if !notes.is_empty() {
-        text.push_str(&format!(
-            "\n\n{}{}",
-            ja.t("readiness-summary-notes"),
-            notes.concat()
-        ));
-    }
-    text
-}
-
 async fn assess(
     State(state): State<AppState>,
     auth: Auth,
@@ -241,10 +203,17 @@ async fn assess(
         .filter(|m| m.left_on.is_none() && m.agency_id != case.actor().agency_id())
         .map(|m| m.agency_id)
         .collect();
-    let body = summary(&instrument, &answers);
-    let mut entry = db::entries::NewEntry::plain("readiness", "assessment", &body, &team);
-    entry.occurred_at = crate::domain::dates::tokyo_noon(assessed_on);
-    let entry_id = db::entries::insert(&mut tx, &case, &entry).await?;
+    let said = crate::area::checks::readiness_summary(&instrument, &answers);
+    let entry_id = db::entries::insert_said(
+        &mut tx,
+        &case,
+        "readiness",
+        "assessment",
+        &said,
+        &team,
+        crate::domain::dates::tokyo_noon(assessed_on),
+    )
+    .await?;
     let assessment =
         db::checks::insert(&mut tx, &case, READINESS, assessed_on, &answers, entry_id).await?;
     auth.who(&state.refusals)

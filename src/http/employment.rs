@@ -12,11 +12,12 @@ use crate::domain::dates;
 use crate::domain::dates::parse_date;
 use crate::domain::kinds::AgencyKind;
 use crate::domain::legal::{self, StartKind};
+use crate::domain::message::{Message, Said};
 use crate::error::{AppError, AppResult};
 use crate::http::flash::{self, Flash};
 use crate::http::render::{render, render_status};
 use crate::http::state::AppState;
-use crate::i18n::{Lang, Tr};
+use crate::i18n::Tr;
 use crate::views::employment::{
     date_words, refusal_text, Intensity, LegalPage, MonthCheck, PhaseForm, TaskEditPage,
     TasksPage,
@@ -375,7 +376,6 @@ async fn change_phase(
     let office = retention_office(&mut tx, &case, dates.lead_agency_id).await?;
     let wanted = crate::area::legal::wanted_tasks(&dates, office);
     db::tasks::regenerate(&mut tx, &case, &dates, &wanted).await?;
-    let ja = Tr::new(Lang::Ja);
     let when = match dates.phase.as_str() {
         "training" => dates.training_started_on,
         "employed" => dates.hired_on,
@@ -383,26 +383,29 @@ async fn change_phase(
         "follow_up" => dates.follow_up_on,
         _ => dates.closed_on,
     };
-    let mut body = ja.t1(
-        "legal-phase-event",
-        "phase",
-        ja.t(format!("phase-{}", dates.phase)),
-    );
+    let kind = dates
+        .start_kind
+        .as_ref()
+        .filter(|_| dates.phase == "employed")
+        .map(|k| format!("start-kind-{k}"));
+    let key = match (when, &kind) {
+        (Some(_), Some(_)) => "event-phase-kind",
+        (Some(_), None) => "event-phase-on",
+        (None, Some(_)) => "event-phase-kind-only",
+        (None, None) => "legal-phase-event",
+    };
+    let mut message = Message::new(key).key("phase", format!("phase-{}", dates.phase));
     if let Some(w) = when {
-        body.push_str(&format!("（{}）", dates::long_ja(w)));
+        message = message.date("on", w);
     }
-    if dates.phase == "employed" {
-        if let Some(k) = &dates.start_kind {
-            body.push_str(&format!("・{}", ja.t(format!("start-kind-{k}"))));
-        }
+    if let Some(k) = kind {
+        message = message.key("kind", k);
     }
+    let mut said = Said::new().line(message);
     if !reason.is_empty() {
-        body.push_str(&format!(
-            "\n\n{}",
-            ja.t1("legal-back-reason-event", "reason", reason)
-        ));
+        said = said.line(Message::new("legal-back-reason-event").text("reason", reason));
     }
-    db::entries::record_team_event(&mut tx, &case, "note", &body).await?;
+    db::entries::record_team_event(&mut tx, &case, "note", &said).await?;
     auth.who(&state.refusals)
         .ok(&mut tx, "case.phase", Some(id), None)
         .await?;

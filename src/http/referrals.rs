@@ -14,6 +14,7 @@ use crate::domain::checklist::READINESS;
 use crate::domain::dates;
 use crate::domain::dates::parse_date;
 use crate::domain::kinds::AgencyKind;
+use crate::domain::message::{Message, Said};
 use crate::domain::referral::{DeclineReason, RefState, Side};
 use crate::error::{AppError, AppResult};
 use crate::http::flash::{self, Flash};
@@ -153,6 +154,7 @@ async fn build_packet(
     referral: &ReferralRow,
 ) -> AppResult<Packet> {
     let ja = Tr::new(Lang::Ja);
+    let en = Tr::new(Lang::En);
     let header = db::cases::header(conn, reader)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -162,6 +164,12 @@ async fn build_packet(
         person_kana: format!("{} {}", header.family_kana, header.given_kana),
         birth_date: Some(header.birth_date),
         disabilities: header.disability_keys().iter().map(|k| ja.t(k)).collect(),
+        // the keys too: each reader reads the letter in their language
+        disability_keys: header
+            .disability_keys()
+            .iter()
+            .map(|k| k.to_string())
+            .collect(),
         municipality: header.municipality.clone(),
         from_agency: referral.from_name.clone(),
         to_agency: referral.to_name.clone(),
@@ -169,6 +177,10 @@ async fn build_packet(
         notes,
         ..Packet::default()
     };
+    if let Some(from) = db::agencies::get(conn, referral.from_agency_id).await? {
+        packet.from_address = from.address;
+        packet.from_phone = from.phone;
+    }
     if referral.assessment_id.is_some() {
         let instrument = db::checks::instrument(conn, READINESS).await?;
         let history = db::checks::history(conn, reader, READINESS, 1).await?;
@@ -184,6 +196,11 @@ async fn build_packet(
                     let (v, n) = answers.get(&i.code).cloned().unwrap_or_default();
                     (item_text(ja, &instrument, &i.code), v, n)
                 })
+                .collect();
+            packet.readiness_en = instrument
+                .items
+                .iter()
+                .map(|i| item_text(en, &instrument, &i.code))
                 .collect();
         }
     }
@@ -214,26 +231,31 @@ async fn timeline_event(
     scope: &impl OnCase,
     referral: &ReferralRow,
     to: RefState,
-    note: &str,
+    detail: Said,
 ) -> AppResult<()> {
-    let ja = Tr::new(Lang::Ja);
     let actor = scope.actor();
     let shared: Vec<Uuid> = [referral.from_agency_id, referral.to_agency_id]
         .into_iter()
         .filter(|a| *a != actor.agency_id())
         .collect();
-    let mut body = format!(
-        "{}：{} → {}",
-        ja.t(to.label_key()),
-        referral.from_name,
-        referral.to_name
+    let mut said = Said::new().line(
+        Message::new("event-referral-step")
+            .key("state", to.label_key())
+            .text("from", &referral.from_name)
+            .text("to", &referral.to_name),
     );
-    if !note.is_empty() {
-        body.push_str(&format!("\n{note}"));
-    }
+    said.0.extend(detail.0);
     // procedural, like team changes: the two sides see each step whatever else is consented
-    let entry = db::entries::NewEntry::plain("referral", "case_admin", &body, &shared);
-    db::entries::insert(conn, scope, &entry).await?;
+    db::entries::insert_said(
+        conn,
+        scope,
+        "referral",
+        "case_admin",
+        &said,
+        &shared,
+        chrono::Utc::now(),
+    )
+    .await?;
     Ok(())
 }
 
@@ -343,6 +365,14 @@ async fn send(
     let actor = scope.actor();
     let mut packet = packet;
     packet.sent_by = db::users::display_name(conn, actor.user_id()).await?;
+    // the consent the sending was checked against, for the letter's statement
+    packet.consent_on = db::referrals::consent_given_on(
+        conn,
+        scope,
+        referral.to_agency_id,
+        &required_categories(&packet),
+    )
+    .await?;
     let t = Transition {
         from: "draft",
         to: "sent",
@@ -356,7 +386,14 @@ async fn send(
         return Ok(false);
     }
     db::referrals::mark_referred(conn, scope).await?;
-    timeline_event(conn, scope, referral, RefState::Sent, note).await?;
+    timeline_event(
+        conn,
+        scope,
+        referral,
+        RefState::Sent,
+        Said::new().free(note),
+    )
+    .await?;
     Ok(true)
 }
 
@@ -461,7 +498,18 @@ async fn print(
     let _actor = rs.actor();
     let packet = match packet_of(&referral) {
         Some(p) => p,
-        None => build_packet(&mut conn, rs.reader(), &referral).await?,
+        None => {
+            // a draft: the consent as it stands now
+            let mut p = build_packet(&mut conn, rs.reader(), &referral).await?;
+            p.consent_on = db::referrals::consent_given_on(
+                &mut conn,
+                &rs,
+                referral.to_agency_id,
+                &required_categories(&p),
+            )
+            .await?;
+            p
+        }
     };
     let made_on = referral
         .sent_at
@@ -475,7 +523,10 @@ async fn print(
         layout: auth.ctx.layout("referral-print-title"),
         referral,
         packet,
-        made_on: dates::wareki(made_on),
+        made_on: match auth.ctx.tr.lang {
+            Lang::Ja => dates::wareki(made_on),
+            Lang::En => auth.ctx.tr.long_date(&made_on),
+        },
     })?
     .into_response())
 }
@@ -623,8 +674,9 @@ async fn transition(
                     &ja.t("referral-team-role"),
                 )
                 .await?;
-                let body = ja.t1("team-event-lead", "agency", &referral.to_name);
-                db::entries::record_team_event(&mut tx, &rs, "handover", &body).await?;
+                let said = Said::new()
+                    .line(Message::new("team-event-lead").text("agency", &referral.to_name));
+                db::entries::record_team_event(&mut tx, &rs, "handover", &said).await?;
                 // the training start is a date of the legal timeline: its tasks follow
                 if let Some(dates) = db::tasks::phase_dates(&mut tx, &rs).await? {
                     let wanted = crate::area::legal::wanted_tasks(&dates, referral.to_agency_id);
@@ -633,29 +685,18 @@ async fn transition(
             }
             _ => {}
         }
-        let mut detail = note.clone();
-        if let Some(d) = visit_on {
-            detail = format!(
-                "{}：{}\n{detail}",
-                ja.t("referral-visit-on"),
-                dates::long_ja(d)
-            );
+        let mut detail = Said::new();
+        if let Some(r) = reason {
+            detail =
+                detail.line(Message::new("event-referral-reason").key("reason", r.label_key()));
         }
         if let Some(d) = service_start {
-            detail = format!(
-                "{}：{}\n{detail}",
-                ja.t("referral-service-start"),
-                dates::long_ja(d)
-            );
+            detail = detail.line(Message::new("event-referral-start").date("on", d));
         }
-        if let Some(r) = reason {
-            detail = format!(
-                "{}：{}\n{detail}",
-                ja.t("referral-reason"),
-                ja.t(r.label_key())
-            );
+        if let Some(d) = visit_on {
+            detail = detail.line(Message::new("event-referral-visit").date("on", d));
         }
-        timeline_event(&mut tx, &rs, &referral, to, detail.trim()).await?;
+        timeline_event(&mut tx, &rs, &referral, to, detail.free(&note)).await?;
     }
     crate::area::notify::referral_moved(&mut tx, &state.settings.mail, actor, &referral, to)
         .await?;

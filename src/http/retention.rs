@@ -224,29 +224,23 @@ async fn save(
         return render_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
     }
     let assessed_on = assessed_on.expect("checked");
-    let ja = Tr::new(Lang::Ja);
-    let names = domain_names(ja, &instrument);
-    let means = instrument.domain_means(&answers);
-    let mut body = ja.t("retention-summary");
-    for ((_, m), name) in means.iter().zip(&names) {
-        body.push_str(&format!(
-            "\n- {name}：{m:.1}{}",
-            if *m < 3.0 {
-                "（対話のきっかけに）"
-            } else {
-                ""
-            }
-        ));
-    }
+    let said = crate::area::checks::retention_summary(&instrument, &answers);
     let team: Vec<Uuid> = db::cases::team(&mut tx, &case)
         .await?
         .into_iter()
         .filter(|m| m.left_on.is_none() && m.agency_id != case.actor().agency_id())
         .map(|m| m.agency_id)
         .collect();
-    let mut entry = db::entries::NewEntry::plain("assessment", "assessment", &body, &team);
-    entry.occurred_at = crate::domain::dates::tokyo_noon(assessed_on);
-    let entry_id = db::entries::insert(&mut tx, &case, &entry).await?;
+    let entry_id = db::entries::insert_said(
+        &mut tx,
+        &case,
+        "assessment",
+        "assessment",
+        &said,
+        &team,
+        crate::domain::dates::tokyo_noon(assessed_on),
+    )
+    .await?;
     let assessment =
         db::checks::insert(&mut tx, &case, RETENTION, assessed_on, &answers, entry_id).await?;
     auth.who(&state.refusals)

@@ -5,12 +5,12 @@ use super::extract::Auth;
 use super::form::Pairs;
 use crate::access::CaseScope;
 use crate::db;
+use crate::domain::message::{Message, Said};
 use crate::domain::text;
 use crate::error::{AppError, AppResult};
 use crate::http::flash::{self, Flash};
 use crate::http::render::{render, render_status};
 use crate::http::state::AppState;
-use crate::i18n::{Lang, Tr};
 use crate::views::cases::TeamPage;
 use crate::views::Errors;
 use axum::extract::{Path, Query, State};
@@ -101,9 +101,9 @@ async fn page(
     Ok(render(&page)?.into_response())
 }
 
-/// Team events are written in the team's language (Japanese), whatever the writer reads in.
-fn ja() -> Tr {
-    Tr::new(Lang::Ja)
+/// A team event: put into each reader's words when read.
+fn team_said(key: &str, agency: &str) -> Said {
+    Said::new().line(Message::new(key).text("agency", agency))
 }
 
 async fn agency_name(conn: &mut PgConnection, id: Uuid) -> AppResult<Option<String>> {
@@ -142,8 +142,8 @@ async fn add(
     }
     if let (true, Some(agency), Some(name)) = (errors.is_empty(), agency, &name) {
         if db::cases::add_member(&mut tx, &case, agency, &role_text).await? {
-            let body = ja().t1("team-event-added", "agency", name);
-            db::entries::record_team_event(&mut tx, &case, "note", &body).await?;
+            let said = team_said("team-event-added", name);
+            db::entries::record_team_event(&mut tx, &case, "note", &said).await?;
             auth.who(&state.refusals)
                 .ok(&mut tx, "case.team.add", Some(id), Some(agency))
                 .await?;
@@ -227,8 +227,8 @@ async fn remove(
     if !db::cases::remove_member(&mut tx, &case, agency).await? {
         return Err(AppError::NotFound);
     }
-    let body = ja().t1("team-event-left", "agency", &name);
-    db::entries::record_team_event(&mut tx, &case, "handover", &body).await?;
+    let said = team_said("team-event-left", &name);
+    db::entries::record_team_event(&mut tx, &case, "handover", &said).await?;
     auth.who(&state.refusals)
         .ok(&mut tx, "case.team.remove", Some(id), Some(agency))
         .await?;
@@ -259,8 +259,8 @@ async fn hand_lead(
     if let Some(agency) = agency {
         if db::cases::set_lead(&mut tx, &case, agency).await? {
             let name = agency_name(&mut tx, agency).await?.unwrap_or_default();
-            let body = ja().t1("team-event-lead", "agency", &name);
-            db::entries::record_team_event(&mut tx, &case, "handover", &body).await?;
+            let said = team_said("team-event-lead", &name);
+            db::entries::record_team_event(&mut tx, &case, "handover", &said).await?;
             auth.who(&state.refusals)
                 .ok(&mut tx, "case.lead.hand", Some(id), Some(agency))
                 .await?;

@@ -183,6 +183,20 @@ impl TeamRow {
     pub fn kind_key(&self) -> String {
         format!("kind-{}", self.kind)
     }
+
+    /// The role as the reader reads it: the one Renkei writes when a referral's receiver
+    /// joins, in the reader's words; a role people typed, as typed.
+    pub fn role(&self, tr: &crate::i18n::Tr) -> String {
+        use crate::i18n::{Lang, Tr};
+        let generated = [Lang::Ja, Lang::En]
+            .into_iter()
+            .any(|l| Tr::new(l).t("referral-team-role") == self.role_text);
+        if generated {
+            tr.t("referral-team-role")
+        } else {
+            self.role_text.clone()
+        }
+    }
 }
 
 impl ConsentRow {

@@ -126,6 +126,17 @@ pub struct InboxPage {
     pub older: Option<String>,
 }
 
+impl EntryView {
+    /// The body in the reader's words: an entry Renkei wrote itself is put into words now;
+    /// what a user wrote (and entries written before messages were kept) as stored.
+    pub fn body(&self, tr: &crate::i18n::Tr) -> String {
+        match &self.fields.said {
+            Some(said) => said.to_html(*tr),
+            None => self.row.body_html.clone(),
+        }
+    }
+}
+
 impl EntryRow {
     pub fn kind_key(&self) -> String {
         format!("entry-kind-{}", self.kind)
@@ -139,9 +150,13 @@ impl InboxRow {
     pub fn kind_key(&self) -> String {
         format!("entry-kind-{}", self.kind)
     }
-    /// The start of the body as plain text: a preview shows words, not Markdown marks.
-    pub fn preview(&self) -> String {
-        crate::domain::markdown::to_plain_text(&self.excerpt, 140)
+    /// The start of the body as plain text in the reader's words: a preview shows words, not
+    /// Markdown marks.
+    pub fn preview(&self, tr: &crate::i18n::Tr) -> String {
+        match EntryFields::from_json(&self.fields).said {
+            Some(said) => said.to_plain(*tr, 140),
+            None => crate::domain::markdown::to_plain_text(&self.excerpt, 140),
+        }
     }
 }
 

@@ -17,6 +17,7 @@ mod forms_browser;
 mod frame;
 mod helpers;
 mod hostile;
+mod i18n;
 mod journey;
 mod leak_hunt;
 mod least_privilege;

@@ -9,21 +9,33 @@ use crate::http::flash::{self, Flash};
 use crate::http::state::AppState;
 use crate::i18n::{Lang, Tr};
 use axum::extract::{Path, State};
+use axum::http::{header, HeaderMap};
 use axum::response::Response;
 
 /// A user's meetings for Google or Outlook calendars, at a secret URL; no session needed.
 pub(super) async fn feed(
     State(state): State<AppState>,
     Path(token): Path<String>,
+    headers: HeaderMap,
 ) -> AppResult<Response> {
+    // no session: the language the calendar asks for, else Japanese
+    let tr = Tr::new(Lang::negotiate(
+        None,
+        headers
+            .get(header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok()),
+    ));
     let token = token.strip_suffix(".ics").unwrap_or(&token);
     let mut conn = state.db.acquire().await?;
     let Some(user) = db::meetings::feed_user(&mut conn, &db::auth::hash_token(token)).await? else {
         return Err(AppError::NotFound);
     };
     let meetings = db::meetings::feed_meetings(&mut conn, user).await?;
-    let events: Vec<ics::Event> = meetings.iter().map(ics_event).collect();
-    let body = ics::calendar(&Tr::new(Lang::Ja).t("app-name"), "PUBLISH", &events);
+    let events: Vec<ics::Event> = meetings
+        .iter()
+        .map(|m| ics_event(tr, &state.settings, m))
+        .collect();
+    let body = ics::calendar(&tr.t("app-name"), "PUBLISH", &events);
     let event = db::audit::Event {
         user_id: Some(user),
         action: "calendar.feed",

@@ -4,7 +4,9 @@
 use super::open_meeting;
 use crate::access::meeting::MeetingNeed;
 use crate::access::{self, MeetingScope, Reader};
-use crate::area::material::{category_choices, material_for, material_reader, PreviewQuery};
+use crate::area::material::{
+    category_choices, material_for, material_reader, own_text_for, PreviewQuery,
+};
 use crate::db;
 use crate::db::meetings::MeetingRow;
 use crate::domain::case::Category;
@@ -86,7 +88,8 @@ async fn material_page(
     let (generated_html, text_html) = material_for(conn, tr, scope, &meeting, reader).await?;
     let (text, category) = typed.unwrap_or_else(|| {
         (
-            meeting.material.clone(),
+            // the agenda Renkei wrote, while untouched, in the editor's words
+            own_text_for(tr, &meeting.material).unwrap_or_else(|| meeting.material.clone()),
             meeting
                 .material_category
                 .clone()

@@ -8,6 +8,7 @@ use crate::db;
 use crate::db::meetings::MeetingRow;
 use crate::db::meetings::NewActionItem;
 use crate::domain::dates::parse_date;
+use crate::domain::message::{Message, Said};
 use crate::domain::text;
 use crate::error::{AppError, AppResult};
 use crate::http::extract::Auth;
@@ -15,7 +16,7 @@ use crate::http::flash::{self, Flash};
 use crate::http::form::Pairs;
 use crate::http::render::{render, render_status};
 use crate::http::state::AppState;
-use crate::i18n::{Lang, Tr};
+use crate::i18n::Tr;
 use crate::views::meetings::{MinutesHistoryPage, MinutesVersion, RoleRow};
 use crate::views::Errors;
 use axum::extract::{Path, State};
@@ -129,16 +130,12 @@ pub(super) async fn minutes(
         db::meetings::add_action_item(&mut tx, &scope, &item).await?;
     }
     let invitees = db::meetings::invitees(&mut tx, &scope).await?;
-    let ja = Tr::new(Lang::Ja);
     let agencies: Vec<Uuid> = invitees.iter().map(|i| i.agency_id).collect();
-    let body = format!(
-        "{}（{}）\n{}：{}\n/meetings/{id}",
-        ja.t("meeting-event-held"),
-        ja.t(meeting.purpose_key()),
-        ja.t("meeting-role-count"),
-        items.len()
-    );
-    meeting_event(&mut tx, &scope, &agencies, &body).await?;
+    let said = Said::new()
+        .line(Message::new("event-meeting-held").key("purpose", meeting.purpose_key()))
+        .line(Message::new("event-meeting-roles").text("count", items.len().to_string()))
+        .link("event-meeting-open", &format!("/meetings/{id}"));
+    meeting_event(&mut tx, &scope, &agencies, &said).await?;
     scope
         .record(&mut tx, &auth.who(&state.refusals), "meeting.minutes")
         .await?;

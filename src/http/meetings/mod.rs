@@ -16,10 +16,12 @@ use super::extract::Auth;
 use super::form::Pairs;
 use crate::access::meeting::MeetingNeed;
 use crate::access::{self, MeetingScope, Who};
+use crate::config::Settings;
 use crate::db;
 use crate::db::meetings::MeetingRow;
 use crate::domain::dates::parse_date;
-use crate::domain::{dates, ics, text};
+use crate::domain::message::Said;
+use crate::domain::{ics, text};
 use crate::error::AppResult;
 use crate::http::state::AppState;
 use crate::i18n::{Lang, Tr};
@@ -128,7 +130,7 @@ async fn meeting_event(
     conn: &mut PgConnection,
     scope: &impl access::OnCase,
     invited: &[Uuid],
-    body: &str,
+    said: &Said,
 ) -> AppResult<Uuid> {
     let actor = scope.actor();
     let shared: Vec<Uuid> = invited
@@ -136,12 +138,20 @@ async fn meeting_event(
         .copied()
         .filter(|a| *a != actor.agency_id())
         .collect();
-    let entry = db::entries::NewEntry::plain("meeting", "case_admin", body, &shared);
-    Ok(db::entries::insert(conn, scope, &entry).await?)
+    Ok(db::entries::insert_said(
+        conn,
+        scope,
+        "meeting",
+        "case_admin",
+        said,
+        &shared,
+        Utc::now(),
+    )
+    .await?)
 }
 
 /// Tells the invited agencies by e-mail (when mail is on), with the meeting's calendar file as
-/// `/meetings/{id}.ics` gives it.
+/// `/meetings/{id}.ics` gives it (in Japanese: the mail's own words are the recipient's).
 async fn notify(
     conn: &mut PgConnection,
     state: &AppState,
@@ -157,18 +167,15 @@ async fn notify(
     } else {
         "PUBLISH"
     };
+    let tr = Tr::new(Lang::Ja);
     let ics = ics::calendar(
-        &Tr::new(Lang::Ja).t("app-name"),
+        &tr.t("app-name"),
         method,
-        &[ics_event(&meeting)],
+        &[ics_event(tr, &state.settings, &meeting)],
     );
     crate::area::notify::meeting_changed(conn, &state.settings.mail, scope, &meeting, kind, ics)
         .await?;
     Ok(())
-}
-
-fn tokyo(t: DateTime<Utc>) -> String {
-    dates::tokyo_minutes(t)
 }
 
 /// Opens a meeting through the door (the convener's agency or an invited agency) and reads it.
@@ -306,27 +313,42 @@ fn role_rows(f: &Pairs) -> Vec<RoleRow> {
         .collect()
 }
 
-fn ics_event(m: &MeetingRow) -> ics::Event<'_> {
-    let ja = Tr::new(Lang::Ja);
+/// A meeting as a calendar event, in the reader's language. The title and description name no
+/// one and carry no notes (calendars are often shared or shown on lock screens): the purpose,
+/// the place or the online link, and a link to the meeting page (absolute when the base URL is
+/// configured).
+fn ics_event<'a>(tr: Tr, settings: &Settings, m: &'a MeetingRow) -> ics::Event<'a> {
     let location = [m.place.as_str(), m.online_url.as_str(), m.phone.as_str()]
         .into_iter()
         .find(|s| !s.is_empty())
         .unwrap_or("");
+    let purpose = tr.t(m.purpose_key());
+    let url = settings.link(&format!("/meetings/{}", m.id));
+    let mut description = tr.t1("meeting-ics-purpose", "purpose", &purpose);
+    if !m.place.is_empty() && !m.online_url.is_empty() {
+        // both: the place is the location, the link goes in the description
+        description.push('\n');
+        description.push_str(&tr.t1("meeting-ics-online", "url", &m.online_url));
+    }
+    description.push('\n');
+    description.push_str(&tr.t1("meeting-ics-page", "url", &url));
     ics::Event {
         uid: format!("{}@renkei", m.id),
         sequence: m.sequence,
         start: m.starts_at,
         end: m.ends_at(),
         stamp: m.updated_at,
-        // the title names no one: calendars are often shared or shown on lock screens
-        summary: format!(
-            "{}（{}）",
-            ja.t("meeting-ics-summary"),
-            ja.t(m.purpose_key())
+        summary: tr.targs(
+            "event-paren",
+            &[("text", &tr.t("meeting-ics-summary")), ("note", &purpose)],
         ),
         location,
-        description: "",
-        url: "",
+        description,
+        url: if url.starts_with("http") {
+            url
+        } else {
+            String::new()
+        },
         cancelled: m.status == "cancelled",
     }
 }

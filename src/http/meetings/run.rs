@@ -1,18 +1,16 @@
 //! The convener moves a meeting (checking clashes again) or calls it off; the invitees are told.
 
-use super::{
-    check_place, meeting_event, meeting_page, notify, open_meeting, read_form, tokyo, when,
-};
+use super::{check_place, meeting_event, meeting_page, notify, open_meeting, read_form, when};
 use crate::domain::notice::Kind;
 use crate::access::meeting::MeetingNeed;
 use crate::db;
+use crate::domain::message::{Message, Said};
 use crate::error::AppResult;
 use crate::http::extract::Auth;
 use crate::http::flash::{self, Flash};
 use crate::http::form::Pairs;
 use crate::http::render::render_status;
 use crate::http::state::AppState;
-use crate::i18n::{Lang, Tr};
 use crate::views::Errors;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -90,15 +88,15 @@ pub(super) async fn reschedule(
         &form.phone,
     )
     .await?;
-    let ja = Tr::new(Lang::Ja);
     let agencies: Vec<Uuid> = invitees.iter().map(|i| i.agency_id).collect();
-    let body = format!(
-        "{}：{} → {}\n/meetings/{id}",
-        ja.t("meeting-event-rescheduled"),
-        tokyo(meeting.starts_at),
-        tokyo(start)
-    );
-    meeting_event(&mut tx, &scope, &agencies, &body).await?;
+    let said = Said::new()
+        .line(
+            Message::new("event-meeting-rescheduled")
+                .at("from", meeting.starts_at)
+                .at("to", start),
+        )
+        .link("event-meeting-open", &format!("/meetings/{id}"));
+    meeting_event(&mut tx, &scope, &agencies, &said).await?;
     notify(&mut tx, &state, &scope, Kind::MeetingChanged).await?;
     scope
         .record(&mut tx, &auth.who(&state.refusals), "meeting.reschedule")
@@ -148,13 +146,11 @@ pub(super) async fn cancel(
     db::meetings::cancel(&mut tx, &scope, &reason).await?;
     let invitees = db::meetings::invitees(&mut tx, &scope).await?;
     let agencies: Vec<Uuid> = invitees.iter().map(|i| i.agency_id).collect();
-    let ja = Tr::new(Lang::Ja);
-    let body = format!(
-        "{}：{}\n{reason}\n/meetings/{id}",
-        ja.t("meeting-event-cancelled"),
-        tokyo(meeting.starts_at)
-    );
-    meeting_event(&mut tx, &scope, &agencies, &body).await?;
+    let said = Said::new()
+        .line(Message::new("event-meeting-cancelled").at("at", meeting.starts_at))
+        .free(&reason)
+        .link("event-meeting-open", &format!("/meetings/{id}"));
+    meeting_event(&mut tx, &scope, &agencies, &said).await?;
     notify(&mut tx, &state, &scope, Kind::MeetingCancelled).await?;
     scope
         .record(&mut tx, &auth.who(&state.refusals), "meeting.cancel")

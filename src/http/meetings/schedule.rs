@@ -1,7 +1,7 @@
 //! A case's meetings page and scheduling a meeting: the invitees, the person's consent to
 //! share with them and clashes with their other meetings are checked before it is saved.
 
-use super::{check_place, meeting_event, notify, read_form, tokyo, when};
+use super::{check_place, meeting_event, notify, read_form, when};
 use crate::domain::notice::Kind;
 use crate::access::meeting::MeetingNeed;
 use crate::access::{self, CaseScope};
@@ -9,13 +9,14 @@ use crate::area::material::agenda_text;
 use crate::db;
 use crate::db::meetings::NewMeeting;
 use crate::domain::meeting::Purpose;
+use crate::domain::message::{Message, Said};
 use crate::error::{AppError, AppResult};
 use crate::http::extract::Auth;
 use crate::http::flash::{self, Flash};
 use crate::http::form::Pairs;
 use crate::http::render::{render, render_status};
 use crate::http::state::AppState;
-use crate::i18n::{Lang, Tr};
+use crate::i18n::Tr;
 use crate::policy;
 use crate::views::meetings::{CaseMeetingsPage, MeetingForm};
 use crate::views::{Choice, Errors};
@@ -288,18 +289,18 @@ pub(super) async fn schedule(
         "meeting.schedule",
     )
     .await?;
-    let agenda = agenda_text();
+    let agenda = agenda_text(auth.ctx.tr);
     let html = crate::domain::markdown::to_safe_html(&agenda);
     db::meetings::set_material(&mut tx, &scope, &agenda, &html, None).await?;
-    let ja = Tr::new(Lang::Ja);
     let agencies: Vec<Uuid> = invited.iter().map(|(a, _)| *a).collect();
-    let body = format!(
-        "{}：{}（{}）\n/meetings/{meeting_id}",
-        ja.t("meeting-event-scheduled"),
-        tokyo(start),
-        ja.t(purpose.label_key())
-    );
-    meeting_event(&mut tx, &case, &agencies, &body).await?;
+    let said = Said::new()
+        .line(
+            Message::new("event-meeting-scheduled")
+                .at("at", start)
+                .key("purpose", purpose.label_key()),
+        )
+        .link("event-meeting-open", &format!("/meetings/{meeting_id}"));
+    meeting_event(&mut tx, &case, &agencies, &said).await?;
     notify(&mut tx, &state, &scope, Kind::MeetingInvited).await?;
     auth.who(&state.refusals)
         .ok(&mut tx, "meeting.schedule", Some(id), Some(meeting_id))

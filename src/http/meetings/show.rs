@@ -44,7 +44,11 @@ pub(super) async fn show(
         } else {
             "PUBLISH"
         };
-        let body = ics::calendar(&auth.ctx.tr.t("app-name"), method, &[ics_event(&meeting)]);
+        let body = ics::calendar(
+            &auth.ctx.tr.t("app-name"),
+            method,
+            &[ics_event(auth.ctx.tr, &state.settings, &meeting)],
+        );
         return Ok(calendar_response(body, &format!("meeting-{id}.ics")));
     }
     let page = meeting_page(
