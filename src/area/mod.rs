@@ -7,4 +7,5 @@ pub mod consents;
 pub mod legal;
 pub mod login_limits;
 pub mod material;
+pub mod plans;
 pub mod timeline;

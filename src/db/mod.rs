@@ -12,6 +12,7 @@ pub mod directory;
 pub mod entries;
 pub mod login_limits;
 pub mod meetings;
+pub mod plans;
 pub mod referrals;
 pub mod second_factor;
 pub mod tasks;

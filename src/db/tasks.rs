@@ -11,7 +11,8 @@ pub use crate::domain::legal::{PhaseDates, Wanted};
 
 /// Brings the case's generated tasks in line with `wanted`: new ones are added; open ones no
 /// user touched follow the new dates, titles and owners; open untouched ones that no longer
-/// apply go. Done or edited tasks are left as they are.
+/// apply go. Done or edited tasks are left as they are. Tasks whose source key has a prefix
+/// (`plan-review:<id>`) belong to the module that writes them and are left alone here.
 pub async fn regenerate(
     conn: &mut PgConnection,
     scope: &impl crate::access::OnCase,
@@ -29,7 +30,7 @@ pub(crate) async fn seed_regenerate(
     let sources: Vec<&str> = wanted.iter().map(|w| w.0.as_str()).collect();
     sqlx::query(
         "DELETE FROM task WHERE case_id = $1 AND status = 'open' AND NOT edited
-           AND NOT (source = ANY ($2))",
+           AND position(':' in source) = 0 AND NOT (source = ANY ($2))",
     )
     .bind(case_id)
     .bind(&sources)

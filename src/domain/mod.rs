@@ -13,6 +13,7 @@ pub mod legal;
 pub mod markdown;
 pub mod meeting;
 pub mod password;
+pub mod plan;
 pub mod photo;
 pub mod radar;
 pub mod referral;

@@ -16,6 +16,7 @@ pub mod extract;
 pub mod form;
 pub mod form_limit;
 pub mod meetings;
+pub mod plans;
 pub mod middleware;
 pub mod referrals;
 pub mod render;
@@ -73,6 +74,7 @@ pub fn router(state: AppState) -> Router {
         .merge(checks::routes())
         .merge(referrals::routes())
         .merge(meetings::routes())
+        .merge(plans::routes())
         .merge(employment::routes())
         .merge(retention::routes())
         .merge(daily::routes())

@@ -12,6 +12,7 @@ pub mod directory;
 pub mod employment;
 pub mod errors;
 pub mod meetings;
+pub mod plans;
 pub mod referrals;
 pub mod retention;
 pub mod second_factor;

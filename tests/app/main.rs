@@ -24,6 +24,7 @@ mod meetings;
 mod operability;
 mod pg;
 mod photos;
+mod plans;
 mod privacy;
 mod referrals;
 mod second_factor;
