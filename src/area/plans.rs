@@ -176,3 +176,14 @@ pub async fn notices(
     }
     Ok(out)
 }
+
+/// The notices for the case page: the acting agency's plans, read through the case scope.
+pub async fn case_notices(
+    conn: &mut PgConnection,
+    tr: Tr,
+    case: &CaseScope,
+    kind: AgencyKind,
+) -> sqlx::Result<Vec<Notice>> {
+    let plans = db::plans::list(conn, case).await?;
+    notices(conn, tr, case, kind, &plans).await
+}

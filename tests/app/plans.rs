@@ -90,6 +90,8 @@ async fn the_cycle_runs_from_assessment_to_the_next_plan_and_keeps_every_version
     let page = body(app.get(&format!("/cases/{case}/plans")).await).await;
     assert!(page.contains("個別支援計画がまだ交付されていません"), "{page}");
     assert!(page.contains("plan-notice"));
+    let overview = body(app.get(&format!("/cases/{case}")).await).await;
+    assert!(overview.contains("個別支援計画がまだ交付されていません"), "flagged on the case");
     // steps out of turn are refused by the field, nothing written
     let res = app
         .post(
@@ -177,6 +179,8 @@ async fn the_cycle_runs_from_assessment_to_the_next_plan_and_keeps_every_version
     // the flag is gone once a plan is delivered
     let page = body(app.get(&format!("/cases/{case}/plans")).await).await;
     assert!(!page.contains("個別支援計画がまだ交付されていません"));
+    let overview = body(app.get(&format!("/cases/{case}")).await).await;
+    assert!(!overview.contains("個別支援計画がまだ交付されていません"));
     // モニタリング
     let res = app
         .post(
