@@ -632,6 +632,47 @@ async fn a_plan_is_drafted_and_printed_in_a_real_browser(pool: PgPool) {
             .unwrap();
         assert!(width.as_u64().unwrap() <= if phone { 390 } else { 1280 }, "print scroll width {width}");
         screenshot(&c, &format!("plan-print-{tag}")).await;
+        if !phone {
+            // the rest of the cycle at desktop width: meeting, consent, delivery, monitoring
+            c.back().await.unwrap();
+            fill(&c, "#attendees", "本人、サービス管理責任者、就労支援員").await;
+            fill(&c, "#minutes", "原案を本人と確認した").await;
+            click_and_wait(&c, "#meeting button[type=submit]").await;
+            c.find(Locator::Css("#method option[value=signature]"))
+                .await
+                .unwrap()
+                .click()
+                .await
+                .unwrap();
+            fill(&c, "#consenter", "本人").await;
+            click_and_wait(&c, "#consent button[type=submit]").await;
+            let state = c.find(Locator::Css("#plan-state")).await.unwrap().text().await.unwrap();
+            assert_eq!(state, "本人同意済み");
+            c.find(Locator::Css(&format!("input[name=agency_id][value='{KOMOREBI}']")))
+                .await
+                .unwrap()
+                .click()
+                .await
+                .unwrap();
+            click_and_wait(&c, "#delivery button[type=submit]").await;
+            let state = c.find(Locator::Css("#plan-state")).await.unwrap().text().await.unwrap();
+            assert_eq!(state, "交付済み");
+            let delivered = c
+                .find(Locator::Css("ul.plan-deliveries"))
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap();
+            assert!(delivered.contains("本人") && delivered.contains("こもれび"), "{delivered}");
+            fill(&c, "#findings", "午前の作業は安定している").await;
+            click_and_wait(&c, "#monitoring button[type=submit]").await;
+            screenshot(&c, "plan-delivered-desktop").await;
+            // ひかり's dashboard lists the reviews due this month (鈴木 一郎's, from the demo)
+            c.goto(&app.url("/")).await.unwrap();
+            let dash = c.find(Locator::Css("main")).await.unwrap().text().await.unwrap();
+            assert!(dash.contains("個別支援計画の見直し期限"), "{dash}");
+        }
         let errors = console_errors(&c).await;
         assert!(errors.is_empty(), "console errors: {errors:?}");
         c.close().await.unwrap();
