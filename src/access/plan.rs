@@ -66,7 +66,12 @@ pub async fn open(
     .await?;
     let Some(owner_agency_id) = owner else {
         return Err(who
-            .refuse(action, Some(case.case_id()), Some(plan_id), Refusal::NotFound)
+            .refuse(
+                action,
+                Some(case.case_id()),
+                Some(plan_id),
+                Refusal::NotFound,
+            )
             .await);
     };
     Ok(PlanScope {
@@ -88,7 +93,12 @@ pub async fn edit(
     let scope = open(conn, who, case, plan_id, action).await?;
     if !scope.may_edit() {
         return Err(who
-            .refuse(action, Some(scope.case_id()), Some(plan_id), Refusal::Forbidden)
+            .refuse(
+                action,
+                Some(scope.case_id()),
+                Some(plan_id),
+                Refusal::Forbidden,
+            )
             .await);
     }
     Ok(scope)

@@ -138,10 +138,7 @@ pub fn material_text_visible(agency: &str) -> String {
 /// to (the 相談支援事業所) while that agency is on the team (up to the day it left) and a live
 /// consent covers the plan's category; that agency reads only the delivered version.
 pub fn plan_visible(agency: &str) -> String {
-    format!(
-        "(p.agency_id = {agency} OR {})",
-        plan_delivered_to(agency)
-    )
+    format!("(p.agency_id = {agency} OR {})", plan_delivered_to(agency))
 }
 
 /// The delivery `pd` of plan `p` to `agency` that the agency may read under the rule of

@@ -118,7 +118,11 @@ pub struct NewPlan<'a> {
 }
 
 /// Starts a plan of the acting agency on the case with its assessment record.
-pub async fn create(conn: &mut PgConnection, case: &CaseScope, p: &NewPlan<'_>) -> sqlx::Result<Uuid> {
+pub async fn create(
+    conn: &mut PgConnection,
+    case: &CaseScope,
+    p: &NewPlan<'_>,
+) -> sqlx::Result<Uuid> {
     let id = Uuid::now_v7();
     sqlx::query(
         "INSERT INTO support_plan (id, case_id, agency_id, service, category, previous_id, seq,
@@ -237,7 +241,10 @@ pub async fn version(
 
 /// The version the reader reads by default: the delivered one when there is one, else the
 /// newest it may read.
-pub async fn current_version(conn: &mut PgConnection, plan: &PlanScope) -> sqlx::Result<Option<Version>> {
+pub async fn current_version(
+    conn: &mut PgConnection,
+    plan: &PlanScope,
+) -> sqlx::Result<Option<Version>> {
     let delivered: Option<Uuid> = sqlx::query_scalar(
         "SELECT version_id FROM support_plan_delivery WHERE plan_id = $1 AND agency_id IS NULL",
     )
@@ -382,7 +389,10 @@ pub async fn copy_delivered(
 }
 
 /// The users of the plan's agency: who may be named the サービス管理責任者.
-pub async fn managers(conn: &mut PgConnection, case: &CaseScope) -> sqlx::Result<Vec<(Uuid, String)>> {
+pub async fn managers(
+    conn: &mut PgConnection,
+    case: &CaseScope,
+) -> sqlx::Result<Vec<(Uuid, String)>> {
     sqlx::query_as(
         "SELECT u.id, u.display_name FROM membership m JOIN app_user u ON u.id = m.user_id
          WHERE m.agency_id = $1 AND u.active ORDER BY u.display_name, u.id",
@@ -400,7 +410,10 @@ pub struct MeetingRecord {
     pub minutes: String,
 }
 
-pub async fn meeting(conn: &mut PgConnection, plan: &PlanScope) -> sqlx::Result<Option<MeetingRecord>> {
+pub async fn meeting(
+    conn: &mut PgConnection,
+    plan: &PlanScope,
+) -> sqlx::Result<Option<MeetingRecord>> {
     sqlx::query_as(
         "SELECT meeting_id, held_on, attendees, minutes FROM support_plan_meeting WHERE plan_id = $1",
     )
@@ -461,7 +474,10 @@ pub struct ConsentRecord {
     pub consenter: String,
 }
 
-pub async fn consent(conn: &mut PgConnection, plan: &PlanScope) -> sqlx::Result<Option<ConsentRecord>> {
+pub async fn consent(
+    conn: &mut PgConnection,
+    plan: &PlanScope,
+) -> sqlx::Result<Option<ConsentRecord>> {
     sqlx::query_as(
         "SELECT k.version_id, v.version_no, k.consented_on, k.method, k.consenter
          FROM support_plan_consent k JOIN support_plan_version v ON v.id = k.version_id
@@ -505,7 +521,10 @@ pub struct DeliveryRow {
 }
 
 /// The deliveries the reader may read: all for the plan's agency, its own for a recipient.
-pub async fn deliveries(conn: &mut PgConnection, plan: &PlanScope) -> sqlx::Result<Vec<DeliveryRow>> {
+pub async fn deliveries(
+    conn: &mut PgConnection,
+    plan: &PlanScope,
+) -> sqlx::Result<Vec<DeliveryRow>> {
     sqlx::query_as(
         "SELECT d.agency_id, a.name AS agency_name, v.version_no, d.delivered_on
          FROM support_plan_delivery d
@@ -588,7 +607,10 @@ pub struct MonitoringRow {
     pub recorded_by_name: String,
 }
 
-pub async fn monitorings(conn: &mut PgConnection, plan: &PlanScope) -> sqlx::Result<Vec<MonitoringRow>> {
+pub async fn monitorings(
+    conn: &mut PgConnection,
+    plan: &PlanScope,
+) -> sqlx::Result<Vec<MonitoringRow>> {
     sqlx::query_as(
         "SELECT o.held_on, o.findings, o.change_needed, u.display_name AS recorded_by_name
          FROM support_plan_monitoring o
@@ -635,7 +657,10 @@ pub async fn sync_review_tasks(conn: &mut PgConnection, scope: &impl OnCase) -> 
 }
 
 /// `sync_review_tasks` for the demo loader.
-pub(crate) async fn seed_sync_review_tasks(conn: &mut PgConnection, case_id: Uuid) -> sqlx::Result<()> {
+pub(crate) async fn seed_sync_review_tasks(
+    conn: &mut PgConnection,
+    case_id: Uuid,
+) -> sqlx::Result<()> {
     use crate::domain::plan::{review_source, REVIEW_REASON};
     let plans = all_of_case(conn, case_id).await?;
     let mut wanted: Vec<(String, String, Uuid, NaiveDate)> = vec![];

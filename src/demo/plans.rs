@@ -25,7 +25,14 @@ struct DemoPlan {
     wishes: &'static str,
     policy: &'static str,
     goals: &'static [(&'static str, &'static str, i32)],
-    rows: &'static [(&'static str, &'static str, &'static str, &'static str, &'static str, bool)],
+    rows: &'static [(
+        &'static str,
+        &'static str,
+        &'static str,
+        &'static str,
+        &'static str,
+        bool,
+    )],
     assessment: &'static str,
     /// deliver to こもれび under the person's consent
     to_komorebi: bool,
@@ -137,10 +144,12 @@ pub(super) async fn load_plans(tx: &mut sqlx::PgConnection) -> Result<()> {
 }
 
 async fn user(tx: &mut sqlx::PgConnection, email: &str) -> Result<Uuid> {
-    Ok(sqlx::query_scalar("SELECT id FROM app_user WHERE email = $1")
-        .bind(email)
-        .fetch_one(&mut *tx)
-        .await?)
+    Ok(
+        sqlx::query_scalar("SELECT id FROM app_user WHERE email = $1")
+            .bind(email)
+            .fetch_one(&mut *tx)
+            .await?,
+    )
 }
 
 async fn load_plan(tx: &mut sqlx::PgConnection, p: &DemoPlan) -> Result<()> {

@@ -182,7 +182,11 @@ pub fn first_plan_due(service_start: NaiveDate) -> NaiveDate {
 /// and the last monitoring that found the plan holds (a monitoring that finds a change needed
 /// leaves the clock: the next plan answers it). A month-end date stays at the end of the
 /// shorter month.
-pub fn review_due(service: Service, delivered_on: NaiveDate, last_monitoring: Option<NaiveDate>) -> NaiveDate {
+pub fn review_due(
+    service: Service,
+    delivered_on: NaiveDate,
+    last_monitoring: Option<NaiveDate>,
+) -> NaiveDate {
     let anchor = last_monitoring.map_or(delivered_on, |m| m.max(delivered_on));
     add_months_clamped(anchor, service.review_months())
 }
@@ -249,14 +253,35 @@ mod tests {
     #[test]
     fn review_clocks_with_month_ends() {
         // 3 months for 就労移行支援 and 自立訓練, 6 for the others
-        assert_eq!(review_due(Service::Transition, d("2026-01-15"), None), d("2026-04-15"));
-        assert_eq!(review_due(Service::Training, d("2026-01-15"), None), d("2026-04-15"));
-        assert_eq!(review_due(Service::Retention, d("2026-01-15"), None), d("2026-07-15"));
-        assert_eq!(review_due(Service::TypeB, d("2026-01-15"), None), d("2026-07-15"));
+        assert_eq!(
+            review_due(Service::Transition, d("2026-01-15"), None),
+            d("2026-04-15")
+        );
+        assert_eq!(
+            review_due(Service::Training, d("2026-01-15"), None),
+            d("2026-04-15")
+        );
+        assert_eq!(
+            review_due(Service::Retention, d("2026-01-15"), None),
+            d("2026-07-15")
+        );
+        assert_eq!(
+            review_due(Service::TypeB, d("2026-01-15"), None),
+            d("2026-07-15")
+        );
         // a month end stays within the shorter month
-        assert_eq!(review_due(Service::Transition, d("2025-11-30"), None), d("2026-02-28"));
-        assert_eq!(review_due(Service::Transition, d("2027-11-30"), None), d("2028-02-29"));
-        assert_eq!(review_due(Service::Retention, d("2026-08-31"), None), d("2027-02-28"));
+        assert_eq!(
+            review_due(Service::Transition, d("2025-11-30"), None),
+            d("2026-02-28")
+        );
+        assert_eq!(
+            review_due(Service::Transition, d("2027-11-30"), None),
+            d("2028-02-29")
+        );
+        assert_eq!(
+            review_due(Service::Retention, d("2026-08-31"), None),
+            d("2027-02-28")
+        );
         // a monitoring moves the clock; one before the delivery does not
         assert_eq!(
             review_due(Service::Transition, d("2026-01-15"), Some(d("2026-03-31"))),

@@ -34,7 +34,10 @@ pub fn routes() -> Router<AppState> {
         .route("/cases/{id}/plans/{plan}/meeting", post(record_meeting))
         .route("/cases/{id}/plans/{plan}/consent", post(record_consent))
         .route("/cases/{id}/plans/{plan}/delivery", post(deliver))
-        .route("/cases/{id}/plans/{plan}/monitoring", post(record_monitoring))
+        .route(
+            "/cases/{id}/plans/{plan}/monitoring",
+            post(record_monitoring),
+        )
 }
 
 /// Goal slots of the form: the first is the long-term goal, the others short-term ones.
@@ -204,7 +207,9 @@ async fn start(
         let page = index_page(&mut tx, &auth, &case, Some(form), errors).await?;
         return render_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
     }
-    let previous = latest_own.filter(|p| p.delivered_on.is_some()).map(|p| p.id);
+    let previous = latest_own
+        .filter(|p| p.delivered_on.is_some())
+        .map(|p| p.id);
     let plan_id = db::plans::create(
         &mut tx,
         &case,
@@ -422,7 +427,9 @@ async fn plan_page(
     });
     let review_due = if own { p.review_due() } else { None };
     Ok(PlanPage {
-        layout: auth.ctx.layout_titled(format!("{} — {}", tr.t("plan-title"), name)),
+        layout: auth
+            .ctx
+            .layout_titled(format!("{} — {}", tr.t("plan-title"), name)),
         case_id: scope.case_id(),
         plan_id: scope.plan_id(),
         name,
@@ -437,7 +444,11 @@ async fn plan_page(
         own,
         may_edit: scope.may_edit(),
         assessed_on: p.assessed_on,
-        assessment: if own { p.assessment.clone() } else { String::new() },
+        assessment: if own {
+            p.assessment.clone()
+        } else {
+            String::new()
+        },
         review_due,
         overdue: review_due.is_some_and(|d| d < today),
         consent_how_key: consent
@@ -613,7 +624,10 @@ async fn save_version(
         .take_while(|n| *n <= GOAL_SLOTS || !f.get(&format!("goal_text_{n}")).is_empty())
         .collect::<Vec<_>>();
     for n in goal_slots {
-        let (text, on_text) = (f.get(&format!("goal_text_{n}")), f.get(&format!("goal_on_{n}")));
+        let (text, on_text) = (
+            f.get(&format!("goal_text_{n}")),
+            f.get(&format!("goal_on_{n}")),
+        );
         goal_input.push((n == 1, text.clone(), on_text.clone()));
         if text.trim().is_empty() && on_text.trim().is_empty() {
             continue;
@@ -629,7 +643,11 @@ async fn save_version(
             Some(d) if plan_date.is_some_and(|p| d < p) => {
                 errors.add(df, tr.t("plan-goal-before-plan"))
             }
-            Some(d) => goals.push((if n == 1 { "long" } else { "short" }, text.trim().to_string(), d)),
+            Some(d) => goals.push((
+                if n == 1 { "long" } else { "short" },
+                text.trim().to_string(),
+                d,
+            )),
         }
     }
     if !goal_input.iter().any(|g| g.0 && !g.1.trim().is_empty()) {
@@ -666,7 +684,10 @@ async fn save_version(
         } else if crate::domain::text::char_len(&r.what) > 1000 {
             errors.add(names[0].clone(), tr.t1("error-max-chars", "max", 1000));
         }
-        for (i, v) in [&r.who, &r.frequency, &r.place, &r.period].iter().enumerate() {
+        for (i, v) in [&r.who, &r.frequency, &r.place, &r.period]
+            .iter()
+            .enumerate()
+        {
             if crate::domain::text::char_len(v) > 200 {
                 errors.add(names[i + 1].clone(), tr.t1("error-max-chars", "max", 200));
             }
@@ -719,12 +740,32 @@ async fn save_version(
 /// The field names of goal slot `n` (static, for the error map).
 fn goal_names(n: usize) -> (&'static str, &'static str) {
     const T: [&str; 12] = [
-        "goal_text_1", "goal_text_2", "goal_text_3", "goal_text_4", "goal_text_5", "goal_text_6",
-        "goal_text_7", "goal_text_8", "goal_text_9", "goal_text_10", "goal_text_11", "goal_text_12",
+        "goal_text_1",
+        "goal_text_2",
+        "goal_text_3",
+        "goal_text_4",
+        "goal_text_5",
+        "goal_text_6",
+        "goal_text_7",
+        "goal_text_8",
+        "goal_text_9",
+        "goal_text_10",
+        "goal_text_11",
+        "goal_text_12",
     ];
     const D: [&str; 12] = [
-        "goal_on_1", "goal_on_2", "goal_on_3", "goal_on_4", "goal_on_5", "goal_on_6", "goal_on_7",
-        "goal_on_8", "goal_on_9", "goal_on_10", "goal_on_11", "goal_on_12",
+        "goal_on_1",
+        "goal_on_2",
+        "goal_on_3",
+        "goal_on_4",
+        "goal_on_5",
+        "goal_on_6",
+        "goal_on_7",
+        "goal_on_8",
+        "goal_on_9",
+        "goal_on_10",
+        "goal_on_11",
+        "goal_on_12",
     ];
     (T[(n - 1).min(11)], D[(n - 1).min(11)])
 }
@@ -764,7 +805,10 @@ async fn record_meeting(
     let mut held_text = f.get("held_on");
     if held_text.trim().is_empty() {
         if let Some(m) = meeting {
-            held_text = m.1.with_timezone(&chrono_tz::Asia::Tokyo).date_naive().to_string();
+            held_text =
+                m.1.with_timezone(&chrono_tz::Asia::Tokyo)
+                    .date_naive()
+                    .to_string();
         }
     }
     let held_on = date_field(tr, &mut errors, "held_on", &held_text, today);
@@ -966,7 +1010,10 @@ async fn record_monitoring(
     let held_on = date_field(tr, &mut errors, "monitoring_held_on", &held_text, today);
     if let (Some(h), Some(d)) = (held_on, p.delivered_on) {
         if h < d {
-            errors.add("monitoring_held_on", tr.t("plan-monitoring-before-delivery"));
+            errors.add(
+                "monitoring_held_on",
+                tr.t("plan-monitoring-before-delivery"),
+            );
         }
     }
     let findings = f.get("findings");
@@ -1029,7 +1076,9 @@ async fn print(
             .map(|c| {
                 (
                     dates::wareki(c.consented_on),
-                    tr.t(ConsentHow::parse(&c.method).map(|h| h.label_key()).unwrap_or_default()),
+                    tr.t(ConsentHow::parse(&c.method)
+                        .map(|h| h.label_key())
+                        .unwrap_or_default()),
                     c.consenter,
                 )
             })
@@ -1045,7 +1094,9 @@ async fn print(
             .collect()
     };
     let page = PlanPrint {
-        layout: auth.ctx.layout_titled(format!("{} — {}", tr.t("plan-title"), name)),
+        layout: auth
+            .ctx
+            .layout_titled(format!("{} — {}", tr.t("plan-title"), name)),
         case_id: id,
         plan_id,
         kana,

@@ -79,7 +79,13 @@ impl RowField {
             ("period", &self.period),
         ]
         .into_iter()
-        .map(|(k, v)| (format!("plan-row-{k}"), format!("row_{k}_{}", self.n), v.clone()))
+        .map(|(k, v)| {
+            (
+                format!("plan-row-{k}"),
+                format!("row_{k}_{}", self.n),
+                v.clone(),
+            )
+        })
         .collect()
     }
 }
@@ -173,6 +179,10 @@ pub struct PlanPage {
 }
 
 impl PlanPage {
+    /// The cycle's step the plan is at (for marking it in the list of steps).
+    pub fn is_state(&self, key: &str) -> bool {
+        self.state_key == key
+    }
     pub fn chosen(&self, id: &Uuid) -> bool {
         self.delivery_form.chosen.contains(id)
     }

@@ -299,10 +299,7 @@ async fn the_lead_reviews_the_case_log_filtered_in_words_and_exports_it(pool: Pg
     let page = body(res).await;
     assert!(page.contains(">ケースの閲覧</td>"));
     assert!(!page.contains("staff@haruka.example"), "filtered by user");
-    assert!(
-        !page.contains(">経過記録の閲覧</td>"),
-        "filtered by action"
-    );
+    assert!(!page.contains(">経過記録の閲覧</td>"), "filtered by action");
 
     // bad dates: the form again, values kept, a message by the field
     let res = app
@@ -390,10 +387,7 @@ async fn the_agency_admin_pages_through_what_was_done_as_the_agency(pool: PgPool
     let page = body(app.get("/agency/audit").await).await;
     let rows = page.matches("<tr").count() - 1;
     assert_eq!(rows, 100, "one page");
-    assert!(
-        !page.contains(">受信箱の閲覧</td>"),
-        "another agency's row"
-    );
+    assert!(!page.contains(">受信箱の閲覧</td>"), "another agency's row");
     let next = page
         .split("href=\"/agency/audit?before=")
         .nth(1)

@@ -151,8 +151,10 @@ async fn the_demo_restored_from_its_backup_has_every_row(pool: PgPool) {
     {
         let app = TestApp::spawn_bare(pool.clone(), test_settings()).await;
         app.login("ot@sakura.example").await;
-        app.get(&format!("/cases/{}", renkei::demo::CASE_YAMADA)).await;
-        app.get(&format!("/cases/{}", renkei::demo::CASE_TANAKA)).await;
+        app.get(&format!("/cases/{}", renkei::demo::CASE_YAMADA))
+            .await;
+        app.get(&format!("/cases/{}", renkei::demo::CASE_TANAKA))
+            .await;
     }
     let mut conn = pool.acquire().await.unwrap();
     let chained = renkei::audit_verify::verify(&mut conn).await.unwrap();
@@ -187,7 +189,11 @@ async fn the_demo_restored_from_its_backup_has_every_row(pool: PgPool) {
     };
     assert!(audit_rows >= 3, "{copy}");
     let out = renkei(&["audit", "verify"], Some(&restored.url));
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     eprintln!("restore drill: audit chain of {audit_rows} rows verified after the restore");
     eprintln!(
         "restore drill: {} tables, {rows} rows compared; backup {} bytes in {:.2} s",

@@ -199,7 +199,9 @@ enum Rule {
     Daily,
     /// A support plan's text (SPEC §13): its own agency; another agency only once the plan is
     /// delivered to it under consent (none is, on this case: こもれび left before).
-    Plan { author: Uuid },
+    Plan {
+        author: Uuid,
+    },
 }
 
 /// SPEC §3's entry rule.
@@ -1079,10 +1081,7 @@ async fn plant_plan(c: &Ctx<'_>, p: &mut Planted) {
         "plan-wishes",
         "training",
         Rule::Plan { author: LEAD },
-        vec![
-            home[0].clone(),
-            format!("/cases/{CASE}/plans/{plan}/print"),
-        ],
+        vec![home[0].clone(), format!("/cases/{CASE}/plans/{plan}/print")],
         None,
     );
     p.add(

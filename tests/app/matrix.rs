@@ -289,7 +289,10 @@ const PLAN_CONSENT: Body = &[
     ("consenter", "本人"),
 ];
 const PLAN_DELIVER: Body = &[("delivered_on", "{today}"), ("agency_id", "{KOMOREBI}")];
-const PLAN_MONITORING: Body = &[("monitoring_held_on", "{today}"), ("findings", "計画どおり")];
+const PLAN_MONITORING: Body = &[
+    ("monitoring_held_on", "{today}"),
+    ("findings", "計画どおり"),
+];
 const RSVP: Body = &[("response", "attend")];
 const RESCHEDULE: Body = &[
     ("date", "{later}"),
