@@ -1032,6 +1032,7 @@ plan-change-no = no change
 plan-monitoring-button = Record the monitoring
 plan-print-title = Individual support plan
 plan-person = Person
+plan-consent-line = I have had the above individual support plan explained to me, I agree to it, and I have received a copy.
 plan-sign-date = Date
 plan-sign-name = Name
 plan-sign-seal = Seal

@@ -1032,6 +1032,7 @@ plan-change-no = 変更なし
 plan-monitoring-button = モニタリングを記録する
 plan-print-title = 個別支援計画書
 plan-person = 利用者氏名
+plan-consent-line = 上記の個別支援計画について説明を受け、同意し、交付を受けました。
 plan-sign-date = 日付
 plan-sign-name = 氏名
 plan-sign-seal = 印

@@ -199,9 +199,6 @@ pub fn review_source(plan_id: uuid::Uuid) -> String {
 /// The reason the task carries (the dashboard shows it).
 pub const REVIEW_REASON: &str = "個別支援計画の見直し期限";
 
-/// 本人の同意 as printed under the plan.
-pub const CONSENT_LINE: &str = "上記の個別支援計画について説明を受け、同意し、交付を受けました。";
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1113,7 +1113,7 @@ async fn print(
         long_goals: goal(true),
         short_goals: goal(false),
         version,
-        consent_line: plan::CONSENT_LINE,
+        consent_line: tr.t("plan-consent-line"),
         consent,
     };
     Ok(render(&page)?.into_response())

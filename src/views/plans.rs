@@ -205,6 +205,7 @@ pub struct PlanPrint {
     pub version: Version,
     pub long_goals: Vec<(String, String)>,
     pub short_goals: Vec<(String, String)>,
-    pub consent_line: &'static str,
+    /// 「上記の個別支援計画について説明を受け、同意し、交付を受けました。」 in the reader's language
+    pub consent_line: String,
     pub consent: Option<(String, String, String)>,
 }
