@@ -49,7 +49,18 @@ pub(super) async fn load_plans(tx: &mut sqlx::PgConnection) -> Result<()> {
         1,
     );
     let due = (today + Duration::days(7)).min(month_end);
-    let suzuki_delivered = add_months_clamped(due, -3);
+    // the delivery whose review (three months on, clamped at month ends) falls in [today, due];
+    // around short months no day may land there, then the first review from today on
+    let candidates: Vec<NaiveDate> = (0..45)
+        .map(|k| add_months_clamped(today, -4) + Duration::days(k))
+        .collect();
+    let review = |d: NaiveDate| add_months_clamped(d, 3);
+    let suzuki_delivered = candidates
+        .iter()
+        .copied()
+        .find(|d| review(*d) >= today && review(*d) <= due)
+        .or_else(|| candidates.iter().copied().find(|d| review(*d) >= today))
+        .unwrap_or(add_months_clamped(due, -3));
     let suzuki_start = months(14);
     let plans = [
         DemoPlan {
