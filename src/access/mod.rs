@@ -16,6 +16,7 @@ pub mod case;
 pub mod health;
 pub mod meeting;
 pub mod own;
+pub mod plan;
 pub mod policy;
 pub mod referral;
 pub mod rules;
@@ -26,6 +27,7 @@ pub use case::{CaseScope, Need};
 pub use health::HealthScope;
 pub use meeting::{MeetingRole, MeetingScope};
 pub use own::OwnCase;
+pub use plan::PlanScope;
 pub use referral::{ReferralScope, ReferralSide};
 pub use trail::Who;
 

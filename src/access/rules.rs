@@ -133,3 +133,23 @@ pub fn material_text_visible(agency: &str) -> String {
         live_consent("m.case_id", agency, "m.material_category")
     )
 }
+
+/// A support plan `p` is read by its own agency (`agency`), and by an agency it was delivered
+/// to (the 相談支援事業所) while that agency is on the team (up to the day it left) and a live
+/// consent covers the plan's category; that agency reads only the delivered version.
+pub fn plan_visible(agency: &str) -> String {
+    format!("(p.agency_id = {agency} OR {})", plan_delivered_to(agency))
+}
+
+/// The delivery `pd` of plan `p` to `agency` that the agency may read under the rule of
+/// `plan_visible`.
+pub fn plan_delivered_to(agency: &str) -> String {
+    format!(
+        "EXISTS (SELECT 1 FROM support_plan_delivery pd
+                 JOIN case_agency ca ON ca.case_id = p.case_id AND ca.agency_id = pd.agency_id
+                 WHERE pd.plan_id = p.id AND pd.agency_id = {agency}
+                   AND (ca.left_on IS NULL OR pd.delivered_on <= ca.left_on)
+                   AND {})",
+        live_consent("p.case_id", agency, "p.category")
+    )
+}

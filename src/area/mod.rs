@@ -8,4 +8,5 @@ pub mod legal;
 pub mod login_limits;
 pub mod material;
 pub mod notify;
+pub mod plans;
 pub mod timeline;

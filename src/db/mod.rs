@@ -13,6 +13,7 @@ pub mod entries;
 pub mod login_limits;
 pub mod meetings;
 pub mod notices;
+pub mod plans;
 pub mod referrals;
 pub mod second_factor;
 pub mod tasks;

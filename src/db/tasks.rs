@@ -15,6 +15,8 @@ pub use crate::domain::legal::{PhaseDates, Wanted};
 /// applies again (the phase moved back) opens again. Done or edited tasks are otherwise left as
 /// they are. `title` gives the Japanese title stored with a task (rendered again in
 /// the reader's language from its source and arguments when read).
+/// Tasks whose source key has a prefix (`plan-review:<id>`) belong to the module that writes
+/// them and are left alone here, except on a closed case.
 pub async fn regenerate(
     conn: &mut PgConnection,
     scope: &impl crate::access::OnCase,
@@ -52,7 +54,7 @@ pub(crate) async fn seed_regenerate(
     let sources: Vec<&str> = wanted.iter().map(|w| w.0.source).collect();
     sqlx::query(
         "DELETE FROM task WHERE case_id = $1 AND status = 'open' AND NOT edited
-           AND NOT (source = ANY ($2))",
+           AND position(':' in source) = 0 AND NOT (source = ANY ($2))",
     )
     .bind(case_id)
     .bind(&sources)

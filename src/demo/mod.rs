@@ -13,6 +13,7 @@ mod directory;
 mod employment;
 mod ids;
 mod meetings;
+mod plans;
 mod referrals;
 mod retention;
 mod timelines;
@@ -36,6 +37,7 @@ pub async fn load(pool: &PgPool) -> Result<()> {
     meetings::load_meetings(&mut tx).await?;
     employment::load_employment(&mut tx).await?;
     retention::load_retention_checks(&mut tx).await?;
+    plans::load_plans(&mut tx).await?;
     daily::load_daily(&mut tx).await?;
     directory::load(&mut tx).await?;
     tx.commit().await?;

@@ -16,6 +16,7 @@ pub mod notice;
 pub mod message;
 pub mod password;
 pub mod photo;
+pub mod plan;
 pub mod radar;
 pub mod referral;
 pub mod second_factor;

@@ -292,6 +292,14 @@ async fn show(
         None => vec![],
     };
     let timeline = load_timeline(&mut conn, auth.ctx.tr, &case, &team, &query).await?;
+    let kind = auth
+        .user
+        .acting
+        .as_ref()
+        .map(|m| m.agency_kind)
+        .unwrap_or(crate::domain::kinds::AgencyKind::Other);
+    let plan_notices =
+        crate::area::plans::case_notices(&mut conn, auth.ctx.tr, &case, kind).await?;
     auth.who(&state.refusals)
         .ok(&mut conn, "case.view", Some(id), None)
         .await?;
@@ -302,6 +310,7 @@ async fn show(
             .layout_titled(format!("{} {}", header.family_name, header.given_name)),
         may_view_access_log: policy::may_view_access_log(&auth.user, case.facts()),
         bad_streak: db::daily::bad_streak(&daily),
+        plan_notices,
         upcoming,
         access: case.access(),
         header,

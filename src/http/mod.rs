@@ -19,6 +19,7 @@ pub mod form_limit;
 pub mod meetings;
 pub mod middleware;
 pub mod notifications;
+pub mod plans;
 pub mod referrals;
 pub mod render;
 pub mod retention;
@@ -76,6 +77,7 @@ pub fn router(state: AppState) -> Router {
         .merge(checks::routes())
         .merge(referrals::routes())
         .merge(meetings::routes())
+        .merge(plans::routes())
         .merge(employment::routes())
         .merge(retention::routes())
         .merge(daily::routes())

@@ -69,6 +69,8 @@ pub struct CasePage {
     /// three bad days in a row in the daily reports
     pub bad_streak: bool,
     pub may_view_access_log: bool,
+    /// the acting agency's support plans: none delivered in the service period, a review due
+    pub plan_notices: Vec<crate::area::plans::Notice>,
 }
 
 #[derive(Template)]

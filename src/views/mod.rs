@@ -13,6 +13,7 @@ pub mod employment;
 pub mod errors;
 pub mod meetings;
 pub mod notifications;
+pub mod plans;
 pub mod referrals;
 pub mod retention;
 pub mod second_factor;

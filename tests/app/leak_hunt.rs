@@ -197,6 +197,11 @@ enum Rule {
     },
     /// A daily self-report of the case (and the form to enter one).
     Daily,
+    /// A support plan's text (SPEC §13): its own agency; another agency only once the plan is
+    /// delivered to it under consent (none is, on this case: こもれび left before).
+    Plan {
+        author: Uuid,
+    },
 }
 
 /// SPEC §3's entry rule.
@@ -316,6 +321,7 @@ fn expect(rule: &Rule, reader: Reader, w: &World) -> Expect {
         // §5: the sender, and the receiver once it was sent
         Rule::Referral { from, to, draft } => shown(agency == *from || (agency == *to && !draft)),
         // §8: the lead agency and agencies with a live consent for health, while on the team
+        Rule::Plan { author } => shown(agency == *author),
         Rule::Daily => shown(
             w.team.get(&agency) == Some(&None) && (agency == LEAD || w.covers(agency, "health")),
         ),
@@ -349,6 +355,7 @@ struct Planted {
     entries: Vec<Uuid>,
     meetings: Vec<Uuid>,
     referrals: Vec<Uuid>,
+    plans: Vec<Uuid>,
 }
 
 impl Planted {
@@ -502,6 +509,7 @@ async fn plant(app: &TestApp, users: &Users) -> Planted {
     plant_referrals(&c, &mut p).await;
     plant_held_meeting(&c, &mut p).await;
     plant_scheduled_meetings(&c, &mut p).await;
+    plant_plan(&c, &mut p).await;
     // no marker may contain another: a find must name one record
     for a in &p.markers {
         for b in &p.markers {
@@ -1024,6 +1032,75 @@ async fn plant_held_meeting(c: &Ctx<'_>, p: &mut Planted) {
 
 /// M1 and M2, scheduled through the form by ひかり's coordinator; the convener adds a line
 /// of their own to each drafted material.
+/// ひかり's support plan, drafted through the form (the marker in the person's wishes and in the
+/// assessment record).
+async fn plant_plan(c: &Ctx<'_>, p: &mut Planted) {
+    let (app, pool) = (c.app, &c.app.pool);
+    let author = app.browser();
+    author.login("sabikan@hikari.example").await;
+    let today = c.today.to_string();
+    let later = (c.today + Duration::days(90)).to_string();
+    let assessment = marker_text("plan-assessment", "training");
+    let res = author
+        .post(
+            &format!("/cases/{CASE}/plans"),
+            &[
+                ("service", "transition"),
+                ("service_start_on", ""),
+                ("assessed_on", today.as_str()),
+                ("assessment", assessment.as_str()),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER, "the plan starts");
+    let plan = Uuid::parse_str(location(&res).rsplit('/').next().unwrap()).unwrap();
+    let manager = users_id(pool, "sabikan@hikari.example").await.to_string();
+    let wishes = marker_text("plan-wishes", "training");
+    let res = author
+        .post(
+            &format!("/cases/{CASE}/plans/{plan}/versions"),
+            &[
+                ("plan_date", today.as_str()),
+                ("manager_id", manager.as_str()),
+                ("wishes", wishes.as_str()),
+                ("policy", "方針"),
+                ("period_from", today.as_str()),
+                ("period_to", later.as_str()),
+                ("goal_text_1", "就職する"),
+                ("goal_on_1", later.as_str()),
+                ("goal_text_2", "通所する"),
+                ("goal_on_2", later.as_str()),
+                ("row_what_1", "作業訓練"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER, "the draft is saved");
+    p.plans.push(plan);
+    let home = vec![format!("/cases/{CASE}/plans/{plan}")];
+    p.add(
+        "plan-wishes",
+        "training",
+        Rule::Plan { author: LEAD },
+        vec![home[0].clone(), format!("/cases/{CASE}/plans/{plan}/print")],
+        None,
+    );
+    p.add(
+        "plan-assessment",
+        "training",
+        Rule::Plan { author: LEAD },
+        home,
+        None,
+    );
+}
+
+async fn users_id(pool: &PgPool, email: &str) -> Uuid {
+    sqlx::query_scalar("SELECT id FROM app_user WHERE email = $1")
+        .bind(email)
+        .fetch_one(pool)
+        .await
+        .unwrap()
+}
+
 async fn plant_scheduled_meetings(c: &Ctx<'_>, p: &mut Planted) {
     let (app, pool, today) = (c.app, &c.app.pool, c.today);
     // M1 and M2, scheduled through the form by ひかり's coordinator: M1 with 職業センター, あおば
@@ -1215,6 +1292,10 @@ fn urls(route: &str, ids: &Ids, feed: &str) -> Vec<String> {
             assert!(!url.contains('{'), "leak hunt: no ids for {r}");
             vec![url]
         }
+        r if r.starts_with("/cases/{id}/plans/{plan}") => each(&p.plans, &|id| {
+            r.replace("{id}", &CASE.to_string())
+                .replace("{plan}", &id.to_string())
+        }),
         r if !r.contains('{') => vec![r.to_string()],
         r => panic!("leak hunt: no ids for the route {r}: say in `urls` which records it shows"),
     }

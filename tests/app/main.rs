@@ -29,6 +29,7 @@ mod meetings;
 mod operability;
 mod pg;
 mod photos;
+mod plans;
 mod privacy;
 mod processes;
 mod referrals;

@@ -263,6 +263,36 @@ const MEETING_NEW: Body = &[
     ("consent_reason", "本人の希望で同席"),
     ("confirm_clash", "1"),
 ];
+const PLAN_START: Body = &[
+    ("service", "transition"),
+    ("service_start_on", ""),
+    ("assessed_on", "{today}"),
+    ("assessment", "面談：事務の仕事を希望"),
+];
+const PLAN_DRAFT: Body = &[
+    ("plan_date", "{today}"),
+    ("manager_id", "{sabikan}"),
+    ("wishes", "事務の仕事に就きたい"),
+    ("policy", "手順書で作業を安定させる"),
+    ("period_from", "{today}"),
+    ("period_to", "{future}"),
+    ("goal_text_1", "就職する"),
+    ("goal_on_1", "{future}"),
+    ("goal_text_2", "週4日通う"),
+    ("goal_on_2", "{future}"),
+    ("row_what_1", "作業訓練"),
+];
+const PLAN_MEETING: Body = &[("held_on", "{today}"), ("attendees", "本人、サビ管")];
+const PLAN_CONSENT: Body = &[
+    ("consented_on", "{today}"),
+    ("method", "signature"),
+    ("consenter", "本人"),
+];
+const PLAN_DELIVER: Body = &[("delivered_on", "{today}"), ("agency_id", "{KOMOREBI}")];
+const PLAN_MONITORING: Body = &[
+    ("monitoring_held_on", "{today}"),
+    ("findings", "計画どおり"),
+];
 const RSVP: Body = &[("response", "attend")];
 const RESCHEDULE: Body = &[
     ("date", "{later}"),
@@ -350,7 +380,8 @@ const PASSWORD_CHANGE: Body = &[
 /// item and task of ひかり on the case, `{feed}` the calendar feed of the column's user,
 /// `{nobody}` an id that names nothing, `{program}`, `{event}` ひかり's first program and event,
 /// `{card}` the staff card of ひかり's coordinator (the "lead coordinator" column: their own
-/// card), `{victim}` a clinic user no column is (ot@sakura), `{member}` another (st@sakura).
+/// card), `{plan}` ひかり's delivered support plan on the case (delivered to こもれび under its
+/// consent before it left: its steps before delivery answer 422, and こもれび still reads it), `{victim}` a clinic user no column is (ot@sakura), `{member}` another (st@sakura).
 /// The statuses are those under the demo's consents (the clinic's live); the rows in
 /// `WITHOUT_LIVE_CONSENT` differ for the clinic's actors when its consent is not live.
 #[rustfmt::skip]
@@ -423,6 +454,15 @@ const TABLE: &[(&str, &str, Kind, Body, [u16; 11])] = &[
     ("GET",  "/referrals",                           V, EMPTY,       [303, 200, 200, 200, 200, 200, 200, 200, 200, 200, 303]),
     ("GET",  "/referrals/{referral}",                V, EMPTY,       [303, 404, 404, 404, 200, 404, 404, 200, 404, 200, 303]),
     ("GET",  "/referrals/{referral}/print",          V, EMPTY,       [303, 404, 404, 404, 200, 404, 404, 200, 404, 200, 303]),
+    ("GET",  "/cases/{case}/plans",                  V, EMPTY,       [303, 404, 200, 200, 200, 200, 404, 200, 200, 200, 303]),
+    ("GET",  "/cases/{case}/plans/{plan}",           V, EMPTY,       [303, 404, 200, 200, 404, 200, 404, 404, 200, 404, 303]),
+    ("GET",  "/cases/{case}/plans/{plan}/print",     V, EMPTY,       [303, 404, 200, 200, 404, 200, 404, 404, 200, 404, 303]),
+    ("POST", "/cases/{case}/plans/{plan}/versions",  C, PLAN_DRAFT,  [303, 404, 422, 422, 404, 403, 404, 404, 422, 404, 403]),
+    ("POST", "/cases/{case}/plans/{plan}/meeting",   C, PLAN_MEETING, [303, 404, 422, 422, 404, 403, 404, 404, 422, 404, 403]),
+    ("POST", "/cases/{case}/plans/{plan}/consent",   C, PLAN_CONSENT, [303, 404, 422, 422, 404, 403, 404, 404, 422, 404, 403]),
+    ("POST", "/cases/{case}/plans/{plan}/delivery",  C, PLAN_DELIVER, [303, 404, 422, 422, 404, 403, 404, 404, 422, 404, 403]),
+    ("POST", "/cases/{case}/plans/{plan}/monitoring", C, PLAN_MONITORING, [303, 404, 303, 303, 404, 403, 404, 404, 303, 404, 403]),
+    ("POST", "/cases/{case}/plans",                  C, PLAN_START,  [303, 404, 303, 303, 303, 403, 404, 303, 303, 303, 403]),
     ("GET",  "/cases/{case}/meetings",               V, EMPTY,       [303, 404, 200, 200, 200, 200, 404, 200, 200, 200, 303]),
     ("POST", "/cases/{case}/meetings",               C, MEETING_NEW, [303, 404, 303, 403, 303, 403, 404, 403, 403, 403, 403]),
     ("GET",  "/meetings/{meeting}",                  V, EMPTY,       [303, 404, 200, 200, 200, 200, 404, 200, 200, 200, 303]),
@@ -761,6 +801,12 @@ async fn prepare(pool: &PgPool) -> Fixture {
         &[sabikan],
     )
     .await;
+    let plan = one_id(
+        pool,
+        "SELECT id FROM support_plan WHERE case_id = $1 AND agency_id = $2 ORDER BY seq DESC LIMIT 1",
+        &[CASE_SUZUKI, HIKARI],
+    )
+    .await;
     let codes = |instrument: &'static str| async move {
         sqlx::query_scalar::<_, String>(
             "SELECT code FROM instrument_item WHERE instrument_id = $1 ORDER BY position",
@@ -789,6 +835,9 @@ async fn prepare(pool: &PgPool) -> Fixture {
         ("{program}", program.to_string()),
         ("{event}", event.to_string()),
         ("{card}", card.to_string()),
+        ("{plan}", plan.to_string()),
+        ("{sabikan}", sabikan.to_string()),
+        ("{KOMOREBI}", KOMOREBI.to_string()),
         ("{victim}", users["ot@sakura.example"].to_string()),
         ("{member}", users["st@sakura.example"].to_string()),
         ("{SAKURA}", SAKURA.to_string()),
