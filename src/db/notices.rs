@@ -174,10 +174,7 @@ pub async fn agency_members(
 }
 
 /// The coordinators of an agency (the lead's coordinators get the consent reminders).
-pub async fn agency_coordinators(
-    conn: &mut PgConnection,
-    agency: Uuid,
-) -> sqlx::Result<Vec<Uuid>> {
+pub async fn agency_coordinators(conn: &mut PgConnection, agency: Uuid) -> sqlx::Result<Vec<Uuid>> {
     sqlx::query_scalar(
         "SELECT m.user_id FROM membership m JOIN app_user u ON u.id = m.user_id
           WHERE m.agency_id = $1 AND m.role = 'coordinator' AND u.active",

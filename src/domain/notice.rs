@@ -212,10 +212,7 @@ mod tests {
 
     #[test]
     fn digest_times_are_read_or_refused() {
-        assert_eq!(
-            parse_digest_at("18:30"),
-            NaiveTime::from_hms_opt(18, 30, 0)
-        );
+        assert_eq!(parse_digest_at("18:30"), NaiveTime::from_hms_opt(18, 30, 0));
         assert_eq!(parse_digest_at("25:00"), None);
         assert_eq!(parse_digest_at("8時"), None);
     }

@@ -19,8 +19,7 @@ use crate::http::render::{render, render_status};
 use crate::http::state::AppState;
 use crate::i18n::Tr;
 use crate::views::employment::{
-    date_words, refusal_text, Intensity, LegalPage, MonthCheck, PhaseForm, TaskEditPage,
-    TasksPage,
+    date_words, refusal_text, Intensity, LegalPage, MonthCheck, PhaseForm, TaskEditPage, TasksPage,
 };
 use crate::views::{Choice, Errors};
 use axum::extract::{Path, State};

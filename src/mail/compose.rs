@@ -18,7 +18,12 @@ pub struct Mail {
 
 /// The recipient's language (saved with their settings; Japanese until they save).
 pub fn tr_for(row: &Outgoing) -> Tr {
-    Tr::new(row.lang.as_deref().and_then(Lang::parse).unwrap_or(Lang::Ja))
+    Tr::new(
+        row.lang
+            .as_deref()
+            .and_then(Lang::parse)
+            .unwrap_or(Lang::Ja),
+    )
 }
 
 /// The line that says what happened, in `tr`'s language. Arguments named `*_on` are dates and
@@ -95,11 +100,13 @@ pub fn single(from: &Mailbox, base: &str, row: &Outgoing) -> Result<Mail, String
         Some(ics) => builder.multipart(
             MultiPart::mixed()
                 .singlepart(SinglePart::plain(text))
-                .singlepart(Attachment::new("meeting.ics".to_string()).body(
-                    ics.clone(),
-                    ContentType::parse("text/calendar; charset=utf-8; method=PUBLISH")
-                        .map_err(|e| e.to_string())?,
-                )),
+                .singlepart(
+                    Attachment::new("meeting.ics".to_string()).body(
+                        ics.clone(),
+                        ContentType::parse("text/calendar; charset=utf-8; method=PUBLISH")
+                            .map_err(|e| e.to_string())?,
+                    ),
+                ),
         ),
         None => builder.singlepart(SinglePart::plain(text)),
     }

@@ -51,8 +51,7 @@ impl Worker {
                 return None;
             }
         };
-        let pool =
-            db::pool_options(1).connect_lazy_with((*db.connect_options()).clone());
+        let pool = db::pool_options(1).connect_lazy_with((*db.connect_options()).clone());
         let mail = settings.mail.clone();
         let (stop, mut stopped) = watch::channel(false);
         tracing::info!(server = %smtp.server(), "mail notifications on");

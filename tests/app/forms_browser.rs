@@ -91,6 +91,8 @@ async fn forms_journey(pool: PgPool, phone: bool) {
            JOIN app_user u ON u.id = m.user_id
           WHERE t.status = 'open' AND u.active AND u.participant_case_id IS NULL
             AND (SELECT count(*) FROM membership x WHERE x.user_id = u.id) = 1
+            AND NOT EXISTS (SELECT 1 FROM second_factor f
+                             WHERE f.user_id = u.id AND f.enabled_at IS NOT NULL)
           ORDER BY t.due_on, t.id, u.email LIMIT 1",
     )
     .fetch_one(&app.pool)

@@ -65,7 +65,10 @@ async fn sakura_staff(pool: &PgPool) -> Vec<String> {
 
 fn assert_no_personal_text(all: &str) {
     for name in ["佐藤", "花子", "鈴木", "一郎", "サトウ", "ハナコ"] {
-        assert!(!all.contains(name), "a mail names the person ({name}): {all}");
+        assert!(
+            !all.contains(name),
+            "a mail names the person ({name}): {all}"
+        );
     }
 }
 
@@ -83,7 +86,11 @@ async fn an_accepted_referral_mails_the_senders_people_without_personal_text(poo
     for m in &got {
         assert_eq!(m.from, "renkei@example.jp");
         let d = m.decoded();
-        assert!(d.subject.contains("紹介の利用が決まりました"), "{}", d.subject);
+        assert!(
+            d.subject.contains("紹介の利用が決まりました"),
+            "{}",
+            d.subject
+        );
         assert!(d.text.contains("ひかり就労移行支援センター"), "{}", d.text);
         assert!(
             d.text.contains(&format!("{BASE}/referrals/{referral}")),
@@ -166,11 +173,18 @@ async fn a_meeting_invitation_carries_its_calendar_file_in_the_readers_language(
             .find(|(k, _)| k == "text/calendar")
             .expect("the calendar file is attached");
         assert_eq!(kind, "text/calendar");
-        assert!(ics.contains("BEGIN:VEVENT") && ics.contains("DTSTART"), "{ics}");
+        assert!(
+            ics.contains("BEGIN:VEVENT") && ics.contains("DTSTART"),
+            "{ics}"
+        );
         assert!(d.text.contains(&format!("{BASE}{meeting}")), "{}", d.text);
         assert_no_personal_text(&d.everything());
         if m.to == ["psw@sakura.example"] {
-            assert!(d.subject.contains("Case meeting invitation"), "{}", d.subject);
+            assert!(
+                d.subject.contains("Case meeting invitation"),
+                "{}",
+                d.subject
+            );
             assert!(d.text.contains("invites you"), "{}", d.text);
         } else {
             assert!(d.subject.contains("ケース会議のご案内"), "{}", d.subject);
@@ -202,10 +216,11 @@ async fn a_digest_gathers_a_days_notices_in_one_mail(pool: PgPool) {
 
     accept(&app, visit_scheduled(&app.pool).await).await;
     // a second notice for st@, of another kind
-    let st_id: Uuid = sqlx::query_scalar("SELECT id FROM app_user WHERE email = 'st@sakura.example'")
-        .fetch_one(&app.pool)
-        .await
-        .unwrap();
+    let st_id: Uuid =
+        sqlx::query_scalar("SELECT id FROM app_user WHERE email = 'st@sakura.example'")
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
     let waiting: Vec<(String, chrono::DateTime<chrono::Utc>)> = sqlx::query_as(
         "SELECT mode, due_at FROM outbox
           WHERE user_id = $1 AND sent_at IS NULL AND kind = 'referral_accepted'",
@@ -268,7 +283,11 @@ async fn a_digest_gathers_a_days_notices_in_one_mail(pool: PgPool) {
     assert!(d.subject.contains(&format!("{theirs}件")), "{}", d.subject);
     assert_eq!(d.text.matches("・").count() as i64, theirs, "{}", d.text);
     assert!(d.text.contains("紹介を受け入れました"), "{}", d.text);
-    assert!(d.text.contains("2026年12月2日") || d.text.contains("2026/12/02"), "{}", d.text);
+    assert!(
+        d.text.contains("2026年12月2日") || d.text.contains("2026/12/02"),
+        "{}",
+        d.text
+    );
     assert_no_personal_text(&d.everything());
 }
 
@@ -300,9 +319,9 @@ async fn a_mail_server_that_is_down_loses_nothing_and_slows_nothing(pool: PgPool
     sqlx::query(
         "UPDATE outbox SET due_at = now() WHERE sent_at IS NULL AND kind = 'referral_accepted'",
     )
-        .execute(&app.pool)
-        .await
-        .unwrap();
+    .execute(&app.pool)
+    .await
+    .unwrap();
     let got = receiver.wait_for(expected.len()).await;
     let mut to: Vec<String> = got.iter().flat_map(|m| m.to.clone()).collect();
     to.sort();
@@ -310,9 +329,9 @@ async fn a_mail_server_that_is_down_loses_nothing_and_slows_nothing(pool: PgPool
     let attempts: Vec<i32> = sqlx::query_scalar(
         "SELECT attempts FROM outbox WHERE sent_at IS NOT NULL AND kind = 'referral_accepted'",
     )
-        .fetch_all(&app.pool)
-        .await
-        .unwrap();
+    .fetch_all(&app.pool)
+    .await
+    .unwrap();
     assert!(attempts.iter().all(|a| *a >= 1), "{attempts:?}");
 }
 
@@ -364,7 +383,10 @@ async fn reminders_are_queued_once_a_day_and_nothing_without_a_mail_server(pool:
     let admin = app.browser();
     admin.login("admin@renkei.example").await;
     let page = body(admin.get("/admin/mail").await).await;
-    assert!(page.contains("RENKEI_SMTP_URL"), "the admin page says mail is off");
+    assert!(
+        page.contains("RENKEI_SMTP_URL"),
+        "the admin page says mail is off"
+    );
     let settings = body(admin.get("/account/notifications").await).await;
     assert!(settings.contains("id=\"mail-off\""));
 

@@ -151,7 +151,11 @@ async fn two_processes_on_one_database_share_sessions_changes_and_limits(pool: P
         .send()
         .await
         .unwrap();
-    assert_eq!(res.status(), StatusCode::SEE_OTHER, "the entry is written on A");
+    assert_eq!(
+        res.status(),
+        StatusCode::SEE_OTHER,
+        "the entry is written on A"
+    );
     let (_, home) = page(&reader, &a, "/").await;
     assert_eq!(unread(&home), unread_before + 1, "A counts the new entry");
     let (status, timeline) = page(&reader, &b, &format!("/cases/{CASE_SUZUKI}/timeline")).await;
@@ -171,7 +175,11 @@ async fn two_processes_on_one_database_share_sessions_changes_and_limits(pool: P
         .send()
         .await
         .unwrap();
-    assert_eq!(res.status(), StatusCode::SEE_OTHER, "A no longer knows the session");
+    assert_eq!(
+        res.status(),
+        StatusCode::SEE_OTHER,
+        "A no longer knows the session"
+    );
     assert!(location(&res).starts_with("/login"), "{}", location(&res));
 
     // the login limits hold across both: five wrong passwords, alternating, then the lock

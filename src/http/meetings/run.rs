@@ -1,10 +1,10 @@
 //! The convener moves a meeting (checking clashes again) or calls it off; the invitees are told.
 
 use super::{check_place, meeting_event, meeting_page, notify, open_meeting, read_form, when};
-use crate::domain::notice::Kind;
 use crate::access::meeting::MeetingNeed;
 use crate::db;
 use crate::domain::message::{Message, Said};
+use crate::domain::notice::Kind;
 use crate::error::AppResult;
 use crate::http::extract::Auth;
 use crate::http::flash::{self, Flash};

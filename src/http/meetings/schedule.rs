@@ -2,7 +2,6 @@
 //! share with them and clashes with their other meetings are checked before it is saved.
 
 use super::{check_place, meeting_event, notify, read_form, when};
-use crate::domain::notice::Kind;
 use crate::access::meeting::MeetingNeed;
 use crate::access::{self, CaseScope};
 use crate::area::material::agenda_text;
@@ -10,6 +9,7 @@ use crate::db;
 use crate::db::meetings::NewMeeting;
 use crate::domain::meeting::Purpose;
 use crate::domain::message::{Message, Said};
+use crate::domain::notice::Kind;
 use crate::error::{AppError, AppResult};
 use crate::http::extract::Auth;
 use crate::http::flash::{self, Flash};
