@@ -1,6 +1,6 @@
 //! Two `renkei serve` processes on one database are interchangeable: whatever one of them
-//! knows lives in PostgreSQL, so a session, a change, a read mark, a logout and the login
-//! limits hold across both at once, as they would behind a load balancer.
+//! knows lives in PostgreSQL, so a session, a change, a read mark, a logout, the mail outbox
+//! and the login limits hold across both at once, as they would behind a load balancer.
 
 use crate::helpers::*;
 use renkei::demo::CASE_SUZUKI;
@@ -23,7 +23,7 @@ impl Drop for Server {
 }
 
 impl Server {
-    async fn start(database_url: &str) -> Server {
+    async fn start(database_url: &str, smtp: &str) -> Server {
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .unwrap()
             .local_addr()
@@ -32,6 +32,8 @@ impl Server {
         let child = Command::new(env!("CARGO_BIN_EXE_renkei"))
             .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
             .env("DATABASE_URL", database_url)
+            .env("RENKEI_SMTP_URL", smtp)
+            .env("RENKEI_BASE_URL", "https://renkei.example.jp")
             .env_remove("RENKEI_TRUSTED_PROXIES")
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -108,8 +110,9 @@ async fn database_url(pool: &PgPool) -> String {
 async fn two_processes_on_one_database_share_sessions_changes_and_limits(pool: PgPool) {
     renkei::demo::load(&pool).await.unwrap();
     let url = database_url(&pool).await;
-    let a = Server::start(&url).await;
-    let b = Server::start(&url).await;
+    let mail = crate::smtp::Receiver::start().await;
+    let a = Server::start(&url, &mail.url()).await;
+    let b = Server::start(&url, &mail.url()).await;
 
     // a session made on one works on the other
     let writer = browser();
@@ -166,6 +169,49 @@ async fn two_processes_on_one_database_share_sessions_changes_and_limits(pool: P
         unread(&home) < unread_before + 1,
         "the read mark made on B counts on A at once"
     );
+
+    // both processes' mail workers share the outbox: each notice goes out once. A meeting
+    // scheduled on A tells the invited agencies' people, one mail each.
+    let date = (renkei::domain::dates::today_tokyo() + chrono::Duration::days(4)).to_string();
+    let mut meeting: Vec<(&str, String)> = vec![
+        ("purpose", "support_plan".into()),
+        ("date", date),
+        ("time", "11:15".into()),
+        ("duration", "60".into()),
+        ("place", "ひかり就労移行支援センター 相談室".into()),
+    ];
+    meeting.push(("invite", renkei::demo::SAKURA.to_string()));
+    let res = writer
+        .post(a.url(&format!("/cases/{CASE_SUZUKI}/meetings")))
+        .form(&meeting)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        res.status(),
+        StatusCode::SEE_OTHER,
+        "the meeting is scheduled on A"
+    );
+    let told: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM outbox WHERE kind = 'meeting_invited'")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert!(told > 0);
+    let got = mail.wait_for(told as usize).await;
+    let invitations: Vec<&crate::smtp::Received> = got
+        .iter()
+        .filter(|m| m.decoded().subject.contains("ケース会議のご案内"))
+        .collect();
+    let mut to: Vec<&String> = invitations.iter().flat_map(|m| &m.to).collect();
+    let all = to.len();
+    to.sort();
+    to.dedup();
+    assert_eq!(
+        all as i64, told,
+        "one mail per notice, whichever process sent it"
+    );
+    assert_eq!(to.len(), all, "nobody got the same invitation twice");
 
     // a logout on one ends the session on the other
     let res = writer.post(b.url("/logout")).send().await.unwrap();
