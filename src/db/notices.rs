@@ -195,13 +195,19 @@ pub struct Due {
     pub dedupe: String,
 }
 
-/// What is due tomorrow or overdue today (open tasks to the owner agency's members, open
+/// What is due tomorrow or overdue today (open tasks to the owner agency's members — a support
+/// plan's review as its own kind, linking to the plans — open
 /// action items to their owner or the owner agency's members) and the consents that expire
 /// within 30 days (to the lead agency's coordinators). Only dates, names of agencies and
 /// links: never a task's or an item's text. `today` is Tokyo's.
 pub async fn due_reminders(conn: &mut PgConnection, today: NaiveDate) -> sqlx::Result<Vec<Due>> {
     sqlx::query_as(
-        "SELECT m.user_id, 'item_due' AS kind, '/cases/' || t.case_id || '/tasks' AS link,
+        "SELECT m.user_id,
+                CASE WHEN t.source LIKE 'plan-review:%' THEN 'plan_review_due' ELSE 'item_due' END
+                    AS kind,
+                '/cases/' || t.case_id
+                    || CASE WHEN t.source LIKE 'plan-review:%' THEN '/plans' ELSE '/legal' END
+                    AS link,
                 t.due_on, a.name AS agency,
                 'task:' || t.id || ':' || $1::date AS dedupe
            FROM task t

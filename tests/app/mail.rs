@@ -390,7 +390,18 @@ async fn reminders_are_queued_once_a_day_and_nothing_without_a_mail_server(pool:
     let settings = body(admin.get("/account/notifications").await).await;
     assert!(settings.contains("id=\"mail-off\""));
 
-    // the daily sweep: what is due tomorrow or overdue, and consents about to expire
+    // the daily sweep: what is due tomorrow or overdue, and consents about to expire; a
+    // support plan's review that falls due tomorrow comes as its own kind
+    let review: Uuid = sqlx::query_scalar(
+        "UPDATE task SET due_on = $1
+          WHERE id = (SELECT id FROM task WHERE source LIKE 'plan-review:%' AND status = 'open'
+                       ORDER BY due_on LIMIT 1)
+          RETURNING case_id",
+    )
+    .bind(renkei::domain::dates::today_tokyo() + chrono::Duration::days(1))
+    .fetch_one(&pool)
+    .await
+    .expect("the demo has a plan review to come");
     let first = renkei::mail::sweep(&pool).await.unwrap();
     let again = renkei::mail::sweep(&pool).await.unwrap();
     assert!(first > 0, "the demo has something due");
@@ -404,6 +415,33 @@ async fn reminders_are_queued_once_a_day_and_nothing_without_a_mail_server(pool:
         assert!(
             keys.iter().all(|k| *k == "agency" || *k == "due_on"),
             "only an agency and a date: {a}"
+        );
+    }
+    let reviews: Vec<String> =
+        sqlx::query_scalar("SELECT DISTINCT link FROM outbox WHERE kind = 'plan_review_due'")
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+    assert_eq!(reviews, vec![format!("/cases/{review}/plans")]);
+    // every link leads to a page its reader can open
+    let links: Vec<(String, String)> = sqlx::query_as(
+        "SELECT DISTINCT ON (o.link) o.link, u.email FROM outbox o
+           JOIN app_user u ON u.id = o.user_id
+          WHERE NOT EXISTS (SELECT 1 FROM second_factor f
+                             WHERE f.user_id = u.id AND f.enabled_at IS NOT NULL)
+            AND (SELECT count(*) FROM membership x WHERE x.user_id = u.id) = 1",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    assert!(!links.is_empty());
+    for (link, email) in links {
+        let reader = app.browser();
+        reader.login(&email).await;
+        assert_eq!(
+            reader.get(&link).await.status(),
+            StatusCode::OK,
+            "{email} {link}"
         );
     }
 }
