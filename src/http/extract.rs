@@ -1,6 +1,7 @@
 //! Who is asking: the request context (language, request id, client address, the signed-in user
 //! if any) and the `Auth` extractor that requires a signed-in user.
 
+use super::cookies::cookie_value;
 use crate::db::audit::{self, Outcome};
 use crate::db::auth::SessionUser;
 use crate::i18n::{Lang, Tr};
@@ -20,17 +21,6 @@ pub fn session_cookie_name(secure: bool) -> &'static str {
     } else {
         "renkei_session"
     }
-}
-
-pub fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
-    headers
-        .get_all(axum::http::header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(cookie::Cookie::split_parse)
-        .flatten()
-        .find(|c| c.name() == name)
-        .map(|c| c.value().to_string())
 }
 
 pub fn request_lang(headers: &HeaderMap) -> Lang {

@@ -5,7 +5,7 @@
 //! page that showed it, so a reload shows nothing. The cookie is HttpOnly, SameSite=Lax, lives
 //! 60 seconds at most and is removed at logout; an unknown value is ignored.
 
-use super::extract::cookie_value;
+use super::cookies::cookie_value;
 use crate::http::state::AppState;
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue, StatusCode};

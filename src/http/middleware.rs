@@ -1,6 +1,7 @@
 //! Request-wide steps: loading the session, rendering error pages, request logs.
 
-use super::extract::{cookie_value, request_id, request_lang, session_cookie_name};
+use super::cookies::cookie_value;
+use super::extract::{request_id, request_lang, session_cookie_name};
 use super::form_limit;
 use crate::db;
 use crate::error::{AppError, ErrorPage};

@@ -8,6 +8,7 @@ pub mod cases;
 pub mod checks;
 pub mod client_addr;
 pub mod consents;
+pub mod cookies;
 pub mod daily;
 pub mod dashboard;
 pub mod directory;

@@ -1,7 +1,8 @@
 //! The second factor: the code step of the login (`/login/code`), and the user's own enrolment,
 //! recovery codes and turning it off (`/account/second-factor…`).
 
-use super::extract::{cookie_value, Auth, Ctx};
+use super::cookies::cookie_value;
+use super::extract::{Auth, Ctx};
 use super::session::{pending_cookie_name, ENROL_PATH};
 use crate::db::{self, audit::Outcome};
 use crate::domain::{password, second_factor as sf, text};

@@ -2,7 +2,8 @@
 //! factor — after the code step, which a short-lived pending login bound to the browser by its
 //! own cookie leads to. Used by the password step (`auth`) and the code step (`second_factor`).
 
-use super::extract::{cookie_value, session_cookie_name, Ctx};
+use super::cookies::cookie_value;
+use super::extract::{session_cookie_name, Ctx};
 use crate::db::{self, audit::Outcome};
 use crate::error::AppResult;
 use crate::http::state::AppState;
