@@ -104,12 +104,7 @@ pub async fn deliver(
     Ok(ids)
 }
 
-/// A notice about the acting agency's plans on the case.
-#[derive(Debug, Clone)]
-pub struct Notice {
-    pub text: String,
-    pub overdue: bool,
-}
+pub use crate::domain::plan::Notice;
 
 /// The service start the case's dates give for an agency of this kind: 就労移行支援 from the
 /// training start while in training, 就労定着支援 from the retention start while in retention.

@@ -199,6 +199,14 @@ pub fn review_source(plan_id: uuid::Uuid) -> String {
 /// The reason the task carries (the dashboard shows it).
 pub const REVIEW_REASON: &str = "個別支援計画の見直し期限";
 
+/// A notice about the acting agency's plans on the case (a missing plan, a review near or
+/// past), in the reader's words.
+#[derive(Debug, Clone)]
+pub struct Notice {
+    pub text: String,
+    pub overdue: bool,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -70,7 +70,7 @@ pub struct CasePage {
     pub bad_streak: bool,
     pub may_view_access_log: bool,
     /// the acting agency's support plans: none delivered in the service period, a review due
-    pub plan_notices: Vec<crate::area::plans::Notice>,
+    pub plan_notices: Vec<crate::domain::plan::Notice>,
 }
 
 #[derive(Template)]

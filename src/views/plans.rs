@@ -1,10 +1,10 @@
 //! 個別支援計画: the case's plans, one plan with the forms of its cycle, and the A4 print.
 
 use super::{Choice, Errors, Layout};
-use crate::area::plans::Notice;
 use crate::db::plans::{
     ConsentRecord, DeliveryRow, MeetingRecord, MonitoringRow, Recipient, Version, VersionRow,
 };
+use crate::domain::plan::Notice;
 use askama::Template;
 use chrono::NaiveDate;
 use uuid::Uuid;
