@@ -387,6 +387,7 @@ async fn every_main_page_on_a_phone_has_no_squeezed_table(pool: PgPool) {
             "/meetings",
             "/team",
             "/consents",
+            "/plans",
         ]
         .map(|p| format!("/cases/{case}{p}"))
         .to_vec()
@@ -400,6 +401,7 @@ async fn every_main_page_on_a_phone_has_no_squeezed_table(pool: PgPool) {
             "/inbox",
             "/agencies",
             "/account",
+            "/account/notifications",
         ]
         .map(String::from)
         .to_vec()
@@ -438,6 +440,7 @@ async fn every_main_page_on_a_phone_has_no_squeezed_table(pool: PgPool) {
             vec![
                 "/admin".into(),
                 "/admin/agencies".into(),
+                "/admin/mail".into(),
                 "/admin/users".into(),
             ],
         ),
