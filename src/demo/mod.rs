@@ -15,6 +15,7 @@ mod ids;
 mod meetings;
 mod plans;
 mod referrals;
+mod reports;
 mod retention;
 mod timelines;
 
@@ -38,6 +39,7 @@ pub async fn load(pool: &PgPool) -> Result<()> {
     employment::load_employment(&mut tx).await?;
     retention::load_retention_checks(&mut tx).await?;
     plans::load_plans(&mut tx).await?;
+    reports::load_reports(&mut tx).await?;
     daily::load_daily(&mut tx).await?;
     directory::load(&mut tx).await?;
     tx.commit().await?;

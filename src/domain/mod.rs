@@ -19,5 +19,6 @@ pub mod photo;
 pub mod plan;
 pub mod radar;
 pub mod referral;
+pub mod report;
 pub mod second_factor;
 pub mod text;

@@ -21,6 +21,7 @@ pub mod meetings;
 pub mod middleware;
 pub mod notifications;
 pub mod plans;
+pub mod reports;
 pub mod referrals;
 pub mod render;
 pub mod retention;
@@ -79,6 +80,7 @@ pub fn router(state: AppState) -> Router {
         .merge(referrals::routes())
         .merge(meetings::routes())
         .merge(plans::routes())
+        .merge(reports::routes())
         .merge(employment::routes())
         .merge(retention::routes())
         .merge(daily::routes())

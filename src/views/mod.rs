@@ -14,6 +14,7 @@ pub mod errors;
 pub mod meetings;
 pub mod notifications;
 pub mod plans;
+pub mod reports;
 pub mod referrals;
 pub mod retention;
 pub mod second_factor;
