@@ -380,11 +380,11 @@ pub async fn handover_targets(
     case: &CaseScope,
 ) -> sqlx::Result<Vec<HandoverTarget>> {
     sqlx::query_as(&format!(
-        "SELECT ca.agency_id, a.name, {} AS consent_id
-           FROM case_agency ca JOIN agency a ON a.id = ca.agency_id
-          WHERE ca.case_id = $1 AND ca.left_on IS NULL AND ca.agency_id <> $2
+        "SELECT t.agency_id, a.name, {} AS consent_id
+           FROM case_agency t JOIN agency a ON a.id = t.agency_id
+          WHERE t.case_id = $1 AND t.left_on IS NULL AND t.agency_id <> $2
           ORDER BY a.name",
-        live_consent_id("ca.case_id", "ca.agency_id", "'work'")
+        live_consent_id("t.case_id", "t.agency_id", "'work'")
     ))
     .bind(case.case_id())
     .bind(case.agency_id())

@@ -388,6 +388,7 @@ async fn every_main_page_on_a_phone_has_no_squeezed_table(pool: PgPool) {
             "/team",
             "/consents",
             "/plans",
+            "/reports",
         ]
         .map(|p| format!("/cases/{case}{p}"))
         .to_vec()
@@ -420,6 +421,11 @@ async fn every_main_page_on_a_phone_has_no_squeezed_table(pool: PgPool) {
             let mut v = common();
             v.extend(case_pages(CASE_TANAKA));
             v.push(format!("/cases/{CASE_TANAKA}/access-log"));
+            v
+        }),
+        ("boss@midori.example", {
+            let mut v = common();
+            v.extend(case_pages(CASE_TANAKA));
             v
         }),
         ("sabikan@hikari.example", {

@@ -433,8 +433,8 @@ async fn the_handover_is_recorded_under_consent_and_its_deadline_said(pool: PgPo
     assert!(case.contains("handover-notice"), "the case says so");
     let dash = body(app.get("/").await).await;
     assert!(dash.contains("id=\"handovers-missed\""), "the lead's dashboard says so");
-    // a hand-over to an agency without a live consent is refused by the field
-    sqlx::query("UPDATE consent SET revoked_at = now() WHERE case_id = $1 AND agency_id = $2")
+    // a hand-over to an agency without a live consent for work is refused by the field
+    sqlx::query("UPDATE consent SET categories = '{health}' WHERE case_id = $1 AND agency_id = $2")
         .bind(CASE_TANAKA)
         .bind(MINATO)
         .execute(&app.pool)
@@ -495,6 +495,17 @@ async fn aoba_issues_the_report_and_midori_acknowledges_it_in_a_real_browser(poo
     for phone in [false, true] {
         let tag = if phone { "phone" } else { "desktop" };
         // the desktop round's report goes, so that the phone round writes last month's again
+        sqlx::query(
+            "UPDATE support_report SET issued_version_id = NULL, issued_on = NULL,
+                    issued_by = NULL, issued_at = NULL, acknowledged_by = NULL,
+                    acknowledged_at = NULL
+              WHERE case_id = $1 AND month = $2",
+        )
+        .bind(CASE_TANAKA)
+        .bind(last_month())
+        .execute(&app.pool)
+        .await
+        .unwrap();
         sqlx::query(
             "DELETE FROM support_report_version WHERE report_id IN
                (SELECT id FROM support_report WHERE case_id = $1 AND month = $2)",
