@@ -1318,6 +1318,7 @@ handover-missed = The deadline of the hand-over ({ $deadline }, three months bef
 handover-no-consent = { $agency } has no live consent to share work information.
 handover-no-end = The retention service has no end date yet.
 dashboard-reports-awaiting = Support reports waiting for your acknowledgement
+dashboard-reports-due = Cases whose report for last month is not issued yet
 dashboard-handover-missed = Cases whose hand-over did not start in time
 audit-action-case-reports-view = Viewed the support reports
 audit-action-report-create = Started a support report

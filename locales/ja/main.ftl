@@ -1318,6 +1318,7 @@ handover-missed = 支援体制構築が始まらないまま、期限（サー�
 handover-no-consent = { $agency }には、仕事の情報（work）を共有する有効な同意がありません。
 handover-no-end = 就労定着支援の終了日が決まっていません。
 dashboard-reports-awaiting = 確認待ちの支援レポート
+dashboard-reports-due = 先月の支援レポートがまだ発行されていないケース
 dashboard-handover-missed = 支援体制構築が期限までに始まっていないケース
 audit-action-case-reports-view = 支援レポート一覧の閲覧
 audit-action-report-create = 支援レポートの作成

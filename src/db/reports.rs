@@ -447,3 +447,35 @@ pub async fn missed_handovers(
     .fetch_all(conn)
     .await
 }
+
+/// The acting retention office's cases in retention whose last month (Tokyo) lies within the
+/// service and has no issued report of the office yet (its dashboard: a report to write).
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ReportDue {
+    pub case_id: Uuid,
+    pub family_name: String,
+    pub given_name: String,
+    pub month: NaiveDate,
+}
+
+pub async fn due_for_office(conn: &mut PgConnection, actor: Actor) -> sqlx::Result<Vec<ReportDue>> {
+    sqlx::query_as(&format!(
+        "SELECT c.id AS case_id, p.family_name, p.given_name, m.month
+           FROM case_agency t
+           JOIN agency a ON a.id = t.agency_id AND a.kind = 'retention_office'
+           JOIN case_file c ON c.id = t.case_id AND c.phase = 'retention'
+           JOIN participant p ON p.id = c.participant_id
+           CROSS JOIN (SELECT date_trunc('month', {today} - interval '1 month')::date AS month) m
+          WHERE t.agency_id = $1 AND t.left_on IS NULL
+            AND c.retention_start_on < (m.month + interval '1 month')::date
+            AND (c.retention_end_on IS NULL OR c.retention_end_on >= m.month)
+            AND NOT EXISTS (SELECT 1 FROM support_report r
+                             WHERE r.case_id = c.id AND r.agency_id = $1 AND r.month = m.month
+                               AND r.issued_at IS NOT NULL)
+          ORDER BY p.sort_kana COLLATE \"ja-x-icu\" LIMIT 50",
+        today = crate::access::rules::TODAY
+    ))
+    .bind(actor.agency_id())
+    .fetch_all(conn)
+    .await
+}

@@ -22,6 +22,8 @@ pub struct Dashboard {
     pub daily_alerts: Vec<crate::db::daily::AlertRow>,
     /// Support reports issued to the agency (an employer) and not yet acknowledged.
     pub reports_awaiting: Vec<crate::db::reports::Awaiting>,
+    /// The agency's retention cases whose last month has no issued report of the agency yet.
+    pub reports_due: Vec<crate::db::reports::ReportDue>,
     /// The agency's lead retention cases whose hand-over did not start by its deadline.
     pub handovers_missed: Vec<crate::db::reports::MissedHandover>,
     /// The agency's tasks due this month or overdue.

@@ -86,6 +86,9 @@ async fn a_report_goes_from_draft_to_issued_to_acknowledged_and_no_other_way(poo
         page.contains(&format!("value=\"{}\"", month_value(last_month()))),
         "{page}"
     );
+    // あおば's dashboard: last month's report is still to write
+    let dash = body(aoba.get("/").await).await;
+    assert!(dash.contains("id=\"reports-due\""), "{dash}");
     let report = draft_last_month(&aoba).await;
     let state = |pool: PgPool| async move {
         sqlx::query_as::<_, (bool, bool, i64)>(
@@ -127,6 +130,16 @@ async fn a_report_goes_from_draft_to_issued_to_acknowledged_and_no_other_way(poo
     let res = aoba.post(&format!("{path}/issue"), &[]).await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER, "{}", body(res).await);
     assert_eq!(state(app.pool.clone()).await, (true, false, 2));
+    let dash = body(aoba.get("/").await).await;
+    assert!(
+        !dash.contains("id=\"reports-due\""),
+        "issued: no longer due"
+    );
+    let dash = body(midori.get("/").await).await;
+    assert!(
+        dash.contains(&format!("/cases/{CASE_TANAKA}/reports/{report}")),
+        "{dash}"
+    );
     let issued_version: Uuid = sqlx::query_scalar(
         "SELECT v.id FROM support_report_version v WHERE v.report_id = $1 AND v.version_no = 2",
     )
