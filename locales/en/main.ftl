@@ -1284,6 +1284,7 @@ report-acknowledge-help = Once you have read it, press "Acknowledged": the time 
 report-acknowledge = Acknowledged
 report-issue-title = Issue
 report-issue-help = Issues the latest draft to { $employer }. An issued report cannot be changed.
+report-issue-no-consent = The employer has no live consent to share work information, so the report cannot be issued.
 report-issue = Issue to the employer
 report-draft-form = Edit the draft
 report-print-title = Support report

@@ -1284,6 +1284,7 @@ report-acknowledge-help = 内容を読んだら「確認しました」を押し
 report-acknowledge = 確認しました
 report-issue-title = 発行
 report-issue-help = 最新の下書きを{ $employer }に発行します。発行後は書き換えられません。
+report-issue-no-consent = 事業主に仕事の情報（work）を共有する有効な同意がないため、発行できません。
 report-issue = 事業主に発行する
 report-draft-form = 下書きを直す
 report-print-title = 支援レポート

@@ -66,20 +66,32 @@ pub fn activity_text(tr: Tr, entries: &[MonthEntry]) -> String {
     out
 }
 
-/// Issues the report's latest version to its employer on `on`, and tells the employer's users
-/// (a notice with the office's name and a link, nothing of the report). None when it was
-/// already issued. The provision ledger's row belongs here too.
+/// Why a report was not issued.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NotIssued {
+    /// already issued (or without a version)
+    OutOfTurn,
+    /// the employer has no live consent covering `work`: it could not read the report
+    NoConsent,
+}
+
+/// Issues the report's latest version to its employer on `on`, under the employer's live
+/// consent for `work`, and tells the employer's users (a notice with the office's name and a
+/// link, nothing of the report). The provision ledger's row belongs here too.
 pub async fn issue(
     conn: &mut PgConnection,
     mail: &MailSettings,
     scope: &ReportScope,
     on: NaiveDate,
-) -> sqlx::Result<Option<Uuid>> {
+) -> sqlx::Result<Result<Uuid, NotIssued>> {
+    let Some((_employer, _consent)) = db::reports::employer_consent(conn, scope).await? else {
+        return Ok(Err(NotIssued::NoConsent));
+    };
     let Some(version) = db::reports::issue(conn, scope, on).await? else {
-        return Ok(None);
+        return Ok(Err(NotIssued::OutOfTurn));
     };
     crate::area::notify::report_issued(conn, mail, scope).await?;
-    Ok(Some(version))
+    Ok(Ok(version))
 }
 
 /// Where the hand-over of the case stands, for a retention service ending on `end`.

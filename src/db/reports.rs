@@ -479,3 +479,19 @@ pub async fn due_for_office(conn: &mut PgConnection, actor: Actor) -> sqlx::Resu
     .fetch_all(conn)
     .await
 }
+
+/// The employer's live consent (`work`) the issue of the report relies on; None when there is
+/// none (the report cannot be issued: the employer could not read it).
+pub async fn employer_consent(
+    conn: &mut PgConnection,
+    scope: &ReportScope,
+) -> sqlx::Result<Option<(Uuid, Uuid)>> {
+    let row: Option<(Uuid, Option<Uuid>)> = sqlx::query_as(&format!(
+        "SELECT r.employer_agency_id, {} FROM support_report r WHERE r.id = $1",
+        live_consent_id("r.case_id", "r.employer_agency_id", "'work'")
+    ))
+    .bind(scope.report_id())
+    .fetch_optional(conn)
+    .await?;
+    Ok(row.and_then(|(employer, consent)| consent.map(|k| (employer, k))))
+}

@@ -548,11 +548,17 @@ async fn issue(
         return out_of_turn(&mut tx, &auth, &scope, "step").await;
     }
     let today = dates::today_tokyo();
-    if area::reports::issue(&mut tx, &state.settings.mail, &scope, today)
-        .await?
-        .is_none()
-    {
-        return out_of_turn(&mut tx, &auth, &scope, "step").await;
+    match area::reports::issue(&mut tx, &state.settings.mail, &scope, today).await? {
+        Ok(_) => {}
+        Err(area::reports::NotIssued::OutOfTurn) => {
+            return out_of_turn(&mut tx, &auth, &scope, "step").await;
+        }
+        Err(area::reports::NotIssued::NoConsent) => {
+            let mut errors = Errors::default();
+            errors.add("issue", auth.ctx.tr.t("report-issue-no-consent"));
+            let page = report_page(&mut tx, &auth, &scope, None, errors).await?;
+            return render_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
+        }
     }
     auth.who(&state.refusals)
         .ok(&mut tx, action, Some(id), Some(report_id))

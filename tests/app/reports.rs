@@ -291,8 +291,35 @@ async fn a_report_is_written_for_a_month_that_has_ended_with_its_summary(pool: P
     }
     assert_eq!(reports_of(&app.pool, last_month()).await, 0);
     // last month is allowed
-    draft_last_month(&app).await;
+    let report = draft_last_month(&app).await;
     assert_eq!(reports_of(&app.pool, last_month()).await, 1);
+    // an employer without a live consent for `work` is not issued to: said by the button
+    sqlx::query(
+        "UPDATE consent SET categories = array_remove(categories, 'work')
+          WHERE case_id = $1 AND agency_id = $2",
+    )
+    .bind(CASE_TANAKA)
+    .bind(MIDORI)
+    .execute(&app.pool)
+    .await
+    .unwrap();
+    let res = app
+        .post(&format!("/cases/{CASE_TANAKA}/reports/{report}/issue"), &[])
+        .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = body(res).await;
+    assert!(page.contains("id=\"issue-error\""), "{page}");
+    assert!(page.contains("有効な同意がないため"));
+    assert_eq!(
+        count(
+            &app.pool,
+            "SELECT count(*) FROM support_report WHERE id = $1 AND issued_at IS NULL",
+            report
+        )
+        .await,
+        1,
+        "nothing written"
+    );
     // the employer does not write reports
     let midori = app.browser();
     midori.login("boss@midori.example").await;
