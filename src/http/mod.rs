@@ -17,6 +17,7 @@ pub mod extract;
 pub mod flash;
 pub mod form;
 pub mod form_limit;
+pub mod ledger;
 pub mod meetings;
 pub mod middleware;
 pub mod notifications;
@@ -79,6 +80,7 @@ pub fn router(state: AppState) -> Router {
         .merge(referrals::routes())
         .merge(meetings::routes())
         .merge(plans::routes())
+        .merge(ledger::routes())
         .merge(employment::routes())
         .merge(retention::routes())
         .merge(daily::routes())
