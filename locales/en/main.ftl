@@ -1318,3 +1318,4 @@ audit-action-agency-ledger-view = Viewed the agency's provision ledger
 audit-action-agency-ledger-export = Exported the agency's provision ledger as CSV
 audit-action-agency-regional-view = Viewed the regional liaison meeting list
 audit-action-meeting-presenter = Recorded who presented the plan at a meeting
+regional-line = { $on } { $addition } ({ $presenter }; present: { $outside })

@@ -1318,3 +1318,4 @@ audit-action-agency-ledger-view = 機関の提供記録の閲覧
 audit-action-agency-ledger-export = 機関の提供記録のCSV出力
 audit-action-agency-regional-view = 地域連携会議実施加算の記録の閲覧
 audit-action-meeting-presenter = 会議の計画説明者の記録
+regional-line = { $on } { $addition }（{ $presenter }・出席：{ $outside }）

@@ -119,11 +119,12 @@ async fn service_start(
     let Some(d) = db::tasks::phase_dates(conn, case).await? else {
         return Ok(None);
     };
-    Ok(match kind {
-        AgencyKind::TransitionOffice if d.phase == "training" => d.training_started_on,
-        AgencyKind::RetentionOffice if d.phase == "retention" => d.retention_start_on,
-        _ => None,
-    })
+    Ok(plan::service_start(
+        kind,
+        &d.phase,
+        d.training_started_on,
+        d.retention_start_on,
+    ))
 }
 
 /// The notices of the acting agency's service period on the case: no delivered plan since

@@ -691,6 +691,7 @@ async fn transition(
                 if let Some(dates) = db::tasks::phase_dates(&mut tx, &rs).await? {
                     let wanted = crate::area::legal::wanted_tasks(&dates, referral.to_agency_id);
                     db::tasks::regenerate(&mut tx, &rs, &dates, &wanted).await?;
+                    db::plans::sync_review_tasks(&mut tx, &rs).await?;
                 }
             }
             _ => {}

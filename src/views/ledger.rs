@@ -185,25 +185,44 @@ impl RegionalLine {
 /// The case's count against the limits, for the plans page.
 #[derive(Debug, Clone)]
 pub struct RegionalSummary {
-    pub month: usize,
-    pub year: usize,
-    pub per_month: usize,
-    pub per_year: usize,
+    pub count: String,
     pub month_full: bool,
     pub over: bool,
-    pub lines: Vec<RegionalLine>,
+    /// each meeting in words
+    pub lines: Vec<(Uuid, String)>,
 }
 
 impl RegionalSummary {
-    pub fn new(counts: Counts, lines: Vec<RegionalLine>) -> Self {
+    pub fn new(tr: Tr, counts: Counts, lines: Vec<RegionalLine>) -> Self {
         RegionalSummary {
-            month: counts.month,
-            year: counts.year,
-            per_month: PER_MONTH,
-            per_year: PER_YEAR,
+            count: tr.targs(
+                "regional-case-count",
+                &[
+                    ("month", &counts.month),
+                    ("per_month", &PER_MONTH),
+                    ("year", &counts.year),
+                    ("per_year", &PER_YEAR),
+                ],
+            ),
             month_full: counts.month_full(),
             over: counts.over(),
-            lines,
+            lines: lines
+                .iter()
+                .map(|l| {
+                    (
+                        l.meeting_id,
+                        tr.targs(
+                            "regional-line",
+                            &[
+                                ("on", &l.on),
+                                ("addition", &l.addition),
+                                ("presenter", &l.presenter),
+                                ("outside", &l.outside),
+                            ],
+                        ),
+                    )
+                })
+                .collect(),
         }
     }
 }
