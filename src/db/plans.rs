@@ -650,8 +650,8 @@ pub async fn add_monitoring(
 }
 
 /// Brings the case's plan tasks in line with its plans and dates: one review task (source
-/// `plan-review:<plan id>`) per delivered, not superseded plan, owned by the plan's agency and
-/// due on its next review; one first-plan task (`plan-first:<agency id>`) per agency whose
+/// `plan-review:<plan id>`) per delivered, not superseded plan of an agency on the team, owned
+/// by the plan's agency and due on its next review; one first-plan task (`plan-first:<agency id>`) per agency whose
 /// service period has started (`plan::service_start`) and which has delivered no plan on the
 /// case, due within one month of the start; open untouched ones that no longer apply go. The
 /// reason is the task's title. Run when a plan is delivered or monitored and when the case's
@@ -667,8 +667,22 @@ pub(crate) async fn seed_sync_review_tasks(
 ) -> sqlx::Result<()> {
     use crate::domain::plan::{review_source, REVIEW_REASON};
     let plans = all_of_case(conn, case_id).await?;
+    // the agencies on the team now: an agency that left reviews no plan
+    let team: Vec<(Uuid, String, String, Option<NaiveDate>, Option<NaiveDate>)> = sqlx::query_as(
+        "SELECT ca.agency_id, a.kind, c.phase, c.training_started_on, c.retention_start_on
+         FROM case_agency ca
+         JOIN agency a ON a.id = ca.agency_id
+         JOIN case_file c ON c.id = ca.case_id
+         WHERE ca.case_id = $1 AND ca.left_on IS NULL",
+    )
+    .bind(case_id)
+    .fetch_all(&mut *conn)
+    .await?;
     let mut wanted: Vec<(String, String, Uuid, NaiveDate)> = vec![];
     for p in &plans {
+        if !team.iter().any(|t| t.0 == p.agency_id) {
+            continue;
+        }
         if let Some(due) = p.review_due() {
             wanted.push((
                 review_source(p.id),
@@ -684,16 +698,6 @@ pub(crate) async fn seed_sync_review_tasks(
     }
     // the first plan of each service period: due within one month of the service start, for
     // an agency on the team that has delivered no plan on the case
-    let team: Vec<(Uuid, String, String, Option<NaiveDate>, Option<NaiveDate>)> = sqlx::query_as(
-        "SELECT ca.agency_id, a.kind, c.phase, c.training_started_on, c.retention_start_on
-         FROM case_agency ca
-         JOIN agency a ON a.id = ca.agency_id
-         JOIN case_file c ON c.id = ca.case_id
-         WHERE ca.case_id = $1 AND ca.left_on IS NULL",
-    )
-    .bind(case_id)
-    .fetch_all(&mut *conn)
-    .await?;
     for (agency, kind, phase, training, retention) in team {
         let Some(kind) = crate::domain::kinds::AgencyKind::parse(&kind) else {
             continue;
