@@ -115,13 +115,31 @@ pub async fn entry_shared(
     Ok(())
 }
 
+/// Who provides: the agency (and the user whose action it was).
+struct Provider {
+    agency: Uuid,
+    user: Uuid,
+}
+
+impl Provider {
+    /// The scope's acting agency (its user provides).
+    fn acting(scope: &impl OnCase) -> Provider {
+        let actor = scope.actor();
+        Provider {
+            agency: actor.agency_id(),
+            user: actor.user_id(),
+        }
+    }
+}
+
 /// One provision that is a row of its own (a referral, a meeting's material, a plan, a
 /// report): `categories` provided under `consents`, on the Tokyo day `on`. A second record of
 /// the same subject to the same receiver is ignored (the material is recorded when first shown).
 #[allow(clippy::too_many_arguments)]
 async fn insert_one(
     conn: &mut PgConnection,
-    scope: &impl OnCase,
+    case_id: Uuid,
+    provider: Provider,
     kind: Kind,
     subject_id: Uuid,
     receiver: Uuid,
@@ -129,8 +147,7 @@ async fn insert_one(
     consents: &[Uuid],
     on: NaiveDate,
 ) -> sqlx::Result<bool> {
-    let actor = scope.actor();
-    if categories.is_empty() || consents.is_empty() || receiver == actor.agency_id() {
+    if categories.is_empty() || consents.is_empty() || receiver == provider.agency {
         return Ok(false);
     }
     let done = sqlx::query(
@@ -144,14 +161,14 @@ async fn insert_one(
     )
     .bind(Uuid::now_v7())
     .bind(kind.as_str())
-    .bind(scope.case_id())
-    .bind(actor.agency_id())
+    .bind(case_id)
+    .bind(provider.agency)
     .bind(receiver)
     .bind(on)
     .bind(categories)
     .bind(consents)
     .bind(subject_id)
-    .bind(actor.user_id())
+    .bind(provider.user)
     .execute(conn)
     .await?
     .rows_affected();
@@ -210,7 +227,8 @@ pub async fn referral_sent(
     let today = crate::domain::dates::today_tokyo();
     insert_one(
         conn,
-        scope,
+        scope.case_id(),
+        Provider::acting(scope),
         Kind::Referral,
         referral_id,
         receiver,
@@ -260,9 +278,15 @@ pub async fn material_shown(
     let consents = covering_consents(conn, reader.case_id(), reader.agency_id(), &shown).await?;
     let (cats, ids) = covered(&shown, &consents);
     let today = crate::domain::dates::today_tokyo();
+    // the convener provides its material; the reading is the invitee's user's
+    let provider = Provider {
+        agency: scope.convener_agency_id(),
+        user: scope.user_id(),
+    };
     insert_one(
         conn,
-        scope,
+        scope.case_id(),
+        provider,
         Kind::Material,
         scope.meeting_id(),
         reader.agency_id(),
@@ -289,7 +313,8 @@ pub async fn plan_delivered(
         .await?;
     insert_one(
         conn,
-        plan,
+        plan.case_id(),
+        Provider::acting(plan),
         Kind::Plan,
         delivery_id,
         receiver,
@@ -312,7 +337,8 @@ pub async fn report_delivered(
 ) -> sqlx::Result<bool> {
     insert_one(
         conn,
-        scope,
+        scope.case_id(),
+        Provider::acting(scope),
         Kind::Report,
         report_id,
         receiver,
