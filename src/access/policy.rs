@@ -105,6 +105,12 @@ pub fn may_view_access_log(user: &SessionUser, facts: &CaseFacts) -> bool {
             .is_some_and(|m| m.agency_id == facts.lead_agency_id)
 }
 
+/// The case's provision ledger is shown to the users acting as its lead agency, like the
+/// access log: the lead answers for the case's records.
+pub fn may_view_case_ledger(user: &SessionUser, facts: &CaseFacts) -> bool {
+    may_view_access_log(user, facts)
+}
+
 /// Coordinators of an agency on the team convene case meetings.
 pub fn may_convene(user: &SessionUser, access: CaseAccess) -> bool {
     access.can_write()

@@ -29,9 +29,18 @@ pub fn live_consent_id(case: &str, agency: &str, category: &str) -> String {
 fn live_consent_where(case: &str, agency: &str, category: &str) -> String {
     format!(
         "k.case_id = {case} AND k.agency_id = {agency}
-                   AND {category} = ANY (k.categories) AND k.revoked_at IS NULL
-                   AND k.given_on <= {TODAY}
-                   AND (k.valid_until IS NULL OR k.valid_until >= {TODAY})"
+                   AND {category} = ANY (k.categories) AND {}",
+        consent_is_live("k")
+    )
+}
+
+/// The consent row `k` is live today: not revoked, given, not expired (Tokyo calendar days).
+/// `live_consent` is this rule over one case, agency and category; the provision ledger reads
+/// the live rows themselves (the consent relied on).
+pub fn consent_is_live(k: &str) -> String {
+    format!(
+        "({k}.revoked_at IS NULL AND {k}.given_on <= {TODAY}
+          AND ({k}.valid_until IS NULL OR {k}.valid_until >= {TODAY}))"
     )
 }
 

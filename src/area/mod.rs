@@ -4,6 +4,7 @@
 
 pub mod checks;
 pub mod consents;
+pub mod ledger;
 pub mod legal;
 pub mod login_limits;
 pub mod material;

@@ -64,8 +64,10 @@ pub async fn insert(
     .bind(&e.fields)
     .bind(e.shared_with)
     .bind(e.reply_to)
-    .execute(conn)
+    .execute(&mut *conn)
     .await?;
+    // sharing is a provision: recorded in the same transaction (第三者提供の記録)
+    super::ledger::entry_shared(conn, scope, e.category, e.shared_with).await?;
     Ok(id)
 }
 

@@ -1,6 +1,7 @@
 //! Database access, one file per aggregate. Functions take `&mut PgConnection` so that a handler
 //! acquires one connection and can wrap several calls in one transaction.
 
+pub mod additions;
 pub mod agencies;
 pub mod audit;
 pub mod auth;
@@ -10,6 +11,7 @@ pub mod consents;
 pub mod daily;
 pub mod directory;
 pub mod entries;
+pub mod ledger;
 pub mod login_limits;
 pub mod meetings;
 pub mod notices;

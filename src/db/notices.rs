@@ -219,7 +219,8 @@ pub async fn due_reminders(conn: &mut PgConnection, today: NaiveDate) -> sqlx::R
                 CASE WHEN t.source LIKE 'plan-review:%' THEN 'plan_review_due' ELSE 'item_due' END
                     AS kind,
                 '/cases/' || t.case_id
-                    || CASE WHEN t.source LIKE 'plan-review:%' THEN '/plans' ELSE '/legal' END
+                    || CASE WHEN t.source LIKE 'plan-review:%' OR t.source LIKE 'plan-first:%'
+                            THEN '/plans' ELSE '/legal' END
                     AS link,
                 t.due_on, a.name AS agency,
                 'task:' || t.id || ':' || $1::date AS dedupe

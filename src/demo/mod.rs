@@ -12,6 +12,7 @@ mod daily;
 mod directory;
 mod employment;
 mod ids;
+mod ledger;
 mod meetings;
 mod plans;
 mod referrals;
@@ -41,6 +42,7 @@ pub async fn load(pool: &PgPool) -> Result<()> {
     plans::load_plans(&mut tx).await?;
     reports::load_reports(&mut tx).await?;
     daily::load_daily(&mut tx).await?;
+    ledger::load_ledger(&mut tx).await?;
     directory::load(&mut tx).await?;
     tx.commit().await?;
     Ok(())

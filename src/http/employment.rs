@@ -383,6 +383,8 @@ async fn change_phase(
     let office = retention_office(&mut tx, &case, dates.lead_agency_id).await?;
     let wanted = crate::area::legal::wanted_tasks(&dates, office);
     db::tasks::regenerate(&mut tx, &case, &dates, &wanted).await?;
+    // a service period that starts asks for its first support plan
+    db::plans::sync_review_tasks(&mut tx, &case).await?;
     let when = match dates.phase.as_str() {
         "training" => dates.training_started_on,
         "employed" => dates.hired_on,

@@ -17,6 +17,7 @@ pub mod extract;
 pub mod flash;
 pub mod form;
 pub mod form_limit;
+pub mod ledger;
 pub mod meetings;
 pub mod middleware;
 pub mod notifications;
@@ -81,6 +82,7 @@ pub fn router(state: AppState) -> Router {
         .merge(meetings::routes())
         .merge(plans::routes())
         .merge(reports::routes())
+        .merge(ledger::routes())
         .merge(employment::routes())
         .merge(retention::routes())
         .merge(daily::routes())

@@ -11,6 +11,7 @@ pub mod dashboard;
 pub mod directory;
 pub mod employment;
 pub mod errors;
+pub mod ledger;
 pub mod meetings;
 pub mod notifications;
 pub mod plans;

@@ -20,6 +20,7 @@ mod hostile;
 mod i18n;
 mod journey;
 mod leak_hunt;
+mod ledger;
 mod least_privilege;
 mod legal;
 mod login_limits;

@@ -311,6 +311,7 @@ const MINUTES: Body = &[
     ("discussion", "実習の振り返りをした"),
     ("decisions", "次回は来月"),
 ];
+const PRESENTER: Body = &[("plan_presenter", "manager")];
 const MINUTES_EDIT: Body = &[
     ("attendees", "本人、ひかり、さくら"),
     ("discussion", "実習の振り返りをした"),
@@ -421,6 +422,9 @@ const TABLE: &[(&str, &str, Kind, Body, [u16; 11])] = &[
     ("POST", "/agency/members/{nobody}/remove",      C, EMPTY,       [303, 403, 403, 403, 403, 403, 403, 403, 403, A404, 403]),
     ("GET",  "/agency/audit",                        O, EMPTY,       [303, 403, 403, 403, 403, 403, 403, 403, 403, 200, 303]),
     ("GET",  "/agency/audit.csv",                    O, EMPTY,       [303, 403, 403, 403, 403, 403, 403, 403, 403, 200, 303]),
+    ("GET",  "/agency/ledger",                       O, EMPTY,       [303, 403, 200, 200, 200, 200, 200, 200, 200, 200, 303]),
+    ("GET",  "/agency/ledger.csv",                   O, EMPTY,       [303, 403, 200, 200, 200, 200, 200, 200, 200, 200, 303]),
+    ("GET",  "/agency/regional-meetings",            O, EMPTY,       [303, 403, 200, 200, 200, 200, 200, 200, 200, 200, 303]),
     ("GET",  "/static/app.css",                      E, EMPTY,       [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200]),
     ("GET",  "/healthz",                             E, EMPTY,       [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200]),
     ("GET",  "/readyz",                              E, EMPTY,       [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200]),
@@ -430,6 +434,8 @@ const TABLE: &[(&str, &str, Kind, Body, [u16; 11])] = &[
     ("GET",  "/cases/{case}",                        V, EMPTY,       [303, 404, 200, 200, 200, 200, 404, 200, 200, 200, 303]),
     ("GET",  "/cases/{case}/access-log",             V, EMPTY,       [303, 404, 200, 200, 403, 403, 404, 403, 200, 403, 303]),
     ("GET",  "/cases/{case}/access-log.csv",         V, EMPTY,       [303, 404, 200, 200, 403, 403, 404, 403, 200, 403, 303]),
+    ("GET",  "/cases/{case}/ledger",                 V, EMPTY,       [303, 404, 200, 200, 403, 403, 404, 403, 200, 403, 303]),
+    ("GET",  "/cases/{case}/ledger.csv",             V, EMPTY,       [303, 404, 200, 200, 403, 403, 404, 403, 200, 403, 303]),
     ("GET",  "/cases/{case}/team",                   V, EMPTY,       [303, 404, 200, 200, 200, 200, 404, 200, 200, 200, 303]),
     ("POST", "/cases/{case}/team",                   C, TEAM_ADD,    [303, 404, 303, 403, 403, 403, 404, 403, 403, 403, 403]),
     ("POST", "/cases/{case}/team/{teammate}/role",   C, TEAM_ROLE,   [303, 404, 303, 403, 403, 403, 404, 403, 403, 403, 403]),
@@ -486,6 +492,7 @@ const TABLE: &[(&str, &str, Kind, Body, [u16; 11])] = &[
     ("POST", "/meetings/{meeting}/minutes",          C, MINUTES,     [303, 404, 422, 403, 403, 403, 404, 403, 403, 403, 403]),
     ("POST", "/meetings/{planned}/minutes",          C, MINUTES,     [303, 404, 422, 403, 403, 404, 404, 403, 403, 403, 403]),
     ("POST", "/meetings/{meeting}/minutes/edit",     C, MINUTES_EDIT, [303, 404, 303, 403, 403, 403, 404, 403, 403, 403, 403]),
+    ("POST", "/meetings/{meeting}/presenter",        C, PRESENTER,   [303, 404, 303, 403, 403, 403, 404, 403, 403, 403, 403]),
     ("GET",  "/meetings/{meeting}/minutes/history",  V, EMPTY,       [303, 404, 200, 200, 200, 200, 404, 200, 200, 200, 303]),
     ("POST", "/action-items/{nobody}/done",          C, DONE,        [303, 404, 404, 404, 404, 404, 404, 404, 404, 404, 403]),
     ("POST", "/action-items/{action}/done",          C, DONE,        [303, 404, 303, 303, 404, 404, 404, 404, 303, 404, 403]),
