@@ -66,6 +66,10 @@ pub fn activity_text(tr: Tr, entries: &[MonthEntry]) -> String {
     out
 }
 
+/// The consent category of what a report tells (the person's work): the issue relies on the
+/// employer's consent for it, and the ledger records it.
+pub const REPORT_CATEGORY: &str = "work";
+
 /// Why a report was not issued.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum NotIssued {
@@ -77,19 +81,30 @@ pub enum NotIssued {
 
 /// Issues the report's latest version to its employer on `on`, under the employer's live
 /// consent for `work`, and tells the employer's users (a notice with the office's name and a
-/// link, nothing of the report). The provision ledger's row belongs here too.
+/// link, nothing of the report), and records the provision in the provision ledger.
 pub async fn issue(
     conn: &mut PgConnection,
     mail: &MailSettings,
     scope: &ReportScope,
     on: NaiveDate,
 ) -> sqlx::Result<Result<Uuid, NotIssued>> {
-    let Some((_employer, _consent)) = db::reports::employer_consent(conn, scope).await? else {
+    let Some((employer, consent)) = db::reports::employer_consent(conn, scope).await? else {
         return Ok(Err(NotIssued::NoConsent));
     };
     let Some(version) = db::reports::issue(conn, scope, on).await? else {
         return Ok(Err(NotIssued::OutOfTurn));
     };
+    // the provision to the employer, in the provision ledger (第三者提供の記録), with the issue
+    crate::area::ledger::report_delivered(
+        conn,
+        scope,
+        scope.report_id(),
+        employer,
+        &[REPORT_CATEGORY.to_string()],
+        consent,
+        on,
+    )
+    .await?;
     crate::area::notify::report_issued(conn, mail, scope).await?;
     Ok(Ok(version))
 }

@@ -130,6 +130,16 @@ async fn a_report_goes_from_draft_to_issued_to_acknowledged_and_no_other_way(poo
     let res = aoba.post(&format!("{path}/issue"), &[]).await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER, "{}", body(res).await);
     assert_eq!(state(app.pool.clone()).await, (true, false, 2));
+    // the issue is a provision to the employer, in the provision ledger, once
+    let provisions: Vec<(Uuid, Uuid, Vec<String>)> = sqlx::query_as(
+        "SELECT provider_agency_id, receiver_agency_id, categories FROM provision
+          WHERE kind = 'report' AND subject_id = $1",
+    )
+    .bind(report)
+    .fetch_all(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(provisions, vec![(AOBA, MIDORI, vec!["work".to_string()])]);
     let dash = body(aoba.get("/").await).await;
     assert!(
         !dash.contains("id=\"reports-due\""),
