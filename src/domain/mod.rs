@@ -18,7 +18,7 @@ pub mod password;
 pub mod photo;
 pub mod plan;
 pub mod radar;
-pub mod regional;
 pub mod referral;
+pub mod regional;
 pub mod second_factor;
 pub mod text;
