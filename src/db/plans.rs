@@ -660,6 +660,9 @@ pub async fn sync_review_tasks(conn: &mut PgConnection, scope: &impl OnCase) -> 
     seed_sync_review_tasks(conn, scope.case_id()).await
 }
 
+/// An agency on the team, its kind, and the case's phase and service-start dates.
+type TeamDates = (Uuid, String, String, Option<NaiveDate>, Option<NaiveDate>);
+
 /// `sync_review_tasks` for the demo loader.
 pub(crate) async fn seed_sync_review_tasks(
     conn: &mut PgConnection,
@@ -668,7 +671,7 @@ pub(crate) async fn seed_sync_review_tasks(
     use crate::domain::plan::{review_source, REVIEW_REASON};
     let plans = all_of_case(conn, case_id).await?;
     // the agencies on the team now: an agency that left reviews no plan
-    let team: Vec<(Uuid, String, String, Option<NaiveDate>, Option<NaiveDate>)> = sqlx::query_as(
+    let team: Vec<TeamDates> = sqlx::query_as(
         "SELECT ca.agency_id, a.kind, c.phase, c.training_started_on, c.retention_start_on
          FROM case_agency ca
          JOIN agency a ON a.id = ca.agency_id
