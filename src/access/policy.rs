@@ -302,3 +302,9 @@ mod tests {
         assert!(CaseAccess::Contribute.can_write() && !CaseAccess::Contribute.can_manage());
     }
 }
+
+/// Who writes a case's monthly support reports (支援レポート) and records its hand-over
+/// (支援体制構築): a retention office on the team.
+pub fn may_write_reports(kind: crate::domain::kinds::AgencyKind, access: CaseAccess) -> bool {
+    kind == crate::domain::kinds::AgencyKind::RetentionOffice && access.can_write()
+}

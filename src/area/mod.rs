@@ -10,4 +10,5 @@ pub mod login_limits;
 pub mod material;
 pub mod notify;
 pub mod plans;
+pub mod reports;
 pub mod timeline;

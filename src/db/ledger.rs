@@ -408,6 +408,37 @@ pub async fn report_delivered(
     .await
 }
 
+/// A monthly support report was issued to its employer (called by `area::reports::issue`):
+/// the report's category (`work`) under the employer's live consent for it. An employer
+/// without that consent records nothing (nothing of the case reaches it under the rule).
+pub async fn report_issued(
+    conn: &mut PgConnection,
+    scope: &crate::access::ReportScope,
+    on: NaiveDate,
+) -> sqlx::Result<bool> {
+    let row: Option<(Uuid, Option<Uuid>)> = sqlx::query_as(&format!(
+        "SELECT r.employer_agency_id, {} FROM support_report r WHERE r.id = $1 AND r.case_id = $2",
+        crate::access::rules::live_consent_id("r.case_id", "r.employer_agency_id", "'work'")
+    ))
+    .bind(scope.report_id())
+    .bind(scope.case_id())
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some((employer, Some(consent))) = row else {
+        return Ok(false);
+    };
+    report_delivered(
+        conn,
+        scope,
+        scope.report_id(),
+        employer,
+        &["work".to_string()],
+        consent,
+        on,
+    )
+    .await
+}
+
 /// A row of the ledger as the pages show it, from either side.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct LedgerRow {

@@ -16,6 +16,7 @@ pub mod login_limits;
 pub mod meetings;
 pub mod notices;
 pub mod plans;
+pub mod reports;
 pub mod referrals;
 pub mod second_factor;
 pub mod tasks;

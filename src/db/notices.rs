@@ -184,6 +184,19 @@ pub async fn agency_coordinators(conn: &mut PgConnection, agency: Uuid) -> sqlx:
     .await
 }
 
+/// The coordinators of the case's lead agency (the bad-days alert goes only to them).
+pub async fn lead_coordinators(conn: &mut PgConnection, case_id: Uuid) -> sqlx::Result<Vec<Uuid>> {
+    sqlx::query_scalar(
+        "SELECT m.user_id FROM case_file c
+           JOIN membership m ON m.agency_id = c.lead_agency_id AND m.role = 'coordinator'
+           JOIN app_user u ON u.id = m.user_id AND u.active AND u.participant_case_id IS NULL
+          WHERE c.id = $1",
+    )
+    .bind(case_id)
+    .fetch_all(conn)
+    .await
+}
+
 /// A reminder the daily sweep found: whom, of what kind, where it links, with what words.
 #[derive(Debug, sqlx::FromRow)]
 pub struct Due {

@@ -1,7 +1,7 @@
 //! The demo's provision ledger: the provisions the seeded data stands for, recorded as they
 //! would have been when they happened — entries shared under a consent (counted per month),
-//! the referral packets sent, the material of held meetings shown to invited agencies and the
-//! plans delivered to an agency — and who presented the plan at the held meetings on the
+//! the referral packets sent, the material of held meetings shown to invited agencies, the
+//! plans delivered to an agency and the monthly reports issued to the employer — and who presented the plan at the held meetings on the
 //! support plan (地域連携会議実施加算). Runs after everything else; running it again adds
 //! nothing.
 
@@ -114,7 +114,19 @@ pub(super) async fn load_ledger(tx: &mut sqlx::PgConnection) -> Result<()> {
          FROM support_plan_delivery d JOIN support_plan p ON p.id = d.plan_id
          WHERE d.agency_id IS NOT NULL"
         .to_string();
-    for sql in [entries, referrals, material, plans] {
+    // monthly reports issued to the employer under its consent for `work`
+    let reports = format!(
+        "SELECT 'report', r.case_id, r.agency_id, r.employer_agency_id, r.issued_on,
+                r.issued_on, ARRAY['work'],
+                ARRAY(SELECT k.id FROM consent k
+                      WHERE k.case_id = r.case_id AND k.agency_id = r.employer_agency_id
+                        AND 'work' = ANY (k.categories) AND {live}
+                      ORDER BY k.given_on DESC LIMIT 1),
+                r.id, 1
+         FROM support_report r WHERE r.issued_on IS NOT NULL",
+        live = live_on("r.issued_on")
+    );
+    for sql in [entries, referrals, material, plans, reports] {
         let rows: Vec<Row> = sqlx::query_as(&sql).fetch_all(&mut *tx).await?;
         for (kind, case_id, provider, receiver, first, last, cats, consents, subject, count) in rows
         {

@@ -20,5 +20,6 @@ pub mod plan;
 pub mod radar;
 pub mod referral;
 pub mod regional;
+pub mod report;
 pub mod second_factor;
 pub mod text;

@@ -22,6 +22,7 @@ pub mod meetings;
 pub mod middleware;
 pub mod notifications;
 pub mod plans;
+pub mod reports;
 pub mod referrals;
 pub mod render;
 pub mod retention;
@@ -80,6 +81,7 @@ pub fn router(state: AppState) -> Router {
         .merge(referrals::routes())
         .merge(meetings::routes())
         .merge(plans::routes())
+        .merge(reports::routes())
         .merge(ledger::routes())
         .merge(employment::routes())
         .merge(retention::routes())

@@ -15,6 +15,7 @@ pub mod ledger;
 pub mod meetings;
 pub mod notifications;
 pub mod plans;
+pub mod reports;
 pub mod referrals;
 pub mod retention;
 pub mod second_factor;

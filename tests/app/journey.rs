@@ -388,6 +388,7 @@ async fn every_main_page_on_a_phone_has_no_squeezed_table(pool: PgPool) {
             "/team",
             "/consents",
             "/plans",
+            "/reports",
         ]
         .map(|p| format!("/cases/{case}{p}"))
         .to_vec()
@@ -424,6 +425,11 @@ async fn every_main_page_on_a_phone_has_no_squeezed_table(pool: PgPool) {
             v.extend(case_pages(CASE_TANAKA));
             v.push(format!("/cases/{CASE_TANAKA}/access-log"));
             v.push(format!("/cases/{CASE_TANAKA}/ledger"));
+            v
+        }),
+        ("boss@midori.example", {
+            let mut v = common();
+            v.extend(case_pages(CASE_TANAKA));
             v
         }),
         ("sabikan@hikari.example", {

@@ -34,6 +34,7 @@ mod plans;
 mod privacy;
 mod processes;
 mod referrals;
+mod reports;
 mod second_factor;
 mod smtp;
 mod timeline;
