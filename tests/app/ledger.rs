@@ -900,3 +900,53 @@ async fn a_consent_recorded_later_records_the_entries_it_opens(pool: PgPool) {
     .unwrap();
     assert_eq!(all, opened as i64);
 }
+
+#[sqlx::test]
+async fn a_report_issued_to_the_employer_is_in_the_ledger_of_both(pool: PgPool) {
+    use renkei::demo::{AOBA, CASE_TANAKA};
+    let app = TestApp::spawn(pool.clone()).await;
+    // the demo's issued reports are recorded
+    let issued: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM support_report WHERE issued_on IS NOT NULL")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert!(issued > 0);
+    assert_eq!(
+        rows(&pool, CASE_TANAKA, "report").await.len() as i64,
+        issued
+    );
+    // a draft is no provision; its issue is, once
+    let aoba = app.browser();
+    aoba.login("teichaku@aoba.example").await;
+    let report = crate::reports::draft_last_month(&aoba).await;
+    let of_report = || {
+        let pool = pool.clone();
+        async move {
+            sqlx::query_as::<_, (Uuid, Uuid, Vec<String>)>(
+                "SELECT provider_agency_id, receiver_agency_id, categories FROM provision
+                 WHERE kind = 'report' AND subject_id = $1",
+            )
+            .bind(report)
+            .fetch_all(&pool)
+            .await
+            .unwrap()
+        }
+    };
+    assert!(of_report().await.is_empty());
+    let path = format!("/cases/{CASE_TANAKA}/reports/{report}");
+    let res = aoba.post(&format!("{path}/issue"), &[]).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER, "{}", body(res).await);
+    assert_eq!(
+        of_report().await,
+        vec![(AOBA, MIDORI, vec!["work".to_string()])]
+    );
+    // the employer reads it among what it received
+    let midori = app.browser();
+    midori.login("boss@midori.example").await;
+    let page = body(midori.get("/agency/ledger").await).await;
+    let received = &page[page.find(r#"id="received""#).unwrap()..];
+    assert!(received.contains("支援レポートの交付"));
+    assert!(received.contains("あおば就労定着支援事業所"));
+    assert!(received.contains("田中 健"));
+}
