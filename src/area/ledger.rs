@@ -7,7 +7,8 @@
 //! - a meeting's material shown to an invited agency: the material page and its print, through
 //!   `material_shown` (not the convener's preview);
 //! - a support plan delivered to an agency: `area::plans::deliver`;
-//! - a monthly support report delivered: `report_delivered`, for the report's issue.
+//! - a monthly support report issued to the employer: `area::reports::issue`, through
+//!   `report_delivered` (under the employer's live consent for `work`, which the issue requires).
 //!
 //! The pages read the rows of one agency (`db::ledger::for_agency`) or, for the lead, of one
 //! case (`db::ledger::for_case`).

@@ -132,6 +132,65 @@ impl Provider {
     }
 }
 
+/// A consent was recorded (called by the consent's handler, in its transaction): entries
+/// shared earlier with its agency, that no other live consent let it read, become readable now
+/// — a provision today, counted in this month's rows under this consent, per provider and
+/// category. A consent that starts later records nothing now.
+pub async fn consent_opened(
+    conn: &mut PgConnection,
+    scope: &impl OnCase,
+    consent_id: Uuid,
+) -> sqlx::Result<()> {
+    let groups: Vec<(Uuid, Uuid, String, i64)> = sqlx::query_as(&format!(
+        "SELECT e.author_agency_id, k.agency_id, e.category, count(*)
+         FROM consent k
+         JOIN case_agency ca ON ca.case_id = k.case_id AND ca.agency_id = k.agency_id
+         JOIN entry e ON e.case_id = k.case_id AND k.agency_id = ANY (e.shared_with)
+                     AND e.category = ANY (k.categories)
+         WHERE k.id = $1 AND k.case_id = $2 AND {live}
+           AND (ca.left_on IS NULL OR ca.left_on >= {TODAY})
+           AND e.category <> 'case_admin' AND e.author_agency_id <> k.agency_id
+           AND NOT EXISTS (SELECT 1 FROM consent k2
+                           WHERE k2.case_id = k.case_id AND k2.agency_id = k.agency_id
+                             AND k2.id <> k.id AND e.category = ANY (k2.categories)
+                             AND {live2})
+         GROUP BY e.author_agency_id, k.agency_id, e.category
+         ORDER BY 1, 3",
+        live = consent_is_live("k"),
+        live2 = consent_is_live("k2")
+    ))
+    .bind(consent_id)
+    .bind(scope.case_id())
+    .fetch_all(&mut *conn)
+    .await?;
+    let user = scope.actor().user_id();
+    for (provider, receiver, category, n) in groups {
+        sqlx::query(&format!(
+            "INSERT INTO provision AS p (id, kind, case_id, provider_agency_id,
+                                         receiver_agency_id, provided_on, last_on, month,
+                                         categories, consent_ids, count, recorded_by)
+             VALUES ($1, 'entries', $2, $3, $4, {TODAY}, {TODAY},
+                     date_trunc('month', {TODAY}::timestamp)::date, ARRAY[$5::text],
+                     ARRAY[$6::uuid], $7, $8)
+             ON CONFLICT (case_id, provider_agency_id, receiver_agency_id, month, categories,
+                          consent_ids) WHERE kind = 'entries'
+             DO UPDATE SET count = p.count + EXCLUDED.count,
+                           last_on = greatest(p.last_on, EXCLUDED.last_on)"
+        ))
+        .bind(Uuid::now_v7())
+        .bind(scope.case_id())
+        .bind(provider)
+        .bind(receiver)
+        .bind(category)
+        .bind(consent_id)
+        .bind(n as i32)
+        .bind(user)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
 /// One provision that is a row of its own (a referral, a meeting's material, a plan, a
 /// report): `categories` provided under `consents`, on the Tokyo day `on`. A second record of
 /// the same subject to the same receiver is ignored (the material is recorded when first shown).

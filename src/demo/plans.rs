@@ -178,7 +178,7 @@ pub(super) async fn load_plans(tx: &mut sqlx::PgConnection) -> Result<()> {
                 ("面談（疲れのサインと報告の練習）", "サービス管理責任者", "月2回", "ひかり", "3か月", false),
             ],
             assessment: "【就労準備性のチェック】紹介の目安 6/6\n【最近の記録】報告のタイミングに迷うことがある。",
-            to_komorebi: true,
+            to_komorebi: false,
             // monitored after the hire (ひかり supports the first six months at work)
             monitoring: Some((
                 68 + TAKAHASHI_HIRED_DAYS_AGO - 45,

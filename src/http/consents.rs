@@ -184,6 +184,8 @@ async fn record(
             evidence: &form.evidence,
         };
         let consent_id = db::consents::record(&mut tx, &case, &new).await?;
+        // entries shared with the agency earlier that this consent lets it read now
+        db::ledger::consent_opened(&mut tx, &case, consent_id).await?;
         auth.who(&state.refusals)
             .ok(&mut tx, "case.consent.record", Some(id), Some(consent_id))
             .await?;

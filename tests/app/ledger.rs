@@ -830,3 +830,123 @@ async fn the_lead_opens_and_downloads_the_case_ledger_in_a_real_browser(pool: Pg
     }
     assert!(audit_count(&pool, "case.ledger.export", "ok").await >= 2);
 }
+
+#[sqlx::test]
+async fn a_consent_recorded_later_records_the_entries_it_opens(pool: PgPool) {
+    let app = TestApp::spawn(pool.clone()).await;
+    app.login("sabikan@hikari.example").await;
+    // 高橋 美咲 has not consented to share health with みどり物流: an entry shared with it is
+    // not provided…
+    write_entry(&app, CASE_TAKAHASHI, "health", &[MIDORI]).await;
+    write_entry(&app, CASE_TAKAHASHI, "health", &[MIDORI]).await;
+    assert_eq!(
+        month_count(&pool, CASE_TAKAHASHI, HIKARI, MIDORI, "health").await,
+        0
+    );
+    // …until the consent is recorded (by the lead, ひかり): then the entries shared with it
+    // earlier are provided, counted under that consent
+    let res = app
+        .client
+        .post(app.url(&format!("/cases/{CASE_TAKAHASHI}/consents")))
+        .form(&[
+            ("agency_id", MIDORI.to_string()),
+            ("category", "health".into()),
+            ("given_by", "person".into()),
+            ("method", "written".into()),
+            ("given_on", today().to_string()),
+            ("term", "1y".into()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER, "{}", body(res).await);
+    let opened = month_count(&pool, CASE_TAKAHASHI, HIKARI, MIDORI, "health").await;
+    let shared_before: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM entry WHERE case_id = $1 AND category = 'health'
+           AND author_agency_id = $2 AND $3 = ANY (shared_with)",
+    )
+    .bind(CASE_TAKAHASHI)
+    .bind(HIKARI)
+    .bind(MIDORI)
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(opened as i64, shared_before, "every entry it can read now");
+    assert!(opened >= 2);
+    // a second consent covering the same opens nothing new
+    let res = app
+        .client
+        .post(app.url(&format!("/cases/{CASE_TAKAHASHI}/consents")))
+        .form(&[
+            ("agency_id", MIDORI.to_string()),
+            ("category", "health".into()),
+            ("given_by", "person".into()),
+            ("method", "oral".into()),
+            ("given_on", today().to_string()),
+            ("term", "1y".into()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let all: i64 = sqlx::query_scalar(
+        "SELECT coalesce(sum(count), 0) FROM provision WHERE kind = 'entries' AND case_id = $1
+           AND receiver_agency_id = $2 AND categories = '{health}'",
+    )
+    .bind(CASE_TAKAHASHI)
+    .bind(MIDORI)
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(all, opened as i64);
+}
+
+#[sqlx::test]
+async fn a_report_issued_to_the_employer_is_in_the_ledger_of_both(pool: PgPool) {
+    use renkei::demo::{AOBA, CASE_TANAKA};
+    let app = TestApp::spawn(pool.clone()).await;
+    // the demo's issued reports are recorded
+    let issued: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM support_report WHERE issued_on IS NOT NULL")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert!(issued > 0);
+    assert_eq!(
+        rows(&pool, CASE_TANAKA, "report").await.len() as i64,
+        issued
+    );
+    // a draft is no provision; its issue is, once
+    let aoba = app.browser();
+    aoba.login("teichaku@aoba.example").await;
+    let report = crate::reports::draft_last_month(&aoba).await;
+    let of_report = || {
+        let pool = pool.clone();
+        async move {
+            sqlx::query_as::<_, (Uuid, Uuid, Vec<String>)>(
+                "SELECT provider_agency_id, receiver_agency_id, categories FROM provision
+                 WHERE kind = 'report' AND subject_id = $1",
+            )
+            .bind(report)
+            .fetch_all(&pool)
+            .await
+            .unwrap()
+        }
+    };
+    assert!(of_report().await.is_empty());
+    let path = format!("/cases/{CASE_TANAKA}/reports/{report}");
+    let res = aoba.post(&format!("{path}/issue"), &[]).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER, "{}", body(res).await);
+    assert_eq!(
+        of_report().await,
+        vec![(AOBA, MIDORI, vec!["work".to_string()])]
+    );
+    // the employer reads it among what it received
+    let midori = app.browser();
+    midori.login("boss@midori.example").await;
+    let page = body(midori.get("/agency/ledger").await).await;
+    let received = &page[page.find(r#"id="received""#).unwrap()..];
+    assert!(received.contains("支援レポートの交付"));
+    assert!(received.contains("あおば就労定着支援事業所"));
+    assert!(received.contains("田中 健"));
+}

@@ -60,7 +60,7 @@ async fn post_pairs(app: &TestApp, path: &str, pairs: &[(&str, String)]) -> reqw
 }
 
 /// あおば drafts last month's report of 田中 健; returns its id.
-async fn draft_last_month(app: &TestApp) -> Uuid {
+pub(crate) async fn draft_last_month(app: &TestApp) -> Uuid {
     let res = post_pairs(
         app,
         &format!("/cases/{CASE_TANAKA}/reports"),
