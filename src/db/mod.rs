@@ -2,6 +2,7 @@
 //! acquires one connection and can wrap several calls in one transaction.
 
 pub mod agencies;
+pub mod api_tokens;
 pub mod audit;
 pub mod auth;
 pub mod cases;
