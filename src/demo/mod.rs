@@ -17,6 +17,7 @@ mod plans;
 mod referrals;
 mod retention;
 mod timelines;
+mod tokens;
 
 pub use agencies::print_logins;
 use ids::id;
@@ -40,6 +41,7 @@ pub async fn load(pool: &PgPool) -> Result<()> {
     plans::load_plans(&mut tx).await?;
     daily::load_daily(&mut tx).await?;
     directory::load(&mut tx).await?;
+    tokens::load_tokens(&mut tx).await?;
     tx.commit().await?;
     Ok(())
 }

@@ -402,6 +402,7 @@ async fn every_main_page_on_a_phone_has_no_squeezed_table(pool: PgPool) {
             "/agencies",
             "/account",
             "/account/notifications",
+            "/account/tokens",
         ]
         .map(String::from)
         .to_vec()

@@ -7,7 +7,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use std::collections::BTreeMap;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
-use utoipa::openapi::{Content, Ref, RefOr, ResponseBuilder};
+use utoipa::openapi::{Content, Ref, RefOr, ResponseBuilder, Schema};
 use utoipa::{IntoResponses, Modify, OpenApi};
 
 #[derive(OpenApi)]
@@ -37,7 +37,7 @@ use utoipa::{IntoResponses, Modify, OpenApi};
         super::meetings::answer,
     ),
     components(schemas(api::Problem, api::FieldError)),
-    modifiers(&BearerToken),
+    modifiers(&BearerToken, &DomainValues),
     tags(
         (name = "account", description = "The token's user"),
         (name = "cases", description = "Cases and what the case pages show"),
@@ -55,6 +55,69 @@ impl Modify for BearerToken {
         components.add_security_scheme(
             "token",
             SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)),
+        );
+    }
+}
+
+/// The values a member takes, from the domain's own lists (so the document never lists them a
+/// second time): the writable kinds, the categories, the contact channels and counterparts,
+/// the answers to an invitation.
+struct DomainValues;
+
+impl Modify for DomainValues {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use crate::domain::case::Category;
+        use crate::domain::entry::{ContactChannel, ContactWith, EntryKind};
+        use crate::domain::meeting::Rsvp;
+        let Some(components) = openapi.components.as_mut() else {
+            return;
+        };
+        let mut set = |schema: &str, member: &str, values: Vec<&str>, nullable: bool| {
+            let Some(RefOr::T(Schema::Object(object))) = components.schemas.get_mut(schema) else {
+                return;
+            };
+            if let Some(RefOr::T(Schema::Object(p))) = object.properties.get_mut(member) {
+                let mut values: Vec<serde_json::Value> =
+                    values.into_iter().map(Into::into).collect();
+                if nullable {
+                    values.push(serde_json::Value::Null);
+                }
+                p.enum_values = Some(values);
+            }
+        };
+        set(
+            "NewEntry",
+            "kind",
+            EntryKind::WRITABLE.iter().map(|k| k.as_str()).collect(),
+            false,
+        );
+        set(
+            "NewEntry",
+            "category",
+            Category::ALL.iter().map(|c| c.as_str()).collect(),
+            false,
+        );
+        set(
+            "NewEntry",
+            "channel",
+            ContactChannel::ALL.iter().map(|c| c.as_str()).collect(),
+            true,
+        );
+        set(
+            "NewEntry",
+            "with_whom",
+            ContactWith::ALL.iter().map(|c| c.as_str()).collect(),
+            true,
+        );
+        set(
+            "Answer",
+            "response",
+            Rsvp::ALL
+                .iter()
+                .filter(|r| **r != Rsvp::Pending)
+                .map(|r| r.as_str())
+                .collect(),
+            false,
         );
     }
 }
