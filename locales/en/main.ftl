@@ -1255,9 +1255,9 @@ audit-action-plan-monitoring-record = Recorded a monitoring
 
 # personal access tokens and the JSON API
 audit-action-api-me-view = Read the token's user through the API
-audit-action-api-rate-limited = An API request over the rate limit
+audit-action-api-rate_limited = An API request over the rate limit
 audit-action-api-token-create = Made an API token
-audit-action-api-token-read-only = A write with a read-only token
+audit-action-api-token-read_only = A write with a read-only token
 audit-action-api-token-refused = Used a revoked or expired API token
 audit-action-api-token-revoke = Revoked an API token
 tokens-title = API tokens

@@ -1255,9 +1255,9 @@ audit-action-plan-monitoring-record = モニタリングの記録
 
 # personal access tokens and the JSON API
 audit-action-api-me-view = APIで利用者情報を取得
-audit-action-api-rate-limited = APIの回数制限を超えた要求
+audit-action-api-rate_limited = APIの回数制限を超えた要求
 audit-action-api-token-create = APIトークンの発行
-audit-action-api-token-read-only = 読み取り専用トークンでの書き込み
+audit-action-api-token-read_only = 読み取り専用トークンでの書き込み
 audit-action-api-token-refused = 無効・失効したAPIトークンの使用
 audit-action-api-token-revoke = APIトークンの失効
 tokens-title = APIトークン
