@@ -64,6 +64,12 @@ pub struct ServeArgs {
     /// The sender of notifications ("Renkei <renkei@example.jp>").
     #[arg(long, env = "RENKEI_MAIL_FROM", value_parser = parse_mailbox, default_value = "Renkei <renkei@localhost>")]
     pub mail_from: String,
+    /// The JSON API's rate limit per personal access token: a burst of this many requests…
+    #[arg(long, env = "RENKEI_API_BURST", default_value_t = 120)]
+    pub api_burst: u32,
+    /// …then one more every this many milliseconds (500: 120 a minute).
+    #[arg(long, env = "RENKEI_API_REFILL_MS", default_value_t = 500)]
+    pub api_refill_ms: u64,
     /// Load the demo dataset first (never in production).
     #[arg(long)]
     pub demo: bool,
@@ -209,6 +215,10 @@ pub struct Settings {
     /// `ServeArgs::base_url`, without a trailing slash.
     pub base_url: Option<String>,
     pub mail: MailSettings,
+    /// The JSON API per personal access token: a burst of `api_burst` requests, then one more
+    /// every `api_refill` (`db::api_tokens::take`).
+    pub api_burst: u32,
+    pub api_refill: Duration,
 }
 
 impl Settings {
@@ -238,6 +248,8 @@ impl Default for Settings {
             photo_wait: Duration::from_secs(3),
             base_url: None,
             mail: MailSettings::default(),
+            api_burst: 120,
+            api_refill: Duration::from_millis(500),
         }
     }
 }

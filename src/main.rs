@@ -161,6 +161,8 @@ async fn main() -> Result<()> {
                     from: serve.mail_from.clone(),
                     ..Default::default()
                 },
+                api_burst: serve.api_burst,
+                api_refill: std::time::Duration::from_millis(serve.api_refill_ms.max(1)),
                 ..Settings::default()
             };
             renkei::run_server(&db, &serve, settings).await

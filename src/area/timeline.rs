@@ -6,13 +6,15 @@ use crate::db::{
     self,
     entries::{TimeCursor, TimelineFilter},
 };
-use crate::domain::dates::parse_date;
-use crate::domain::entry::{EntryFields, EntryKind};
+use crate::domain::case::Category;
+use crate::domain::dates::{parse_date, parse_local_datetime};
+use crate::domain::entry::{ContactChannel, ContactWith, EntryFields, EntryKind};
 use crate::domain::text;
 use crate::i18n::Tr;
-use crate::views::timeline::{EntryView, FilterForm, Timeline};
-use crate::views::Choice;
-use chrono::DateTime;
+use crate::views::timeline::{EntryForm, EntryView, FilterForm, Timeline};
+use crate::views::{Choice, Errors};
+use chrono::{DateTime, Utc};
+use chrono_tz::Asia::Tokyo;
 use serde::Deserialize;
 use sqlx::PgConnection;
 use std::collections::HashMap;
@@ -35,6 +37,20 @@ pub struct TimelineQuery {
 }
 
 impl TimelineQuery {
+    /// The page's filters as another reader of the timeline (the JSON API) states them, and
+    /// where the page starts: after the entry `before` (occurred at, id), in the page's order.
+    pub fn new(filter: FilterForm, before: Option<TimeCursor>) -> TimelineQuery {
+        TimelineQuery {
+            kind: filter.kind,
+            agency: filter.agency,
+            from: filter.from,
+            to: filter.to,
+            q: filter.q,
+            before_at: before.as_ref().map(|c| c.occurred_at.timestamp_micros()),
+            before_id: before.map(|c| c.id),
+        }
+    }
+
     pub fn form(&self) -> FilterForm {
         FilterForm {
             kind: self.kind.clone(),
@@ -204,4 +220,106 @@ pub fn group_replies(
             view
         })
         .collect()
+}
+
+/// The longest body of an entry, and of one of its other text fields.
+pub const TEXT_MAX: usize = 20_000;
+pub const FIELD_MAX: usize = 2_000;
+
+/// The checked form: what to store, or the messages by the fields.
+pub struct CheckedEntry {
+    pub kind: EntryKind,
+    pub category: Category,
+    pub occurred_at: DateTime<Utc>,
+    pub fields: EntryFields,
+    pub shared_with: Vec<Uuid>,
+}
+
+pub fn check_entry(
+    tr: Tr,
+    form: &EntryForm,
+    team: &[db::cases::TeamRow],
+    own_agency: Uuid,
+    errors: &mut Errors,
+) -> Option<CheckedEntry> {
+    let kind = EntryKind::parse(&form.kind).filter(|k| EntryKind::WRITABLE.contains(k));
+    if kind.is_none() {
+        errors.add("kind", tr.t("entry-kind-choose"));
+    }
+    let category = Category::parse(&form.category);
+    if category.is_none() {
+        errors.add("category", tr.t("error-choose"));
+    }
+    let occurred_at = if form.occurred_at.trim().is_empty() {
+        Some(Utc::now())
+    } else {
+        parse_local_datetime(&form.occurred_at)
+    };
+    match occurred_at {
+        None => errors.add("occurred_at", tr.t("error-datetime")),
+        Some(t) if t > Utc::now() + chrono::Duration::minutes(5) => {
+            errors.add("occurred_at", tr.t("error-date-future"))
+        }
+        Some(_) => {}
+    }
+    errors.required(tr, "body", &form.body, TEXT_MAX);
+    let mut fields = EntryFields::default();
+    match kind {
+        Some(EntryKind::Observation) => {
+            errors.max_chars(tr, "situation", &form.situation, FIELD_MAX);
+            errors.max_chars(tr, "handling", &form.handling, FIELD_MAX);
+            fields.situation = Some(form.situation.trim().to_string()).filter(|s| !s.is_empty());
+            fields.handling = Some(form.handling.trim().to_string()).filter(|s| !s.is_empty());
+            fields.resolved = Some(form.resolved);
+        }
+        Some(EntryKind::Contact) => {
+            match ContactChannel::parse(&form.channel) {
+                Some(c) => fields.channel = Some(c.as_str().into()),
+                None => errors.add("channel", tr.t("error-choose")),
+            }
+            match ContactWith::parse(&form.with_whom) {
+                Some(w) => fields.with_whom = Some(w.as_str().into()),
+                None => errors.add("with_whom", tr.t("error-choose")),
+            }
+            if !form.next_visit.trim().is_empty() {
+                match parse_date(&form.next_visit) {
+                    None => errors.add("next_visit", tr.t("error-date")),
+                    Some(d)
+                        if occurred_at
+                            .is_some_and(|t| d < t.with_timezone(&Tokyo).date_naive()) =>
+                    {
+                        errors.add("next_visit", tr.t("entry-next-visit-past"))
+                    }
+                    Some(d) => fields.next_visit = Some(d),
+                }
+            }
+        }
+        _ => {}
+    }
+    if form.report && matches!(kind, Some(EntryKind::Progress) | Some(EntryKind::Contact)) {
+        fields.report = Some(true);
+    }
+    let mut shared_with = vec![];
+    for s in &form.shared_with {
+        match Uuid::parse_str(s).ok().filter(|id| {
+            team.iter()
+                .any(|m| m.agency_id == *id && m.left_on.is_none())
+        }) {
+            Some(id) if id != own_agency => shared_with.push(id),
+            Some(_) => {} // the author's own agency always sees its entries
+            None => errors.add("share", tr.t("entry-share-off-team")),
+        }
+    }
+    shared_with.sort();
+    shared_with.dedup();
+    if !errors.is_empty() {
+        return None;
+    }
+    Some(CheckedEntry {
+        kind: kind?,
+        category: category?,
+        occurred_at: occurred_at?,
+        fields,
+        shared_with,
+    })
 }

@@ -3,6 +3,7 @@
 
 pub mod additions;
 pub mod agencies;
+pub mod api_tokens;
 pub mod audit;
 pub mod auth;
 pub mod cases;

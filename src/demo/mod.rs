@@ -19,6 +19,7 @@ mod referrals;
 mod reports;
 mod retention;
 mod timelines;
+mod tokens;
 
 pub use agencies::print_logins;
 use ids::id;
@@ -44,6 +45,7 @@ pub async fn load(pool: &PgPool) -> Result<()> {
     daily::load_daily(&mut tx).await?;
     ledger::load_ledger(&mut tx).await?;
     directory::load(&mut tx).await?;
+    tokens::load_tokens(&mut tx).await?;
     tx.commit().await?;
     Ok(())
 }

@@ -25,6 +25,10 @@ use uuid::Uuid;
 /// Looks up the session cookie and, when it names a live session, puts the `SessionUser` in
 /// the request for the extractors. A database that cannot be reached gives 503.
 pub async fn load_session(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+    // the JSON API is authenticated by its tokens only (`http::api`), never by a cookie
+    if req.uri().path().starts_with("/api/") {
+        return next.run(req).await;
+    }
     let name = session_cookie_name(state.settings.secure_cookies);
     // pages show the unread count in the header; assets, health checks and form posts do not
     let is_page = req.method() == axum::http::Method::GET
@@ -214,10 +218,34 @@ impl RequestHead {
 pub async fn error_pages(req: Request, next: Next) -> Response {
     let tr = Tr::new(request_lang(req.headers()));
     let rid = request_id(req.headers());
+    // the JSON API answers problems (RFC 9457), written by its own layer or, for the bare
+    // errors no handler of it saw, here
+    let api = req
+        .uri()
+        .path()
+        .starts_with("/api/")
+        .then(|| (req.headers().clone(), req.uri().path().to_string()));
     let res = next.run(req).await;
     let status = res.status();
     if !(status.is_client_error() || status.is_server_error()) {
         return res;
+    }
+    if let Some((headers, path)) = api {
+        let is_json = res
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("application/problem+json"));
+        return if is_json {
+            res
+        } else {
+            let retry_after = res.headers().get(header::RETRY_AFTER).cloned();
+            let mut out = super::api::bare_problem(&headers, &path, status);
+            if let Some(v) = retry_after {
+                out.headers_mut().insert(header::RETRY_AFTER, v);
+            }
+            out
+        };
     }
     let is_html = res
         .headers()

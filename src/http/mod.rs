@@ -2,6 +2,7 @@
 
 pub mod account;
 pub mod admin;
+pub mod api;
 pub mod assets;
 pub mod auth;
 pub mod cases;
@@ -32,6 +33,7 @@ pub mod session;
 pub mod state;
 pub mod team;
 pub mod timeline;
+pub mod tokens;
 
 use crate::http::state::AppState;
 use axum::extract::DefaultBodyLimit;
@@ -70,6 +72,8 @@ pub fn router(state: AppState) -> Router {
         .route("/", get(dashboard::index))
         .merge(auth::routes(&state))
         .merge(account::routes())
+        .merge(tokens::routes())
+        .merge(api::routes(&state))
         .merge(notifications::routes())
         .merge(second_factor::routes())
         .merge(admin::routes())

@@ -2,6 +2,7 @@
 
 pub mod account;
 pub mod admin;
+pub mod api;
 pub mod audit;
 pub mod auth;
 pub mod cases;
@@ -20,6 +21,7 @@ pub mod reports;
 pub mod retention;
 pub mod second_factor;
 pub mod timeline;
+pub mod tokens;
 
 use crate::db::auth::SessionUser;
 use crate::domain::kinds::Role;
@@ -135,6 +137,11 @@ impl Errors {
 
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
+    }
+
+    /// Each field with its message, by field name.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.0.iter().map(|(k, v)| (k.as_ref(), v.as_str()))
     }
 
     /// A required text field: not blank, at most `max` characters.

@@ -378,11 +378,17 @@ async fn ids_that_are_not_ids_get_a_page_on_every_route(pool: PgPool) {
                     let res = req.send().await.unwrap();
                     tried += 1;
                     let status = res.status();
-                    let is_html = res
+                    // a page, or for the JSON API a problem (RFC 9457)
+                    let kind = if url.starts_with("/api/") {
+                        "application/problem+json"
+                    } else {
+                        "text/html"
+                    };
+                    let is_page = res
                         .headers()
                         .get("content-type")
-                        .is_some_and(|v| v.to_str().unwrap().starts_with("text/html"));
-                    let ok = status.is_client_error() && is_html;
+                        .is_some_and(|v| v.to_str().unwrap().starts_with(kind));
+                    let ok = status.is_client_error() && is_page;
                     if !ok {
                         failures.push(format!(
                             "{} {url} → {status}",

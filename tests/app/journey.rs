@@ -403,6 +403,7 @@ async fn every_main_page_on_a_phone_has_no_squeezed_table(pool: PgPool) {
             "/agencies",
             "/account",
             "/account/notifications",
+            "/account/tokens",
             "/agency/ledger",
             "/agency/regional-meetings",
         ]

@@ -1300,6 +1300,13 @@ fn urls(route: &str, ids: &Ids, feed: &str) -> Vec<String> {
     let each = |list: &[Uuid], f: &dyn Fn(Uuid) -> String| list.iter().map(|id| f(*id)).collect();
     match route {
         "/static/{file}" => vec!["/static/app.css".into()],
+        // the JSON API: the case, and each planted meeting
+        r if r.starts_with("/api/v1/cases/{id}") && r.matches('{').count() == 1 => {
+            vec![r.replace("{id}", &CASE.to_string())]
+        }
+        r if r.starts_with("/api/v1/meetings/{id}") && r.matches('{').count() == 1 => {
+            each(&p.meetings, &|m| r.replace("{id}", &m.to_string()))
+        }
         "/calendar/{token}" => vec![format!("/calendar/{feed}.ics")],
         "/meetings/{id}" => p
             .meetings
@@ -1414,6 +1421,8 @@ struct Reading {
     /// every agency of the user (a calendar feed is the user's, whatever they act as)
     memberships: Vec<Uuid>,
     feed: String,
+    /// A token of the JSON API for the agency the reader acts as (none without one).
+    token: Option<String>,
 }
 
 async fn sign_in(
@@ -1464,6 +1473,27 @@ async fn sign_in(
             let token = token.unwrap_or_else(|| "no-feed".into());
             feeds.insert(email.to_string(), token);
         }
+        let token = match reader {
+            Reader::Agency(agency) => {
+                let token = renkei::db::api_tokens::new_token();
+                let mut conn = app.pool.acquire().await.unwrap();
+                renkei::db::api_tokens::create(
+                    &mut conn,
+                    &renkei::db::api_tokens::NewToken {
+                        user_id,
+                        agency_id: agency,
+                        label: "leak hunt",
+                        can_write: false,
+                        expires_at: chrono::Utc::now() + Duration::days(1),
+                    },
+                    &token,
+                )
+                .await
+                .unwrap();
+                Some(token)
+            }
+            _ => None,
+        };
         readings.push(Reading {
             label,
             client: b.client.clone(),
@@ -1471,6 +1501,7 @@ async fn sign_in(
             user_id,
             memberships,
             feed: feeds[*email].clone(),
+            token,
         });
     }
     readings
@@ -1552,8 +1583,12 @@ fn check_page(
     (checked, present)
 }
 
-async fn fetch(client: &Client, base: &str, url: &str) -> (u16, String) {
-    let res = client.get(format!("{base}{url}")).send().await.unwrap();
+async fn fetch(client: &Client, base: &str, url: &str, token: Option<&str>) -> (u16, String) {
+    let mut req = client.get(format!("{base}{url}"));
+    if let Some(t) = token.filter(|_| url.starts_with("/api/v1/")) {
+        req = req.bearer_auth(t);
+    }
+    let res = req.send().await.unwrap();
     let status = res.status().as_u16();
     let bytes = res.bytes().await.unwrap();
     (status, String::from_utf8_lossy(&bytes).into_owned())
@@ -1706,7 +1741,7 @@ async fn no_page_shows_what_the_rule_hides(pool: PgPool) {
                 Reader::Agency(a) => expected_unread(&pool, a, r.user_id).await,
                 _ => String::new(),
             };
-            let (status, body) = fetch(&r.client, &base, "/inbox").await;
+            let (status, body) = fetch(&r.client, &base, "/inbox", None).await;
             if status == 200 && unread_label(&body) != want {
                 failures.push(format!(
                     "COUNT\t/inbox\t{}\t{}\tunread count\tGET /inbox: expected \"{want}\", got \"{}\"",
@@ -1748,7 +1783,8 @@ async fn no_page_shows_what_the_rule_hides(pool: PgPool) {
                 for route in &routes {
                     triples += 1;
                     for url in urls(route, &ids, &r.feed) {
-                        let (status, body) = fetch(&r.client, &base, &url).await;
+                        let (status, body) =
+                            fetch(&r.client, &base, &url, r.token.as_deref()).await;
                         fetches += 1;
                         let page = Page {
                             url: &url,

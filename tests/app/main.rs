@@ -2,6 +2,7 @@
 //! the real router served on a real port, real Argon2id, real sessions.
 
 mod admin;
+mod api;
 mod audit;
 mod auth;
 mod backup;

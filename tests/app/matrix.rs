@@ -294,6 +294,20 @@ const PLAN_MONITORING: Body = &[
     ("findings", "計画どおり"),
 ];
 const RSVP: Body = &[("response", "attend")];
+/// Sent as JSON to the API (a name ending in `[]` is an array).
+const API_ENTRY: Body = &[
+    ("kind", "progress"),
+    ("category", "training"),
+    ("body", "APIから記録：午前の作業を続けた"),
+    ("shared_with[]", "{HIKARI}"),
+];
+const API_ANSWER: Body = &[("response", "attend")];
+const TOKEN_NEW: Body = &[
+    ("label", "連携ソフト"),
+    ("agency_id", "{acting}"),
+    ("access", "write"),
+    ("days", "30"),
+];
 const RESCHEDULE: Body = &[
     ("date", "{later}"),
     ("time", "15:00"),
@@ -480,6 +494,25 @@ const TABLE: &[(&str, &str, Kind, Body, [u16; 11])] = &[
     ("POST", "/cases/{case}/reports/{report}/acknowledge", C, EMPTY, [303, 404, 422, 422, 422, 403, 404, 422, 422, 422, 403]),
     ("GET",  "/cases/{case}/meetings",               V, EMPTY,       [303, 404, 200, 200, 200, 200, 404, 200, 200, 200, 303]),
     ("POST", "/cases/{case}/meetings",               C, MEETING_NEW, [303, 404, 303, 403, 303, 403, 404, 403, 403, 403, 403]),
+    ("GET",  "/account/tokens",                      O, EMPTY,       [303, 200, 200, 200, 200, 200, 200, 200, 200, 200, 303]),
+    ("POST", "/account/tokens",                      C, TOKEN_NEW,   [303, 422, 200, 200, 200, 200, 200, 200, 200, 200, 403]),
+    ("POST", "/account/tokens/{nobody}/revoke",      C, EMPTY,       [303, A404, A404, A404, A404, A404, A404, A404, A404, A404, 403]),
+    ("GET",  "/api/v1/openapi.json",                 E, EMPTY,       [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200]),
+    ("GET",  "/api/v1/me",                           V, EMPTY,       [401, 401, 200, 200, 200, 200, 200, 200, 200, 200, 401]),
+    ("GET",  "/api/v1/cases",                        V, EMPTY,       [401, 401, 200, 200, 200, 200, 200, 200, 200, 200, 401]),
+    ("GET",  "/api/v1/cases/{case}",                 V, EMPTY,       [401, 401, 200, 200, 200, 200, 404, 200, 200, 200, 401]),
+    ("GET",  "/api/v1/cases/{case}/team",            V, EMPTY,       [401, 401, 200, 200, 200, 200, 404, 200, 200, 200, 401]),
+    ("GET",  "/api/v1/cases/{case}/consents",        V, EMPTY,       [401, 401, 200, 200, 200, 200, 404, 200, 200, 200, 401]),
+    ("GET",  "/api/v1/cases/{case}/entries",         V, EMPTY,       [401, 401, 200, 200, 200, 200, 404, 200, 200, 200, 401]),
+    ("POST", "/api/v1/cases/{case}/entries",         C, API_ENTRY,   [401, 401, 201, 201, 201, 403, 404, 201, 201, 201, 401]),
+    ("GET",  "/api/v1/cases/{case}/referrals",       V, EMPTY,       [401, 401, 200, 200, 200, 200, 404, 200, 200, 200, 401]),
+    ("GET",  "/api/v1/cases/{case}/meetings",        V, EMPTY,       [401, 401, 200, 200, 200, 200, 404, 200, 200, 200, 401]),
+    ("GET",  "/api/v1/cases/{case}/action-items",    V, EMPTY,       [401, 401, 200, 200, 200, 200, 404, 200, 200, 200, 401]),
+    ("GET",  "/api/v1/cases/{case}/tasks",           V, EMPTY,       [401, 401, 200, 200, 200, 200, 404, 200, 200, 200, 401]),
+    ("GET",  "/api/v1/cases/{case}/checks",          V, EMPTY,       [401, 401, 200, 200, 200, 200, 404, 200, 200, 200, 401]),
+    ("GET",  "/api/v1/meetings/{meeting}",           V, EMPTY,       [401, 401, 200, 200, 200, 200, 404, 200, 200, 200, 401]),
+    ("GET",  "/api/v1/meetings/{planned}",           V, EMPTY,       [401, 401, 200, 200, 200, 404, 404, 200, 200, 200, 401]),
+    ("POST", "/api/v1/meetings/{planned}/answer",    C, API_ANSWER,  [401, 401, 403, 403, 204, 404, 404, 204, 403, 204, 401]),
     ("GET",  "/meetings/{meeting}",                  V, EMPTY,       [303, 404, 200, 200, 200, 200, 404, 200, 200, 200, 303]),
     ("GET",  "/meetings/{planned}",                  V, EMPTY,       [303, 404, 200, 200, 200, 404, 404, 200, 200, 200, 303]),
     ("POST", "/meetings/{meeting}/rsvp",             C, RSVP,        [303, 404, 403, 403, 403, 403, 404, 403, 403, 403, 403]),
@@ -643,6 +676,7 @@ fn route_shape(path: &str) -> String {
         .replace("/calendar/{feed}", "/calendar/{token}")
         .replace("/static/app.css", "/static/{file}")
         .replace("/admin/users/{nobody}", "/admin/users/{id}")
+        .replace("/account/tokens/{nobody}", "/account/tokens/{id}")
         .replace("/admin/users/{victim}", "/admin/users/{id}")
         .replace("/agency/members/{nobody}", "/agency/members/{user_id}")
         .replace("/agency/members/{member}", "/agency/members/{user_id}")
@@ -927,6 +961,27 @@ fn fill(text: &str, values: &HashMap<&'static str, String>) -> String {
     out
 }
 
+/// A form's pairs as the API's JSON body: a name ending in `[]` is an array.
+fn api_body(form: &[(String, String)]) -> serde_json::Value {
+    let mut map = serde_json::Map::new();
+    for (k, v) in form {
+        match k.strip_suffix("[]") {
+            Some(k) => {
+                let arr = map
+                    .entry(k.to_string())
+                    .or_insert_with(|| serde_json::Value::Array(vec![]));
+                if let serde_json::Value::Array(a) = arr {
+                    a.push(serde_json::Value::String(v.clone()));
+                }
+            }
+            None => {
+                map.insert(k.clone(), serde_json::Value::String(v.clone()));
+            }
+        }
+    }
+    serde_json::Value::Object(map)
+}
+
 /// A request that did not leave the audit row it should.
 struct Gap {
     row: usize,
@@ -1042,6 +1097,28 @@ async fn round(
     .unwrap();
     let mut values = fx.values.clone();
     values.insert("{feed}", token);
+    // the column's API token: read-write, for the agency it acts as (none without one)
+    let api_token = match (user, who.agency) {
+        (Some(user), Some(agency)) => {
+            let token = renkei::db::api_tokens::new_token();
+            let mut conn = pool.acquire().await.unwrap();
+            renkei::db::api_tokens::create(
+                &mut conn,
+                &renkei::db::api_tokens::NewToken {
+                    user_id: user,
+                    agency_id: agency,
+                    label: "matrix",
+                    can_write: true,
+                    expires_at: chrono::Utc::now() + chrono::Duration::days(1),
+                },
+                &token,
+            )
+            .await
+            .unwrap();
+            Some(token)
+        }
+        _ => None,
+    };
     values.insert("{acting}", who.agency.unwrap_or(HIKARI).to_string());
     let app = TestApp::spawn_bare(pool.clone(), test_settings()).await;
     if let Some(email) = who.email {
@@ -1090,6 +1167,20 @@ async fn round(
             .await
             .unwrap();
         let res = match *method {
+            _ if path.starts_with("/api/v1/") && *path != "/api/v1/openapi.json" => {
+                let mut req = if *method == "GET" {
+                    app.client.get(&url)
+                } else {
+                    app.client
+                        .post(&url)
+                        .header("content-type", "application/json")
+                        .body(api_body(&form).to_string())
+                };
+                if let Some(t) = &api_token {
+                    req = req.bearer_auth(t);
+                }
+                req.send().await.unwrap()
+            }
             "GET" => app.client.get(&url).send().await.unwrap(),
             _ if path.ends_with("/staff/{card}") => {
                 let mut multipart = reqwest::multipart::Form::new();

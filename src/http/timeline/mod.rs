@@ -29,5 +29,4 @@ pub fn routes() -> Router<AppState> {
         .route("/inbox/read-all", post(inbox::read_all))
 }
 
-const TEXT_MAX: usize = 20_000;
-const FIELD_MAX: usize = 2_000;
+use crate::area::timeline::FIELD_MAX;

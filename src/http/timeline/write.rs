@@ -1,12 +1,10 @@
 //! Writing on the timeline: the entry form, a new entry, and the author's edit of their own
 //! entry (the earlier text is kept as a version).
 
-use super::{FIELD_MAX, TEXT_MAX};
 use crate::access::CaseScope;
-use crate::area::timeline::entry_view;
+use crate::area::timeline::{check_entry, entry_view};
 use crate::db;
 use crate::domain::case::Category;
-use crate::domain::dates::{parse_date, parse_local_datetime};
 use crate::domain::entry::{ContactChannel, ContactWith, EntryFields, EntryKind};
 use crate::error::{AppError, AppResult};
 use crate::http::extract::Auth;
@@ -21,7 +19,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Form;
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 use chrono_tz::Asia::Tokyo;
 use serde::Deserialize;
 use sqlx::PgConnection;
@@ -162,15 +160,6 @@ pub(super) async fn new_entry(
     Ok(render(&page)?.into_response())
 }
 
-/// The checked form: what to store, or the messages by the fields.
-struct CheckedEntry {
-    kind: EntryKind,
-    category: Category,
-    occurred_at: DateTime<Utc>,
-    fields: EntryFields,
-    shared_with: Vec<Uuid>,
-}
-
 fn read_entry_form(f: &Pairs) -> EntryForm {
     EntryForm {
         kind: f.get("kind"),
@@ -186,95 +175,6 @@ fn read_entry_form(f: &Pairs) -> EntryForm {
         report: !f.get("report").is_empty(),
         shared_with: f.all("share"),
     }
-}
-
-fn check_entry(
-    tr: Tr,
-    form: &EntryForm,
-    team: &[db::cases::TeamRow],
-    own_agency: Uuid,
-    errors: &mut Errors,
-) -> Option<CheckedEntry> {
-    let kind = EntryKind::parse(&form.kind).filter(|k| EntryKind::WRITABLE.contains(k));
-    if kind.is_none() {
-        errors.add("kind", tr.t("entry-kind-choose"));
-    }
-    let category = Category::parse(&form.category);
-    if category.is_none() {
-        errors.add("category", tr.t("error-choose"));
-    }
-    let occurred_at = if form.occurred_at.trim().is_empty() {
-        Some(Utc::now())
-    } else {
-        parse_local_datetime(&form.occurred_at)
-    };
-    match occurred_at {
-        None => errors.add("occurred_at", tr.t("error-datetime")),
-        Some(t) if t > Utc::now() + chrono::Duration::minutes(5) => {
-            errors.add("occurred_at", tr.t("error-date-future"))
-        }
-        Some(_) => {}
-    }
-    errors.required(tr, "body", &form.body, TEXT_MAX);
-    let mut fields = EntryFields::default();
-    match kind {
-        Some(EntryKind::Observation) => {
-            errors.max_chars(tr, "situation", &form.situation, FIELD_MAX);
-            errors.max_chars(tr, "handling", &form.handling, FIELD_MAX);
-            fields.situation = Some(form.situation.trim().to_string()).filter(|s| !s.is_empty());
-            fields.handling = Some(form.handling.trim().to_string()).filter(|s| !s.is_empty());
-            fields.resolved = Some(form.resolved);
-        }
-        Some(EntryKind::Contact) => {
-            match ContactChannel::parse(&form.channel) {
-                Some(c) => fields.channel = Some(c.as_str().into()),
-                None => errors.add("channel", tr.t("error-choose")),
-            }
-            match ContactWith::parse(&form.with_whom) {
-                Some(w) => fields.with_whom = Some(w.as_str().into()),
-                None => errors.add("with_whom", tr.t("error-choose")),
-            }
-            if !form.next_visit.trim().is_empty() {
-                match parse_date(&form.next_visit) {
-                    None => errors.add("next_visit", tr.t("error-date")),
-                    Some(d)
-                        if occurred_at
-                            .is_some_and(|t| d < t.with_timezone(&Tokyo).date_naive()) =>
-                    {
-                        errors.add("next_visit", tr.t("entry-next-visit-past"))
-                    }
-                    Some(d) => fields.next_visit = Some(d),
-                }
-            }
-        }
-        _ => {}
-    }
-    if form.report && matches!(kind, Some(EntryKind::Progress) | Some(EntryKind::Contact)) {
-        fields.report = Some(true);
-    }
-    let mut shared_with = vec![];
-    for s in &form.shared_with {
-        match Uuid::parse_str(s).ok().filter(|id| {
-            team.iter()
-                .any(|m| m.agency_id == *id && m.left_on.is_none())
-        }) {
-            Some(id) if id != own_agency => shared_with.push(id),
-            Some(_) => {} // the author's own agency always sees its entries
-            None => errors.add("share", tr.t("entry-share-off-team")),
-        }
-    }
-    shared_with.sort();
-    shared_with.dedup();
-    if !errors.is_empty() {
-        return None;
-    }
-    Some(CheckedEntry {
-        kind: kind?,
-        category: category?,
-        occurred_at: occurred_at?,
-        fields,
-        shared_with,
-    })
 }
 
 pub(super) async fn create_entry(

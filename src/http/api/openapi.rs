@@ -1,0 +1,192 @@
+//! The OpenAPI document, generated from the handlers' annotations and the views' types
+//! (utoipa), served at `/api/v1/openapi.json`. It describes the API, never data, so it needs
+//! no token.
+
+use crate::views::api;
+use axum::http::StatusCode;
+use axum::response::Response;
+use std::collections::BTreeMap;
+use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa::openapi::{Content, Ref, RefOr, ResponseBuilder, Schema};
+use utoipa::{IntoResponses, Modify, OpenApi};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Renkei API",
+        version = "1",
+        description = "What a user may see and do on Renkei's pages, as JSON: the same rules \
+                       decide. Authenticate with a personal access token made on /account/tokens \
+                       (`Authorization: Bearer rk_…`). Errors are RFC 9457 problems in the \
+                       language of Accept-Language (ja or en), else the user's."
+    ),
+    paths(
+        super::cases::me,
+        super::cases::list,
+        super::cases::show,
+        super::cases::team,
+        super::cases::consents,
+        super::cases::referrals,
+        super::cases::tasks,
+        super::cases::checks,
+        super::entries::list,
+        super::entries::create,
+        super::meetings::for_case,
+        super::meetings::action_items,
+        super::meetings::show,
+        super::meetings::answer,
+    ),
+    components(schemas(api::Problem, api::FieldError)),
+    modifiers(&BearerToken, &DomainValues),
+    tags(
+        (name = "account", description = "The token's user"),
+        (name = "cases", description = "Cases and what the case pages show"),
+        (name = "timeline", description = "The shared timeline"),
+        (name = "meetings", description = "Case meetings, answers and action items"),
+    )
+)]
+pub struct ApiDoc;
+
+struct BearerToken;
+
+impl Modify for BearerToken {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "token",
+            SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)),
+        );
+    }
+}
+
+/// The values a member takes, from the domain's own lists (so the document never lists them a
+/// second time): the writable kinds, the categories, the contact channels and counterparts,
+/// the answers to an invitation.
+struct DomainValues;
+
+impl Modify for DomainValues {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use crate::domain::case::Category;
+        use crate::domain::entry::{ContactChannel, ContactWith, EntryKind};
+        use crate::domain::meeting::Rsvp;
+        let Some(components) = openapi.components.as_mut() else {
+            return;
+        };
+        let mut set = |schema: &str, member: &str, values: Vec<&str>, nullable: bool| {
+            let Some(RefOr::T(Schema::Object(object))) = components.schemas.get_mut(schema) else {
+                return;
+            };
+            if let Some(RefOr::T(Schema::Object(p))) = object.properties.get_mut(member) {
+                let mut values: Vec<serde_json::Value> =
+                    values.into_iter().map(Into::into).collect();
+                if nullable {
+                    values.push(serde_json::Value::Null);
+                }
+                p.enum_values = Some(values);
+            }
+        };
+        set(
+            "NewEntry",
+            "kind",
+            EntryKind::WRITABLE.iter().map(|k| k.as_str()).collect(),
+            false,
+        );
+        set(
+            "NewEntry",
+            "category",
+            Category::ALL.iter().map(|c| c.as_str()).collect(),
+            false,
+        );
+        set(
+            "NewEntry",
+            "channel",
+            ContactChannel::ALL.iter().map(|c| c.as_str()).collect(),
+            true,
+        );
+        set(
+            "NewEntry",
+            "with_whom",
+            ContactWith::ALL.iter().map(|c| c.as_str()).collect(),
+            true,
+        );
+        set(
+            "Answer",
+            "response",
+            Rsvp::ALL
+                .iter()
+                .filter(|r| **r != Rsvp::Pending)
+                .map(|r| r.as_str())
+                .collect(),
+            false,
+        );
+    }
+}
+
+fn problem_responses(
+    statuses: &[(u16, &str)],
+) -> BTreeMap<String, RefOr<utoipa::openapi::Response>> {
+    statuses
+        .iter()
+        .map(|(status, description)| {
+            let response = ResponseBuilder::new()
+                .description(*description)
+                .content(
+                    "application/problem+json",
+                    Content::new(Some(Ref::from_schema_name("Problem"))),
+                )
+                .build();
+            (status.to_string(), RefOr::T(response))
+        })
+        .collect()
+}
+
+const UNAUTHORIZED: (u16, &str) = (401, "No token, or an unknown, revoked or expired one");
+const NOT_FOUND: (u16, &str) = (404, "Nothing the token's agency may see has this id");
+const INVALID: (u16, &str) = (
+    422,
+    "A parameter or field was not accepted; `errors` names it",
+);
+const TOO_MANY: (u16, &str) = (429, "Over the token's rate limit; see Retry-After");
+const UNAVAILABLE: (u16, &str) = (503, "The database is unavailable");
+
+/// The problems of a read that takes a query (`?after=`).
+pub struct Problems;
+
+impl IntoResponses for Problems {
+    fn responses() -> BTreeMap<String, RefOr<utoipa::openapi::Response>> {
+        problem_responses(&[UNAUTHORIZED, NOT_FOUND, INVALID, TOO_MANY, UNAVAILABLE])
+    }
+}
+
+/// The problems of a read by id.
+pub struct ReadProblems;
+
+impl IntoResponses for ReadProblems {
+    fn responses() -> BTreeMap<String, RefOr<utoipa::openapi::Response>> {
+        problem_responses(&[UNAUTHORIZED, NOT_FOUND, TOO_MANY, UNAVAILABLE])
+    }
+}
+
+/// The problems of a write.
+pub struct WriteProblems;
+
+impl IntoResponses for WriteProblems {
+    fn responses() -> BTreeMap<String, RefOr<utoipa::openapi::Response>> {
+        problem_responses(&[
+            UNAUTHORIZED,
+            (
+                403,
+                "A read-only token, or a change the pages do not allow this user",
+            ),
+            NOT_FOUND,
+            INVALID,
+            TOO_MANY,
+            UNAVAILABLE,
+        ])
+    }
+}
+
+/// The document, as JSON.
+pub(super) async fn document() -> Response {
+    crate::http::render::json(StatusCode::OK, &ApiDoc::openapi())
+}
