@@ -127,7 +127,10 @@ async fn page_entry_ids(app: &TestApp, case: Uuid) -> BTreeSet<String> {
         match page.split("rel=\"next\"").next().and_then(|before| {
             before
                 .rsplit_once(&format!("href=\"/cases/{case}/timeline?"))
-                .map(|(_, q)| q.split('"').next().unwrap().replace("&amp;", "&"))
+                .map(|(_, q)| {
+                    let q = q.split('"').next().unwrap();
+                    q.replace("&#38;", "&").replace("&amp;", "&")
+                })
         }) {
             Some(q) if page.contains("rel=\"next\"") => {
                 url = format!("/cases/{case}/timeline?{q}")
