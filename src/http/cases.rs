@@ -129,11 +129,7 @@ async fn list_csv(state: State<AppState>, auth: Auth, q: Query<ListQuery>) -> Ap
     list_export(state, auth, q, export::Format::Csv).await
 }
 
-async fn list_xlsx(
-    state: State<AppState>,
-    auth: Auth,
-    q: Query<ListQuery>,
-) -> AppResult<Response> {
+async fn list_xlsx(state: State<AppState>, auth: Auth, q: Query<ListQuery>) -> AppResult<Response> {
     list_export(state, auth, q, export::Format::Xlsx).await
 }
 

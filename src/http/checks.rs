@@ -405,7 +405,7 @@ async fn history_export(
         .await?;
     drop(conn);
     let person = format!("{}{}", header.family_name, header.given_name);
-    let sheet = export::Sheet::new(tr, "checks", "checklists", Some(&person))
-        .columns(tr, HISTORY_COLUMNS);
+    let sheet =
+        export::Sheet::new(tr, "checks", "checklists", Some(&person)).columns(tr, HISTORY_COLUMNS);
     export::respond(&state.db, format, sheet, export::Once(Some(rows))).await
 }

@@ -86,7 +86,9 @@ impl Cell {
         match self {
             Cell::Text(s) => neutral(s),
             Cell::Date(d) => d.map(crate::domain::dates::slash).unwrap_or_default(),
-            Cell::At(t) => t.map(crate::domain::dates::tokyo_datetime).unwrap_or_default(),
+            Cell::At(t) => t
+                .map(crate::domain::dates::tokyo_datetime)
+                .unwrap_or_default(),
             Cell::Phone(None) => String::new(),
             Cell::Phone(Some(p)) if p.trim().is_empty() => String::new(),
             Cell::Phone(Some(p)) if is_phone_like(p) => format!("=\"{}\"", p.trim()),
@@ -133,13 +135,25 @@ pub fn html_to_text(html: &str) -> String {
             .collect();
         let block = matches!(
             name.as_str(),
-            "br" | "p" | "li" | "h1" | "h2" | "h3" | "h4" | "h5" | "h6" | "tr" | "blockquote"
-                | "pre" | "ul" | "ol" | "table"
+            "br" | "p"
+                | "li"
+                | "h1"
+                | "h2"
+                | "h3"
+                | "h4"
+                | "h5"
+                | "h6"
+                | "tr"
+                | "blockquote"
+                | "pre"
+                | "ul"
+                | "ol"
+                | "table"
         );
         if block && (name == "br" || tag.starts_with('/')) && !out.ends_with('\n') {
             out.push('\n');
         } else if name == "li" && !tag.starts_with('/') {
-            out.push_str("・");
+            out.push('・');
         }
         rest = &rest[open + close + 1..];
     }
@@ -163,9 +177,9 @@ fn decode_entities(s: &str) -> String {
                 "quot" => Some('"'),
                 "apos" => Some('\''),
                 "nbsp" => Some(' '),
-                n if n.starts_with("#x") || n.starts_with("#X") => {
-                    u32::from_str_radix(&n[2..], 16).ok().and_then(char::from_u32)
-                }
+                n if n.starts_with("#x") || n.starts_with("#X") => u32::from_str_radix(&n[2..], 16)
+                    .ok()
+                    .and_then(char::from_u32),
                 n if n.starts_with('#') => n[1..].parse().ok().and_then(char::from_u32),
                 _ => None,
             };
@@ -505,7 +519,9 @@ fn file_body(file: std::fs::File) -> Body {
         .map_err(std::io::Error::other);
         match read {
             Ok(Ok((buf, _))) if buf.is_empty() => None,
-            Ok(Ok((buf, file))) => Some((Ok::<Bytes, std::io::Error>(Bytes::from(buf)), Some(file))),
+            Ok(Ok((buf, file))) => {
+                Some((Ok::<Bytes, std::io::Error>(Bytes::from(buf)), Some(file)))
+            }
             Ok(Err(e)) | Err(e) => Some((Err(e), None)),
         }
     });
@@ -551,7 +567,10 @@ mod tests {
         assert!(head.starts_with(&[0xEF, 0xBB, 0xBF]));
         assert!(head.ends_with(b"\r\n"));
         let rows = csv_rows(&[vec![Cell::text("a,b"), Cell::text("改行\nあり")]]);
-        assert_eq!(String::from_utf8(rows).unwrap(), "\"a,b\",\"改行\nあり\"\r\n");
+        assert_eq!(
+            String::from_utf8(rows).unwrap(),
+            "\"a,b\",\"改行\nあり\"\r\n"
+        );
     }
 
     #[test]
@@ -576,14 +595,23 @@ mod tests {
             NaiveDate::from_ymd_opt(2026, 4, 1).unwrap(),
             Format::Csv,
         );
-        assert!(d.starts_with("attachment; filename=\"timeline_2026-04-01.csv\"; filename*=UTF-8''"));
+        assert!(
+            d.starts_with("attachment; filename=\"timeline_2026-04-01.csv\"; filename*=UTF-8''")
+        );
         let encoded = d.split("UTF-8''").nth(1).unwrap();
         assert!(encoded.is_ascii());
         let decoded = percent_encoding::percent_decode_str(encoded)
             .decode_utf8()
             .unwrap();
         assert_eq!(decoded, "タイムライン_鈴木一郎_2026-04-01.csv");
-        assert_eq!(file_name("a/b:c", NaiveDate::from_ymd_opt(2026, 4, 1).unwrap(), Format::Xlsx), "a_b_c_2026-04-01.xlsx");
+        assert_eq!(
+            file_name(
+                "a/b:c",
+                NaiveDate::from_ymd_opt(2026, 4, 1).unwrap(),
+                Format::Xlsx
+            ),
+            "a_b_c_2026-04-01.xlsx"
+        );
     }
 
     #[test]

@@ -68,7 +68,10 @@ async fn download(app: &TestApp, path: &str) -> Download {
 fn parse_csv(bytes: &[u8]) -> (Vec<String>, Vec<Vec<String>>) {
     assert!(bytes.starts_with(&[0xEF, 0xBB, 0xBF]), "a BOM first");
     let text = std::str::from_utf8(&bytes[3..]).expect("UTF-8");
-    assert!(text.is_empty() || text.ends_with("\r\n"), "the last line ends in CRLF");
+    assert!(
+        text.is_empty() || text.ends_with("\r\n"),
+        "the last line ends in CRLF"
+    );
     // every line break outside a quoted field is CRLF
     let mut quoted = false;
     let mut prev = '\0';
@@ -132,9 +135,7 @@ async fn page_entry_ids(app: &TestApp, case: Uuid) -> BTreeSet<String> {
                     q.replace("&#38;", "&").replace("&amp;", "&")
                 })
         }) {
-            Some(q) if page.contains("rel=\"next\"") => {
-                url = format!("/cases/{case}/timeline?{q}")
-            }
+            Some(q) if page.contains("rel=\"next\"") => url = format!("/cases/{case}/timeline?{q}"),
             _ => break,
         }
     }
@@ -195,7 +196,10 @@ async fn staff_downloads_the_case_list_as_csv_with_the_expected_columns(pool: Pg
     .unwrap();
     app.login("staff@hikari.example").await;
     let page = body(app.get("/cases").await).await;
-    assert!(page.contains("href=\"/cases.csv\""), "the page links its export");
+    assert!(
+        page.contains("href=\"/cases.csv\""),
+        "the page links its export"
+    );
     assert!(page.contains("href=\"/cases.xlsx\""));
 
     let d = download(&app, "/cases.csv").await;
@@ -224,7 +228,15 @@ async fn staff_downloads_the_case_list_as_csv_with_the_expected_columns(pool: Pg
     let (head, rows) = parse_csv(&d.bytes);
     assert_eq!(
         head,
-        ["氏名", "フリガナ", "段階", "主担当機関", "市区町村", "電話番号", "引継ぎ日"],
+        [
+            "氏名",
+            "フリガナ",
+            "段階",
+            "主担当機関",
+            "市区町村",
+            "電話番号",
+            "引継ぎ日"
+        ],
     );
     // the names the page lists, in its order
     let listed: Vec<String> = page
@@ -273,7 +285,9 @@ async fn staff_downloads_the_case_list_as_csv_with_the_expected_columns(pool: Pg
         x.content_type,
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     );
-    assert!(x.disposition.contains(&format!("filename=\"cases_{today}.xlsx\"")));
+    assert!(x
+        .disposition
+        .contains(&format!("filename=\"cases_{today}.xlsx\"")));
     let sheet = parse_xlsx(&x.bytes);
     let head: Vec<String> = sheet[0].iter().map(cell_text).collect();
     assert_eq!(head[0], "氏名");
@@ -471,11 +485,12 @@ async fn meetings_checks_and_tasks_exports_list_what_their_pages_list(pool: PgPo
         .iter()
         .map(|r| (r[1].as_str(), r[8].as_str()))
         .collect();
-    let page_rows = checks
-        .split("<td data-label=\"評価日\">")
-        .skip(1)
-        .count();
-    assert_eq!(dates.len(), page_rows, "one assessment per row of the page's history");
+    let page_rows = checks.split("<td data-label=\"評価日\">").skip(1).count();
+    assert_eq!(
+        dates.len(),
+        page_rows,
+        "one assessment per row of the page's history"
+    );
     assert_eq!(
         audit_rows(&app.pool, "case.checks.export", "ok", Some(CASE_SUZUKI)).await,
         1
@@ -486,7 +501,10 @@ async fn meetings_checks_and_tasks_exports_list_what_their_pages_list(pool: PgPo
     assert!(tasks.contains("href=\"/tasks.csv\""));
     let shown = tasks.matches("<td data-label=\"期限\">").count();
     let (head, rows) = parse_csv(&download(&app, "/tasks.csv").await.bytes);
-    assert_eq!(head, ["種別", "期限", "氏名", "担当", "内容", "方法", "状態"]);
+    assert_eq!(
+        head,
+        ["種別", "期限", "氏名", "担当", "内容", "方法", "状態"]
+    );
     assert_eq!(rows.len(), shown);
     for r in &rows {
         assert!(tasks.contains(&r[4]), "{r:?}");
@@ -514,7 +532,10 @@ async fn an_english_reader_gets_english_headings_and_system_texts(pool: PgPool) 
     let (head, rows) = parse_csv(&d.bytes);
     assert_eq!(head[0], "When");
     assert_eq!(head[5], "Text");
-    assert!(rows.iter().all(|r| !r[1].contains("経過")), "kinds in English");
+    assert!(
+        rows.iter().all(|r| !r[1].contains("経過")),
+        "kinds in English"
+    );
     // the entries Renkei wrote, put into English words, on every case the reader opens
     let en = renkei::i18n::Tr::new(renkei::i18n::Lang::En);
     let mut checked = 0;
@@ -525,13 +546,12 @@ async fn an_english_reader_gets_english_headings_and_system_texts(pool: PgPool) 
         }
         let (head, rows) = parse_csv(&d.bytes);
         let id_col = head.iter().position(|h| h == "Entry ID").unwrap();
-        let said: Vec<(Uuid, serde_json::Value)> = sqlx::query_as(
-            "SELECT id, fields FROM entry WHERE case_id = $1 AND fields ? 'said'",
-        )
-        .bind(case)
-        .fetch_all(&app.pool)
-        .await
-        .unwrap();
+        let said: Vec<(Uuid, serde_json::Value)> =
+            sqlx::query_as("SELECT id, fields FROM entry WHERE case_id = $1 AND fields ? 'said'")
+                .bind(case)
+                .fetch_all(&app.pool)
+                .await
+                .unwrap();
         for (id, fields) in said {
             let Some(row) = rows.iter().find(|r| r[id_col] == id.to_string()) else {
                 continue;
@@ -575,7 +595,9 @@ async fn a_large_timeline_streams_in_batches(pool: PgPool) {
     .await
     .unwrap();
     app.login("staff@hikari.example").await;
-    let visible = visible_ids(&app.pool, Uuid::nil(), HIKARI, CASE_SUZUKI).await.len();
+    let visible = visible_ids(&app.pool, Uuid::nil(), HIKARI, CASE_SUZUKI)
+        .await
+        .len();
     let start = Instant::now();
     let mut res = app
         .client
@@ -594,7 +616,11 @@ async fn a_large_timeline_streams_in_batches(pool: PgPool) {
     let (_, rows) = parse_csv(&bytes);
     let top_level = rows.iter().filter(|r| r[13].is_empty()).count();
     assert!(rows.len() >= N as usize);
-    assert!(top_level <= visible && rows.len() <= visible, "{} {visible}", rows.len());
+    assert!(
+        top_level <= visible && rows.len() <= visible,
+        "{} {visible}",
+        rows.len()
+    );
     assert!(chunks > 10, "streamed in pieces: {chunks}");
     let start = Instant::now();
     let x = download(&app, &format!("/cases/{CASE_SUZUKI}/timeline.xlsx")).await;
