@@ -22,8 +22,12 @@ pub async fn index(State(state): State<AppState>, auth: Auth) -> AppResult<Html<
     let mut actions = vec![];
     let mut tasks = vec![];
     let mut daily_alerts = vec![];
+    let mut reports_awaiting = vec![];
+    let mut handovers_missed = vec![];
     if let (Some(m), Some(actor)) = (auth.user.acting.as_ref(), auth.user.actor()) {
         daily_alerts = db::daily::alerts_for_agency(&mut conn, actor).await?;
+        reports_awaiting = db::reports::awaiting(&mut conn, actor).await?;
+        handovers_missed = db::reports::missed_handovers(&mut conn, actor).await?;
         let today = crate::domain::dates::today_tokyo();
         let month_end = crate::domain::dates::period_end(
             chrono::NaiveDate::from_ymd_opt(
@@ -85,6 +89,8 @@ pub async fn index(State(state): State<AppState>, auth: Auth) -> AppResult<Html<
         referrals,
         meetings,
         daily_alerts,
+        reports_awaiting,
+        handovers_missed,
         tasks,
         actions,
         admin_counts,
