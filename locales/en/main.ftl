@@ -1432,3 +1432,6 @@ audit-action-agency-ledger-export = Exported the agency's provision ledger as CS
 audit-action-agency-regional-view = Viewed the regional liaison meeting list
 audit-action-meeting-presenter = Recorded who presented the plan at a meeting
 regional-line = { $on } { $addition } ({ $presenter }; present: { $outside })
+export-file-ledger-provided = Provision ledger (provided)
+export-file-ledger-received = Provision ledger (received)
+export-file-ledger-case = Provision ledger

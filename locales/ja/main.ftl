@@ -1432,3 +1432,6 @@ audit-action-agency-ledger-export = 機関の提供記録のCSV出力
 audit-action-agency-regional-view = 地域連携会議実施加算の記録の閲覧
 audit-action-meeting-presenter = 会議の計画説明者の記録
 regional-line = { $on } { $addition }（{ $presenter }・出席：{ $outside }）
+export-file-ledger-provided = 第三者提供の記録（提供）
+export-file-ledger-received = 第三者提供の記録（受領）
+export-file-ledger-case = 第三者提供の記録

@@ -205,7 +205,7 @@ pub struct Sheet {
     /// the file name without date and extension, in the reader's words (`タイムライン_鈴木一郎`)
     pub name: String,
     /// the same in ASCII, for clients that do not read `filename*` (`timeline`)
-    pub ascii_name: &'static str,
+    pub ascii_name: String,
     /// the worksheet's tab (at most 31 characters, none of `[]:*?/\`)
     pub tab: String,
     pub columns: Vec<String>,
@@ -214,7 +214,7 @@ pub struct Sheet {
 }
 
 impl Sheet {
-    pub fn new(tr: Tr, kind: &str, ascii_name: &'static str, subject: Option<&str>) -> Sheet {
+    pub fn new(tr: Tr, kind: &str, ascii_name: impl Into<String>, subject: Option<&str>) -> Sheet {
         let words = tr.t(format!("export-file-{kind}"));
         let name = match subject {
             Some(s) => format!("{words}_{}", s.split_whitespace().collect::<String>()),
@@ -222,7 +222,7 @@ impl Sheet {
         };
         Sheet {
             name,
-            ascii_name,
+            ascii_name: ascii_name.into(),
             tab: words,
             columns: vec![],
             cut_note: tr.t("export-cut"),
@@ -265,7 +265,7 @@ pub fn file_name(name: &str, today: NaiveDate, format: Format) -> String {
 
 /// The Content-Disposition of a download: the ASCII name, then the name in the reader's words.
 pub fn disposition(sheet: &Sheet, today: NaiveDate, format: Format) -> String {
-    let ascii = file_name(sheet.ascii_name, today, format);
+    let ascii = file_name(&sheet.ascii_name, today, format);
     let full = file_name(&sheet.name, today, format);
     format!(
         "attachment; filename=\"{ascii}\"; filename*=UTF-8''{}",
@@ -585,7 +585,7 @@ mod tests {
     fn a_japanese_file_name_is_percent_encoded_beside_an_ascii_one() {
         let sheet = Sheet {
             name: "タイムライン_鈴木一郎".into(),
-            ascii_name: "timeline",
+            ascii_name: "timeline".into(),
             tab: "タイムライン".into(),
             columns: vec![],
             cut_note: String::new(),

@@ -638,3 +638,40 @@ async fn a_large_timeline_streams_in_batches(pool: PgPool) {
         xlsx_time
     );
 }
+
+/// The provision ledger goes through the same writer: its CSV and its .xlsx hold the same rows,
+/// the .xlsx with real dates and the count as a number; the file name is in the reader's words.
+#[sqlx::test]
+async fn the_provision_ledger_exports_as_csv_and_xlsx_alike(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    app.login("sabikan@hikari.example").await;
+    let page = body(app.get(&format!("/cases/{CASE_SUZUKI}/ledger")).await).await;
+    assert!(page.contains(&format!("href=\"/cases/{CASE_SUZUKI}/ledger.xlsx\"")));
+    let csv = download(&app, &format!("/cases/{CASE_SUZUKI}/ledger.csv")).await;
+    let (head, rows) = parse_csv(&csv.bytes);
+    assert!(!rows.is_empty());
+    let x = download(&app, &format!("/cases/{CASE_SUZUKI}/ledger.xlsx")).await;
+    assert_eq!(x.status, StatusCode::OK);
+    let encoded = x.disposition.split("UTF-8''").nth(1).unwrap();
+    assert!(percent_encoding::percent_decode_str(encoded)
+        .decode_utf8()
+        .unwrap()
+        .starts_with("第三者提供の記録_鈴木一郎_"));
+    let sheet = parse_xlsx(&x.bytes);
+    assert_eq!(sheet.len(), rows.len() + 1);
+    let xhead: Vec<String> = sheet[0].iter().map(cell_text).collect();
+    assert_eq!(xhead, head);
+    for (c, x) in rows.iter().zip(&sheet[1..]) {
+        assert!(matches!(x[0], Data::DateTime(_)), "{:?}", x[0]);
+        assert_eq!(x[3], Data::Float(c[3].parse().unwrap()));
+        assert_eq!(cell_text(&x[4]), c[4]);
+    }
+    assert_eq!(
+        audit_rows(&app.pool, "case.ledger.export", "ok", Some(CASE_SUZUKI)).await,
+        2
+    );
+    // the agency's side as .xlsx
+    let x = download(&app, "/agency/ledger.xlsx?side=provided").await;
+    assert_eq!(x.status, StatusCode::OK);
+    assert!(parse_xlsx(&x.bytes).len() > 1);
+}
