@@ -323,3 +323,28 @@ pub fn check_entry(
         shared_with,
     })
 }
+
+/// One batch of the timeline for an export, newest first: the page's query (its filters, its
+/// keyset, the entry rule), each entry with the replies the agency may see, nothing marked
+/// read (a download is not reading). The cursor of the next batch, or None after the last.
+pub async fn export_batch(
+    conn: &mut PgConnection,
+    case: &CaseScope,
+    team: &[db::cases::TeamRow],
+    query: &TimelineQuery,
+    before: Option<TimeCursor>,
+    limit: i64,
+) -> sqlx::Result<(Vec<EntryView>, Option<TimeCursor>)> {
+    let rows = db::entries::page(conn, case, &query.filter(), before, limit).await?;
+    let next = if rows.len() as i64 == limit {
+        rows.last().map(|r| TimeCursor {
+            occurred_at: r.occurred_at,
+            id: r.id,
+        })
+    } else {
+        None
+    };
+    let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
+    let replies = db::entries::replies(conn, case, &ids).await?;
+    Ok((group_replies(case, team, rows, replies), next))
+}

@@ -257,6 +257,9 @@ pub struct CaseListRow {
     pub lead_name: String,
     pub municipality: String,
     pub left_on: Option<NaiveDate>,
+    /// The person's phone number, only for the lead agency and an agency with a live consent
+    /// for `contact` (as on the case page); the exports show it.
+    pub phone: Option<String>,
 }
 
 /// Where a page of a list ends: the next page starts after this kana and id.
@@ -269,15 +272,18 @@ pub struct KanaCursor {
 /// The case rows a list shows, for the team rows that `picked` chooses: it selects
 /// `ca.case_id, ca.sort_kana, ca.left_on` from `case_agency ca` in kana order and limits them,
 /// walking `case_agency_kana_idx`, so that only the rows shown are joined (migration 0009).
+/// `$1` is the agency the list is for.
 fn list_rows(picked: &str) -> String {
     format!(
         "SELECT c.id, p.family_name, p.given_name, l.sort_kana, c.phase,
-                la.name AS lead_name, p.municipality, l.left_on
+                la.name AS lead_name, p.municipality, l.left_on,
+                CASE WHEN {contact} THEN p.phone END AS phone
          FROM ({picked}) l
          JOIN case_file c ON c.id = l.case_id
          JOIN participant p ON p.id = c.participant_id
          JOIN agency la ON la.id = c.lead_agency_id
-         ORDER BY l.sort_kana COLLATE \"ja-x-icu\", l.case_id"
+         ORDER BY l.sort_kana COLLATE \"ja-x-icu\", l.case_id",
+        contact = rules::lead_or_consented("c.id", "$1", "'contact'")
     )
 }
 

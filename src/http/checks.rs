@@ -2,13 +2,14 @@
 //! generic instrument model, with its history; and the pre-referral information, written over
 //! time. Each assessment is a `readiness` entry on the timeline.
 
+use super::export;
 use super::extract::Auth;
 use super::form::Pairs;
 use crate::access::CaseScope;
 use crate::area::checks::{assessment_views, item_text};
 use crate::db;
 use crate::domain::checklist::Answers;
-use crate::domain::checklist::READINESS;
+use crate::domain::checklist::{Scale, READINESS, RETENTION};
 use crate::domain::dates;
 use crate::domain::dates::parse_date;
 use crate::domain::referral::PrereferralItem;
@@ -30,6 +31,8 @@ use uuid::Uuid;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/cases/{id}/checks", get(page).post(assess))
+        .route("/cases/{id}/checks.csv", get(history_csv))
+        .route("/cases/{id}/checks.xlsx", get(history_xlsx))
         .route("/cases/{id}/prereferral", post(save_notes))
 }
 
@@ -298,4 +301,111 @@ async fn save_notes(
         &format!("/cases/{id}/checks#prereferral"),
         Flash::Saved,
     ))
+}
+
+/// Assessments a checklist export reads per instrument: the whole history of a case.
+const HISTORY_EXPORT_MAX: i64 = 10_000;
+
+const HISTORY_COLUMNS: &[&str] = &[
+    "export-col-instrument",
+    "readiness-date",
+    "export-col-author",
+    "export-col-agency",
+    "export-col-item",
+    "export-col-value",
+    "export-col-note",
+    "readiness-result",
+    "export-col-written-at",
+];
+
+async fn history_csv(state: State<AppState>, auth: Auth, id: Path<Uuid>) -> AppResult<Response> {
+    history_export(state, auth, id, export::Format::Csv).await
+}
+
+async fn history_xlsx(state: State<AppState>, auth: Auth, id: Path<Uuid>) -> AppResult<Response> {
+    history_export(state, auth, id, export::Format::Xlsx).await
+}
+
+/// The checklist history (referral readiness and the retention check) as a file: one row per
+/// assessment and item, newest first, the assessments the checks pages show this reader (the
+/// entry rule, through the same query).
+async fn history_export(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<Uuid>,
+    format: export::Format,
+) -> AppResult<Response> {
+    let tr = auth.ctx.tr;
+    let mut conn = state.db.acquire().await?;
+    let case = crate::access::case::open(
+        &mut conn,
+        &auth.who(&state.refusals),
+        id,
+        crate::access::Need::Read,
+        "case.checks.export",
+    )
+    .await?;
+    let header = db::cases::header(&mut conn, case.reader())
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let mut rows = vec![];
+    for code in [READINESS, RETENTION] {
+        let instrument = db::checks::instrument(&mut conn, code).await?;
+        let name = match tr.lang {
+            Lang::Ja => instrument.name_ja.clone(),
+            Lang::En => instrument.name_en.clone(),
+        };
+        let history =
+            db::checks::history(&mut conn, case.reader(), code, HISTORY_EXPORT_MAX).await?;
+        for a in &history {
+            let answers = a.answers();
+            let result = match instrument.scale {
+                Scale::Met3 => {
+                    let r = instrument.all_met(&answers);
+                    format!("{}/{}", r.met, r.total)
+                }
+                Scale::Likert5 => instrument
+                    .domain_means(&answers)
+                    .iter()
+                    .zip(&instrument.domains)
+                    .map(|((_, m), d)| {
+                        let name = match tr.lang {
+                            Lang::Ja => &d.name_ja,
+                            Lang::En => &d.name_en,
+                        };
+                        format!("{name} {m:.1}")
+                    })
+                    .collect::<Vec<_>>()
+                    .join("\n"),
+            };
+            for item in &instrument.items {
+                let Some((value, note)) = answers.get(&item.code) else {
+                    continue;
+                };
+                let value = match instrument.scale {
+                    Scale::Met3 => tr.t(format!("readiness-value-{value}")),
+                    Scale::Likert5 => value.clone(),
+                };
+                rows.push(vec![
+                    export::Cell::text(&name),
+                    export::Cell::Date(Some(a.assessed_on)),
+                    export::Cell::text(&a.author_name),
+                    export::Cell::text(&a.author_agency_name),
+                    export::Cell::text(item_text(tr, &instrument, &item.code)),
+                    export::Cell::text(value),
+                    export::Cell::text(note),
+                    export::Cell::text(&result),
+                    export::Cell::At(Some(a.created_at)),
+                ]);
+            }
+        }
+    }
+    auth.who(&state.refusals)
+        .ok(&mut conn, "case.checks.export", Some(id), None)
+        .await?;
+    drop(conn);
+    let person = format!("{}{}", header.family_name, header.given_name);
+    let sheet =
+        export::Sheet::new(tr, "checks", "checklists", Some(&person)).columns(tr, HISTORY_COLUMNS);
+    export::respond(&state.db, format, sheet, export::Once(Some(rows))).await
 }

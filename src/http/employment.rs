@@ -2,6 +2,7 @@
 //! computed from them and shown as a time line with today marked, the tasks it generates, the
 //! monthly interview-and-report rule, and `/tasks`.
 
+use super::export;
 use super::extract::Auth;
 use super::form::Pairs;
 use crate::access::{CaseScope, Reader};
@@ -36,6 +37,8 @@ pub fn routes() -> Router<AppState> {
         .route("/cases/{id}/legal", get(page))
         .route("/cases/{id}/phase", post(change_phase))
         .route("/tasks", get(tasks))
+        .route("/tasks.csv", get(tasks_csv))
+        .route("/tasks.xlsx", get(tasks_xlsx))
         .route("/tasks/{id}", post(edit_task))
         .route("/tasks/{id}/done", post(finish_task))
 }
@@ -453,6 +456,81 @@ async fn tasks(State(state): State<AppState>, auth: Auth) -> AppResult<Response>
         .audit(&mut conn, auth.ctx.event("tasks.view"), Outcome::Ok)
         .await?;
     Ok(render(&page)?.into_response())
+}
+
+const TASK_COLUMNS: &[&str] = &[
+    "export-col-type",
+    "action-due",
+    "case-name",
+    "action-owner",
+    "action-what",
+    "export-col-how",
+    "action-state",
+];
+
+async fn tasks_csv(state: State<AppState>, auth: Auth) -> AppResult<Response> {
+    tasks_export(state, auth, export::Format::Csv).await
+}
+
+async fn tasks_xlsx(state: State<AppState>, auth: Auth) -> AppResult<Response> {
+    tasks_export(state, auth, export::Format::Xlsx).await
+}
+
+/// The tasks page as a file: the acting agency's open tasks and action items, as the page
+/// lists them (the same queries), titles in the reader's words.
+async fn tasks_export(
+    State(state): State<AppState>,
+    auth: Auth,
+    format: export::Format,
+) -> AppResult<Response> {
+    let tr = auth.ctx.tr;
+    let mut conn = state.db.acquire().await?;
+    let page = tasks_page(&mut conn, &auth, None).await?;
+    auth.ctx
+        .audit(&mut conn, auth.ctx.event("tasks.export"), Outcome::Ok)
+        .await?;
+    drop(conn);
+    let state_words = |status: &str, overdue: bool| {
+        if status == "done" {
+            tr.t("action-done")
+        } else if overdue {
+            tr.t("action-overdue")
+        } else {
+            tr.t("export-open")
+        }
+    };
+    let mut rows: Vec<Vec<export::Cell>> = page
+        .tasks
+        .iter()
+        .map(|t| {
+            vec![
+                export::Cell::text(tr.t("export-type-task")),
+                export::Cell::Date(Some(t.due_on)),
+                export::Cell::text(format!("{} {}", t.family_name, t.given_name)),
+                export::Cell::text(&t.owner_agency_name),
+                export::Cell::text(tr.task_title(t)),
+                export::Cell::text(""),
+                export::Cell::text(state_words(&t.status, t.overdue)),
+            ]
+        })
+        .collect();
+    rows.extend(page.actions.iter().map(|a| {
+        let owner = match &a.owner_user_name {
+            Some(u) => format!("{}（{u}）", a.owner_agency_name),
+            None => a.owner_agency_name.clone(),
+        };
+        vec![
+            export::Cell::text(tr.t("export-type-action")),
+            export::Cell::Date(Some(a.due_on)),
+            export::Cell::text(format!("{} {}", a.family_name, a.given_name)),
+            export::Cell::text(owner),
+            export::Cell::text(&a.what),
+            export::Cell::text(&a.how),
+            export::Cell::text(state_words(&a.status, a.overdue)),
+        ]
+    }));
+    let sheet = export::Sheet::new(tr, "tasks", "tasks", None).columns(tr, TASK_COLUMNS);
+    export::respond(&state.db, format, sheet, export::Once(Some(rows))).await
 }
 
 async fn edit_task(

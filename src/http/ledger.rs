@@ -3,6 +3,7 @@
 //! downloadable as CSV; and the agency's monthly list for 地域連携会議実施加算. Every view and
 //! export is audited.
 
+use super::export::{self, Cell, Format, Sheet};
 use super::extract::Auth;
 use super::form::Pairs;
 use super::render::{render, render_status};
@@ -15,11 +16,11 @@ use crate::domain::dates::{self, parse_month};
 use crate::error::{AppError, AppResult};
 use crate::i18n::Tr;
 use crate::views::ledger::{
-    csv, month_query, AgencyLedgerPage, CaseLedgerPage, LedgerLine, RegionalLine, RegionalPage,
+    month_query, AgencyLedgerPage, CaseLedgerPage, LedgerLine, RegionalLine, RegionalPage,
 };
 use crate::views::Errors;
 use axum::extract::{Path, Query, State};
-use axum::http::{header, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
@@ -30,9 +31,11 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/agency/ledger", get(agency_ledger))
         .route("/agency/ledger.csv", get(agency_ledger_csv))
+        .route("/agency/ledger.xlsx", get(agency_ledger_xlsx))
         .route("/agency/regional-meetings", get(regional))
         .route("/cases/{id}/ledger", get(case_ledger))
         .route("/cases/{id}/ledger.csv", get(case_ledger_csv))
+        .route("/cases/{id}/ledger.xlsx", get(case_ledger_xlsx))
 }
 
 /// The month filter: empty for all months, else a month (2026-04); anything else comes back
@@ -52,18 +55,42 @@ fn read_month(tr: Tr, q: &Pairs) -> Result<Option<NaiveDate>, Errors> {
     }
 }
 
-fn csv_response(body: Vec<u8>, filename: &str) -> Response {
-    (
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{filename}\""),
-            ),
-        ],
-        body,
-    )
-        .into_response()
+/// The ledger's columns, and one row as cells (through the shared export writer).
+const LEDGER_COLUMNS: &[&str] = &[
+    "ledger-provided-on",
+    "ledger-last-on",
+    "ledger-kind",
+    "ledger-count",
+    "ledger-provider",
+    "ledger-provider-address",
+    "ledger-receiver",
+    "ledger-receiver-address",
+    "ledger-person",
+    "ledger-categories",
+    "ledger-consent",
+    "ledger-obtained",
+];
+
+fn ledger_rows(tr: Tr, rows: &[db::ledger::LedgerRow]) -> Vec<Vec<Cell>> {
+    rows.iter()
+        .map(|r| {
+            let l = LedgerLine::new(tr, r);
+            vec![
+                Cell::Date(Some(r.provided_on)),
+                Cell::Date(Some(r.last_on)),
+                Cell::Text(l.kind),
+                Cell::Number(r.count.into()),
+                Cell::Text(l.provider),
+                Cell::Text(l.provider_address),
+                Cell::Text(l.receiver),
+                Cell::Text(l.receiver_address),
+                Cell::Text(l.person),
+                Cell::Text(l.categories),
+                Cell::Text(l.consent),
+                Cell::Text(l.obtained),
+            ]
+        })
+        .collect()
 }
 
 /// The acting agency (a user acting as no agency has no ledger: refused and audited).
@@ -87,7 +114,7 @@ async fn agency_ledger(
     auth: Auth,
     Query(q): Query<Pairs>,
 ) -> AppResult<Response> {
-    agency_page(state, auth, q, false).await
+    agency_page(state, auth, q, None).await
 }
 
 async fn agency_ledger_csv(
@@ -95,11 +122,24 @@ async fn agency_ledger_csv(
     auth: Auth,
     Query(q): Query<Pairs>,
 ) -> AppResult<Response> {
-    agency_page(state, auth, q, true).await
+    agency_page(state, auth, q, Some(Format::Csv)).await
 }
 
-async fn agency_page(state: AppState, auth: Auth, q: Pairs, export: bool) -> AppResult<Response> {
-    let action = if export {
+async fn agency_ledger_xlsx(
+    State(state): State<AppState>,
+    auth: Auth,
+    Query(q): Query<Pairs>,
+) -> AppResult<Response> {
+    agency_page(state, auth, q, Some(Format::Xlsx)).await
+}
+
+async fn agency_page(
+    state: AppState,
+    auth: Auth,
+    q: Pairs,
+    export: Option<Format>,
+) -> AppResult<Response> {
+    let action = if export.is_some() {
         "agency.ledger.export"
     } else {
         "agency.ledger.view"
@@ -117,6 +157,8 @@ async fn agency_page(state: AppState, auth: Auth, q: Pairs, export: bool) -> App
         received,
         csv_provided: format!("/agency/ledger.csv{}", join(&query, "side=provided")),
         csv_received: format!("/agency/ledger.csv{}", join(&query, "side=received")),
+        xlsx_provided: format!("/agency/ledger.xlsx{}", join(&query, "side=provided")),
+        xlsx_received: format!("/agency/ledger.xlsx{}", join(&query, "side=received")),
     };
     let month = match month {
         Ok(m) => m,
@@ -125,7 +167,7 @@ async fn agency_page(state: AppState, auth: Auth, q: Pairs, export: bool) -> App
             return render_status(StatusCode::UNPROCESSABLE_ENTITY, &p);
         }
     };
-    if export {
+    if let Some(format) = export {
         let side = match q.get("side").as_str() {
             "received" => Side::Received,
             _ => Side::Provided,
@@ -134,17 +176,25 @@ async fn agency_page(state: AppState, auth: Auth, q: Pairs, export: bool) -> App
         auth.ctx
             .audit(&mut conn, auth.ctx.event(action), Outcome::Ok)
             .await?;
+        drop(conn);
         let name = match side {
             Side::Provided => "provided",
             Side::Received => "received",
         };
-        let suffix = month
-            .map(|m| m.format("-%Y-%m").to_string())
+        let month_words = month.map(|m| m.format("%Y-%m").to_string());
+        let suffix = month_words
+            .as_ref()
+            .map(|m| format!("-{m}"))
             .unwrap_or_default();
-        return Ok(csv_response(
-            csv(tr, &rows),
-            &format!("ledger-{name}{suffix}.csv"),
-        ));
+        let sheet = Sheet::new(
+            tr,
+            &format!("ledger-{name}"),
+            format!("ledger-{name}{suffix}"),
+            month_words.as_deref(),
+        )
+        .columns(tr, LEDGER_COLUMNS);
+        let rows = export::Once(Some(ledger_rows(tr, &rows)));
+        return export::respond(&state.db, format, sheet, rows).await;
     }
     let provided = db::ledger::for_agency(&mut conn, actor, Side::Provided, month).await?;
     let received = db::ledger::for_agency(&mut conn, actor, Side::Received, month).await?;
@@ -183,7 +233,7 @@ async fn case_ledger(
     Path(id): Path<Uuid>,
     Query(q): Query<Pairs>,
 ) -> AppResult<Response> {
-    case_page(state, auth, id, q, false).await
+    case_page(state, auth, id, q, None).await
 }
 
 async fn case_ledger_csv(
@@ -192,7 +242,16 @@ async fn case_ledger_csv(
     Path(id): Path<Uuid>,
     Query(q): Query<Pairs>,
 ) -> AppResult<Response> {
-    case_page(state, auth, id, q, true).await
+    case_page(state, auth, id, q, Some(Format::Csv)).await
+}
+
+async fn case_ledger_xlsx(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<Uuid>,
+    Query(q): Query<Pairs>,
+) -> AppResult<Response> {
+    case_page(state, auth, id, q, Some(Format::Xlsx)).await
 }
 
 async fn case_page(
@@ -200,9 +259,9 @@ async fn case_page(
     auth: Auth,
     id: Uuid,
     q: Pairs,
-    export: bool,
+    export: Option<Format>,
 ) -> AppResult<Response> {
-    let action = if export {
+    let action = if export.is_some() {
         "case.ledger.export"
     } else {
         "case.ledger.view"
@@ -218,14 +277,15 @@ async fn case_page(
         .ok_or(AppError::NotFound)?;
     let tr = auth.ctx.tr;
     let name = format!("{} {}", header.family_name, header.given_name);
-    let page = |month, errors, rows, csv| CaseLedgerPage {
+    let page = |month, errors, rows, query: String| CaseLedgerPage {
         layout: auth.ctx.layout("ledger-case-title"),
         case_id: id,
         name: name.clone(),
         month,
         errors,
         rows,
-        csv,
+        csv: format!("/cases/{id}/ledger.csv{query}"),
+        xlsx: format!("/cases/{id}/ledger.xlsx{query}"),
     };
     let month = match read_month(tr, &q) {
         Ok(m) => m,
@@ -236,14 +296,21 @@ async fn case_page(
     };
     let rows = db::ledger::for_case(&mut conn, &case, month).await?;
     who.ok(&mut conn, action, Some(id), None).await?;
-    if export {
-        let suffix = month
-            .map(|m| m.format("-%Y-%m").to_string())
+    if let Some(format) = export {
+        drop(conn);
+        let month_words = month.map(|m| m.format("%Y-%m").to_string());
+        let suffix = month_words
+            .as_ref()
+            .map(|m| format!("-{m}"))
             .unwrap_or_default();
-        return Ok(csv_response(
-            csv(tr, &rows),
-            &format!("ledger-{id}{suffix}.csv"),
-        ));
+        let subject = match &month_words {
+            Some(m) => format!("{}{}_{m}", header.family_name, header.given_name),
+            None => format!("{}{}", header.family_name, header.given_name),
+        };
+        let sheet = Sheet::new(tr, "ledger-case", format!("ledger{suffix}"), Some(&subject))
+            .columns(tr, LEDGER_COLUMNS);
+        let rows = export::Once(Some(ledger_rows(tr, &rows)));
+        return export::respond(&state.db, format, sheet, rows).await;
     }
     let p = page(
         month
@@ -251,7 +318,7 @@ async fn case_page(
             .unwrap_or_default(),
         Errors::default(),
         rows.iter().map(|r| LedgerLine::new(tr, r)).collect(),
-        format!("/cases/{id}/ledger.csv{}", month_query(month)),
+        month_query(month),
     );
     Ok(render(&p)?.into_response())
 }

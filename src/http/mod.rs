@@ -14,6 +14,7 @@ pub mod daily;
 pub mod dashboard;
 pub mod directory;
 pub mod employment;
+pub mod export;
 pub mod extract;
 pub mod flash;
 pub mod form;

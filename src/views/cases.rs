@@ -18,6 +18,17 @@ pub struct CasesPage {
     pub next: Option<(String, Uuid)>,
 }
 
+impl CasesPage {
+    /// The search as the download links carry it.
+    pub fn export_query(&self) -> String {
+        if self.search.is_empty() {
+            String::new()
+        } else {
+            format!("?q={}", super::url_part(&self.search))
+        }
+    }
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct NewCaseForm {
     pub family_name: String,

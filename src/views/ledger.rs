@@ -87,6 +87,8 @@ pub struct AgencyLedgerPage {
     pub received: Vec<LedgerLine>,
     pub csv_provided: String,
     pub csv_received: String,
+    pub xlsx_provided: String,
+    pub xlsx_received: String,
 }
 
 /// The case's ledger, for its lead: every provision of the person's information.
@@ -100,6 +102,7 @@ pub struct CaseLedgerPage {
     pub errors: Errors,
     pub rows: Vec<LedgerLine>,
     pub csv: String,
+    pub xlsx: String,
 }
 
 /// The query string of a month filter: `month` as `parse_month` read it (2026-04), or ""
@@ -108,49 +111,6 @@ pub fn month_query(month: Option<chrono::NaiveDate>) -> String {
     month
         .map(|m| format!("?month={}", m.format("%Y-%m")))
         .unwrap_or_default()
-}
-
-/// The ledger as CSV: the BOM Excel needs to read UTF-8, a header row and one line per row,
-/// each ended by CRLF; dates as 2026/04/01.
-pub fn csv(tr: Tr, rows: &[LedgerRow]) -> Vec<u8> {
-    let mut w = csv::WriterBuilder::new()
-        .terminator(csv::Terminator::CRLF)
-        .from_writer("\u{feff}".as_bytes().to_vec());
-    let head = [
-        "ledger-provided-on",
-        "ledger-last-on",
-        "ledger-kind",
-        "ledger-count",
-        "ledger-provider",
-        "ledger-provider-address",
-        "ledger-receiver",
-        "ledger-receiver-address",
-        "ledger-person",
-        "ledger-categories",
-        "ledger-consent",
-        "ledger-obtained",
-    ]
-    .map(|k| tr.t(k));
-    // writing to memory cannot fail
-    let _ = w.write_record(&head);
-    for r in rows {
-        let l = LedgerLine::new(tr, r);
-        let _ = w.write_record([
-            l.provided_on.clone(),
-            slash(r.last_on),
-            l.kind,
-            l.count.to_string(),
-            l.provider,
-            l.provider_address,
-            l.receiver,
-            l.receiver_address,
-            l.person,
-            l.categories,
-            l.consent,
-            l.obtained,
-        ]);
-    }
-    w.into_inner().unwrap_or_default()
 }
 
 /// One meeting that counts for 地域連携会議実施加算, in words.

@@ -178,3 +178,8 @@ impl Choice {
         }
     }
 }
+
+/// A value for a query string, percent-encoded (the download links carry a page's filters).
+pub fn url_part(s: &str) -> String {
+    percent_encoding::utf8_percent_encode(s, percent_encoding::NON_ALPHANUMERIC).to_string()
+}

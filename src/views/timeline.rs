@@ -24,6 +24,22 @@ pub struct FilterForm {
 }
 
 impl FilterForm {
+    /// The filters as a query string (`?kind=…&…`, or "" when none is set): the download
+    /// links export what the page shows.
+    pub fn query(&self) -> String {
+        if !self.is_active() {
+            return String::new();
+        }
+        format!(
+            "?kind={}&agency={}&from={}&to={}&q={}",
+            super::url_part(&self.kind),
+            super::url_part(&self.agency),
+            super::url_part(&self.from),
+            super::url_part(&self.to),
+            super::url_part(&self.q)
+        )
+    }
+
     pub fn is_active(&self) -> bool {
         !(self.kind.is_empty()
             && self.agency.is_empty()

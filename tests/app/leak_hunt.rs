@@ -368,6 +368,12 @@ impl Planted {
         home: Vec<String>,
         needs: Option<usize>,
     ) -> usize {
+        // a record the timeline shows is in its exports too (every entry, not only a page)
+        let mut home = home;
+        if home.contains(&timeline()) {
+            home.push(format!("{}.csv", timeline()));
+            home.push(format!("{}.xlsx", timeline()));
+        }
         self.markers.push(Marker {
             text: marker_text(kind, category),
             kind: format!("{kind} ({category})"),
@@ -1591,7 +1597,30 @@ async fn fetch(client: &Client, base: &str, url: &str, token: Option<&str>) -> (
     let res = req.send().await.unwrap();
     let status = res.status().as_u16();
     let bytes = res.bytes().await.unwrap();
-    (status, String::from_utf8_lossy(&bytes).into_owned())
+    (status, readable_text(&bytes))
+}
+
+/// A response's text as a reader would see it: an .xlsx download (a zip, compressed) is read
+/// back cell by cell, so that a marker in an export is found like one on a page.
+fn readable_text(bytes: &[u8]) -> String {
+    use calamine::Reader;
+    if !bytes.starts_with(b"PK") {
+        return String::from_utf8_lossy(bytes).into_owned();
+    }
+    let mut book: calamine::Xlsx<_> =
+        calamine::Xlsx::new(std::io::Cursor::new(bytes.to_vec())).expect("the .xlsx opens");
+    let mut text = String::new();
+    for name in book.sheet_names() {
+        let range = book.worksheet_range(&name).expect("the sheet reads");
+        for row in range.rows() {
+            for cell in row {
+                text.push_str(&cell.to_string());
+                text.push('\t');
+            }
+            text.push('\n');
+        }
+    }
+    text
 }
 
 /// The header's unread count on a page ("" when there is none).

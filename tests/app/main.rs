@@ -12,6 +12,7 @@ mod consent_state;
 mod daily;
 mod directory;
 mod employment;
+mod exports;
 mod faults;
 mod forms;
 mod forms_browser;

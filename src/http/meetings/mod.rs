@@ -5,6 +5,7 @@
 //! The routes and the helpers the pages share are here; each part of a meeting's life has its
 //! own file below.
 
+mod export;
 mod feeds;
 mod material;
 mod minutes;
@@ -43,6 +44,8 @@ pub fn routes() -> Router<AppState> {
             "/cases/{id}/meetings",
             get(schedule::case_page).post(schedule::schedule),
         )
+        .route("/cases/{id}/meetings.csv", get(export::meetings_csv))
+        .route("/cases/{id}/meetings.xlsx", get(export::meetings_xlsx))
         .route("/meetings/{id}", get(show::show))
         .route("/meetings/{id}/rsvp", post(show::rsvp))
         .route("/meetings/{id}/reschedule", post(run::reschedule))

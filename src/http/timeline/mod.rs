@@ -6,6 +6,7 @@
 //! file below.
 
 mod entry;
+mod export;
 mod inbox;
 mod page;
 mod write;
@@ -17,6 +18,8 @@ use axum::Router;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/cases/{id}/timeline", get(page::timeline_page))
+        .route("/cases/{id}/timeline.csv", get(export::timeline_csv))
+        .route("/cases/{id}/timeline.xlsx", get(export::timeline_xlsx))
         .route("/cases/{id}/entries/new", get(write::new_entry))
         .route("/cases/{id}/entries", post(write::create_entry))
         .route("/cases/{id}/entries/{entry_id}", get(entry::entry_page))
