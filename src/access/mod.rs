@@ -22,7 +22,7 @@ pub mod referral;
 pub mod rules;
 pub mod trail;
 
-pub use actor::{Actor, Membership, SessionUser};
+pub use actor::{Actor, CaseFactsRead, Membership, SessionUser};
 pub use case::{CaseScope, Need};
 pub use health::HealthScope;
 pub use meeting::{MeetingRole, MeetingScope};

@@ -7,7 +7,7 @@ use super::form::Pairs;
 use crate::access::{CaseScope, Reader};
 use crate::area::legal::milestones;
 use crate::db::tasks::PhaseDates;
-use crate::db::{self, audit::Outcome};
+use crate::db;
 use crate::domain::dates;
 use crate::domain::dates::parse_date;
 use crate::domain::kinds::AgencyKind;
@@ -254,7 +254,7 @@ async fn page(
     .await?;
     let page = legal_page(&mut conn, &auth, &case, None, Errors::default()).await?;
     auth.who(&state.refusals)
-        .ok(&mut conn, "case.legal.view", Some(id), None)
+        .viewed(&mut conn, "case.legal.view", Some(id), None, &[])
         .await?;
     Ok(render(&page)?.into_response())
 }
@@ -439,8 +439,8 @@ async fn tasks_page(
 async fn tasks(State(state): State<AppState>, auth: Auth) -> AppResult<Response> {
     let mut conn = state.db.acquire().await?;
     let page = tasks_page(&mut conn, &auth, None).await?;
-    auth.ctx
-        .audit(&mut conn, auth.ctx.event("tasks.view"), Outcome::Ok)
+    auth.who(&state.refusals)
+        .viewed(&mut conn, "tasks.view", None, None, &[])
         .await?;
     Ok(render(&page)?.into_response())
 }
