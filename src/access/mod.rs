@@ -19,6 +19,7 @@ pub mod own;
 pub mod plan;
 pub mod policy;
 pub mod referral;
+pub mod report;
 pub mod rules;
 pub mod trail;
 
@@ -29,6 +30,7 @@ pub use meeting::{MeetingRole, MeetingScope};
 pub use own::OwnCase;
 pub use plan::PlanScope;
 pub use referral::{ReferralScope, ReferralSide};
+pub use report::ReportScope;
 pub use trail::Who;
 
 use uuid::Uuid;

@@ -105,6 +105,12 @@ pub fn may_view_access_log(user: &SessionUser, facts: &CaseFacts) -> bool {
             .is_some_and(|m| m.agency_id == facts.lead_agency_id)
 }
 
+/// The case's provision ledger is shown to the users acting as its lead agency, like the
+/// access log: the lead answers for the case's records.
+pub fn may_view_case_ledger(user: &SessionUser, facts: &CaseFacts) -> bool {
+    may_view_access_log(user, facts)
+}
+
 /// Coordinators of an agency on the team convene case meetings.
 pub fn may_convene(user: &SessionUser, access: CaseAccess) -> bool {
     access.can_write()
@@ -296,4 +302,10 @@ mod tests {
         assert!(!CaseAccess::HandedOver { left_on: left }.can_write());
         assert!(CaseAccess::Contribute.can_write() && !CaseAccess::Contribute.can_manage());
     }
+}
+
+/// Who writes a case's monthly support reports (支援レポート) and records its hand-over
+/// (支援体制構築): a retention office on the team.
+pub fn may_write_reports(kind: crate::domain::kinds::AgencyKind, access: CaseAccess) -> bool {
+    kind == crate::domain::kinds::AgencyKind::RetentionOffice && access.can_write()
 }

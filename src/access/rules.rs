@@ -11,11 +11,36 @@ pub const TODAY: &str = "(now() AT TIME ZONE 'Asia/Tokyo')::date";
 /// (Tokyo calendar days). The only place the rule is written.
 pub fn live_consent(case: &str, agency: &str, category: &str) -> String {
     format!(
-        "EXISTS (SELECT 1 FROM consent k
-                 WHERE k.case_id = {case} AND k.agency_id = {agency}
-                   AND {category} = ANY (k.categories) AND k.revoked_at IS NULL
-                   AND k.given_on <= {TODAY}
-                   AND (k.valid_until IS NULL OR k.valid_until >= {TODAY}))"
+        "EXISTS (SELECT 1 FROM consent k WHERE {})",
+        live_consent_where(case, agency, category)
+    )
+}
+
+/// The live consent of `live_consent` itself (its id, the latest given), for a record that
+/// states the consent it relied on; NULL when there is none.
+pub fn live_consent_id(case: &str, agency: &str, category: &str) -> String {
+    format!(
+        "(SELECT k.id FROM consent k WHERE {}
+          ORDER BY k.given_on DESC, k.id LIMIT 1)",
+        live_consent_where(case, agency, category)
+    )
+}
+
+fn live_consent_where(case: &str, agency: &str, category: &str) -> String {
+    format!(
+        "k.case_id = {case} AND k.agency_id = {agency}
+                   AND {category} = ANY (k.categories) AND {}",
+        consent_is_live("k")
+    )
+}
+
+/// The consent row `k` is live today: not revoked, given, not expired (Tokyo calendar days).
+/// `live_consent` is this rule over one case, agency and category; the provision ledger reads
+/// the live rows themselves (the consent relied on).
+pub fn consent_is_live(k: &str) -> String {
+    format!(
+        "({k}.revoked_at IS NULL AND {k}.given_on <= {TODAY}
+          AND ({k}.valid_until IS NULL OR {k}.valid_until >= {TODAY}))"
     )
 }
 
@@ -154,5 +179,21 @@ pub fn plan_delivered_to(agency: &str) -> String {
                    AND (ca.left_on IS NULL OR pd.delivered_on <= ca.left_on)
                    AND {})",
         live_consent("p.case_id", agency, "p.category")
+    )
+}
+
+/// A monthly support report `r` is read by the retention office that writes it (`agency`),
+/// and — once issued — by the employer it was written for, while that employer is on the team
+/// (or, after leaving, reports issued up to its last day) and a live consent covers `work` (the
+/// category of what the report tells). To anyone else it does not exist.
+pub fn report_visible(agency: &str) -> String {
+    format!(
+        "(r.agency_id = {agency}
+          OR (r.employer_agency_id = {agency} AND r.issued_at IS NOT NULL
+              AND EXISTS (SELECT 1 FROM case_agency ca
+                          WHERE ca.case_id = r.case_id AND ca.agency_id = {agency}
+                            AND (ca.left_on IS NULL OR r.issued_on <= ca.left_on))
+              AND {}))",
+        live_consent("r.case_id", agency, "'work'")
     )
 }

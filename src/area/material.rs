@@ -54,9 +54,7 @@ pub async fn generated_material(
     reader: Reader,
 ) -> sqlx::Result<String> {
     let case = db::meetings::material_case(conn, scope).await?;
-    let since = db::meetings::last_held_before(conn, scope, meeting.starts_at)
-        .await?
-        .unwrap_or_else(|| meeting.starts_at - chrono::Duration::days(90));
+    let since = history_since(conn, scope, meeting).await?;
     let history = db::entries::summaries_since(conn, reader, since, 200).await?;
     let actions = db::meetings::actions_for(conn, reader, None).await?;
     let readiness = db::checks::history(conn, reader, READINESS, 1).await?;
@@ -208,6 +206,18 @@ pub async fn generated_material(
         ));
     }
     Ok(crate::domain::markdown::to_safe_html(&md))
+}
+
+/// Where the material's support history starts: the last meeting held before this one, or
+/// 90 days before it.
+pub async fn history_since(
+    conn: &mut PgConnection,
+    scope: &MeetingScope,
+    meeting: &MeetingRow,
+) -> sqlx::Result<chrono::DateTime<chrono::Utc>> {
+    Ok(db::meetings::last_held_before(conn, scope, meeting.starts_at)
+        .await?
+        .unwrap_or_else(|| meeting.starts_at - chrono::Duration::days(90)))
 }
 
 /// The material as the agency `reader` reads it: the generated sections and, when the rule lets

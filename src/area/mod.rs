@@ -4,9 +4,11 @@
 
 pub mod checks;
 pub mod consents;
+pub mod ledger;
 pub mod legal;
 pub mod login_limits;
 pub mod material;
 pub mod notify;
 pub mod plans;
+pub mod reports;
 pub mod timeline;

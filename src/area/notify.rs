@@ -3,7 +3,8 @@
 //! the name of the agency that acted, a date and a link — never a participant's name or any
 //! text of the case: the reader opens the link and the page decides, for them, what they see.
 
-use crate::access::{Actor, MeetingScope};
+use crate::access::health::DailyCase;
+use crate::access::{Actor, MeetingScope, ReportScope};
 use crate::config::MailSettings;
 use crate::db::{self, meetings::MeetingRow, notices::Notice, referrals::ReferralRow};
 use crate::domain::notice::Kind;
@@ -95,6 +96,69 @@ pub async fn meeting_changed(
             link: format!("/meetings/{}", meeting.id),
             ics: Some(ics),
             dedupe: None,
+        },
+    )
+    .await
+    .map(|_| ())
+}
+
+/// A monthly report was issued: the employer's users hear that a report waits for their
+/// acknowledgement (the office's name and a link; nothing of the report).
+pub async fn report_issued(
+    conn: &mut PgConnection,
+    mail: &MailSettings,
+    scope: &ReportScope,
+) -> sqlx::Result<()> {
+    if !mail.enabled() {
+        return Ok(());
+    }
+    let (office, employer): (String, Uuid) = sqlx::query_as(
+        "SELECT a.name, r.employer_agency_id FROM support_report r
+           JOIN agency a ON a.id = r.agency_id WHERE r.id = $1",
+    )
+    .bind(scope.report_id())
+    .fetch_one(&mut *conn)
+    .await?;
+    let recipients =
+        db::notices::agency_members(conn, &[employer], scope.case().user_id()).await?;
+    db::notices::enqueue(
+        conn,
+        &Notice {
+            kind: Kind::ReportAwaiting,
+            recipients: &recipients,
+            args: json!({ "agency": office }),
+            link: format!("/cases/{}/reports/{}", scope.case_id(), scope.report_id()),
+            ics: None,
+            dedupe: Some(format!("report:{}", scope.report_id())),
+        },
+    )
+    .await
+    .map(|_| ())
+}
+
+/// A daily report made three bad days in a row (starting on `from`): the lead agency's
+/// coordinators hear it once per run of bad days — a link to the case's daily reports, no
+/// word of what was reported.
+pub async fn bad_days(
+    conn: &mut PgConnection,
+    mail: &MailSettings,
+    case: &impl DailyCase,
+    from: chrono::NaiveDate,
+) -> sqlx::Result<()> {
+    if !mail.enabled() {
+        return Ok(());
+    }
+    let case_id = case.daily_case_id();
+    let recipients = db::notices::lead_coordinators(conn, case_id).await?;
+    db::notices::enqueue(
+        conn,
+        &Notice {
+            kind: Kind::BadDays,
+            recipients: &recipients,
+            args: json!({ "from_on": from.to_string() }),
+            link: format!("/cases/{case_id}/daily"),
+            ics: None,
+            dedupe: Some(format!("bad-days:{case_id}:{from}")),
         },
     )
     .await

@@ -84,7 +84,7 @@ pub async fn assessment_draft(conn: &mut PgConnection, case: &CaseScope) -> sqlx
 /// `to_person` is set) and to each agency in `agencies` — (agency, the live consent relied on),
 /// already checked by the caller against `db::plans::recipients` — and the review tasks follow.
 /// Every provision of the plan to another agency passes here, so the record of the provision
-/// (第三者提供の記録) is written here too when the ledger exists.
+/// (第三者提供の記録) is written here too, in the same transaction.
 pub async fn deliver(
     conn: &mut PgConnection,
     plan: &PlanScope,
@@ -98,7 +98,10 @@ pub async fn deliver(
         ids.push(db::plans::insert_delivery(conn, plan, version_id, None, on).await?);
     }
     for to in agencies {
-        ids.push(db::plans::insert_delivery(conn, plan, version_id, Some(*to), on).await?);
+        let delivery = db::plans::insert_delivery(conn, plan, version_id, Some(*to), on).await?;
+        // the provision of the plan to another agency (第三者提供の記録)
+        db::ledger::plan_delivered(conn, plan, delivery, to.0, to.1, on).await?;
+        ids.push(delivery);
     }
     db::plans::sync_review_tasks(conn, plan).await?;
     Ok(ids)
@@ -116,11 +119,12 @@ async fn service_start(
     let Some(d) = db::tasks::phase_dates(conn, case).await? else {
         return Ok(None);
     };
-    Ok(match kind {
-        AgencyKind::TransitionOffice if d.phase == "training" => d.training_started_on,
-        AgencyKind::RetentionOffice if d.phase == "retention" => d.retention_start_on,
-        _ => None,
-    })
+    Ok(plan::service_start(
+        kind,
+        &d.phase,
+        d.training_started_on,
+        d.retention_start_on,
+    ))
 }
 
 /// The notices of the acting agency's service period on the case: no delivered plan since

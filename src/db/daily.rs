@@ -267,3 +267,41 @@ pub async fn set_participant_active(
     }
     Ok(user)
 }
+
+/// When the report of `day` is part of three or more bad days in a row (within the last two
+/// weeks), the first day of that run; None otherwise. The bad-days alert is sent once per run.
+pub async fn bad_run_start(
+    conn: &mut PgConnection,
+    target: &impl DailyCase,
+    day: NaiveDate,
+) -> sqlx::Result<Option<NaiveDate>> {
+    let rows: Vec<(NaiveDate, bool)> = sqlx::query_as(&format!(
+        "SELECT day, bad FROM daily_report
+          WHERE case_id = $1 AND day BETWEEN $2::date - 14 AND $2::date + 14
+            AND day > {TODAY} - 14
+          ORDER BY day"
+    ))
+    .bind(target.daily_case_id())
+    .bind(day)
+    .fetch_all(conn)
+    .await?;
+    Ok(bad_run(&rows, day))
+}
+
+/// The first day of the run of consecutive bad days that contains `day`, when it is three days
+/// or longer.
+pub fn bad_run(rows: &[(NaiveDate, bool)], day: NaiveDate) -> Option<NaiveDate> {
+    let bad = |d: NaiveDate| rows.iter().any(|(x, b)| *x == d && *b);
+    if !bad(day) {
+        return None;
+    }
+    let mut start = day;
+    while let Some(p) = start.pred_opt().filter(|p| bad(*p)) {
+        start = p;
+    }
+    let mut end = day;
+    while let Some(n) = end.succ_opt().filter(|n| bad(*n)) {
+        end = n;
+    }
+    ((end - start).num_days() >= 2).then_some(start)
+}

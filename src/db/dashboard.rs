@@ -15,11 +15,16 @@ use super::consents::ExpiringRow;
 use super::daily::AlertRow;
 use super::meetings::{ActionRow, MeetingListRow};
 use super::referrals::ReferralRow;
+use super::reports::{Awaiting, MissedHandover};
 use super::tasks::TaskRow;
 
 /// What the dashboard shows for the acting agency.
 pub struct Panels {
     pub daily_alerts: Vec<AlertRow>,
+    /// monthly reports waiting for the agency's acknowledgement (an employer's)
+    pub reports_awaiting: Vec<Awaiting>,
+    /// cases the agency leads whose hand-over is late
+    pub handovers_missed: Vec<MissedHandover>,
     pub tasks: Vec<TaskRow>,
     pub meetings: Vec<MeetingListRow>,
     pub actions: Vec<ActionRow>,
@@ -47,6 +52,8 @@ pub struct Ask<'a> {
 #[derive(sqlx::FromRow)]
 struct Row {
     daily_alerts: Json<Vec<AlertRow>>,
+    reports_awaiting: Json<Vec<Awaiting>>,
+    handovers_missed: Json<Vec<MissedHandover>>,
     tasks: Json<Vec<TaskRow>>,
     meetings: Json<Vec<MeetingListRow>>,
     actions: Json<Vec<ActionRow>>,
@@ -61,11 +68,14 @@ struct Row {
 static SQL: LazyLock<String> = LazyLock::new(|| {
     let panel = |sql: String| format!("(SELECT coalesce(json_agg(x), '[]') FROM ({sql}) x)");
     format!(
-        "SELECT {alerts} AS daily_alerts, {tasks} AS tasks, {meetings} AS meetings,
+        "SELECT {alerts} AS daily_alerts, {awaiting} AS reports_awaiting,
+                {missed} AS handovers_missed, {tasks} AS tasks, {meetings} AS meetings,
                 {actions} AS actions, {referrals} AS referrals, {cases} AS cases,
                 CASE WHEN $6 THEN {led} END AS led,
                 CASE WHEN $6 THEN {expiring} END AS expiring",
         alerts = panel(super::daily::alerts_sql()),
+        awaiting = panel(super::reports::awaiting_sql()),
+        missed = panel(super::reports::MISSED_HANDOVERS_SQL.to_string()),
         tasks = panel(super::tasks::open_for_agency_sql("$2", "$3")),
         meetings = panel(super::meetings::upcoming_sql("$4")),
         actions = panel(super::meetings::open_actions_sql("$3")),
@@ -89,6 +99,8 @@ pub async fn panels(conn: &mut PgConnection, actor: Actor, ask: &Ask<'_>) -> sql
         .await?;
     Ok(Panels {
         daily_alerts: row.daily_alerts.0,
+        reports_awaiting: row.reports_awaiting.0,
+        handovers_missed: row.handovers_missed.0,
         tasks: row.tasks.0,
         meetings: row.meetings.0,
         actions: row.actions.0,

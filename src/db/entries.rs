@@ -64,8 +64,10 @@ pub async fn insert(
     .bind(&e.fields)
     .bind(e.shared_with)
     .bind(e.reply_to)
-    .execute(conn)
+    .execute(&mut *conn)
     .await?;
+    // sharing is a provision: recorded in the same transaction (第三者提供の記録)
+    super::ledger::entry_shared(conn, scope, e.category, e.shared_with).await?;
     Ok(id)
 }
 
@@ -684,17 +686,17 @@ pub async fn summaries_since(
 }
 
 /// Per Tokyo month since `from`, among the entries the reader may see: whether there was an
-/// interview with the person (a contact in person, visit or online) and a report.
+/// interview with the person (a contact in person, visit or online). (The month's report is an
+/// issued 支援レポート: `db::reports::issued_months`.)
 pub async fn monthly_interviews(
     conn: &mut PgConnection,
     reader: Reader,
     from: DateTime<Utc>,
-) -> sqlx::Result<Vec<(chrono::NaiveDate, bool, bool)>> {
+) -> sqlx::Result<Vec<(chrono::NaiveDate, bool)>> {
     sqlx::query_as(&format!(
         "SELECT date_trunc('month', e.occurred_at AT TIME ZONE 'Asia/Tokyo')::date AS month,
                 bool_or(e.kind = 'contact' AND e.fields->>'with_whom' = 'person'
-                        AND e.fields->>'channel' IN ('meeting', 'visit', 'online')) AS interview,
-                bool_or(coalesce((e.fields->>'report')::boolean, false)) AS report
+                        AND e.fields->>'channel' IN ('meeting', 'visit', 'online')) AS interview
          FROM entry e
          WHERE e.case_id = $2 AND e.occurred_at >= $3 AND {}
          GROUP BY 1",

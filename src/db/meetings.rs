@@ -102,6 +102,8 @@ pub struct MeetingRow {
     pub minutes_by_name: Option<String>,
     pub minutes_at: Option<DateTime<Utc>>,
     pub minutes_version: i32,
+    /// who presented the plan at a meeting on the support plan (地域連携会議実施加算)
+    pub plan_presenter: Option<String>,
 }
 
 impl MeetingRow {
@@ -117,7 +119,8 @@ const MEETING_SELECT: &str = "SELECT m.id, m.case_id, p.family_name, p.given_nam
         m.status, m.sequence, m.material, m.material_html, m.material_category,
         mu.display_name AS material_by_name,
         m.material_at, m.attendees, m.discussion, m.decisions, m.held_at, m.cancel_reason,
-        m.updated_at, nu.display_name AS minutes_by_name, m.minutes_at, m.minutes_version
+        m.updated_at, nu.display_name AS minutes_by_name, m.minutes_at, m.minutes_version,
+        m.plan_presenter
      FROM meeting m
      JOIN case_file c ON c.id = m.case_id
      JOIN participant p ON p.id = c.participant_id

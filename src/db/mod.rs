@@ -1,6 +1,7 @@
 //! Database access, one file per aggregate. Functions take `&mut PgConnection` so that a handler
 //! acquires one connection and can wrap several calls in one transaction.
 
+pub mod additions;
 pub mod agencies;
 pub mod audit;
 pub mod auth;
@@ -11,10 +12,12 @@ pub mod daily;
 pub mod dashboard;
 pub mod directory;
 pub mod entries;
+pub mod ledger;
 pub mod login_limits;
 pub mod meetings;
 pub mod notices;
 pub mod plans;
+pub mod reports;
 pub mod referrals;
 pub mod second_factor;
 pub mod tasks;

@@ -184,6 +184,19 @@ pub async fn agency_coordinators(conn: &mut PgConnection, agency: Uuid) -> sqlx:
     .await
 }
 
+/// The coordinators of the case's lead agency (the bad-days alert goes only to them).
+pub async fn lead_coordinators(conn: &mut PgConnection, case_id: Uuid) -> sqlx::Result<Vec<Uuid>> {
+    sqlx::query_scalar(
+        "SELECT m.user_id FROM case_file c
+           JOIN membership m ON m.agency_id = c.lead_agency_id AND m.role = 'coordinator'
+           JOIN app_user u ON u.id = m.user_id AND u.active AND u.participant_case_id IS NULL
+          WHERE c.id = $1",
+    )
+    .bind(case_id)
+    .fetch_all(conn)
+    .await
+}
+
 /// A reminder the daily sweep found: whom, of what kind, where it links, with what words.
 #[derive(Debug, sqlx::FromRow)]
 pub struct Due {
@@ -206,7 +219,8 @@ pub async fn due_reminders(conn: &mut PgConnection, today: NaiveDate) -> sqlx::R
                 CASE WHEN t.source LIKE 'plan-review:%' THEN 'plan_review_due' ELSE 'item_due' END
                     AS kind,
                 '/cases/' || t.case_id
-                    || CASE WHEN t.source LIKE 'plan-review:%' THEN '/plans' ELSE '/legal' END
+                    || CASE WHEN t.source LIKE 'plan-review:%' OR t.source LIKE 'plan-first:%'
+                            THEN '/plans' ELSE '/legal' END
                     AS link,
                 t.due_on, a.name AS agency,
                 'task:' || t.id || ':' || $1::date AS dedupe

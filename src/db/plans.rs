@@ -649,9 +649,13 @@ pub async fn add_monitoring(
     Ok(id)
 }
 
-/// Brings the case's plan-review tasks (source `plan-review:<plan id>`) in line with its plans:
-/// one task per delivered, not superseded plan, owned by the plan's agency and due on its next
-/// review; open untouched ones that no longer apply go. The reason is the task's title.
+/// Brings the case's plan tasks in line with its plans and dates: one review task (source
+/// `plan-review:<plan id>`) per delivered, not superseded plan of an agency on the team, owned
+/// by the plan's agency and due on its next review; one first-plan task (`plan-first:<agency id>`) per agency whose
+/// service period has started (`plan::service_start`) and which has delivered no plan on the
+/// case, due within one month of the start; open untouched ones that no longer apply go. The
+/// reason is the task's title. Run when a plan is delivered or monitored and when the case's
+/// phase or dates change.
 pub async fn sync_review_tasks(conn: &mut PgConnection, scope: &impl OnCase) -> sqlx::Result<()> {
     seed_sync_review_tasks(conn, scope.case_id()).await
 }
@@ -663,8 +667,22 @@ pub(crate) async fn seed_sync_review_tasks(
 ) -> sqlx::Result<()> {
     use crate::domain::plan::{review_source, REVIEW_REASON};
     let plans = all_of_case(conn, case_id).await?;
+    // the agencies on the team now: an agency that left reviews no plan
+    let team: Vec<(Uuid, String, String, Option<NaiveDate>, Option<NaiveDate>)> = sqlx::query_as(
+        "SELECT ca.agency_id, a.kind, c.phase, c.training_started_on, c.retention_start_on
+         FROM case_agency ca
+         JOIN agency a ON a.id = ca.agency_id
+         JOIN case_file c ON c.id = ca.case_id
+         WHERE ca.case_id = $1 AND ca.left_on IS NULL",
+    )
+    .bind(case_id)
+    .fetch_all(&mut *conn)
+    .await?;
     let mut wanted: Vec<(String, String, Uuid, NaiveDate)> = vec![];
     for p in &plans {
+        if !team.iter().any(|t| t.0 == p.agency_id) {
+            continue;
+        }
         if let Some(due) = p.review_due() {
             wanted.push((
                 review_source(p.id),
@@ -678,10 +696,40 @@ pub(crate) async fn seed_sync_review_tasks(
             ));
         }
     }
+    // the first plan of each service period: due within one month of the service start, for
+    // an agency on the team that has delivered no plan on the case
+    for (agency, kind, phase, training, retention) in team {
+        let Some(kind) = crate::domain::kinds::AgencyKind::parse(&kind) else {
+            continue;
+        };
+        let Some(start) = crate::domain::plan::service_start(kind, &phase, training, retention)
+        else {
+            continue;
+        };
+        let delivered = plans
+            .iter()
+            .any(|p| p.agency_id == agency && p.delivered_on.is_some());
+        if delivered {
+            continue;
+        }
+        let due = crate::domain::plan::first_plan_due(start);
+        wanted.push((
+            crate::domain::plan::first_plan_source(agency),
+            format!(
+                "{}（サービス開始 {}・期限 {}）",
+                crate::domain::plan::FIRST_REASON,
+                crate::domain::dates::slash(start),
+                crate::domain::dates::slash(due)
+            ),
+            agency,
+            due,
+        ));
+    }
     let sources: Vec<&str> = wanted.iter().map(|w| w.0.as_str()).collect();
     sqlx::query(
         "DELETE FROM task WHERE case_id = $1 AND status = 'open' AND NOT edited
-           AND source LIKE 'plan-review:%' AND NOT (source = ANY ($2))",
+           AND (source LIKE 'plan-review:%' OR source LIKE 'plan-first:%')
+           AND NOT (source = ANY ($2))",
     )
     .bind(case_id)
     .bind(&sources)

@@ -12,9 +12,11 @@ mod daily;
 mod directory;
 mod employment;
 mod ids;
+mod ledger;
 mod meetings;
 mod plans;
 mod referrals;
+mod reports;
 mod retention;
 mod timelines;
 
@@ -38,7 +40,9 @@ pub async fn load(pool: &PgPool) -> Result<()> {
     employment::load_employment(&mut tx).await?;
     retention::load_retention_checks(&mut tx).await?;
     plans::load_plans(&mut tx).await?;
+    reports::load_reports(&mut tx).await?;
     daily::load_daily(&mut tx).await?;
+    ledger::load_ledger(&mut tx).await?;
     directory::load(&mut tx).await?;
     tx.commit().await?;
     Ok(())

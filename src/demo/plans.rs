@@ -1,10 +1,14 @@
 //! The demo's 個別支援計画: 鈴木 一郎 at ひかり has two plans — the first followed by the
 //! second, delivered to him and (under his consent) to こもれび, its review due in the coming
 //! days — and 田中 健 has a retention plan at あおば, delivered, with a monitoring that found
-//! no change needed (the review clock restarts from it). Dates are
-//! relative to the load day.
+//! no change needed (the review clock restarts from it). 高橋 美咲, hired, has ひかり's plan of
+//! her last months of training, delivered and monitored after the hire, and あおば's first
+//! retention plan as a draft (原案) for the service that starts six months after the hire; 伊藤
+//! 由美, in follow-up, has あおば's last retention plan, delivered before the service ended and
+//! あおば left the team. Dates are relative to the load day.
 
-use super::{id, AOBA, CASE_SUZUKI, CASE_TANAKA, HIKARI, KOMOREBI};
+use super::{id, AOBA, CASE_ITO, CASE_SUZUKI, CASE_TAKAHASHI, CASE_TANAKA, HIKARI, KOMOREBI};
+use crate::demo::employment::{ITO_HIRED_DAYS_AGO, TAKAHASHI_HIRED_DAYS_AGO};
 use crate::domain::dates::{add_months_clamped, period_end, today_tokyo};
 use anyhow::Result;
 use chrono::{Datelike, Duration, NaiveDate};
@@ -37,6 +41,8 @@ struct DemoPlan {
     /// deliver to こもれび under the person's consent
     to_komorebi: bool,
     monitoring: Option<(i64, &'static str)>,
+    /// only the draft (原案): no meeting, consent or delivery yet
+    draft: bool,
 }
 
 pub(super) async fn load_plans(tx: &mut sqlx::PgConnection) -> Result<()> {
@@ -62,6 +68,8 @@ pub(super) async fn load_plans(tx: &mut sqlx::PgConnection) -> Result<()> {
         .or_else(|| candidates.iter().copied().find(|d| review(*d) >= today))
         .unwrap_or(add_months_clamped(due, -3));
     let suzuki_start = months(14);
+    let takahashi_hired = today - Duration::days(TAKAHASHI_HIRED_DAYS_AGO);
+    let ito_hired = today - Duration::days(ITO_HIRED_DAYS_AGO);
     let plans = [
         DemoPlan {
             n: 1,
@@ -88,6 +96,7 @@ pub(super) async fn load_plans(tx: &mut sqlx::PgConnection) -> Result<()> {
             assessment: "【就労準備性のチェック】紹介の目安 4/6\n- 課題：1日過ごす体力\n- 課題：障害の自己理解",
             to_komorebi: true,
             monitoring: None,
+            draft: false,
         },
         DemoPlan {
             n: 2,
@@ -117,6 +126,7 @@ pub(super) async fn load_plans(tx: &mut sqlx::PgConnection) -> Result<()> {
             assessment: "【就労準備性のチェック】紹介の目安 6/6\n【最近の記録】午後に集中が途切れる。メモを使うと手順を守れる。",
             to_komorebi: true,
             monitoring: None,
+            draft: false,
         },
         DemoPlan {
             n: 3,
@@ -143,12 +153,98 @@ pub(super) async fn load_plans(tx: &mut sqlx::PgConnection) -> Result<()> {
             assessment: "【安定した就労と生活のためのチェック】作業遂行 4.0、対人関係 2.3",
             to_komorebi: false,
             monitoring: Some((10, "面談で残業の増加を確認。上司と業務量を相談した。")),
+            draft: false,
+        },
+        DemoPlan {
+            n: 4,
+            case_id: CASE_TAKAHASHI,
+            agency: HIKARI,
+            author: "sabikan@hikari.example",
+            service: "transition",
+            category: "training",
+            seq: 1,
+            previous: None,
+            service_start: months(29),
+            plan_date: takahashi_hired - Duration::days(75),
+            delivered_on: takahashi_hired - Duration::days(68),
+            wishes: "本人：物流の事務で働きたい。家族：職場に慣れるまで見守ってほしい。",
+            policy: "職場実習で作業の手順と報告の仕方を身につけ、採用後は職場と本人の間をつなぐ。",
+            goals: &[
+                ("long", "物流センターの事務補助として働き続ける", 12),
+                ("short", "実習先で1日6時間の作業を続ける", 3),
+            ],
+            rows: &[
+                ("職場実習の調整と同行", "就労支援員", "週1回", "株式会社みどり物流", "3か月", true),
+                ("面談（疲れのサインと報告の練習）", "サービス管理責任者", "月2回", "ひかり", "3か月", false),
+            ],
+            assessment: "【就労準備性のチェック】紹介の目安 6/6\n【最近の記録】報告のタイミングに迷うことがある。",
+            to_komorebi: true,
+            // monitored after the hire (ひかり supports the first six months at work)
+            monitoring: Some((
+                68 + TAKAHASHI_HIRED_DAYS_AGO - 45,
+                "就職後の職場訪問で、手順書を使って作業できていることを確認。計画の変更は不要。",
+            )),
+            draft: false,
+        },
+        DemoPlan {
+            n: 5,
+            case_id: CASE_TAKAHASHI,
+            agency: AOBA,
+            author: "teichaku@aoba.example",
+            service: "retention",
+            category: "work",
+            seq: 1,
+            previous: None,
+            service_start: add_months_clamped(takahashi_hired, 6),
+            plan_date: today,
+            delivered_on: today,
+            wishes: "本人：今の職場で長く働きたい。困ったときに相談できる人がほしい。",
+            policy: "ひかりからの引継ぎを受け、月1回の面談と職場訪問で定着を支える。",
+            goals: &[
+                ("long", "就労定着支援の終了後も、職場と相談しながら働き続ける", 12),
+                ("short", "困ったときに上司へ自分から報告する", 3),
+            ],
+            rows: &[
+                ("本人との面談（体調・生活リズム）", "就労定着支援員", "月1回", "あおば", "6か月", false),
+                ("職場訪問と上司との連絡調整", "就労定着支援員", "月1回", "株式会社みどり物流", "6か月", true),
+            ],
+            assessment: "【引継ぎ】ひかりの個別支援計画とケース会議の記録から作成（引継ぎの会議の前の原案）。",
+            to_komorebi: false,
+            monitoring: None,
+            draft: true,
+        },
+        DemoPlan {
+            n: 6,
+            case_id: CASE_ITO,
+            agency: AOBA,
+            author: "teichaku@aoba.example",
+            service: "retention",
+            category: "work",
+            seq: 1,
+            previous: None,
+            service_start: ito_hired + Duration::days(183),
+            plan_date: today - Duration::days(300),
+            delivered_on: today - Duration::days(293),
+            wishes: "本人：支援が終わっても今の仕事を続けたい。",
+            policy: "就労定着支援の終了に向けて、職場と就業・生活支援センターへの引継ぎを進める。",
+            goals: &[
+                ("long", "支援の終了後も職場と相談しながら働き続ける", 12),
+                ("short", "困りごとをみなとの担当者に自分で連絡する", 6),
+            ],
+            rows: &[
+                ("本人との面談", "就労定着支援員", "月1回", "職場近くの面談室", "6か月", false),
+                ("みなとへの引継ぎの調整", "就労定着支援員", "終了前3か月", "みなと", "3か月", true),
+            ],
+            assessment: "【安定した就労と生活のためのチェック】作業遂行 4.3、対人関係 3.8",
+            to_komorebi: false,
+            monitoring: Some((120, "引継ぎの準備が進んでいることを確認。計画の変更は不要。")),
+            draft: false,
         },
     ];
     for p in &plans {
         load_plan(tx, p).await?;
     }
-    for case_id in [CASE_SUZUKI, CASE_TANAKA] {
+    for case_id in [CASE_SUZUKI, CASE_TAKAHASHI, CASE_TANAKA, CASE_ITO] {
         crate::db::plans::seed_sync_review_tasks(&mut *tx, case_id).await?;
     }
     Ok(())
@@ -233,6 +329,9 @@ async fn load_plan(tx: &mut sqlx::PgConnection, p: &DemoPlan) -> Result<()> {
         .bind(addition)
         .execute(&mut *tx)
         .await?;
+    }
+    if p.draft {
+        return Ok(());
     }
     let held = p.plan_date + Duration::days(3);
     sqlx::query(

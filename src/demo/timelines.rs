@@ -569,9 +569,10 @@ pub(super) async fn load_timelines(tx: &mut sqlx::PgConnection) -> Result<()> {
         let mut days = *from;
         let mut n = 0usize;
         while days >= *to {
-            // あおば's monthly contacts with 田中 健 are the interview and the support report
+            // あおば's monthly contacts with 田中 健 are the interviews (the monthly reports
+            // are 支援レポート of their own: `demo::reports`)
             let fields = match (*case, *kind) {
-                (5, "contact") => r#"{"channel":"meeting","with_whom":"person","report":true}"#,
+                (5, "contact") => r#"{"channel":"meeting","with_whom":"person"}"#,
                 (_, "contact") => r#"{"channel":"visit","with_whom":"employer"}"#,
                 _ => "{}",
             };

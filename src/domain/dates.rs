@@ -164,6 +164,23 @@ pub fn parse_date(s: &str) -> Option<NaiveDate> {
         .filter(|d| in_range(*d))
 }
 
+/// Parses a month typed as 2026-04 or 2026/04 (as a `month` field sends it; full-width digits
+/// allowed) into its first day, between `FIRST_DATE` and `LAST_DATE`.
+pub fn parse_month(s: &str) -> Option<NaiveDate> {
+    let s = crate::domain::text::nfkc(s).replace('/', "-");
+    let (y, m) = s.trim().split_once('-')?;
+    if y.len() != 4 || m.is_empty() || m.len() > 2 {
+        return None;
+    }
+    let (y, m) = (y.parse::<i32>().ok()?, m.parse::<u32>().ok()?);
+    NaiveDate::from_ymd_opt(y, m, 1).filter(|d| in_range(*d))
+}
+
+/// The first day of the month of `d`.
+pub fn month_of(d: NaiveDate) -> NaiveDate {
+    d.with_day(1).expect("the first of a month exists")
+}
+
 /// Reads a date and time typed in Tokyo time ("2026-04-01T09:30", as a `datetime-local`
 /// field sends it), on a day `parse_date` would accept.
 pub fn parse_local_datetime(s: &str) -> Option<DateTime<Utc>> {
@@ -210,6 +227,18 @@ pub fn tokyo_midnight(d: NaiveDate) -> chrono::DateTime<chrono::Utc> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn months_typed_either_way_and_nothing_else() {
+        let april = chrono::NaiveDate::from_ymd_opt(2026, 4, 1);
+        assert_eq!(super::parse_month("2026-04"), april);
+        assert_eq!(super::parse_month("2026/4"), april);
+        assert_eq!(super::parse_month("２０２６－０４"), april);
+        assert_eq!(super::parse_month(" 2026-04 "), april);
+        for bad in ["", "2026", "2026-13", "2026-00", "26-04", "2026-04-01", "abc", "3026-01"] {
+            assert_eq!(super::parse_month(bad), None, "{bad}");
+        }
+    }
+
     use super::*;
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {

@@ -18,6 +18,8 @@ pub mod password;
 pub mod photo;
 pub mod plan;
 pub mod radar;
+pub mod regional;
 pub mod referral;
+pub mod report;
 pub mod second_factor;
 pub mod text;

@@ -191,6 +191,31 @@ pub fn review_due(
     add_months_clamped(anchor, service.review_months())
 }
 
+/// The service start a case's phase and dates give for an agency of `kind`: 就労移行支援 from
+/// the training start while in training, 就労定着支援 from the retention start while in
+/// retention; None for other kinds and phases.
+pub fn service_start(
+    kind: super::kinds::AgencyKind,
+    phase: &str,
+    training_started_on: Option<NaiveDate>,
+    retention_start_on: Option<NaiveDate>,
+) -> Option<NaiveDate> {
+    use super::kinds::AgencyKind;
+    match kind {
+        AgencyKind::TransitionOffice if phase == "training" => training_started_on,
+        AgencyKind::RetentionOffice if phase == "retention" => retention_start_on,
+        _ => None,
+    }
+}
+
+/// The task source key of the first plan of an agency's service period on the case.
+pub fn first_plan_source(agency_id: uuid::Uuid) -> String {
+    format!("plan-first:{agency_id}")
+}
+
+/// The reason the first plan's task carries (the dashboard shows it).
+pub const FIRST_REASON: &str = "個別支援計画の作成期限";
+
 /// The task source key of a plan's review (tasks of the legal timeline have keys without ':').
 pub fn review_source(plan_id: uuid::Uuid) -> String {
     format!("plan-review:{plan_id}")

@@ -299,6 +299,11 @@ async fn show(
         .unwrap_or(crate::domain::kinds::AgencyKind::Other);
     let plan_notices =
         crate::area::plans::case_notices(&mut conn, auth.ctx.tr, &case, kind).await?;
+    // the deadline of the hand-over (支援体制構築) passed without it: the case says so
+    let handover_alert = crate::area::reports::handover_words(&mut conn, auth.ctx.tr, &case)
+        .await?
+        .filter(|(_, alert)| *alert)
+        .map(|(words, _)| words);
     // the view's audit row and the read marks of what it showed, in one statement
     auth.who(&state.refusals)
         .viewed(&mut conn, "case.view", Some(id), None, &unread)
@@ -311,6 +316,7 @@ async fn show(
         may_view_access_log: policy::may_view_access_log(&auth.user, case.facts()),
         bad_streak: db::daily::bad_streak(&daily),
         plan_notices,
+        handover_alert,
         upcoming,
         access: case.access(),
         header,

@@ -161,6 +161,7 @@ fn check(
 #[allow(clippy::too_many_arguments)]
 async fn save_report(
     conn: &mut PgConnection,
+    mail: &crate::config::MailSettings,
     tr: Tr,
     target: &impl DailyCase,
     user: Uuid,
@@ -186,7 +187,13 @@ async fn save_report(
         entered_by: user,
     };
     match db::daily::insert(conn, target, &report).await? {
-        Some(_) => Ok(true),
+        Some(_) => {
+            // three bad days in a row: the lead's coordinators hear it, once per run
+            if let Some(from) = db::daily::bad_run_start(conn, target, day).await? {
+                crate::area::notify::bad_days(conn, mail, target, from).await?;
+            }
+            Ok(true)
+        }
         None => {
             errors.add("day", tr.t("daily-twice"));
             Ok(false)
@@ -334,7 +341,7 @@ async fn own_save(
         tx.commit().await?;
         return Ok(flash::redirect("/me/daily", Flash::Saved));
     }
-    if !save_report(&mut tx, tr, &own, auth.user.id, &form, &mut errors).await? {
+    if !save_report(&mut tx, &state.settings.mail, tr, &own, auth.user.id, &form, &mut errors).await? {
         let page = own_view(&mut tx, &auth, case_id, OwnForm::Typed(form, false), errors).await?;
         return render_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
     }
@@ -435,6 +442,7 @@ async fn case_save(
     let mut errors = Errors::default();
     if !save_report(
         &mut tx,
+        &state.settings.mail,
         auth.ctx.tr,
         &health,
         auth.user.id,

@@ -22,6 +22,8 @@ pub async fn index(State(state): State<AppState>, auth: Auth) -> AppResult<Html<
     let mut actions = vec![];
     let mut tasks = vec![];
     let mut daily_alerts = vec![];
+    let mut reports_awaiting = vec![];
+    let mut handovers_missed = vec![];
     if let (Some(m), Some(actor)) = (auth.user.acting.as_ref(), auth.user.actor()) {
         let today = crate::domain::dates::today_tokyo();
         let month_end = crate::domain::dates::period_end(
@@ -67,6 +69,8 @@ pub async fn index(State(state): State<AppState>, auth: Auth) -> AppResult<Html<
         )
         .await?;
         daily_alerts = read.daily_alerts;
+        reports_awaiting = read.reports_awaiting;
+        handovers_missed = read.handovers_missed;
         tasks = read.tasks;
         meetings = read.meetings;
         actions = read.actions;
@@ -99,6 +103,8 @@ pub async fn index(State(state): State<AppState>, auth: Auth) -> AppResult<Html<
         referrals,
         meetings,
         daily_alerts,
+        reports_awaiting,
+        handovers_missed,
         tasks,
         actions,
         admin_counts,

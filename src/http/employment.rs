@@ -58,13 +58,14 @@ async fn retention_office(
 }
 
 /// Months of the retention service (up to today) with or without an interview with the person
-/// and a support report; the months lacking either are flagged on the page.
+/// and an issued support report; the months lacking either are flagged on the page.
 async fn monthly_checks(
     conn: &mut PgConnection,
-    reader: Reader,
+    case: &CaseScope,
     d: &PhaseDates,
     today: NaiveDate,
 ) -> AppResult<Vec<MonthCheck>> {
+    let reader = case.reader();
     let Some(start) = d.retention_start_on else {
         return Ok(vec![]);
     };
@@ -75,15 +76,17 @@ async fn monthly_checks(
         crate::domain::dates::tokyo_noon(start) - chrono::Duration::hours(12),
     )
     .await?;
+    // the report of a month is an issued 支援レポート (not a flag on an entry)
+    let issued = db::reports::issued_months(conn, case).await?;
     let mut months = vec![];
     let mut month =
         NaiveDate::from_ymd_opt(start.year(), start.month(), 1).expect("first of month");
     while month <= until {
-        let found = rows.iter().find(|(m, _, _)| *m == month);
+        let found = rows.iter().find(|(m, _)| *m == month);
         months.push(MonthCheck {
             month: format!("{}/{:02}", month.year(), month.month()),
             interview: found.is_some_and(|r| r.1),
-            report: found.is_some_and(|r| r.2),
+            report: issued.contains(&month),
             in_progress: !dates::month_has_ended(month, today),
         });
         month = dates::add_months_clamped(month, 1);
@@ -187,7 +190,12 @@ async fn legal_page(
         .map(|m| m.joined_on);
     let today = dates::today_tokyo();
     let (milestones, notices) = milestones(tr, &d, job_coach_from, today);
-    let months = monthly_checks(conn, case.reader(), &d, today).await?;
+    let months = monthly_checks(conn, case, &d, today).await?;
+    let mut notices = notices;
+    // the service-end countdown says where the hand-over (支援体制構築) stands
+    if let Some((words, _)) = crate::area::reports::handover_words(conn, tr, case).await? {
+        notices.push(words);
+    }
     let intensity = intensity(conn, case.reader()).await?;
     let tasks = db::tasks::for_case(conn, case).await?;
     let form = form.unwrap_or_else(|| PhaseForm {
@@ -375,6 +383,8 @@ async fn change_phase(
     let office = retention_office(&mut tx, &case, dates.lead_agency_id).await?;
     let wanted = crate::area::legal::wanted_tasks(&dates, office);
     db::tasks::regenerate(&mut tx, &case, &dates, &wanted).await?;
+    // a service period that starts asks for its first support plan
+    db::plans::sync_review_tasks(&mut tx, &case).await?;
     let when = match dates.phase.as_str() {
         "training" => dates.training_started_on,
         "employed" => dates.hired_on,

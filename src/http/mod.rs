@@ -17,10 +17,12 @@ pub mod extract;
 pub mod flash;
 pub mod form;
 pub mod form_limit;
+pub mod ledger;
 pub mod meetings;
 pub mod middleware;
 pub mod notifications;
 pub mod plans;
+pub mod reports;
 pub mod referrals;
 pub mod render;
 pub mod retention;
@@ -79,6 +81,8 @@ pub fn router(state: AppState) -> Router {
         .merge(referrals::routes())
         .merge(meetings::routes())
         .merge(plans::routes())
+        .merge(reports::routes())
+        .merge(ledger::routes())
         .merge(employment::routes())
         .merge(retention::routes())
         .merge(daily::routes())

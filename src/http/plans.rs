@@ -103,7 +103,30 @@ async fn index_page(
             assessment: area::plans::assessment_draft(conn, case).await?,
         },
     };
+    let regional = {
+        use crate::domain::regional::{fiscal_year_start, Counts};
+        use crate::views::ledger::{RegionalLine, RegionalSummary};
+        let meetings =
+            db::additions::for_case(conn, case, fiscal_year_start(today)).await?;
+        let days: Vec<_> = meetings
+            .iter()
+            .map(|m| m.starts_at.with_timezone(&chrono_tz::Asia::Tokyo).date_naive())
+            .collect();
+        let provides = matches!(
+            acting_kind(auth),
+            crate::domain::kinds::AgencyKind::TransitionOffice
+                | crate::domain::kinds::AgencyKind::RetentionOffice
+        );
+        (provides || !meetings.is_empty()).then(|| {
+            RegionalSummary::new(
+                tr,
+                Counts::of(&days, today),
+                meetings.iter().map(|m| RegionalLine::new(tr, m)).collect(),
+            )
+        })
+    };
     Ok(PlansPage {
+        regional,
         layout: auth.ctx.layout("plan-title"),
         case_id: case.case_id(),
         name,

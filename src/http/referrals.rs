@@ -364,6 +364,7 @@ async fn send(
 ) -> AppResult<bool> {
     let actor = scope.actor();
     let mut packet = packet;
+    let categories = required_categories(&packet);
     packet.sent_by = db::users::display_name(conn, actor.user_id()).await?;
     // the consent the sending was checked against, for the letter's statement
     packet.consent_on = db::referrals::consent_given_on(
@@ -386,6 +387,15 @@ async fn send(
         return Ok(false);
     }
     db::referrals::mark_referred(conn, scope).await?;
+    // the packet is a provision to the receiver (第三者提供の記録)
+    crate::area::ledger::referral_sent(
+        conn,
+        scope,
+        referral.id,
+        referral.to_agency_id,
+        &categories,
+    )
+    .await?;
     timeline_event(
         conn,
         scope,
@@ -681,6 +691,7 @@ async fn transition(
                 if let Some(dates) = db::tasks::phase_dates(&mut tx, &rs).await? {
                     let wanted = crate::area::legal::wanted_tasks(&dates, referral.to_agency_id);
                     db::tasks::regenerate(&mut tx, &rs, &dates, &wanted).await?;
+                    db::plans::sync_review_tasks(&mut tx, &rs).await?;
                 }
             }
             _ => {}

@@ -71,6 +71,8 @@ pub struct CasePage {
     pub may_view_access_log: bool,
     /// the acting agency's support plans: none delivered in the service period, a review due
     pub plan_notices: Vec<crate::domain::plan::Notice>,
+    /// the hand-over before the service ends is late or did not start by its deadline
+    pub handover_alert: Option<String>,
 }
 
 #[derive(Template)]

@@ -20,6 +20,10 @@ pub struct Dashboard {
     pub meetings: Vec<crate::db::meetings::MeetingListRow>,
     /// Cases with three bad days in a row (daily reports the agency may see).
     pub daily_alerts: Vec<crate::db::daily::AlertRow>,
+    /// Support reports issued to the agency (an employer) and not yet acknowledged.
+    pub reports_awaiting: Vec<crate::db::reports::Awaiting>,
+    /// The agency's lead retention cases whose hand-over did not start by its deadline.
+    pub handovers_missed: Vec<crate::db::reports::MissedHandover>,
     /// The agency's tasks due this month or overdue.
     pub tasks: Vec<crate::db::tasks::TaskRow>,
     /// The agency's open action items (overdue first).

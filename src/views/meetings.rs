@@ -125,6 +125,8 @@ pub struct MeetingPage {
     pub started: bool,
     /// the cancellation's reason as typed, when it came back
     pub cancel_reason: String,
+    /// who presented the plan, for a meeting on the support plan (地域連携会議実施加算)
+    pub presenter_choices: Vec<Choice>,
 }
 
 /// The versions of a meeting's minutes: as they stand, then each earlier one with who wrote

@@ -46,6 +46,8 @@ pub struct PlansPage {
     pub next_from: Option<i32>,
     pub form: StartForm,
     pub errors: Errors,
+    /// the acting agency's meetings for 地域連携会議実施加算 on the case, against the limits
+    pub regional: Option<crate::views::ledger::RegionalSummary>,
 }
 
 /// A goal field of the version form.

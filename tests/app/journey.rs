@@ -388,6 +388,7 @@ async fn every_main_page_on_a_phone_has_no_squeezed_table(pool: PgPool) {
             "/team",
             "/consents",
             "/plans",
+            "/reports",
         ]
         .map(|p| format!("/cases/{case}{p}"))
         .to_vec()
@@ -402,6 +403,8 @@ async fn every_main_page_on_a_phone_has_no_squeezed_table(pool: PgPool) {
             "/agencies",
             "/account",
             "/account/notifications",
+            "/agency/ledger",
+            "/agency/regional-meetings",
         ]
         .map(String::from)
         .to_vec()
@@ -412,6 +415,7 @@ async fn every_main_page_on_a_phone_has_no_squeezed_table(pool: PgPool) {
             v.extend(case_pages(renkei::demo::CASE_SUZUKI));
             v.extend(case_pages(CASE_YAMADA));
             v.push(format!("/cases/{CASE_YAMADA}/access-log"));
+            v.push(format!("/cases/{CASE_YAMADA}/ledger"));
             v.push(format!("/meetings/{meeting}"));
             v.push(format!("/referrals/{referral}"));
             v
@@ -420,6 +424,12 @@ async fn every_main_page_on_a_phone_has_no_squeezed_table(pool: PgPool) {
             let mut v = common();
             v.extend(case_pages(CASE_TANAKA));
             v.push(format!("/cases/{CASE_TANAKA}/access-log"));
+            v.push(format!("/cases/{CASE_TANAKA}/ledger"));
+            v
+        }),
+        ("boss@midori.example", {
+            let mut v = common();
+            v.extend(case_pages(CASE_TANAKA));
             v
         }),
         ("sabikan@hikari.example", {
@@ -429,6 +439,7 @@ async fn every_main_page_on_a_phone_has_no_squeezed_table(pool: PgPool) {
                 "/cases/{}/access-log",
                 renkei::demo::CASE_TAKAHASHI
             ));
+            v.push(format!("/cases/{}/ledger", renkei::demo::CASE_SUZUKI));
             v
         }),
         (

@@ -356,6 +356,7 @@ struct Planted {
     meetings: Vec<Uuid>,
     referrals: Vec<Uuid>,
     plans: Vec<Uuid>,
+    reports: Vec<Uuid>,
 }
 
 impl Planted {
@@ -510,6 +511,7 @@ async fn plant(app: &TestApp, users: &Users) -> Planted {
     plant_held_meeting(&c, &mut p).await;
     plant_scheduled_meetings(&c, &mut p).await;
     plant_plan(&c, &mut p).await;
+    plant_report(&c, &mut p).await;
     // no marker may contain another: a find must name one record
     for a in &p.markers {
         for b in &p.markers {
@@ -1093,6 +1095,50 @@ async fn plant_plan(c: &Ctx<'_>, p: &mut Planted) {
     );
 }
 
+/// A draft of あおば's monthly support report to みどり物流 (the marker in the person's situation):
+/// a draft is read by the writing office alone — the employer reads a report once it is issued.
+async fn plant_report(c: &Ctx<'_>, p: &mut Planted) {
+    let pool = &c.app.pool;
+    let writer = users_id(pool, "teichaku@aoba.example").await;
+    let report = Uuid::now_v7();
+    let situation = marker_text("report-situation", "work");
+    sqlx::query(
+        "INSERT INTO support_report (id, case_id, agency_id, employer_agency_id, month, created_by)
+         VALUES ($1, $2, $3, $4, date_trunc('month', now() - interval '1 month')::date, $5)",
+    )
+    .bind(report)
+    .bind(CASE)
+    .bind(AOBA)
+    .bind(MIDORI)
+    .bind(writer)
+    .execute(pool)
+    .await
+    .unwrap();
+    sqlx::query(
+        "INSERT INTO support_report_version (id, report_id, version_no, activity, situation,
+                                             support, requests, next_steps, saved_by)
+         VALUES ($1, $2, 1, '', $3, '支援', '依頼', '方針', $4)",
+    )
+    .bind(Uuid::now_v7())
+    .bind(report)
+    .bind(&situation)
+    .bind(writer)
+    .execute(pool)
+    .await
+    .unwrap();
+    p.reports.push(report);
+    p.add(
+        "report-situation",
+        "work",
+        Rule::Plan { author: AOBA },
+        vec![
+            format!("/cases/{CASE}/reports/{report}"),
+            format!("/cases/{CASE}/reports/{report}/print"),
+        ],
+        None,
+    );
+}
+
 async fn users_id(pool: &PgPool, email: &str) -> Uuid {
     sqlx::query_scalar("SELECT id FROM app_user WHERE email = $1")
         .bind(email)
@@ -1292,6 +1338,10 @@ fn urls(route: &str, ids: &Ids, feed: &str) -> Vec<String> {
             assert!(!url.contains('{'), "leak hunt: no ids for {r}");
             vec![url]
         }
+        r if r.starts_with("/cases/{id}/reports/{report}") => each(&p.reports, &|id| {
+            r.replace("{id}", &CASE.to_string())
+                .replace("{report}", &id.to_string())
+        }),
         r if r.starts_with("/cases/{id}/plans/{plan}") => each(&p.plans, &|id| {
             r.replace("{id}", &CASE.to_string())
                 .replace("{plan}", &id.to_string())

@@ -445,3 +445,150 @@ async fn reminders_are_queued_once_a_day_and_nothing_without_a_mail_server(pool:
         );
     }
 }
+
+/// The users of `agency`, by email.
+async fn members_of(pool: &PgPool, agency: Uuid, role: Option<&str>) -> Vec<String> {
+    let mut v: Vec<String> = sqlx::query_scalar(
+        "SELECT u.email FROM membership m JOIN app_user u ON u.id = m.user_id
+          WHERE m.agency_id = $1 AND u.active AND ($2::text IS NULL OR m.role = $2) ORDER BY 1",
+    )
+    .bind(agency)
+    .bind(role)
+    .fetch_all(pool)
+    .await
+    .unwrap();
+    v.sort();
+    v
+}
+
+/// Sets `kind` to immediate for every user of `agency`.
+async fn immediately(pool: &PgPool, agency: Uuid, kind: &str) {
+    sqlx::query(
+        "INSERT INTO notify_pref (user_id, kind, mode)
+         SELECT user_id, $2, 'immediate' FROM membership WHERE agency_id = $1
+         ON CONFLICT (user_id, kind) DO UPDATE SET mode = 'immediate'",
+    )
+    .bind(agency)
+    .bind(kind)
+    .execute(pool)
+    .await
+    .unwrap();
+}
+
+#[sqlx::test]
+async fn an_issued_report_mails_the_employers_people_and_no_one_else(pool: PgPool) {
+    use renkei::demo::{CASE_TANAKA, MIDORI};
+    let receiver = Receiver::start().await;
+    let app = TestApp::spawn_with(pool, mail_settings(&receiver.url())).await;
+    immediately(&app.pool, MIDORI, "report_awaiting").await;
+    let aoba = app.browser();
+    aoba.login("teichaku@aoba.example").await;
+    let last = renkei::domain::dates::add_months_clamped(renkei::domain::dates::today_tokyo(), -1);
+    let month = format!("{}-{:02}", chrono::Datelike::year(&last), chrono::Datelike::month(&last));
+    let res = aoba
+        .post(
+            &format!("/cases/{CASE_TANAKA}/reports"),
+            &[
+                ("month", month.as_str()),
+                ("activity", "面談1回"),
+                ("situation", "田中さんは出勤が安定している"),
+                ("support", "面談"),
+                ("requests", "指示の出し方"),
+                ("next_steps", "継続"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER, "{}", body(res).await);
+    let report = location(&res).rsplit('/').next().unwrap().to_string();
+    // a draft tells no one
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert!(receiver.received().is_empty(), "a draft mails no one");
+    let res = aoba
+        .post(&format!("/cases/{CASE_TANAKA}/reports/{report}/issue"), &[])
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER, "{}", body(res).await);
+    let expected = members_of(&app.pool, MIDORI, None).await;
+    assert!(!expected.is_empty());
+    let got = receiver.wait_for(expected.len()).await;
+    let mut to: Vec<String> = got.iter().flat_map(|m| m.to.clone()).collect();
+    to.sort();
+    assert_eq!(to, expected, "the employer's users, once each, and no one else");
+    for m in &got {
+        let d = m.decoded();
+        assert!(d.subject.contains("支援レポートの確認をお願いします"), "{}", d.subject);
+        assert!(d.text.contains("あおば就労定着支援事業所"), "{}", d.text);
+        assert!(
+            d.text.contains(&format!("{BASE}/cases/{CASE_TANAKA}/reports/{report}")),
+            "{}",
+            d.text
+        );
+        let all = d.everything();
+        for name in ["田中", "健", "タナカ", "出勤が安定", "指示の出し方"] {
+            assert!(!all.contains(name), "a mail carries personal text ({name}): {all}");
+        }
+    }
+}
+
+#[sqlx::test]
+async fn three_bad_days_mail_only_the_leads_coordinators_once(pool: PgPool) {
+    use renkei::demo::{CASE_TAKAHASHI, PARTICIPANT_EMAIL};
+    let receiver = Receiver::start().await;
+    let app = TestApp::spawn_with(pool, mail_settings(&receiver.url())).await;
+    // the demo's 高橋 美咲 had three bad days up to yesterday; today's report is bad too
+    let person = app.browser();
+    person.login(PARTICIPANT_EMAIL).await;
+    let today = renkei::domain::dates::today_tokyo().to_string();
+    let bad = [
+        ("day", today.as_str()),
+        ("sleep_hours", "4"),
+        ("sleep_quality", "1"),
+        ("medication_taken", "yes"),
+        ("appetite", "2"),
+        ("fatigue_recovered", "no"),
+        ("mood", "1"),
+        ("note", "眠れず、仕事がつらい"),
+    ];
+    let res = person.post("/me/daily", &bad).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER, "{}", body(res).await);
+    let expected = members_of(&app.pool, HIKARI, Some("coordinator")).await;
+    assert!(!expected.is_empty());
+    let got = receiver.wait_for(expected.len()).await;
+    let mut to: Vec<String> = got.iter().flat_map(|m| m.to.clone()).collect();
+    to.sort();
+    assert_eq!(to, expected, "only the lead agency's coordinators");
+    for m in &got {
+        let d = m.decoded();
+        assert!(d.subject.contains("日報で不調が続いています"), "{}", d.subject);
+        assert!(
+            d.text.contains(&format!("{BASE}/cases/{CASE_TAKAHASHI}/daily")),
+            "{}",
+            d.text
+        );
+        let all = d.everything();
+        for word in ["高橋", "美咲", "眠れず", "つらい", "眠れなかった"] {
+            assert!(!all.contains(word), "a mail carries personal text ({word}): {all}");
+        }
+    }
+    // the same run of bad days is announced once: today's report entered again (by the
+    // lead's staff, after it was removed) queues nothing more
+    let queued = |pool: PgPool| async move {
+        sqlx::query_scalar::<_, i64>("SELECT count(*) FROM outbox WHERE kind = 'bad_days'")
+            .fetch_one(&pool)
+            .await
+            .unwrap()
+    };
+    assert_eq!(queued(app.pool.clone()).await, expected.len() as i64);
+    sqlx::query("DELETE FROM daily_report WHERE case_id = $1 AND day = $2::date")
+        .bind(CASE_TAKAHASHI)
+        .bind(&today)
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    let staff = app.browser();
+    staff.login("staff@hikari.example").await;
+    let res = staff
+        .post(&format!("/cases/{CASE_TAKAHASHI}/daily"), &bad)
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER, "{}", body(res).await);
+    assert_eq!(queued(app.pool.clone()).await, expected.len() as i64);
+}

@@ -311,6 +311,7 @@ const MINUTES: Body = &[
     ("discussion", "実習の振り返りをした"),
     ("decisions", "次回は来月"),
 ];
+const PRESENTER: Body = &[("plan_presenter", "manager")];
 const MINUTES_EDIT: Body = &[
     ("attendees", "本人、ひかり、さくら"),
     ("discussion", "実習の振り返りをした"),
@@ -421,6 +422,9 @@ const TABLE: &[(&str, &str, Kind, Body, [u16; 11])] = &[
     ("POST", "/agency/members/{nobody}/remove",      C, EMPTY,       [303, 403, 403, 403, 403, 403, 403, 403, 403, A404, 403]),
     ("GET",  "/agency/audit",                        O, EMPTY,       [303, 403, 403, 403, 403, 403, 403, 403, 403, 200, 303]),
     ("GET",  "/agency/audit.csv",                    O, EMPTY,       [303, 403, 403, 403, 403, 403, 403, 403, 403, 200, 303]),
+    ("GET",  "/agency/ledger",                       O, EMPTY,       [303, 403, 200, 200, 200, 200, 200, 200, 200, 200, 303]),
+    ("GET",  "/agency/ledger.csv",                   O, EMPTY,       [303, 403, 200, 200, 200, 200, 200, 200, 200, 200, 303]),
+    ("GET",  "/agency/regional-meetings",            O, EMPTY,       [303, 403, 200, 200, 200, 200, 200, 200, 200, 200, 303]),
     ("GET",  "/static/app.css",                      E, EMPTY,       [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200]),
     ("GET",  "/healthz",                             E, EMPTY,       [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200]),
     ("GET",  "/readyz",                              E, EMPTY,       [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200]),
@@ -430,6 +434,8 @@ const TABLE: &[(&str, &str, Kind, Body, [u16; 11])] = &[
     ("GET",  "/cases/{case}",                        V, EMPTY,       [303, 404, 200, 200, 200, 200, 404, 200, 200, 200, 303]),
     ("GET",  "/cases/{case}/access-log",             V, EMPTY,       [303, 404, 200, 200, 403, 403, 404, 403, 200, 403, 303]),
     ("GET",  "/cases/{case}/access-log.csv",         V, EMPTY,       [303, 404, 200, 200, 403, 403, 404, 403, 200, 403, 303]),
+    ("GET",  "/cases/{case}/ledger",                 V, EMPTY,       [303, 404, 200, 200, 403, 403, 404, 403, 200, 403, 303]),
+    ("GET",  "/cases/{case}/ledger.csv",             V, EMPTY,       [303, 404, 200, 200, 403, 403, 404, 403, 200, 403, 303]),
     ("GET",  "/cases/{case}/team",                   V, EMPTY,       [303, 404, 200, 200, 200, 200, 404, 200, 200, 200, 303]),
     ("POST", "/cases/{case}/team",                   C, TEAM_ADD,    [303, 404, 303, 403, 403, 403, 404, 403, 403, 403, 403]),
     ("POST", "/cases/{case}/team/{teammate}/role",   C, TEAM_ROLE,   [303, 404, 303, 403, 403, 403, 404, 403, 403, 403, 403]),
@@ -463,6 +469,15 @@ const TABLE: &[(&str, &str, Kind, Body, [u16; 11])] = &[
     ("POST", "/cases/{case}/plans/{plan}/delivery",  C, PLAN_DELIVER, [303, 404, 422, 422, 404, 403, 404, 404, 422, 404, 403]),
     ("POST", "/cases/{case}/plans/{plan}/monitoring", C, PLAN_MONITORING, [303, 404, 303, 303, 404, 403, 404, 404, 303, 404, 403]),
     ("POST", "/cases/{case}/plans",                  C, PLAN_START,  [303, 404, 303, 303, 303, 403, 404, 303, 303, 303, 403]),
+    ("GET",  "/cases/{case}/reports",                V, EMPTY,       [303, 404, 200, 200, 200, 200, 404, 200, 200, 200, 303]),
+    ("GET",  "/cases/{case}/reports/new",            V, EMPTY,       [303, 404, 403, 403, 403, 403, 404, 403, 403, 403, 303]),
+    ("POST", "/cases/{case}/reports",                C, EMPTY,       [303, 404, 403, 403, 403, 403, 404, 403, 403, 403, 403]),
+    ("POST", "/cases/{case}/reports/handover",       C, EMPTY,       [303, 404, 403, 403, 403, 403, 404, 403, 403, 403, 403]),
+    ("GET",  "/cases/{case}/reports/{report}",       V, EMPTY,       [303, 404, 200, 200, 200, 404, 404, 200, 200, 200, 303]),
+    ("GET",  "/cases/{case}/reports/{report}/print", V, EMPTY,       [303, 404, 200, 200, 200, 404, 404, 200, 200, 200, 303]),
+    ("POST", "/cases/{case}/reports/{report}/versions", C, EMPTY,    [303, 404, 422, 422, 403, 403, 404, 403, 422, 403, 403]),
+    ("POST", "/cases/{case}/reports/{report}/issue", C, EMPTY,       [303, 404, 422, 422, 403, 403, 404, 403, 422, 403, 403]),
+    ("POST", "/cases/{case}/reports/{report}/acknowledge", C, EMPTY, [303, 404, 422, 422, 422, 403, 404, 422, 422, 422, 403]),
     ("GET",  "/cases/{case}/meetings",               V, EMPTY,       [303, 404, 200, 200, 200, 200, 404, 200, 200, 200, 303]),
     ("POST", "/cases/{case}/meetings",               C, MEETING_NEW, [303, 404, 303, 403, 303, 403, 404, 403, 403, 403, 403]),
     ("GET",  "/meetings/{meeting}",                  V, EMPTY,       [303, 404, 200, 200, 200, 200, 404, 200, 200, 200, 303]),
@@ -477,6 +492,7 @@ const TABLE: &[(&str, &str, Kind, Body, [u16; 11])] = &[
     ("POST", "/meetings/{meeting}/minutes",          C, MINUTES,     [303, 404, 422, 403, 403, 403, 404, 403, 403, 403, 403]),
     ("POST", "/meetings/{planned}/minutes",          C, MINUTES,     [303, 404, 422, 403, 403, 404, 404, 403, 403, 403, 403]),
     ("POST", "/meetings/{meeting}/minutes/edit",     C, MINUTES_EDIT, [303, 404, 303, 403, 403, 403, 404, 403, 403, 403, 403]),
+    ("POST", "/meetings/{meeting}/presenter",        C, PRESENTER,   [303, 404, 303, 403, 403, 403, 404, 403, 403, 403, 403]),
     ("GET",  "/meetings/{meeting}/minutes/history",  V, EMPTY,       [303, 404, 200, 200, 200, 200, 404, 200, 200, 200, 303]),
     ("POST", "/action-items/{nobody}/done",          C, DONE,        [303, 404, 404, 404, 404, 404, 404, 404, 404, 404, 403]),
     ("POST", "/action-items/{action}/done",          C, DONE,        [303, 404, 303, 303, 404, 404, 404, 404, 303, 404, 403]),
@@ -540,6 +556,12 @@ const WITHOUT_LIVE_CONSENT: &[(&str, &str, u16)] = &[
     ("POST", "/cases/{case}/entries/{hentry}/replies", 404),
     ("GET", "/cases/{case}/daily", 404),
     ("POST", "/cases/{case}/daily", 404),
+    // the report the fixture issued to the clinic (as the employer) is read under its consent
+    ("GET", "/cases/{case}/reports/{report}", 404),
+    ("GET", "/cases/{case}/reports/{report}/print", 404),
+    ("POST", "/cases/{case}/reports/{report}/versions", 404),
+    ("POST", "/cases/{case}/reports/{report}/issue", 404),
+    ("POST", "/cases/{case}/reports/{report}/acknowledge", 404),
 ];
 
 /// Replaces the clinic's consents on the case with the round's state (every category).
@@ -807,6 +829,45 @@ async fn prepare(pool: &PgPool) -> Fixture {
         &[CASE_SUZUKI, HIKARI],
     )
     .await;
+    // a monthly report of ひかり on the case, issued to the clinic (standing in for an employer)
+    // and acknowledged: every step on it is out of turn, and the clinic reads it under consent
+    let report = Uuid::now_v7();
+    sqlx::query(
+        "INSERT INTO support_report (id, case_id, agency_id, employer_agency_id, month, created_by)
+         VALUES ($1, $2, $3, $4, date_trunc('month', now() - interval '1 month')::date, $5)",
+    )
+    .bind(report)
+    .bind(CASE_SUZUKI)
+    .bind(HIKARI)
+    .bind(SAKURA)
+    .bind(sabikan)
+    .execute(pool)
+    .await
+    .unwrap();
+    let version = Uuid::now_v7();
+    sqlx::query(
+        "INSERT INTO support_report_version (id, report_id, version_no, activity, situation,
+                                             support, requests, next_steps, saved_by)
+         VALUES ($1, $2, 1, '', '状況', '支援', '依頼', '方針', $3)",
+    )
+    .bind(version)
+    .bind(report)
+    .bind(sabikan)
+    .execute(pool)
+    .await
+    .unwrap();
+    sqlx::query(
+        "UPDATE support_report SET issued_version_id = $2, issued_on = current_date,
+                issued_by = $3, issued_at = now(), acknowledged_by = $4, acknowledged_at = now()
+          WHERE id = $1",
+    )
+    .bind(report)
+    .bind(version)
+    .bind(sabikan)
+    .bind(users["psw@sakura.example"])
+    .execute(pool)
+    .await
+    .unwrap();
     let codes = |instrument: &'static str| async move {
         sqlx::query_scalar::<_, String>(
             "SELECT code FROM instrument_item WHERE instrument_id = $1 ORDER BY position",
@@ -836,6 +897,7 @@ async fn prepare(pool: &PgPool) -> Fixture {
         ("{event}", event.to_string()),
         ("{card}", card.to_string()),
         ("{plan}", plan.to_string()),
+        ("{report}", report.to_string()),
         ("{sabikan}", sabikan.to_string()),
         ("{KOMOREBI}", KOMOREBI.to_string()),
         ("{victim}", users["ot@sakura.example"].to_string()),

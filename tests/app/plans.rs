@@ -304,7 +304,7 @@ async fn the_cycle_runs_from_assessment_to_the_next_plan_and_keeps_every_version
 }
 
 /// A plan of ひかり on 佐藤 花子's case taken to consent (nothing delivered yet).
-async fn consented_plan(app: &TestApp, pool: &PgPool) -> Uuid {
+pub(crate) async fn consented_plan(app: &TestApp, pool: &PgPool) -> Uuid {
     let manager = sabikan_id(pool).await;
     let plan = start_plan(app, CASE_SATO, "").await;
     let url = format!("/cases/{CASE_SATO}/plans/{plan}");

@@ -57,6 +57,10 @@ pub(super) async fn material(
     };
     scope.record(&mut conn, &who, action).await?;
     let meeting = db::meetings::get(&mut conn, &scope).await?;
+    if as_name.is_none() {
+        // shown to an invited agency: a provision (第三者提供の記録)
+        crate::area::ledger::material_shown(&mut conn, &scope, &meeting, reader).await?;
+    }
     let page = material_page(
         &mut conn,
         &auth,
@@ -182,6 +186,9 @@ pub(super) async fn print_material(
         .record(&mut conn, &who, "meeting.material.print")
         .await?;
     let meeting = db::meetings::get(&mut conn, &scope).await?;
+    if as_name.is_none() {
+        crate::area::ledger::material_shown(&mut conn, &scope, &meeting, reader).await?;
+    }
     let (generated_html, text_html) =
         material_for(&mut conn, auth.ctx.tr, &scope, &meeting, reader).await?;
     let made = chrono::Utc::now().with_timezone(&Tokyo).date_naive();

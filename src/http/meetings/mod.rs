@@ -8,6 +8,7 @@
 mod feeds;
 mod material;
 mod minutes;
+mod presenter;
 mod run;
 mod schedule;
 mod show;
@@ -57,6 +58,7 @@ pub fn routes() -> Router<AppState> {
         .route("/meetings/{id}/minutes", post(minutes::minutes))
         .route("/meetings/{id}/minutes/edit", post(minutes::edit_minutes))
         .route("/meetings/{id}/minutes/history", get(minutes::history))
+        .route("/meetings/{id}/presenter", post(presenter::record))
         .route("/action-items/{id}/done", post(minutes::finish_action))
         .route("/calendar/{token}", get(feeds::feed))
         .route("/account/calendar/revoke", post(feeds::revoke_feed))
@@ -233,6 +235,7 @@ async fn meeting_page(
         minutes
     };
     let started = meeting.starts_at <= Utc::now();
+    let meeting_presenter = meeting.plan_presenter.clone();
     Ok(MeetingPage {
         layout: auth.ctx.layout("meeting-title"),
         my_invitation: invitees
@@ -251,6 +254,10 @@ async fn meeting_page(
         clashes,
         started,
         cancel_reason: String::new(),
+        presenter_choices: crate::views::ledger::presenter_choices(
+            auth.ctx.tr,
+            meeting_presenter.as_deref().unwrap_or(""),
+        ),
     })
 }
 

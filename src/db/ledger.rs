@@ -1,0 +1,443 @@
+//! The provision ledger (第三者提供の記録, 個人情報保護法 第29条; the receiver's record, 第30条,
+//! is the same row read from the other side). Rows are written only in the transaction of the
+//! provision, by the functions here, each called from the one place its provision happens;
+//! reads take the `Actor` (an agency's own rows) or the lead's `CaseScope`. Rows are never
+//! updated but for a month's counter of shared entries, and never deleted (migration 0022).
+
+use crate::access::rules::{consent_is_live, material_text_visible, ENTRY_VISIBLE, TODAY};
+use crate::access::{Actor, CaseScope, MeetingScope, OnCase, PlanScope, Reader};
+use chrono::{DateTime, NaiveDate, Utc};
+use sqlx::PgConnection;
+use uuid::Uuid;
+
+/// What was provided.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// Timeline entries shared under one consent, counted per month.
+    Entries,
+    /// A referral packet sent.
+    Referral,
+    /// A meeting's material shown to an invited agency.
+    Material,
+    /// A support plan delivered (交付).
+    Plan,
+    /// A monthly support report delivered.
+    Report,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 5] = [
+        Kind::Entries,
+        Kind::Referral,
+        Kind::Material,
+        Kind::Plan,
+        Kind::Report,
+    ];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Entries => "entries",
+            Kind::Referral => "referral",
+            Kind::Material => "material",
+            Kind::Plan => "plan",
+            Kind::Report => "report",
+        }
+    }
+}
+
+/// The receivers of an entry of `category` shared with `shared_with` by the scope's agency:
+/// each agency on the team (not the author's) whose live consent covers the category, with
+/// the latest such consent. `case_admin` entries need no consent and carry no record of the
+/// person: they provide nothing.
+async fn entry_receivers(
+    conn: &mut PgConnection,
+    scope: &impl OnCase,
+    category: &str,
+    shared_with: &[Uuid],
+) -> sqlx::Result<Vec<(Uuid, Uuid)>> {
+    if category == "case_admin" || shared_with.is_empty() {
+        return Ok(vec![]);
+    }
+    sqlx::query_as(&format!(
+        "SELECT DISTINCT ON (k.agency_id) k.agency_id, k.id
+         FROM consent k
+         JOIN case_agency ca ON ca.case_id = k.case_id AND ca.agency_id = k.agency_id
+         WHERE k.case_id = $1 AND k.agency_id = ANY ($2) AND k.agency_id <> $3
+           AND $4 = ANY (k.categories) AND {live}
+           AND (ca.left_on IS NULL OR ca.left_on >= {TODAY})
+         ORDER BY k.agency_id, k.given_on DESC, k.id DESC",
+        live = consent_is_live("k")
+    ))
+    .bind(scope.case_id())
+    .bind(shared_with)
+    .bind(scope.actor().agency_id())
+    .bind(category)
+    .fetch_all(conn)
+    .await
+}
+
+/// An entry was written (called by `db::entries::insert`, in its transaction): the month's
+/// count of entries of its category shared under each receiver's consent goes up by one.
+pub async fn entry_shared(
+    conn: &mut PgConnection,
+    scope: &impl OnCase,
+    category: &str,
+    shared_with: &[Uuid],
+) -> sqlx::Result<()> {
+    let receivers = entry_receivers(conn, scope, category, shared_with).await?;
+    if receivers.is_empty() {
+        return Ok(());
+    }
+    let ids: Vec<Uuid> = receivers.iter().map(|_| Uuid::now_v7()).collect();
+    let agencies: Vec<Uuid> = receivers.iter().map(|r| r.0).collect();
+    let consents: Vec<Uuid> = receivers.iter().map(|r| r.1).collect();
+    let actor = scope.actor();
+    sqlx::query(&format!(
+        "INSERT INTO provision AS p (id, kind, case_id, provider_agency_id, receiver_agency_id,
+                                     provided_on, last_on, month, categories, consent_ids,
+                                     recorded_by)
+         SELECT r.id, 'entries', $4, $5, r.agency, {TODAY}, {TODAY},
+                date_trunc('month', {TODAY}::timestamp)::date, ARRAY[$6::text],
+                ARRAY[r.consent], $7
+         FROM unnest($1::uuid[], $2::uuid[], $3::uuid[]) AS r(id, agency, consent)
+         ON CONFLICT (case_id, provider_agency_id, receiver_agency_id, month, categories,
+                      consent_ids) WHERE kind = 'entries'
+         DO UPDATE SET count = p.count + 1, last_on = greatest(p.last_on, EXCLUDED.last_on)"
+    ))
+    .bind(&ids)
+    .bind(&agencies)
+    .bind(&consents)
+    .bind(scope.case_id())
+    .bind(actor.agency_id())
+    .bind(category)
+    .bind(actor.user_id())
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Who provides: the agency (and the user whose action it was).
+struct Provider {
+    agency: Uuid,
+    user: Uuid,
+}
+
+impl Provider {
+    /// The scope's acting agency (its user provides).
+    fn acting(scope: &impl OnCase) -> Provider {
+        let actor = scope.actor();
+        Provider {
+            agency: actor.agency_id(),
+            user: actor.user_id(),
+        }
+    }
+}
+
+/// One provision that is a row of its own (a referral, a meeting's material, a plan, a
+/// report): `categories` provided under `consents`, on the Tokyo day `on`. A second record of
+/// the same subject to the same receiver is ignored (the material is recorded when first shown).
+#[allow(clippy::too_many_arguments)]
+async fn insert_one(
+    conn: &mut PgConnection,
+    case_id: Uuid,
+    provider: Provider,
+    kind: Kind,
+    subject_id: Uuid,
+    receiver: Uuid,
+    categories: &[String],
+    consents: &[Uuid],
+    on: NaiveDate,
+) -> sqlx::Result<bool> {
+    if categories.is_empty() || consents.is_empty() || receiver == provider.agency {
+        return Ok(false);
+    }
+    let done = sqlx::query(
+        "INSERT INTO provision (id, kind, case_id, provider_agency_id, receiver_agency_id,
+                                provided_on, last_on, month, categories, consent_ids,
+                                subject_id, recorded_by)
+         VALUES ($1, $2, $3, $4, $5, $6, $6, date_trunc('month', $6::timestamp)::date, $7, $8,
+                 $9, $10)
+         ON CONFLICT (kind, subject_id, receiver_agency_id) WHERE subject_id IS NOT NULL
+         DO NOTHING",
+    )
+    .bind(Uuid::now_v7())
+    .bind(kind.as_str())
+    .bind(case_id)
+    .bind(provider.agency)
+    .bind(receiver)
+    .bind(on)
+    .bind(categories)
+    .bind(consents)
+    .bind(subject_id)
+    .bind(provider.user)
+    .execute(conn)
+    .await?
+    .rows_affected();
+    Ok(done == 1)
+}
+
+/// The live consents of the case's `agency` that cover any of `categories`, newest first.
+async fn covering_consents(
+    conn: &mut PgConnection,
+    case_id: Uuid,
+    agency: Uuid,
+    categories: &[String],
+) -> sqlx::Result<Vec<(Uuid, Vec<String>)>> {
+    sqlx::query_as(&format!(
+        "SELECT k.id, k.categories FROM consent k
+         WHERE k.case_id = $1 AND k.agency_id = $2 AND k.categories && $3::text[] AND {}
+         ORDER BY k.given_on DESC, k.id DESC",
+        consent_is_live("k")
+    ))
+    .bind(case_id)
+    .bind(agency)
+    .bind(categories)
+    .fetch_all(conn)
+    .await
+}
+
+/// The categories of `wanted` that `consents` cover, in `wanted`'s order, and the consents
+/// that cover them (the newest for each category).
+fn covered(wanted: &[String], consents: &[(Uuid, Vec<String>)]) -> (Vec<String>, Vec<Uuid>) {
+    let mut categories = vec![];
+    let mut ids = vec![];
+    for c in wanted {
+        if let Some((id, _)) = consents.iter().find(|(_, cats)| cats.contains(c)) {
+            if !categories.contains(c) {
+                categories.push(c.clone());
+            }
+            if !ids.contains(id) {
+                ids.push(*id);
+            }
+        }
+    }
+    (categories, ids)
+}
+
+/// A referral packet was sent (called from the referral's send, in its transaction): the
+/// categories the packet carries, under the receiver's consents that cover them.
+pub async fn referral_sent(
+    conn: &mut PgConnection,
+    scope: &impl OnCase,
+    referral_id: Uuid,
+    receiver: Uuid,
+    categories: &[String],
+) -> sqlx::Result<bool> {
+    let consents = covering_consents(conn, scope.case_id(), receiver, categories).await?;
+    let (cats, ids) = covered(categories, &consents);
+    let today = crate::domain::dates::today_tokyo();
+    insert_one(
+        conn,
+        scope.case_id(),
+        Provider::acting(scope),
+        Kind::Referral,
+        referral_id,
+        receiver,
+        &cats,
+        &ids,
+        today,
+    )
+    .await
+}
+
+/// A meeting's material was shown to an invited agency (`reader`, not the convener): the
+/// categories of what it read that others wrote — the entries of the history since `since`
+/// and the convener's own text — under its consents. Recorded when first shown; material
+/// that carries no consented category (an invitee without consent sees only the person's
+/// name and phase) records nothing.
+pub async fn material_shown(
+    conn: &mut PgConnection,
+    scope: &MeetingScope,
+    reader: Reader,
+    since: DateTime<Utc>,
+) -> sqlx::Result<bool> {
+    if reader.agency_id() == scope.convener_agency_id() {
+        return Ok(false);
+    }
+    let shown: Vec<String> = sqlx::query_scalar(&format!(
+        "SELECT DISTINCT c FROM (
+            SELECT e.category AS c FROM entry e
+            WHERE e.case_id = $2 AND e.occurred_at >= $4 AND e.reply_to IS NULL
+              AND e.author_agency_id <> $1 AND e.category <> 'case_admin' AND {entry}
+            UNION ALL
+            SELECT m.material_category FROM meeting m
+            WHERE m.id = $3 AND m.material_category IS NOT NULL
+              AND m.material_category <> 'case_admin' AND {text}) x
+         ORDER BY c",
+        entry = *ENTRY_VISIBLE,
+        text = material_text_visible("$1")
+    ))
+    .bind(reader.agency_id())
+    .bind(reader.case_id())
+    .bind(scope.meeting_id())
+    .bind(since)
+    .fetch_all(&mut *conn)
+    .await?;
+    if shown.is_empty() {
+        return Ok(false);
+    }
+    let consents = covering_consents(conn, reader.case_id(), reader.agency_id(), &shown).await?;
+    let (cats, ids) = covered(&shown, &consents);
+    let today = crate::domain::dates::today_tokyo();
+    // the convener provides its material; the reading is the invitee's user's
+    let provider = Provider {
+        agency: scope.convener_agency_id(),
+        user: scope.user_id(),
+    };
+    insert_one(
+        conn,
+        scope.case_id(),
+        provider,
+        Kind::Material,
+        scope.meeting_id(),
+        reader.agency_id(),
+        &cats,
+        &ids,
+        today,
+    )
+    .await
+}
+
+/// A support plan was delivered to an agency (called by `area::plans::deliver`): the plan's
+/// category under the consent the delivery relied on.
+pub async fn plan_delivered(
+    conn: &mut PgConnection,
+    plan: &PlanScope,
+    delivery_id: Uuid,
+    receiver: Uuid,
+    consent_id: Uuid,
+    on: NaiveDate,
+) -> sqlx::Result<bool> {
+    let category: String = sqlx::query_scalar("SELECT category FROM support_plan WHERE id = $1")
+        .bind(plan.plan_id())
+        .fetch_one(&mut *conn)
+        .await?;
+    insert_one(
+        conn,
+        plan.case_id(),
+        Provider::acting(plan),
+        Kind::Plan,
+        delivery_id,
+        receiver,
+        &[category],
+        &[consent_id],
+        on,
+    )
+    .await
+}
+
+/// A monthly support report was delivered (see `area::ledger::report_delivered`).
+pub async fn report_delivered(
+    conn: &mut PgConnection,
+    scope: &impl OnCase,
+    report_id: Uuid,
+    receiver: Uuid,
+    categories: &[String],
+    consent_id: Uuid,
+    on: NaiveDate,
+) -> sqlx::Result<bool> {
+    insert_one(
+        conn,
+        scope.case_id(),
+        Provider::acting(scope),
+        Kind::Report,
+        report_id,
+        receiver,
+        categories,
+        &[consent_id],
+        on,
+    )
+    .await
+}
+
+/// A row of the ledger as the pages show it, from either side.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct LedgerRow {
+    pub id: Uuid,
+    pub kind: String,
+    pub case_id: Uuid,
+    pub person: String,
+    pub provided_on: NaiveDate,
+    pub last_on: NaiveDate,
+    pub month: NaiveDate,
+    pub count: i32,
+    pub provider_id: Uuid,
+    pub provider_name: String,
+    pub provider_address: String,
+    pub receiver_id: Uuid,
+    pub receiver_name: String,
+    pub receiver_address: String,
+    pub categories: Vec<String>,
+    /// The consents relied on: the day each was given, by whom and how.
+    pub consent_on: Vec<NaiveDate>,
+    pub consent_by: Vec<String>,
+    pub consent_method: Vec<String>,
+}
+
+const SELECT: &str = "SELECT p.id, p.kind, p.case_id, pt.family_name || ' ' || pt.given_name AS person,
+        p.provided_on, p.last_on, p.month, p.count,
+        pa.id AS provider_id, pa.name AS provider_name, pa.address AS provider_address,
+        ra.id AS receiver_id, ra.name AS receiver_name, ra.address AS receiver_address,
+        p.categories,
+        ARRAY(SELECT k.given_on FROM unnest(p.consent_ids) WITH ORDINALITY u(id, n)
+              JOIN consent k ON k.id = u.id ORDER BY u.n) AS consent_on,
+        ARRAY(SELECT k.given_by FROM unnest(p.consent_ids) WITH ORDINALITY u(id, n)
+              JOIN consent k ON k.id = u.id ORDER BY u.n) AS consent_by,
+        ARRAY(SELECT k.method FROM unnest(p.consent_ids) WITH ORDINALITY u(id, n)
+              JOIN consent k ON k.id = u.id ORDER BY u.n) AS consent_method
+     FROM provision p
+     JOIN case_file c ON c.id = p.case_id
+     JOIN participant pt ON pt.id = c.participant_id
+     JOIN agency pa ON pa.id = p.provider_agency_id
+     JOIN agency ra ON ra.id = p.receiver_agency_id";
+
+const ORDER: &str = "ORDER BY p.month DESC, p.provided_on DESC, p.id DESC";
+
+/// Which side of the agency's ledger: what it provided (第29条), or what it received (第30条).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Side {
+    Provided,
+    Received,
+}
+
+/// The acting agency's rows on one side, of one month (its first day) or all, newest first.
+pub async fn for_agency(
+    conn: &mut PgConnection,
+    actor: Actor,
+    side: Side,
+    month: Option<NaiveDate>,
+) -> sqlx::Result<Vec<LedgerRow>> {
+    let column = match side {
+        Side::Provided => "p.provider_agency_id",
+        Side::Received => "p.receiver_agency_id",
+    };
+    let month_filter = if month.is_some() {
+        "AND p.month = $2"
+    } else {
+        ""
+    };
+    let sql = format!("{SELECT} WHERE {column} = $1 {month_filter} {ORDER}");
+    let q = sqlx::query_as(&sql).bind(actor.agency_id());
+    match month {
+        Some(m) => q.bind(m).fetch_all(conn).await,
+        None => q.fetch_all(conn).await,
+    }
+}
+
+/// Every row of the case (for its lead agency), of one month or all, newest first.
+pub async fn for_case(
+    conn: &mut PgConnection,
+    case: &CaseScope,
+    month: Option<NaiveDate>,
+) -> sqlx::Result<Vec<LedgerRow>> {
+    let month_filter = if month.is_some() {
+        "AND p.month = $2"
+    } else {
+        ""
+    };
+    let sql = format!("{SELECT} WHERE p.case_id = $1 {month_filter} {ORDER}");
+    let q = sqlx::query_as(&sql).bind(case.case_id());
+    match month {
+        Some(m) => q.bind(m).fetch_all(conn).await,
+        None => q.fetch_all(conn).await,
+    }
+}
