@@ -183,6 +183,12 @@ pub fn entry_visible(
             }))
 }
 
+/// Who writes a case's monthly support reports (支援レポート) and records its hand-over
+/// (支援体制構築): a retention office on the team.
+pub fn may_write_reports(kind: crate::domain::kinds::AgencyKind, access: CaseAccess) -> bool {
+    kind == crate::domain::kinds::AgencyKind::RetentionOffice && access.can_write()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -302,10 +308,4 @@ mod tests {
         assert!(!CaseAccess::HandedOver { left_on: left }.can_write());
         assert!(CaseAccess::Contribute.can_write() && !CaseAccess::Contribute.can_manage());
     }
-}
-
-/// Who writes a case's monthly support reports (支援レポート) and records its hand-over
-/// (支援体制構築): a retention office on the team.
-pub fn may_write_reports(kind: crate::domain::kinds::AgencyKind, access: CaseAccess) -> bool {
-    kind == crate::domain::kinds::AgencyKind::RetentionOffice && access.can_write()
 }

@@ -69,6 +69,5 @@ pub async fn report_delivered(
     consent_id: Uuid,
     on: NaiveDate,
 ) -> sqlx::Result<bool> {
-    db::ledger::report_delivered(conn, scope, report_id, receiver, categories, consent_id, on)
-        .await
+    db::ledger::report_delivered(conn, scope, report_id, receiver, categories, consent_id, on).await
 }

@@ -215,9 +215,11 @@ pub async fn history_since(
     scope: &MeetingScope,
     meeting: &MeetingRow,
 ) -> sqlx::Result<chrono::DateTime<chrono::Utc>> {
-    Ok(db::meetings::last_held_before(conn, scope, meeting.starts_at)
-        .await?
-        .unwrap_or_else(|| meeting.starts_at - chrono::Duration::days(90)))
+    Ok(
+        db::meetings::last_held_before(conn, scope, meeting.starts_at)
+            .await?
+            .unwrap_or_else(|| meeting.starts_at - chrono::Duration::days(90)),
+    )
 }
 
 /// The material as the agency `reader` reads it: the generated sections and, when the rule lets

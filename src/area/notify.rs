@@ -119,8 +119,7 @@ pub async fn report_issued(
     .bind(scope.report_id())
     .fetch_one(&mut *conn)
     .await?;
-    let recipients =
-        db::notices::agency_members(conn, &[employer], scope.case().user_id()).await?;
+    let recipients = db::notices::agency_members(conn, &[employer], scope.case().user_id()).await?;
     db::notices::enqueue(
         conn,
         &Notice {

@@ -103,19 +103,30 @@ pub fn handover_status(tr: Tr, h: Handover, end: NaiveDate) -> (String, bool) {
         Handover::InTime(on) => (
             tr.targs(
                 "handover-in-time",
-                &[("date", &dates::slash(on)), ("deadline", &deadline), ("end", &end)],
+                &[
+                    ("date", &dates::slash(on)),
+                    ("deadline", &deadline),
+                    ("end", &end),
+                ],
             ),
             false,
         ),
         Handover::Late(on) => (
             tr.targs(
                 "handover-late",
-                &[("date", &dates::slash(on)), ("deadline", &deadline), ("end", &end)],
+                &[
+                    ("date", &dates::slash(on)),
+                    ("deadline", &deadline),
+                    ("end", &end),
+                ],
             ),
             true,
         ),
         Handover::Pending(_) => (
-            tr.targs("handover-pending", &[("deadline", &deadline), ("end", &end)]),
+            tr.targs(
+                "handover-pending",
+                &[("deadline", &deadline), ("end", &end)],
+            ),
             false,
         ),
         Handover::Missed(_) => (

@@ -154,10 +154,10 @@ pub async fn header(conn: &mut PgConnection, reader: Reader) -> sqlx::Result<Opt
         header_columns("$2"),
         header_from("$1", "$2")
     ))
-        .bind(case_id)
-        .bind(agency_id)
-        .fetch_optional(conn)
-        .await
+    .bind(case_id)
+    .bind(agency_id)
+    .fetch_optional(conn)
+    .await
 }
 
 #[derive(sqlx::FromRow)]
@@ -379,11 +379,11 @@ pub async fn in_phases(
 ) -> sqlx::Result<Vec<CaseListRow>> {
     let agency_id = actor.agency_id();
     sqlx::query_as(&in_phases_sql("$2", "$3"))
-    .bind(agency_id)
-    .bind(phases)
-    .bind(limit)
-    .fetch_all(conn)
-    .await
+        .bind(agency_id)
+        .bind(phases)
+        .bind(limit)
+        .fetch_all(conn)
+        .await
 }
 
 /// The SQL of `in_phases` (`$1` the agency, `phases` and `limit` SQL expressions; also part
@@ -418,8 +418,8 @@ pub async fn led_by(
 ) -> sqlx::Result<Vec<CaseListRow>> {
     let agency_id = actor.agency_id();
     sqlx::query_as(&led_by_sql("$2"))
-    .bind(agency_id)
-    .bind(limit)
-    .fetch_all(conn)
-    .await
+        .bind(agency_id)
+        .bind(limit)
+        .fetch_all(conn)
+        .await
 }

@@ -131,11 +131,11 @@ pub async fn expiring_for_lead(
 ) -> sqlx::Result<Vec<ExpiringRow>> {
     let lead_agency_id = actor.agency_id();
     sqlx::query_as(&expiring_sql("$2", "$3"))
-    .bind(lead_agency_id)
-    .bind(days)
-    .bind(limit)
-    .fetch_all(conn)
-    .await
+        .bind(lead_agency_id)
+        .bind(days)
+        .bind(limit)
+        .fetch_all(conn)
+        .await
 }
 
 /// The SQL of `expiring_for_lead` (`$1` the lead agency, `days` and `limit` SQL expressions;

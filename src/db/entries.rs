@@ -337,10 +337,13 @@ pub async fn page(
     }
     let row: Option<PageRow> = q.fetch_optional(conn).await?;
     Ok(row.map(|row| {
-        let (mut entries, mut replies): (Vec<EntryRow>, Vec<EntryRow>) =
-            row.entries.0.into_iter().partition(|r| r.reply_to.is_none());
-        entries.sort_by(|a, b| (b.occurred_at, b.id).cmp(&(a.occurred_at, a.id)));
-        replies.sort_by(|a, b| (a.created_at, a.id).cmp(&(b.created_at, b.id)));
+        let (mut entries, mut replies): (Vec<EntryRow>, Vec<EntryRow>) = row
+            .entries
+            .0
+            .into_iter()
+            .partition(|r| r.reply_to.is_none());
+        entries.sort_by_key(|a| std::cmp::Reverse((a.occurred_at, a.id)));
+        replies.sort_by_key(|a| (a.created_at, a.id));
         PageRead {
             header: row.header,
             team: row.team.0,

@@ -373,7 +373,8 @@ pub struct LedgerRow {
     pub consent_method: Vec<String>,
 }
 
-const SELECT: &str = "SELECT p.id, p.kind, p.case_id, pt.family_name || ' ' || pt.given_name AS person,
+const SELECT: &str =
+    "SELECT p.id, p.kind, p.case_id, pt.family_name || ' ' || pt.given_name AS person,
         p.provided_on, p.last_on, p.month, p.count,
         pa.id AS provider_id, pa.name AS provider_name, pa.address AS provider_address,
         ra.id AS receiver_id, ra.name AS receiver_name, ra.address AS receiver_address,

@@ -197,10 +197,10 @@ pub async fn upcoming_for_agency(
     // the agency's coming meetings are one range of meeting_invitee_coming_idx (migration
     // 0009); only the rows shown are joined, and only the columns the list shows are read
     sqlx::query_as(&upcoming_sql("$2"))
-    .bind(agency_id)
-    .bind(limit)
-    .fetch_all(conn)
-    .await
+        .bind(agency_id)
+        .bind(limit)
+        .fetch_all(conn)
+        .await
 }
 
 /// The SQL of `upcoming_for_agency` (`$1` the agency, `limit` an SQL expression; also part of
@@ -694,10 +694,10 @@ pub async fn open_actions_for_agency(
 ) -> sqlx::Result<Vec<ActionRow>> {
     let agency_id = actor.agency_id();
     sqlx::query_as(&open_actions_sql("$2"))
-    .bind(agency_id)
-    .bind(limit)
-    .fetch_all(conn)
-    .await
+        .bind(agency_id)
+        .bind(limit)
+        .fetch_all(conn)
+        .await
 }
 
 /// The SQL of `open_actions_for_agency` (`$1` the agency, `limit` an SQL expression; also part

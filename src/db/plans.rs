@@ -668,7 +668,8 @@ pub(crate) async fn seed_sync_review_tasks(
     use crate::domain::plan::{review_source, REVIEW_REASON};
     let plans = all_of_case(conn, case_id).await?;
     // the agencies on the team now: an agency that left reviews no plan
-    let team: Vec<(Uuid, String, String, Option<NaiveDate>, Option<NaiveDate>)> = sqlx::query_as(
+    type TeamRow = (Uuid, String, String, Option<NaiveDate>, Option<NaiveDate>);
+    let team: Vec<TeamRow> = sqlx::query_as(
         "SELECT ca.agency_id, a.kind, c.phase, c.training_started_on, c.retention_start_on
          FROM case_agency ca
          JOIN agency a ON a.id = ca.agency_id

@@ -207,11 +207,11 @@ pub async fn incoming(
 ) -> sqlx::Result<Vec<ReferralRow>> {
     let agency_id = actor.agency_id();
     sqlx::query_as(&incoming_sql("$2", "$3"))
-    .bind(agency_id)
-    .bind(open_only)
-    .bind(limit)
-    .fetch_all(conn)
-    .await
+        .bind(agency_id)
+        .bind(open_only)
+        .bind(limit)
+        .fetch_all(conn)
+        .await
 }
 
 /// The SQL of `incoming` (`$1` the agency, `open_only` and `limit` SQL expressions; also part

@@ -155,11 +155,11 @@ pub async fn open_for_agency(
 ) -> sqlx::Result<Vec<TaskRow>> {
     let agency_id = actor.agency_id();
     sqlx::query_as(&open_for_agency_sql("$2", "$3"))
-    .bind(agency_id)
-    .bind(until)
-    .bind(limit)
-    .fetch_all(conn)
-    .await
+        .bind(agency_id)
+        .bind(until)
+        .bind(limit)
+        .fetch_all(conn)
+        .await
 }
 
 /// The SQL of `open_for_agency` (`$1` the agency, `until` and `limit` SQL expressions; also

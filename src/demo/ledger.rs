@@ -116,8 +116,7 @@ pub(super) async fn load_ledger(tx: &mut sqlx::PgConnection) -> Result<()> {
         .to_string();
     for sql in [entries, referrals, material, plans] {
         let rows: Vec<Row> = sqlx::query_as(&sql).fetch_all(&mut *tx).await?;
-        for (kind, case_id, provider, receiver, first, last, cats, consents, subject, count) in
-            rows
+        for (kind, case_id, provider, receiver, first, last, cats, consents, subject, count) in rows
         {
             if cats.is_empty() || consents.is_empty() {
                 continue;

@@ -31,12 +31,11 @@ const NEXT: &[&str] = &[
 ];
 
 pub(super) async fn load_reports(tx: &mut sqlx::PgConnection) -> Result<()> {
-    let (start, end): (Option<chrono::NaiveDate>, Option<chrono::NaiveDate>) = sqlx::query_as(
-        "SELECT retention_start_on, retention_end_on FROM case_file WHERE id = $1",
-    )
-    .bind(CASE_TANAKA)
-    .fetch_one(&mut *tx)
-    .await?;
+    let (start, end): (Option<chrono::NaiveDate>, Option<chrono::NaiveDate>) =
+        sqlx::query_as("SELECT retention_start_on, retention_end_on FROM case_file WHERE id = $1")
+            .bind(CASE_TANAKA)
+            .fetch_one(&mut *tx)
+            .await?;
     let today = today_tokyo();
     // latest first: skip last month (left to write), the next one waits for the employer
     let months = ended_months(today, start, end);

@@ -234,7 +234,16 @@ mod tests {
         assert_eq!(super::parse_month("2026/4"), april);
         assert_eq!(super::parse_month("２０２６－０４"), april);
         assert_eq!(super::parse_month(" 2026-04 "), april);
-        for bad in ["", "2026", "2026-13", "2026-00", "26-04", "2026-04-01", "abc", "3026-01"] {
+        for bad in [
+            "",
+            "2026",
+            "2026-13",
+            "2026-00",
+            "26-04",
+            "2026-04-01",
+            "abc",
+            "3026-01",
+        ] {
             assert_eq!(super::parse_month(bad), None, "{bad}");
         }
     }

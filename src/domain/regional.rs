@@ -43,7 +43,11 @@ impl Presenter {
 
 /// The first day of the fiscal year (年度) `d` falls in.
 pub fn fiscal_year_start(d: NaiveDate) -> NaiveDate {
-    let year = if d.month() >= 4 { d.year() } else { d.year() - 1 };
+    let year = if d.month() >= 4 {
+        d.year()
+    } else {
+        d.year() - 1
+    };
     NaiveDate::from_ymd_opt(year, 4, 1).expect("1 April exists")
 }
 

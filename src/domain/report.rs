@@ -198,7 +198,10 @@ mod tests {
         assert!(!allows(Issued, SaveDraft), "an issued report is frozen");
         assert!(!allows(Issued, Issue), "not issued twice");
         for step in Step::ALL {
-            assert!(!allows(Acknowledged, step), "{step:?} after the acknowledgement");
+            assert!(
+                !allows(Acknowledged, step),
+                "{step:?} after the acknowledgement"
+            );
         }
         assert_eq!(State::of(false, false), Draft);
         assert_eq!(State::of(true, false), Issued);
@@ -209,17 +212,32 @@ mod tests {
     fn a_month_is_reported_on_once_it_has_ended() {
         let start = Some(d(2026, 4, 10));
         // November: allowed on 1 December, not on 30 November
-        assert_eq!(check_month(d(2026, 11, 1), d(2026, 12, 1), start, None), Ok(()));
+        assert_eq!(
+            check_month(d(2026, 11, 1), d(2026, 12, 1), start, None),
+            Ok(())
+        );
         assert_eq!(
             check_month(d(2026, 11, 1), d(2026, 11, 30), start, None),
             Err(MonthRefusal::NotEnded)
         );
         // February of a leap year and the turn of the year
-        assert_eq!(check_month(d(2028, 2, 1), d(2028, 2, 29), start, None), Err(MonthRefusal::NotEnded));
-        assert_eq!(check_month(d(2028, 2, 1), d(2028, 3, 1), start, None), Ok(()));
-        assert_eq!(check_month(d(2026, 12, 1), d(2027, 1, 1), start, None), Ok(()));
+        assert_eq!(
+            check_month(d(2028, 2, 1), d(2028, 2, 29), start, None),
+            Err(MonthRefusal::NotEnded)
+        );
+        assert_eq!(
+            check_month(d(2028, 2, 1), d(2028, 3, 1), start, None),
+            Ok(())
+        );
+        assert_eq!(
+            check_month(d(2026, 12, 1), d(2027, 1, 1), start, None),
+            Ok(())
+        );
         // the month the service started in counts, the one before does not
-        assert_eq!(check_month(d(2026, 4, 1), d(2026, 5, 1), start, None), Ok(()));
+        assert_eq!(
+            check_month(d(2026, 4, 1), d(2026, 5, 1), start, None),
+            Ok(())
+        );
         assert_eq!(
             check_month(d(2026, 3, 1), d(2026, 12, 1), start, None),
             Err(MonthRefusal::BeforeService)
@@ -230,7 +248,10 @@ mod tests {
         );
         // the month the service ended in counts, the one after does not
         let end = Some(d(2026, 9, 30));
-        assert_eq!(check_month(d(2026, 9, 1), d(2026, 12, 1), start, end), Ok(()));
+        assert_eq!(
+            check_month(d(2026, 9, 1), d(2026, 12, 1), start, end),
+            Ok(())
+        );
         assert_eq!(
             check_month(d(2026, 10, 1), d(2026, 12, 1), start, end),
             Err(MonthRefusal::AfterService)

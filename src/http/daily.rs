@@ -341,7 +341,17 @@ async fn own_save(
         tx.commit().await?;
         return Ok(flash::redirect("/me/daily", Flash::Saved));
     }
-    if !save_report(&mut tx, &state.settings.mail, tr, &own, auth.user.id, &form, &mut errors).await? {
+    if !save_report(
+        &mut tx,
+        &state.settings.mail,
+        tr,
+        &own,
+        auth.user.id,
+        &form,
+        &mut errors,
+    )
+    .await?
+    {
         let page = own_view(&mut tx, &auth, case_id, OwnForm::Typed(form, false), errors).await?;
         return render_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
     }

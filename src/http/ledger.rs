@@ -9,8 +9,8 @@ use super::render::{render, render_status};
 use super::state::AppState;
 use crate::access::{self, policy, Need, Refusal};
 use crate::db;
-use crate::db::ledger::Side;
 use crate::db::audit::Outcome;
+use crate::db::ledger::Side;
 use crate::domain::dates::{self, parse_month};
 use crate::error::{AppError, AppResult};
 use crate::i18n::Tr;
@@ -157,7 +157,9 @@ async fn agency_page(state: AppState, auth: Auth, q: Pairs, export: bool) -> App
             .collect::<Vec<_>>()
     };
     let p = page(
-        month.map(|m| m.format("%Y-%m").to_string()).unwrap_or_default(),
+        month
+            .map(|m| m.format("%Y-%m").to_string())
+            .unwrap_or_default(),
         Errors::default(),
         lines(&provided),
         lines(&received),
@@ -244,7 +246,9 @@ async fn case_page(
         ));
     }
     let p = page(
-        month.map(|m| m.format("%Y-%m").to_string()).unwrap_or_default(),
+        month
+            .map(|m| m.format("%Y-%m").to_string())
+            .unwrap_or_default(),
         Errors::default(),
         rows.iter().map(|r| LedgerLine::new(tr, r)).collect(),
         format!("/cases/{id}/ledger.csv{}", month_query(month)),

@@ -106,11 +106,14 @@ async fn index_page(
     let regional = {
         use crate::domain::regional::{fiscal_year_start, Counts};
         use crate::views::ledger::{RegionalLine, RegionalSummary};
-        let meetings =
-            db::additions::for_case(conn, case, fiscal_year_start(today)).await?;
+        let meetings = db::additions::for_case(conn, case, fiscal_year_start(today)).await?;
         let days: Vec<_> = meetings
             .iter()
-            .map(|m| m.starts_at.with_timezone(&chrono_tz::Asia::Tokyo).date_naive())
+            .map(|m| {
+                m.starts_at
+                    .with_timezone(&chrono_tz::Asia::Tokyo)
+                    .date_naive()
+            })
             .collect();
         let provides = matches!(
             acting_kind(auth),

@@ -395,9 +395,11 @@ async fn report_page(
     });
     let label = month_label(tr, r.month);
     Ok(ReportPage {
-        layout: auth
-            .ctx
-            .layout_titled(format!("{} — {}", tr.t1("report-of-month", "month", &label), name)),
+        layout: auth.ctx.layout_titled(format!(
+            "{} — {}",
+            tr.t1("report-of-month", "month", &label),
+            name
+        )),
         case_id: scope.case_id(),
         report_id: scope.report_id(),
         name,
@@ -451,7 +453,12 @@ async fn open_for_step(
 }
 
 /// The writing office's steps: anyone else (the employer) is refused.
-async fn office_only(state: &AppState, auth: &Auth, scope: &ReportScope, action: &'static str) -> AppResult<()> {
+async fn office_only(
+    state: &AppState,
+    auth: &Auth,
+    scope: &ReportScope,
+    action: &'static str,
+) -> AppResult<()> {
     if scope.may_edit() {
         return Ok(());
     }
@@ -619,9 +626,11 @@ async fn print(
     let issued = r.issued_version_id == Some(version.id);
     let label = month_label(tr, r.month);
     let page = ReportPrint {
-        layout: auth
-            .ctx
-            .layout_titled(format!("{} — {}", tr.t1("report-of-month", "month", &label), name)),
+        layout: auth.ctx.layout_titled(format!(
+            "{} — {}",
+            tr.t1("report-of-month", "month", &label),
+            name
+        )),
         case_id: id,
         report_id,
         name,

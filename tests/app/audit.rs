@@ -484,7 +484,11 @@ async fn a_view_turns_synchronous_commit_off_for_itself_only(pool: PgPool) {
         who.viewed(&mut conn, "case.view", None, None, &[])
             .await
             .unwrap();
-        assert_eq!(sync_commit(&mut conn).await, "on", "the setting ends with the view");
+        assert_eq!(
+            sync_commit(&mut conn).await,
+            "on",
+            "the setting ends with the view"
+        );
         who.ok(&mut conn, "entry.create", None, None).await.unwrap();
     }
     // inside a change's transaction the view leaves the transaction as it was
@@ -495,10 +499,11 @@ async fn a_view_turns_synchronous_commit_off_for_itself_only(pool: PgPool) {
     assert_eq!(sync_commit(&mut tx).await, "on");
     who.ok(&mut tx, "entry.create", None, None).await.unwrap();
     tx.commit().await.unwrap();
-    let rows: i64 = sqlx::query_scalar("SELECT count(*) FROM audit_log WHERE request_id = 'r-view'")
-        .fetch_one(&mut *conn)
-        .await
-        .unwrap();
+    let rows: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM audit_log WHERE request_id = 'r-view'")
+            .fetch_one(&mut *conn)
+            .await
+            .unwrap();
     assert_eq!(rows, 12);
     drop(conn);
     assert!(verdict(&pool).await.is_intact());

@@ -122,7 +122,10 @@ async fn entries_shared_under_consent_are_counted_per_month_and_nothing_else_is(
     .fetch_one(&pool)
     .await
     .unwrap();
-    assert_eq!(rows_now, 1, "one row per month, receiver, category and consent");
+    assert_eq!(
+        rows_now, 1,
+        "one row per month, receiver, category and consent"
+    );
     // another category is a row of its own
     let work_before = month_count(&pool, CASE_TAKAHASHI, HIKARI, MINATO, "work").await;
     write_entry(&app, CASE_TAKAHASHI, "work", &[MINATO]).await;
@@ -255,17 +258,23 @@ async fn referrals_material_plans_and_reports_are_recorded_once_each(pool: PgPoo
             .status(),
         StatusCode::OK
     );
-    assert!(subject_rows(meeting).await.is_empty(), "the convener's own reading");
+    assert!(
+        subject_rows(meeting).await.is_empty(),
+        "the convener's own reading"
+    );
     // what the material's history carries since the last held meeting: an entry of today
-    write_entry(&hikari, CASE_SUZUKI, "training", &[KOMOREBI, MINATO, SAKURA]).await;
+    write_entry(
+        &hikari,
+        CASE_SUZUKI,
+        "training",
+        &[KOMOREBI, MINATO, SAKURA],
+    )
+    .await;
     let komorebi = app.browser();
     komorebi.login("soudan@komorebi.example").await;
     assert_eq!(komorebi.get(&material).await.status(), StatusCode::OK);
     assert_eq!(
-        komorebi
-            .get(&format!("{material}/print"))
-            .await
-            .status(),
+        komorebi.get(&format!("{material}/print")).await.status(),
         StatusCode::OK
     );
     let shown = subject_rows(meeting).await;
@@ -285,7 +294,10 @@ async fn referrals_material_plans_and_reports_are_recorded_once_each(pool: PgPoo
     let res = hikari
         .post(
             &format!("{url}/delivery"),
-            &[("delivered_on", &day0), ("agency_id", &KOMOREBI.to_string())],
+            &[
+                ("delivered_on", &day0),
+                ("agency_id", &KOMOREBI.to_string()),
+            ],
         )
         .await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
@@ -336,12 +348,11 @@ async fn the_receiver_reads_what_it_received_from_whom_and_how(pool: PgPool) {
     let page = body(res).await;
     let received = &page[page.find(r#"id="received""#).expect("the received part")..];
     assert!(received.contains("ひかり就労移行支援センター"), "from whom");
-    let hikari_address: String =
-        sqlx::query_scalar("SELECT address FROM agency WHERE id = $1")
-            .bind(HIKARI)
-            .fetch_one(&pool)
-            .await
-            .unwrap();
+    let hikari_address: String = sqlx::query_scalar("SELECT address FROM agency WHERE id = $1")
+        .bind(HIKARI)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
     assert!(received.contains(&hikari_address), "the provider's address");
     assert!(
         received.contains("提供元が本人との面談とアセスメントにもとづき作成し"),
@@ -354,13 +365,19 @@ async fn the_receiver_reads_what_it_received_from_whom_and_how(pool: PgPool) {
     let hikari = app.browser();
     hikari.login("sabikan@hikari.example").await;
     let page = body(hikari.get("/agency/ledger").await).await;
-    let provided = &page[page.find(r#"id="provided""#).unwrap()..page.find(r#"id="received""#).unwrap()];
+    let provided =
+        &page[page.find(r#"id="provided""#).unwrap()..page.find(r#"id="received""#).unwrap()];
     assert!(provided.contains("こもれび相談支援事業所"));
     assert!(provided.contains("個別支援計画の交付"));
     // the month filter: this month (an entry shared today), a month with nothing, and one
     // that does not parse
     write_entry(&hikari, CASE_SUZUKI, "training", &[KOMOREBI]).await;
-    let page = body(hikari.get(&format!("/agency/ledger?month={}", this_month())).await).await;
+    let page = body(
+        hikari
+            .get(&format!("/agency/ledger?month={}", this_month()))
+            .await,
+    )
+    .await;
     assert!(page.contains("記録の共有（月ごと）"), "this month's shares");
     let page = body(hikari.get("/agency/ledger?month=2001-01").await).await;
     assert_eq!(page.matches("この期間の記録はありません。").count(), 2);
@@ -432,8 +449,14 @@ async fn the_app_role_cannot_delete_or_change_a_ledger_row(pool: PgPool) {
         .await
         .unwrap();
     for (sql, row) in [
-        ("UPDATE provision SET count = count - 1 WHERE id = $1", entries_row),
-        ("UPDATE provision SET count = count + 1 WHERE id = $1", plan_row),
+        (
+            "UPDATE provision SET count = count - 1 WHERE id = $1",
+            entries_row,
+        ),
+        (
+            "UPDATE provision SET count = count + 1 WHERE id = $1",
+            plan_row,
+        ),
     ] {
         let err = sqlx::query(sql)
             .bind(row)
@@ -498,13 +521,21 @@ async fn the_case_ledger_csv_has_a_bom_crlf_and_slashed_dates(pool: PgPool) {
         "every line ends in CRLF"
     );
     let lines: Vec<&str> = text.split("\r\n").filter(|l| !l.is_empty()).collect();
-    assert!(lines[0].starts_with("提供日,最終提供日,提供したもの,件数,提供元"), "{}", lines[0]);
+    assert!(
+        lines[0].starts_with("提供日,最終提供日,提供したもの,件数,提供元"),
+        "{}",
+        lines[0]
+    );
     let rows_on_case: i64 = sqlx::query_scalar("SELECT count(*) FROM provision WHERE case_id = $1")
         .bind(CASE_SUZUKI)
         .fetch_one(&pool)
         .await
         .unwrap();
-    assert_eq!(lines.len() as i64, rows_on_case + 1, "a header and one line a row");
+    assert_eq!(
+        lines.len() as i64,
+        rows_on_case + 1,
+        "a header and one line a row"
+    );
     let date = regex_free_date(lines[1]);
     assert!(date, "dates as 2026/04/01: {}", lines[1]);
     assert!(audit_count(&pool, "case.ledger.export", "ok").await == 1);
@@ -533,7 +564,9 @@ async fn the_case_ledger_csv_has_a_bom_crlf_and_slashed_dates(pool: PgPool) {
     let res = komorebi.get("/agency/ledger.csv?side=received").await;
     let bytes = res.bytes().await.unwrap();
     assert_eq!(&bytes[..3], b"\xEF\xBB\xBF");
-    assert!(std::str::from_utf8(&bytes).unwrap().contains("ひかり就労移行支援センター"));
+    assert!(std::str::from_utf8(&bytes)
+        .unwrap()
+        .contains("ひかり就労移行支援センター"));
 }
 
 /// The first field is a date written as 2026/04/01.
@@ -660,7 +693,10 @@ async fn regional_meetings_count_against_the_limits(pool: PgPool) {
     .await;
     assert!(page.contains("鈴木 一郎"));
     assert!(page.contains("地域連携会議実施加算（Ⅰ）"));
-    assert!(page.contains("こもれび相談支援事業所"), "the outside agencies present");
+    assert!(
+        page.contains("こもれび相談支援事業所"),
+        "the outside agencies present"
+    );
     // recording who presented: bad input by the field, nothing written
     let meeting = id(0x6001);
     let res = app

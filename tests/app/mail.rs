@@ -484,7 +484,11 @@ async fn an_issued_report_mails_the_employers_people_and_no_one_else(pool: PgPoo
     let aoba = app.browser();
     aoba.login("teichaku@aoba.example").await;
     let last = renkei::domain::dates::add_months_clamped(renkei::domain::dates::today_tokyo(), -1);
-    let month = format!("{}-{:02}", chrono::Datelike::year(&last), chrono::Datelike::month(&last));
+    let month = format!(
+        "{}-{:02}",
+        chrono::Datelike::year(&last),
+        chrono::Datelike::month(&last)
+    );
     let res = aoba
         .post(
             &format!("/cases/{CASE_TANAKA}/reports"),
@@ -512,19 +516,30 @@ async fn an_issued_report_mails_the_employers_people_and_no_one_else(pool: PgPoo
     let got = receiver.wait_for(expected.len()).await;
     let mut to: Vec<String> = got.iter().flat_map(|m| m.to.clone()).collect();
     to.sort();
-    assert_eq!(to, expected, "the employer's users, once each, and no one else");
+    assert_eq!(
+        to, expected,
+        "the employer's users, once each, and no one else"
+    );
     for m in &got {
         let d = m.decoded();
-        assert!(d.subject.contains("支援レポートの確認をお願いします"), "{}", d.subject);
+        assert!(
+            d.subject.contains("支援レポートの確認をお願いします"),
+            "{}",
+            d.subject
+        );
         assert!(d.text.contains("あおば就労定着支援事業所"), "{}", d.text);
         assert!(
-            d.text.contains(&format!("{BASE}/cases/{CASE_TANAKA}/reports/{report}")),
+            d.text
+                .contains(&format!("{BASE}/cases/{CASE_TANAKA}/reports/{report}")),
             "{}",
             d.text
         );
         let all = d.everything();
         for name in ["田中", "健", "タナカ", "出勤が安定", "指示の出し方"] {
-            assert!(!all.contains(name), "a mail carries personal text ({name}): {all}");
+            assert!(
+                !all.contains(name),
+                "a mail carries personal text ({name}): {all}"
+            );
         }
     }
 }
@@ -558,15 +573,23 @@ async fn three_bad_days_mail_only_the_leads_coordinators_once(pool: PgPool) {
     assert_eq!(to, expected, "only the lead agency's coordinators");
     for m in &got {
         let d = m.decoded();
-        assert!(d.subject.contains("日報で不調が続いています"), "{}", d.subject);
         assert!(
-            d.text.contains(&format!("{BASE}/cases/{CASE_TAKAHASHI}/daily")),
+            d.subject.contains("日報で不調が続いています"),
+            "{}",
+            d.subject
+        );
+        assert!(
+            d.text
+                .contains(&format!("{BASE}/cases/{CASE_TAKAHASHI}/daily")),
             "{}",
             d.text
         );
         let all = d.everything();
         for word in ["高橋", "美咲", "眠れず", "つらい", "眠れなかった"] {
-            assert!(!all.contains(word), "a mail carries personal text ({word}): {all}");
+            assert!(
+                !all.contains(word),
+                "a mail carries personal text ({word}): {all}"
+            );
         }
     }
     // the same run of bad days is announced once: today's report entered again (by the

@@ -82,7 +82,10 @@ async fn a_report_goes_from_draft_to_issued_to_acknowledged_and_no_other_way(poo
     minato.login("shugyo@minato.example").await;
     // the list offers last month, which the demo left to write
     let page = body(aoba.get(&format!("/cases/{CASE_TANAKA}/reports")).await).await;
-    assert!(page.contains(&format!("value=\"{}\"", month_value(last_month()))), "{page}");
+    assert!(
+        page.contains(&format!("value=\"{}\"", month_value(last_month()))),
+        "{page}"
+    );
     let report = draft_last_month(&aoba).await;
     let state = |pool: PgPool| async move {
         sqlx::query_as::<_, (bool, bool, i64)>(
@@ -101,7 +104,11 @@ async fn a_report_goes_from_draft_to_issued_to_acknowledged_and_no_other_way(poo
     assert_eq!(midori.get(&path).await.status(), StatusCode::NOT_FOUND);
     assert_eq!(minato.get(&path).await.status(), StatusCode::NOT_FOUND);
     let res = midori.post(&format!("{path}/acknowledge"), &[]).await;
-    assert_eq!(res.status(), StatusCode::NOT_FOUND, "a draft is not acknowledged");
+    assert_eq!(
+        res.status(),
+        StatusCode::NOT_FOUND,
+        "a draft is not acknowledged"
+    );
     // the office saves a second version
     let mut second = summary("");
     second[2].1 = "出勤は安定し、疲れも少ない".into();
@@ -142,7 +149,10 @@ async fn a_report_goes_from_draft_to_issued_to_acknowledged_and_no_other_way(poo
             .fetch_one(&app.pool)
             .await
             .unwrap();
-    assert_eq!(frozen, issued_version, "the latest version is the one issued");
+    assert_eq!(
+        frozen, issued_version,
+        "the latest version is the one issued"
+    );
     // issued: not edited, not issued again
     let res = post_pairs(&aoba, &format!("{path}/versions"), &summary("")).await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
@@ -155,11 +165,19 @@ async fn a_report_goes_from_draft_to_issued_to_acknowledged_and_no_other_way(poo
     assert!(page.contains("出勤は安定し、疲れも少ない"), "{page}");
     assert!(page.contains("id=\"acknowledge-button\""));
     let res = midori.post(&format!("{path}/issue"), &[]).await;
-    assert_eq!(res.status(), StatusCode::FORBIDDEN, "the employer does not issue");
+    assert_eq!(
+        res.status(),
+        StatusCode::FORBIDDEN,
+        "the employer does not issue"
+    );
     let res = midori
         .post(&format!("{path}/versions"), &[("situation", "書き換え")])
         .await;
-    assert_eq!(res.status(), StatusCode::FORBIDDEN, "the employer does not edit");
+    assert_eq!(
+        res.status(),
+        StatusCode::FORBIDDEN,
+        "the employer does not edit"
+    );
     assert_eq!(minato.get(&path).await.status(), StatusCode::NOT_FOUND);
     let res = midori.post(&format!("{path}/acknowledge"), &[]).await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER, "{}", body(res).await);
@@ -181,7 +199,12 @@ async fn a_report_goes_from_draft_to_issued_to_acknowledged_and_no_other_way(poo
     assert!(page.contains("id=\"report-acknowledged\""), "{page}");
     assert!(page.contains("清水 隆"), "who acknowledged it");
     assert!(page.contains("確認済み"));
-    for action in ["report.create", "report.version.save", "report.issue", "report.acknowledge"] {
+    for action in [
+        "report.create",
+        "report.version.save",
+        "report.issue",
+        "report.acknowledge",
+    ] {
         assert_eq!(audit_count(&app.pool, action, "ok").await, 1, "{action}");
     }
     assert!(audit_count(&app.pool, "report.acknowledge", "denied").await >= 1);
@@ -208,7 +231,10 @@ async fn a_report_is_written_for_a_month_that_has_ended_with_its_summary(pool: P
     let page = body(res).await;
     assert!(page.contains("id=\"month-error\""), "{page}");
     assert!(page.contains("この月はまだ終わっていません"));
-    assert!(page.contains("指示はまとめて伝えてほしい"), "the form as typed");
+    assert!(
+        page.contains("指示はまとめて伝えてほしい"),
+        "the form as typed"
+    );
     assert_eq!(reports_of(&app.pool, this_month).await, 0);
     let res = app
         .get(&format!(
@@ -227,8 +253,12 @@ async fn a_report_is_written_for_a_month_that_has_ended_with_its_summary(pool: P
         ),
         ("", "対象月を選んでください"),
     ] {
-        let res =
-            post_pairs(&app, &format!("/cases/{CASE_TANAKA}/reports"), &summary(month)).await;
+        let res = post_pairs(
+            &app,
+            &format!("/cases/{CASE_TANAKA}/reports"),
+            &summary(month),
+        )
+        .await;
         assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "{month}");
         assert!(body(res).await.contains(words), "{month}");
     }
@@ -241,7 +271,10 @@ async fn a_report_is_written_for_a_month_that_has_ended_with_its_summary(pool: P
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let page = body(res).await;
     for field in ["situation", "support", "requests", "next_steps"] {
-        assert!(page.contains(&format!("id=\"{field}-error\"")), "{field}: {page}");
+        assert!(
+            page.contains(&format!("id=\"{field}-error\"")),
+            "{field}: {page}"
+        );
     }
     assert_eq!(reports_of(&app.pool, last_month()).await, 0);
     // last month is allowed
@@ -305,10 +338,46 @@ async fn a_draft_carries_only_what_the_employer_may_see(pool: PgPool) {
     .await
     .unwrap();
     let a = "teichaku@aoba.example";
-    entry(&app.pool, a, AOBA, "contact", "work", &[MIDORI, MINATO], "SHARED-WITH-EMPLOYER").await;
-    entry(&app.pool, a, AOBA, "contact", "work", &[MINATO], "NOT-SHARED-WITH-EMPLOYER").await;
-    entry(&app.pool, a, AOBA, "progress", "life", &[MIDORI], "OUTSIDE-CONSENT").await;
-    entry(&app.pool, a, AOBA, "observation", "work", &[MIDORI], "NOT-A-CONTACT").await;
+    entry(
+        &app.pool,
+        a,
+        AOBA,
+        "contact",
+        "work",
+        &[MIDORI, MINATO],
+        "SHARED-WITH-EMPLOYER",
+    )
+    .await;
+    entry(
+        &app.pool,
+        a,
+        AOBA,
+        "contact",
+        "work",
+        &[MINATO],
+        "NOT-SHARED-WITH-EMPLOYER",
+    )
+    .await;
+    entry(
+        &app.pool,
+        a,
+        AOBA,
+        "progress",
+        "life",
+        &[MIDORI],
+        "OUTSIDE-CONSENT",
+    )
+    .await;
+    entry(
+        &app.pool,
+        a,
+        AOBA,
+        "observation",
+        "work",
+        &[MIDORI],
+        "NOT-A-CONTACT",
+    )
+    .await;
     entry(
         &app.pool,
         "shugyo@minato.example",
@@ -331,7 +400,10 @@ async fn a_draft_carries_only_what_the_employer_may_see(pool: PgPool) {
     let activity = page.split("id=\"activity\"").nth(1).unwrap();
     let activity = &activity[..activity.find("</textarea>").unwrap()];
     assert!(activity.contains("SHARED-WITH-EMPLOYER"), "{activity}");
-    assert!(activity.contains("MINATO-SHARED-WITH-EMPLOYER"), "{activity}");
+    assert!(
+        activity.contains("MINATO-SHARED-WITH-EMPLOYER"),
+        "{activity}"
+    );
     assert!(!activity.contains("NOT-SHARED-WITH-EMPLOYER"), "{activity}");
     assert!(!activity.contains("OUTSIDE-CONSENT"), "{activity}");
     assert!(!activity.contains("NOT-A-CONTACT"), "{activity}");
@@ -370,25 +442,31 @@ async fn the_legal_monthly_check_counts_issued_reports_of_ended_months(pool: PgP
         -1,
     ));
     let row = legal_row(&app, before).await;
-    assert!(row.contains("<td data-label=\"支援レポート\">○</td>"), "{row}");
+    assert!(
+        row.contains("<td data-label=\"支援レポート\">○</td>"),
+        "{row}"
+    );
     assert!(!row.contains("不足"), "{row}");
     // last month has an interview but no report yet: flagged
     let row = legal_row(&app, last_month()).await;
-    assert!(row.contains("<td data-label=\"支援レポート\">×</td>"), "{row}");
+    assert!(
+        row.contains("<td data-label=\"支援レポート\">×</td>"),
+        "{row}"
+    );
     assert!(row.contains("不足"), "{row}");
     // a draft does not count
     let report = draft_last_month(&app).await;
     assert!(legal_row(&app, last_month()).await.contains("不足"));
     // the issued report does
     let res = app
-        .post(
-            &format!("/cases/{CASE_TANAKA}/reports/{report}/issue"),
-            &[],
-        )
+        .post(&format!("/cases/{CASE_TANAKA}/reports/{report}/issue"), &[])
         .await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     let row = legal_row(&app, last_month()).await;
-    assert!(row.contains("<td data-label=\"支援レポート\">○</td>"), "{row}");
+    assert!(
+        row.contains("<td data-label=\"支援レポート\">○</td>"),
+        "{row}"
+    );
     assert!(!row.contains("不足"), "{row}");
     // this month is not judged until it has ended
     let row = legal_row(&app, renkei::domain::report::month_of(today())).await;
@@ -416,7 +494,10 @@ async fn the_handover_is_recorded_under_consent_and_its_deadline_said(pool: PgPo
     app.login("teichaku@aoba.example").await;
     // the demo's service ends about six months from now: the hand-over is still to start
     let page = body(app.get(&format!("/cases/{CASE_TANAKA}/reports")).await).await;
-    assert!(page.contains("支援体制構築はまだ始まっていません"), "{page}");
+    assert!(
+        page.contains("支援体制構築はまだ始まっていません"),
+        "{page}"
+    );
     let legal = body(app.get(&format!("/cases/{CASE_TANAKA}/legal")).await).await;
     assert!(legal.contains("支援体制構築はまだ始まっていません"));
     // move the end so that its deadline (three months before) passed yesterday
@@ -432,7 +513,10 @@ async fn the_handover_is_recorded_under_consent_and_its_deadline_said(pool: PgPo
     let case = body(app.get(&format!("/cases/{CASE_TANAKA}")).await).await;
     assert!(case.contains("handover-notice"), "the case says so");
     let dash = body(app.get("/").await).await;
-    assert!(dash.contains("id=\"handovers-missed\""), "the lead's dashboard says so");
+    assert!(
+        dash.contains("id=\"handovers-missed\""),
+        "the lead's dashboard says so"
+    );
     // a hand-over to an agency without a live consent for work is refused by the field
     sqlx::query("UPDATE consent SET categories = '{health}' WHERE case_id = $1 AND agency_id = $2")
         .bind(CASE_TANAKA)

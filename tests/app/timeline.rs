@@ -505,8 +505,8 @@ async fn queries_for(app: &TestApp, path: &str) -> usize {
 
 /// The case page: the session (with the door's facts), the page read (header, team and the
 /// timeline's first page), consents, the legal dates, the health scope and daily reports, the
-/// plans' notices, and the reader's traces.
-const CASE_PAGE_STATEMENTS: usize = 9;
+/// plans' notices, the hand-over's deadline, and the reader's traces.
+const CASE_PAGE_STATEMENTS: usize = 10;
 
 #[sqlx::test]
 async fn a_case_page_costs_the_same_queries_with_5_or_5000_entries(pool: PgPool) {
