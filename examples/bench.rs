@@ -269,6 +269,7 @@ fn timeline_from_memory() -> impl Fn() -> String + Send + Sync + 'static {
         unread: Some(12),
         participant_case_id: None,
         must_enrol: false,
+        case_facts: None,
     };
     let case_id = bench_data::case_id(1);
     let now = chrono::Utc::now();
@@ -776,11 +777,16 @@ async fn open_loop(w: &Arc<World>, s: Scenario, rate: f64, secs: u64) -> Phase {
     }
 }
 
-/// Queries one request of the scenario costs, from pg_stat_statements (None when the
+/// Statements one request of the scenario costs, and the milliseconds PostgreSQL spent
+/// executing them, from pg_stat_statements over 20 requests one after another (None when the
 /// extension is not loaded).
-async fn queries_per_request(w: &Arc<World>, s: Scenario) -> Option<f64> {
+async fn queries_per_request(w: &Arc<World>, s: Scenario) -> Option<(f64, f64)> {
     if s == Scenario::Mix || s == Scenario::B0 || s == Scenario::B1 {
-        return if s == Scenario::Mix { None } else { Some(0.0) };
+        return if s == Scenario::Mix {
+            None
+        } else {
+            Some((0.0, 0.0))
+        };
     }
     sqlx::query("SELECT pg_stat_statements_reset()")
         .execute(&w.pool)
@@ -791,15 +797,16 @@ async fn queries_per_request(w: &Arc<World>, s: Scenario) -> Option<f64> {
     for _ in 0..n {
         request(w, s, &mut rng).await;
     }
-    let calls: i64 = sqlx::query_scalar(
-        "SELECT coalesce(sum(calls), 0)::bigint FROM pg_stat_statements
+    let (calls, ms): (i64, f64) = sqlx::query_as(
+        "SELECT coalesce(sum(calls), 0)::bigint, coalesce(sum(total_exec_time), 0)::float8
+         FROM pg_stat_statements
          WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
            AND query NOT ILIKE '%pg_stat_statements%'",
     )
     .fetch_one(&w.pool)
     .await
     .ok()?;
-    Some(calls as f64 / n as f64)
+    Some((calls as f64 / n as f64, ms / n as f64))
 }
 
 #[derive(Serialize, Deserialize, Clone)]
@@ -821,6 +828,9 @@ struct ScenarioResult {
     tool_cpu: f64,
     app_rss_mib: f64,
     queries_per_request: Option<f64>,
+    /// PostgreSQL's execution time per request (pg_stat_statements), ms
+    #[serde(default)]
+    pg_exec_ms: Option<f64>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -907,7 +917,7 @@ async fn run(
         let fixed = open_loop(w, s, rate, secs).await;
         let after = ticks(server);
         let (app_cpu, pg_cpu, tool_cpu) = cpu_percent(before, after, fixed.secs);
-        let result = ScenarioResult {
+        let mut result = ScenarioResult {
             name: s.name().into(),
             peak_rps,
             peak_errors: peak.errors,
@@ -923,10 +933,14 @@ async fn run(
             pg_cpu,
             tool_cpu,
             app_rss_mib: rss_mib(server),
-            queries_per_request: queries_per_request(w, s).await,
+            queries_per_request: None,
+            pg_exec_ms: None,
         };
+        let (queries, exec_ms) = queries_per_request(w, s).await.unzip();
+        result.queries_per_request = queries;
+        result.pg_exec_ms = exec_ms;
         eprintln!(
-            "{label:>5} {:<13} peak {:>7.0}/s  at {:>6.0}/s p50 {:>6.2} ms p99 {:>6.2} ms p99.9 {:>7.2} ms  errors {}+{}  q/req {:?}",
+            "{label:>5} {:<13} peak {:>7.0}/s  at {:>6.0}/s p50 {:>6.2} ms p99 {:>6.2} ms p99.9 {:>7.2} ms  errors {}+{}  q/req {:?}  PG exec ms/req {:?}",
             result.name,
             result.peak_rps,
             result.rate,
@@ -935,7 +949,8 @@ async fn run(
             result.p999_ms,
             result.peak_errors,
             result.errors,
-            result.queries_per_request
+            result.queries_per_request,
+            result.pg_exec_ms
         );
         scenarios.push(result);
     }
@@ -1039,16 +1054,16 @@ fn report(files: &[PathBuf]) -> anyhow::Result<String> {
         writeln!(out, "### {} timeline entries ({})\n", r.label, r.entries)?;
         writeln!(
             out,
-            "| scenario | peak req/s | × B2 | offered req/s (70 %) | p50 ms | p99 ms | p99.9 ms | errors | app CPU % | PG CPU % | tool CPU % | app RSS MiB | queries/req |"
+            "| scenario | peak req/s | × B2 | offered req/s (70 %) | p50 ms | p99 ms | p99.9 ms | errors | app CPU % | PG CPU % | tool CPU % | app RSS MiB | queries/req | PG exec ms/req |"
         )?;
         writeln!(
             out,
-            "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+            "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
         )?;
         for s in &r.scenarios {
             writeln!(
                 out,
-                "| {} | {:.0} | {:.2} | {:.0} | {:.2} | {:.2} | {:.2} | {} | {:.0} | {:.0} | {:.0} | {:.1} | {} |",
+                "| {} | {:.0} | {:.2} | {:.0} | {:.2} | {:.2} | {:.2} | {} | {:.0} | {:.0} | {:.0} | {:.1} | {} | {} |",
                 s.name,
                 s.peak_rps,
                 s.peak_rps / b2,
@@ -1062,7 +1077,8 @@ fn report(files: &[PathBuf]) -> anyhow::Result<String> {
                 s.tool_cpu,
                 s.app_rss_mib,
                 s.queries_per_request
-                    .map_or("–".to_string(), |q| format!("{q:.1}"))
+                    .map_or("–".to_string(), |q| format!("{q:.1}")),
+                s.pg_exec_ms.map_or("–".to_string(), |q| format!("{q:.2}"))
             )?;
         }
         writeln!(out)?;

@@ -29,6 +29,19 @@ pub struct SessionUser {
     /// Their agency requires a second factor they have not set up: until they enrol, the
     /// session reaches only the enrolment pages.
     pub must_enrol: bool,
+    /// The facts of the case the request's path names, read for the acting agency in the
+    /// session's own statement (GET requests on `/cases/{id}…`): the door decides on them
+    /// instead of reading them again (`case::open`).
+    pub case_facts: Option<CaseFactsRead>,
+}
+
+/// The door's facts about one case for one agency, read with the session.
+#[derive(Debug, Clone)]
+pub struct CaseFactsRead {
+    pub case_id: Uuid,
+    pub agency_id: Uuid,
+    /// None when the agency was never on the case's team (or there is no such case).
+    pub facts: Option<super::policy::CaseFacts>,
 }
 
 /// A user working as one of their agencies.

@@ -103,7 +103,16 @@ pub async fn open(
 ) -> Result<CaseScope, Refusal> {
     let actor = who.user.actor();
     let found = match actor {
-        Some(actor) => facts(conn, case_id, actor.agency_id()).await?,
+        // read with the session, for this case and this agency, in the same request
+        Some(actor) => match who
+            .user
+            .case_facts
+            .as_ref()
+            .filter(|r| r.case_id == case_id && r.agency_id == actor.agency_id())
+        {
+            Some(read) => read.facts.clone(),
+            None => facts(conn, case_id, actor.agency_id()).await?,
+        },
         None => None,
     };
     let access = policy::case_access(who.user, found.as_ref());
@@ -136,7 +145,8 @@ pub async fn open(
 }
 
 /// Opens the case for a page that shows it (a read, or the form of a change) and records the
-/// view in the caller's connection.
+/// view in the caller's connection (`Who::viewed`: asynchronously committed outside a
+/// transaction, with the transaction inside one).
 pub async fn view(
     conn: &mut PgConnection,
     who: &Who<'_>,
@@ -146,7 +156,7 @@ pub async fn view(
     target: Option<Uuid>,
 ) -> Result<CaseScope, Refusal> {
     let scope = open(conn, who, case_id, need, action).await?;
-    who.ok(conn, action, Some(case_id), target).await?;
+    who.viewed(conn, action, Some(case_id), target, &[]).await?;
     Ok(scope)
 }
 

@@ -141,7 +141,7 @@ pub async fn view(
     action: &'static str,
 ) -> Result<MeetingScope, Refusal> {
     let scope = open(conn, who, meeting_id, MeetingNeed::Read, action).await?;
-    who.ok(conn, action, Some(scope.case_id), Some(meeting_id))
+    who.viewed(conn, action, Some(scope.case_id), Some(meeting_id), &[])
         .await?;
     Ok(scope)
 }

@@ -23,7 +23,7 @@ pub mod report;
 pub mod rules;
 pub mod trail;
 
-pub use actor::{Actor, Membership, SessionUser};
+pub use actor::{Actor, CaseFactsRead, Membership, SessionUser};
 pub use case::{CaseScope, Need};
 pub use health::HealthScope;
 pub use meeting::{MeetingRole, MeetingScope};

@@ -61,8 +61,8 @@ pub enum CaseAccess {
     Lead,
 }
 
-/// The facts about one case as seen from the acting agency, read in SQL by
-/// `db::cases::facts` (which finds nothing for an agency that was never on the team).
+/// The facts about one case as seen from the acting agency, read in SQL by `case::open` or
+/// with the session (`db::auth::lookup`); nothing for an agency that was never on the team.
 #[derive(Debug, Clone)]
 pub struct CaseFacts {
     pub lead_agency_id: Uuid,
@@ -216,6 +216,7 @@ mod tests {
             unread: None,
             participant_case_id: None,
             must_enrol: false,
+            case_facts: None,
         }
     }
 

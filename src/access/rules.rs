@@ -81,18 +81,21 @@ pub fn record_visible(
     )
 }
 
-/// True when the entry `e` may be seen by the agency bound as `$1`. Its Rust twin is
-/// `policy::entry_visible`.
-pub static ENTRY_VISIBLE: LazyLock<String> = LazyLock::new(|| {
+/// True when the entry `e` may be seen by the agency `agency` (an SQL expression). Its Rust
+/// twin is `policy::entry_visible`.
+pub fn entry_visible_for(agency: &str) -> String {
     record_visible(
         "e.case_id",
-        "$1",
+        agency,
         "e.author_agency_id",
         "e.category",
         "e.created_at",
         Some("e.shared_with"),
     )
-});
+}
+
+/// True when the entry `e` may be seen by the agency bound as `$1`.
+pub static ENTRY_VISIBLE: LazyLock<String> = LazyLock::new(|| entry_visible_for("$1"));
 
 /// The day the agency `$1` left the team of the entry `e`'s case (NULL while on it): an agency
 /// that left reads each entry as it stood on that day.

@@ -57,6 +57,42 @@ pub async fn record(conn: &mut PgConnection, event: &Event, outcome: Outcome) ->
     Ok(())
 }
 
+/// The statement of `Who::viewed`: the audit row (`$1`–`$9` as in `record`), the read marks
+/// of `$10` for the user `$1` when `marks`, and — when `lazy` — `synchronous_commit` off for
+/// the statement's own implicit transaction. PostgreSQL decides how to commit before it undoes
+/// the transaction's settings, so the commit that ends this statement does not wait for the
+/// WAL flush, and the next statement on the connection is durable again.
+fn view_sql(lazy: bool, marks: bool) -> &'static str {
+    match (lazy, marks) {
+        (true, true) => {
+            "WITH lazy AS (SELECT set_config('synchronous_commit', 'off', true)),
+                  marks AS (INSERT INTO entry_read (user_id, entry_id)
+                            SELECT $1, unnest($10::uuid[]) ON CONFLICT DO NOTHING)
+             INSERT INTO audit_log (user_id, acting_agency_id, action, case_id, target_id,
+                                    outcome, request_id, ip, detail)
+             SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9 FROM lazy"
+        }
+        (true, false) => {
+            "WITH lazy AS (SELECT set_config('synchronous_commit', 'off', true))
+             INSERT INTO audit_log (user_id, acting_agency_id, action, case_id, target_id,
+                                    outcome, request_id, ip, detail)
+             SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9 FROM lazy WHERE $10::uuid[] IS NOT NULL"
+        }
+        (false, true) => {
+            "WITH marks AS (INSERT INTO entry_read (user_id, entry_id)
+                            SELECT $1, unnest($10::uuid[]) ON CONFLICT DO NOTHING)
+             INSERT INTO audit_log (user_id, acting_agency_id, action, case_id, target_id,
+                                    outcome, request_id, ip, detail)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
+        }
+        (false, false) => {
+            "INSERT INTO audit_log (user_id, acting_agency_id, action, case_id, target_id,
+                                    outcome, request_id, ip, detail)
+             SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9 WHERE $10::uuid[] IS NOT NULL"
+        }
+    }
+}
+
 /// Who asks, from where, in which request — what every audit row is stamped with — and the
 /// pool a refusal is recorded through, on a connection of its own.
 #[derive(Debug, Clone, Copy)]
@@ -120,7 +156,44 @@ impl Who<'_> {
         }
     }
 
-    /// Records a view or a change in the caller's connection (with the change it records).
+    /// Records a page view and the reader's read marks — the entries it showed that they had
+    /// not read — in one statement, the last of the request. Outside a transaction (a page
+    /// that changes nothing) the statement commits asynchronously: `synchronous_commit` is
+    /// turned off for its own implicit transaction only (`set_config(…, true)`), so the
+    /// answer does not wait for the WAL flush, and a crash can lose at most the last fraction
+    /// of a second of view rows and read marks — never a change's row, which commits durably
+    /// (see ARCHITECTURE, *What is durable when*). Inside a transaction it writes with it and
+    /// commits as the transaction does.
+    pub async fn viewed(
+        &self,
+        conn: &mut PgConnection,
+        action: &'static str,
+        case_id: Option<Uuid>,
+        target_id: Option<Uuid>,
+        read: &[Uuid],
+    ) -> sqlx::Result<()> {
+        let mut event = self.event(action);
+        event.case_id = case_id;
+        event.target_id = target_id;
+        let lazy = !sqlx::Connection::is_in_transaction(&*conn);
+        sqlx::query(view_sql(lazy, !read.is_empty()))
+            .bind(event.user_id)
+            .bind(event.acting_agency_id)
+            .bind(event.action)
+            .bind(event.case_id)
+            .bind(event.target_id)
+            .bind(Outcome::Ok.as_str())
+            .bind(&event.request_id)
+            .bind(&event.ip)
+            .bind(&event.detail)
+            .bind(read)
+            .execute(conn)
+            .await?;
+        Ok(())
+    }
+
+    /// Records a change (or a view inside a change's transaction) in the caller's connection,
+    /// with the change it records: it commits as the change does, durably.
     pub async fn ok(
         &self,
         conn: &mut PgConnection,

@@ -1,5 +1,6 @@
 //! The timeline as a page shows it: one page of a case's entries with their replies, for the
-//! scope that opened the case; what is shown is marked read.
+//! scope that opened the case, and what of it the reader had not read (marked read by the
+//! page's view record).
 
 use crate::access::CaseScope;
 use crate::db::{
@@ -115,29 +116,44 @@ fn kind_choices(tr: Tr, selected: &str) -> Vec<Choice> {
         .collect()
 }
 
-/// One page of the timeline with the replies to its entries; what is shown is marked read.
+/// A timeline page as read: the case's header and team, the page, and the ids of what it shows
+/// that the reader had not read — the caller marks them read with the view's audit row
+/// (`Who::viewed`).
+pub struct TimelineRead {
+    pub header: db::cases::CaseHeader,
+    pub team: Vec<db::cases::TeamRow>,
+    pub timeline: Timeline,
+    pub unread: Vec<Uuid>,
+}
+
+/// One page of the timeline with the replies to its entries and the case's header and team, in
+/// one statement. None for an agency that was never on the team.
 pub async fn load_timeline(
     conn: &mut PgConnection,
     tr: Tr,
     case: &CaseScope,
-    team: &[db::cases::TeamRow],
     query: &TimelineQuery,
-) -> sqlx::Result<Timeline> {
-    let mut rows =
-        db::entries::page(conn, case, &query.filter(), query.cursor(), PER_PAGE + 1).await?;
+) -> sqlx::Result<Option<TimelineRead>> {
+    let Some(read) =
+        db::entries::page(conn, case, &query.filter(), query.cursor(), PER_PAGE + 1).await?
+    else {
+        return Ok(None);
+    };
+    let (header, team, mut rows, mut replies) =
+        (read.header, read.team, read.entries, read.replies);
     let more = rows.len() as i64 > PER_PAGE;
     rows.truncate(PER_PAGE as usize);
-    let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
-    let replies = db::entries::replies(conn, case, &ids).await?;
-    db::entries::mark_read(conn, case, &unread(&rows, &replies)).await?;
-    let entries = group_replies(case, team, rows, replies);
+    // the one row past the page only says there is more: its replies are not shown
+    replies.retain(|r| r.reply_to.is_some_and(|p| rows.iter().any(|e| e.id == p)));
+    let unread = unread(&rows, &replies);
+    let entries = group_replies(case, &team, rows, replies);
     let form = query.form();
     let older = if more {
         entries.last().map(|last| older_link(&form, last))
     } else {
         None
     };
-    Ok(Timeline {
+    let timeline = Timeline {
         case_id: case.case_id(),
         entries,
         older,
@@ -152,7 +168,13 @@ pub async fn load_timeline(
             .iter()
             .map(|k| (k.as_str(), tr.t(format!("entry-write-{}", k.as_str()))))
             .collect(),
-    })
+    };
+    Ok(Some(TimelineRead {
+        header,
+        team,
+        timeline,
+        unread,
+    }))
 }
 
 pub fn entry_view(case: &CaseScope, row: db::entries::EntryRow) -> EntryView {
@@ -335,16 +357,16 @@ pub async fn export_batch(
     before: Option<TimeCursor>,
     limit: i64,
 ) -> sqlx::Result<(Vec<EntryView>, Option<TimeCursor>)> {
-    let rows = db::entries::page(conn, case, &query.filter(), before, limit).await?;
-    let next = if rows.len() as i64 == limit {
-        rows.last().map(|r| TimeCursor {
+    let Some(read) = db::entries::page(conn, case, &query.filter(), before, limit).await? else {
+        return Ok((vec![], None));
+    };
+    let next = if read.entries.len() as i64 == limit {
+        read.entries.last().map(|r| TimeCursor {
             occurred_at: r.occurred_at,
             id: r.id,
         })
     } else {
         None
     };
-    let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
-    let replies = db::entries::replies(conn, case, &ids).await?;
-    Ok((group_replies(case, team, rows, replies), next))
+    Ok((group_replies(case, team, read.entries, read.replies), next))
 }

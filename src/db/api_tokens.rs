@@ -204,6 +204,8 @@ pub async fn lookup(conn: &mut PgConnection, token: &str) -> sqlx::Result<Found>
             unread: None,
             participant_case_id: None,
             must_enrol: false,
+            // the case door reads its own facts for a token's request
+            case_facts: None,
         },
     })))
 }

@@ -103,28 +103,56 @@ pub struct CaseHeader {
     pub left_on: Option<NaiveDate>,
 }
 
-pub async fn header(conn: &mut PgConnection, reader: Reader) -> sqlx::Result<Option<CaseHeader>> {
-    let (case_id, agency_id) = (reader.case_id(), reader.agency_id());
+/// The header's columns over `case_file c`, `case_agency ca` (the reading agency on the case),
+/// `participant p` and `agency la` (the lead), as `header_from` joins them; `agency` is the
+/// reading agency (an SQL expression).
+pub(crate) fn header_columns(agency: &str) -> String {
     let (contact, life) = (
-        rules::lead_or_consented("c.id", "$2", "'contact'"),
-        rules::lead_or_consented("c.id", "$2", "'life'"),
+        rules::lead_or_consented("c.id", agency, "'contact'"),
+        rules::lead_or_consented("c.id", agency, "'life'"),
     );
-    sqlx::query_as(&format!(
-        "SELECT c.id, c.phase, c.opened_on, c.lead_agency_id, la.name AS lead_name,
-                p.family_name, p.given_name, p.family_kana, p.given_kana, p.birth_date,
-                p.disability_categories, p.municipality,
-                CASE WHEN {contact} THEN p.postal_code END AS postal_code,
-                CASE WHEN {contact} THEN p.address END AS address,
-                CASE WHEN {contact} THEN p.phone END AS phone,
-                CASE WHEN {contact} THEN p.email END AS email,
-                CASE WHEN {contact} THEN p.family_contacts END AS family_contacts,
-                CASE WHEN {life} THEN p.notes END AS notes,
-                ca.left_on
-         FROM case_file c
-         JOIN case_agency ca ON ca.case_id = c.id AND ca.agency_id = $2
+    format!(
+        "c.id, c.phase, c.opened_on, c.lead_agency_id, la.name AS lead_name,
+         p.family_name, p.given_name, p.family_kana, p.given_kana, p.birth_date,
+         p.disability_categories, p.municipality,
+         CASE WHEN {contact} THEN p.postal_code END AS postal_code,
+         CASE WHEN {contact} THEN p.address END AS address,
+         CASE WHEN {contact} THEN p.phone END AS phone,
+         CASE WHEN {contact} THEN p.email END AS email,
+         CASE WHEN {contact} THEN p.family_contacts END AS family_contacts,
+         CASE WHEN {life} THEN p.notes END AS notes,
+         ca.left_on"
+    )
+}
+
+/// The case `case` as the agency `agency` (SQL expressions) reads its header: no row for an
+/// agency that was never on the team.
+pub(crate) fn header_from(case: &str, agency: &str) -> String {
+    format!(
+        "FROM case_file c
+         JOIN case_agency ca ON ca.case_id = c.id AND ca.agency_id = {agency}
          JOIN participant p ON p.id = c.participant_id
          JOIN agency la ON la.id = c.lead_agency_id
-         WHERE c.id = $1"
+         WHERE c.id = {case}"
+    )
+}
+
+/// The team of the header's case `c` as a JSON array of `TeamRow`s, current members first.
+pub(crate) const TEAM_JSON: &str = "(SELECT coalesce(json_agg(json_build_object(
+            'agency_id', t.agency_id, 'name', ta.name, 'kind', ta.kind,
+            'role_text', t.role_text, 'joined_on', t.joined_on,
+            'left_on', t.left_on, 'is_lead', c.lead_agency_id = t.agency_id)
+          ORDER BY t.left_on IS NOT NULL, c.lead_agency_id <> t.agency_id,
+                   t.joined_on, ta.name), '[]')
+         FROM case_agency t JOIN agency ta ON ta.id = t.agency_id
+         WHERE t.case_id = c.id)";
+
+pub async fn header(conn: &mut PgConnection, reader: Reader) -> sqlx::Result<Option<CaseHeader>> {
+    let (case_id, agency_id) = (reader.case_id(), reader.agency_id());
+    sqlx::query_as(&format!(
+        "SELECT {} {}",
+        header_columns("$2"),
+        header_from("$1", "$2")
     ))
     .bind(case_id)
     .bind(agency_id)
@@ -132,7 +160,32 @@ pub async fn header(conn: &mut PgConnection, reader: Reader) -> sqlx::Result<Opt
     .await
 }
 
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(sqlx::FromRow)]
+struct HeaderAndTeam {
+    #[sqlx(flatten)]
+    header: CaseHeader,
+    team: sqlx::types::Json<Vec<TeamRow>>,
+}
+
+/// The header and the team (as `header` and `team` give them) in one statement, for the pages
+/// that show both: the team is aggregated in SQL beside the header's row.
+pub async fn header_and_team(
+    conn: &mut PgConnection,
+    scope: &CaseScope,
+) -> sqlx::Result<Option<(CaseHeader, Vec<TeamRow>)>> {
+    let row: Option<HeaderAndTeam> = sqlx::query_as(&format!(
+        "SELECT {}, {TEAM_JSON} AS team {}",
+        header_columns("$2"),
+        header_from("$1", "$2")
+    ))
+    .bind(scope.case_id())
+    .bind(scope.agency_id())
+    .fetch_optional(conn)
+    .await?;
+    Ok(row.map(|r| (r.header, r.team.0)))
+}
+
+#[derive(Debug, Clone, sqlx::FromRow, serde::Deserialize)]
 pub struct TeamRow {
     pub agency_id: Uuid,
     pub name: String,
@@ -247,7 +300,7 @@ pub async fn set_lead(
         == 1)
 }
 
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone, sqlx::FromRow, serde::Deserialize)]
 pub struct CaseListRow {
     pub id: Uuid,
     pub family_name: String,
@@ -331,18 +384,36 @@ pub async fn in_phases(
     limit: i64,
 ) -> sqlx::Result<Vec<CaseListRow>> {
     let agency_id = actor.agency_id();
-    sqlx::query_as(&list_rows(
+    sqlx::query_as(&in_phases_sql("$2", "$3"))
+        .bind(agency_id)
+        .bind(phases)
+        .bind(limit)
+        .fetch_all(conn)
+        .await
+}
+
+/// The SQL of `in_phases` (`$1` the agency, `phases` and `limit` SQL expressions; also part
+/// of the dashboard's statement).
+pub(crate) fn in_phases_sql(phases: &str, limit: &str) -> String {
+    list_rows(&format!(
         "SELECT ca.case_id, ca.sort_kana, ca.left_on
          FROM case_agency ca
-         WHERE ca.agency_id = $1 AND ca.left_on IS NULL AND ca.phase = ANY ($2)
+         WHERE ca.agency_id = $1 AND ca.left_on IS NULL AND ca.phase = ANY ({phases})
          ORDER BY ca.sort_kana COLLATE \"ja-x-icu\", ca.case_id
-         LIMIT $3",
+         LIMIT {limit}"
     ))
-    .bind(agency_id)
-    .bind(phases)
-    .bind(limit)
-    .fetch_all(conn)
-    .await
+}
+
+/// The SQL of `led_by` (`$1` the agency, `limit` an SQL expression; also part of the
+/// dashboard's statement).
+pub(crate) fn led_by_sql(limit: &str) -> String {
+    list_rows(&format!(
+        "SELECT ca.case_id, ca.sort_kana, ca.left_on
+         FROM case_agency ca
+         WHERE ca.agency_id = $1 AND ca.left_on IS NULL AND ca.is_lead AND ca.phase <> 'closed'
+         ORDER BY ca.sort_kana COLLATE \"ja-x-icu\", ca.case_id
+         LIMIT {limit}"
+    ))
 }
 
 /// The open cases the agency leads (a coordinator's dashboard panel).
@@ -352,15 +423,9 @@ pub async fn led_by(
     limit: i64,
 ) -> sqlx::Result<Vec<CaseListRow>> {
     let agency_id = actor.agency_id();
-    sqlx::query_as(&list_rows(
-        "SELECT ca.case_id, ca.sort_kana, ca.left_on
-         FROM case_agency ca
-         WHERE ca.agency_id = $1 AND ca.left_on IS NULL AND ca.is_lead AND ca.phase <> 'closed'
-         ORDER BY ca.sort_kana COLLATE \"ja-x-icu\", ca.case_id
-         LIMIT $2",
-    ))
-    .bind(agency_id)
-    .bind(limit)
-    .fetch_all(conn)
-    .await
+    sqlx::query_as(&led_by_sql("$2"))
+        .bind(agency_id)
+        .bind(limit)
+        .fetch_all(conn)
+        .await
 }

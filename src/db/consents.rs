@@ -113,7 +113,7 @@ pub async fn for_case(
     .await
 }
 
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone, sqlx::FromRow, serde::Deserialize)]
 pub struct ExpiringRow {
     pub case_id: Uuid,
     pub family_name: String,
@@ -130,7 +130,18 @@ pub async fn expiring_for_lead(
     limit: i64,
 ) -> sqlx::Result<Vec<ExpiringRow>> {
     let lead_agency_id = actor.agency_id();
-    sqlx::query_as(&format!(
+    sqlx::query_as(&expiring_sql("$2", "$3"))
+        .bind(lead_agency_id)
+        .bind(days)
+        .bind(limit)
+        .fetch_all(conn)
+        .await
+}
+
+/// The SQL of `expiring_for_lead` (`$1` the lead agency, `days` and `limit` SQL expressions;
+/// also part of the dashboard's statement).
+pub(crate) fn expiring_sql(days: &str, limit: &str) -> String {
+    format!(
         "SELECT c.id AS case_id, p.family_name, p.given_name, a.name AS agency_name, k.valid_until
          FROM case_file c
          JOIN consent k ON k.case_id = c.id
@@ -138,15 +149,10 @@ pub async fn expiring_for_lead(
          JOIN agency a ON a.id = k.agency_id
          WHERE c.lead_agency_id = $1 AND c.phase <> 'closed'
            AND k.revoked_at IS NULL
-           AND k.valid_until BETWEEN {TODAY} AND {TODAY} + $2
+           AND k.valid_until BETWEEN {TODAY} AND {TODAY} + {days}
          ORDER BY k.valid_until, p.sort_kana COLLATE \"ja-x-icu\"
-         LIMIT $3"
-    ))
-    .bind(lead_agency_id)
-    .bind(days)
-    .bind(limit)
-    .fetch_all(conn)
-    .await
+         LIMIT {limit}"
+    )
 }
 
 /// Who may record consent on the case: the lead agency's coordinators (active users), by name,

@@ -137,7 +137,7 @@ pub fn bad_streak(rows: &[ReportRow]) -> bool {
     })
 }
 
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone, sqlx::FromRow, serde::Deserialize)]
 pub struct AlertRow {
     pub case_id: Uuid,
     pub family_name: String,
@@ -150,7 +150,15 @@ pub async fn alerts_for_agency(
     actor: crate::access::Actor,
 ) -> sqlx::Result<Vec<AlertRow>> {
     let agency_id = actor.agency_id();
-    sqlx::query_as(&format!(
+    sqlx::query_as(&alerts_sql())
+        .bind(agency_id)
+        .fetch_all(conn)
+        .await
+}
+
+/// The SQL of `alerts_for_agency` (`$1` the agency; also part of the dashboard's statement).
+pub(crate) fn alerts_sql() -> String {
+    format!(
         "SELECT c.id AS case_id, p.family_name, p.given_name
          FROM case_agency t
          JOIN case_file c ON c.id = t.case_id
@@ -162,10 +170,7 @@ pub async fn alerts_for_agency(
                        WHERE d1.case_id = c.id AND d1.bad AND d1.day > {TODAY} - 14)
          ORDER BY p.sort_kana COLLATE \"ja-x-icu\" LIMIT 50",
         visible("c.id")
-    ))
-    .bind(agency_id)
-    .fetch_all(conn)
-    .await
+    )
 }
 
 /// Creates the person's limited account, linked to the case (by the lead agency, through the

@@ -110,7 +110,7 @@ pub async fn record_team_event(
     insert_said(conn, scope, kind, "case_admin", said, &team, Utc::now()).await
 }
 
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone, sqlx::FromRow, serde::Deserialize)]
 pub struct EntryRow {
     pub id: Uuid,
     pub case_id: Uuid,
@@ -132,6 +132,7 @@ pub struct EntryRow {
     /// Their names, filled from the case's team by the page that shows the entry (names by
     /// id in Rust cost nothing; a lookup per row in SQL was a third of a page's time).
     #[sqlx(skip)]
+    #[serde(default)]
     pub shared_names: Vec<String>,
     /// Read by the user asking (their own entries count as read).
     pub read: bool,
@@ -222,11 +223,15 @@ fn contains_pattern(text: &str) -> String {
     format!("%{escaped}%")
 }
 
-/// The SQL of a timeline page for the filters in use (`$1` agency, `$2` user, `$3` case,
-/// `$4` limit, then one parameter per filter in use, in the order `page` binds them). Only
-/// the conditions in use are written, so each shape gets a plan made for it (a plan kept for
-/// `$n IS NULL OR …` could not use the cursor or a filter as an index condition); public so
-/// that a test can EXPLAIN it.
+/// The SQL of a timeline page for the filters in use — the case's header and team, the page's
+/// entries and the replies to them — in one statement (`$1` agency, `$2` user, `$3` case, `$4`
+/// limit, then one parameter per filter in use, in the order `page` binds them). One row, or
+/// none for an agency that was never on the team. The page (`p`) is limited first on
+/// `entry_case_time_idx`; its replies are looked up by `reply_to` for those rows only; names and
+/// read marks are then looked up for the rows shown (`with_names`); the team and the entries
+/// come as JSON arrays beside the header's columns. Only the conditions in use are written, so
+/// each shape gets a plan made for it (a plan kept for `$n IS NULL OR …` could not use the
+/// cursor or a filter as an index condition); public so that a test can EXPLAIN it.
 pub fn page_sql(filter: &TimelineFilter, before: bool) -> String {
     let mut n = 4;
     let mut next = || {
@@ -254,27 +259,58 @@ pub fn page_sql(filter: &TimelineFilter, before: bool) -> String {
         let (at, id) = (next(), next());
         conditions += &format!(" AND (e.occurred_at, e.id) < (${at}, ${id})");
     }
-    with_names(
+    let entries = with_names(
         &format!(
-            "SELECT {ENTRY_INNER} FROM entry e
-             WHERE e.case_id = $3 AND e.reply_to IS NULL AND {visible}{conditions}
-             ORDER BY e.occurred_at DESC, e.id DESC
-             LIMIT $4",
+            "WITH p AS (
+                 SELECT {ENTRY_INNER} FROM entry e
+                 WHERE e.case_id = $3 AND e.reply_to IS NULL AND {visible}{conditions}
+                 ORDER BY e.occurred_at DESC, e.id DESC
+                 LIMIT $4)
+             SELECT * FROM p
+             UNION ALL
+             SELECT {ENTRY_INNER} FROM entry e
+             WHERE e.reply_to IN (SELECT p.id FROM p) AND e.case_id = $3 AND {visible}",
             visible = *ENTRY_VISIBLE
         ),
         "e.occurred_at DESC, e.id DESC",
+    );
+    format!(
+        "SELECT {header}, {team} AS team,
+                (SELECT coalesce(json_agg(x), '[]') FROM ({entries}) x) AS entries
+         {from}",
+        header = super::cases::header_columns("$1"),
+        team = super::cases::TEAM_JSON,
+        from = super::cases::header_from("$3", "$1"),
     )
 }
 
-/// One page of a case's timeline (not the replies), newest first, keyset on
-/// (occurred_at, id) over `entry_case_time_idx`.
+/// A timeline page as read in one statement: the case's header and team, the page's entries
+/// (newest first) and the replies to them (oldest first).
+pub struct PageRead {
+    pub header: super::cases::CaseHeader,
+    pub team: Vec<super::cases::TeamRow>,
+    pub entries: Vec<EntryRow>,
+    pub replies: Vec<EntryRow>,
+}
+
+#[derive(sqlx::FromRow)]
+struct PageRow {
+    #[sqlx(flatten)]
+    header: super::cases::CaseHeader,
+    team: sqlx::types::Json<Vec<super::cases::TeamRow>>,
+    entries: sqlx::types::Json<Vec<EntryRow>>,
+}
+
+/// One page of a case's timeline, keyset on (occurred_at, id) over `entry_case_time_idx`, with
+/// the replies the agency may see to those entries and the case's header and team — one
+/// statement. None for an agency that was never on the team.
 pub async fn page(
     conn: &mut PgConnection,
     scope: &CaseScope,
     filter: &TimelineFilter,
     before: Option<TimeCursor>,
     limit: i64,
-) -> sqlx::Result<Vec<EntryRow>> {
+) -> sqlx::Result<Option<PageRead>> {
     let sql = page_sql(filter, before.is_some());
     let mut q = sqlx::query_as(&sql)
         .bind(scope.agency_id())
@@ -299,7 +335,22 @@ pub async fn page(
     if let Some(c) = before {
         q = q.bind(c.occurred_at).bind(c.id);
     }
-    q.fetch_all(conn).await
+    let row: Option<PageRow> = q.fetch_optional(conn).await?;
+    Ok(row.map(|row| {
+        let (mut entries, mut replies): (Vec<EntryRow>, Vec<EntryRow>) = row
+            .entries
+            .0
+            .into_iter()
+            .partition(|r| r.reply_to.is_none());
+        entries.sort_by_key(|a| std::cmp::Reverse((a.occurred_at, a.id)));
+        replies.sort_by_key(|a| (a.created_at, a.id));
+        PageRead {
+            header: row.header,
+            team: row.team.0,
+            entries,
+            replies,
+        }
+    }))
 }
 
 /// The replies the agency may see to the given entries, oldest first.
@@ -399,13 +450,30 @@ pub const INBOX_DAYS: i32 = 60;
 /// The unread condition of the inbox, over `e` joined to the acting agency's current teams
 /// (`$1` the agency, `$2` the user).
 fn unread_where() -> String {
+    unread_where_for("$1", "$2")
+}
+
+/// The unread condition for the agency `agency` and the user `user` (SQL expressions).
+fn unread_where_for(agency: &str, user: &str) -> String {
     format!(
-        "ca.agency_id = $1 AND ca.left_on IS NULL
+        "ca.agency_id = {agency} AND ca.left_on IS NULL
          AND e.created_at > now() - make_interval(days => {INBOX_DAYS})
-         AND e.author_user_id <> $2
-         AND NOT EXISTS (SELECT 1 FROM entry_read r WHERE r.user_id = $2 AND r.entry_id = e.id)
+         AND e.author_user_id <> {user}
+         AND NOT EXISTS (SELECT 1 FROM entry_read r WHERE r.user_id = {user} AND r.entry_id = e.id)
          AND {visible}",
-        visible = *ENTRY_VISIBLE
+        visible = crate::access::rules::entry_visible_for(agency)
+    )
+}
+
+/// The header's unread count as an SQL expression, for the agency `agency` and the user
+/// `user`, counted up to `cap` (all SQL expressions): the session lookup computes it in the
+/// same statement.
+pub fn unread_count_sql(agency: &str, user: &str, cap: &str) -> String {
+    format!(
+        "(SELECT count(*) FROM (
+            SELECT 1 FROM case_agency ca JOIN entry e ON e.case_id = ca.case_id
+            WHERE {} LIMIT {cap}) unread)",
+        unread_where_for(agency, user)
     )
 }
 

@@ -196,27 +196,33 @@ pub async fn upcoming_for_agency(
     let agency_id = actor.agency_id();
     // the agency's coming meetings are one range of meeting_invitee_coming_idx (migration
     // 0009); only the rows shown are joined, and only the columns the list shows are read
-    sqlx::query_as(
+    sqlx::query_as(&upcoming_sql("$2"))
+        .bind(agency_id)
+        .bind(limit)
+        .fetch_all(conn)
+        .await
+}
+
+/// The SQL of `upcoming_for_agency` (`$1` the agency, `limit` an SQL expression; also part of
+/// the dashboard's statement).
+pub(crate) fn upcoming_sql(limit: &str) -> String {
+    format!(
         "SELECT m.id, m.starts_at, m.purpose, m.status, p.family_name, p.given_name,
                 a.name AS convener_agency_name, true AS readable
          FROM (SELECT i.meeting_id FROM meeting_invitee i
                WHERE i.agency_id = $1 AND i.status = 'scheduled'
                  AND i.starts_at > now() - interval '1 hour'
-               ORDER BY i.starts_at LIMIT $2) coming
+               ORDER BY i.starts_at LIMIT {limit}) coming
          JOIN meeting m ON m.id = coming.meeting_id
          JOIN case_file c ON c.id = m.case_id
          JOIN participant p ON p.id = c.participant_id
          JOIN agency a ON a.id = m.convener_agency_id
-         ORDER BY m.starts_at, m.id",
+         ORDER BY m.starts_at, m.id"
     )
-    .bind(agency_id)
-    .bind(limit)
-    .fetch_all(conn)
-    .await
 }
 
 /// A meeting in a list (the dashboard's).
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone, sqlx::FromRow, serde::Deserialize)]
 pub struct MeetingListRow {
     pub id: Uuid,
     pub starts_at: DateTime<Utc>,
@@ -610,7 +616,7 @@ pub async fn add_action_item(
     Ok(id)
 }
 
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone, sqlx::FromRow, serde::Deserialize)]
 pub struct ActionRow {
     pub id: Uuid,
     pub case_id: Uuid,
@@ -687,15 +693,21 @@ pub async fn open_actions_for_agency(
     limit: i64,
 ) -> sqlx::Result<Vec<ActionRow>> {
     let agency_id = actor.agency_id();
-    sqlx::query_as(&format!(
+    sqlx::query_as(&open_actions_sql("$2"))
+        .bind(agency_id)
+        .bind(limit)
+        .fetch_all(conn)
+        .await
+}
+
+/// The SQL of `open_actions_for_agency` (`$1` the agency, `limit` an SQL expression; also part
+/// of the dashboard's statement).
+pub(crate) fn open_actions_sql(limit: &str) -> String {
+    format!(
         "{} WHERE x.owner_agency_id = $1 AND x.status = 'open'
-         ORDER BY x.due_on, x.id LIMIT $2",
+         ORDER BY x.due_on, x.id LIMIT {limit}",
         action_select()
-    ))
-    .bind(agency_id)
-    .bind(limit)
-    .fetch_all(conn)
-    .await
+    )
 }
 
 /// Marks an action item of the agency done. False when it is not theirs or already done.

@@ -10,6 +10,7 @@ pub mod cases;
 pub mod checks;
 pub mod consents;
 pub mod daily;
+pub mod dashboard;
 pub mod directory;
 pub mod entries;
 pub mod ledger;

@@ -142,7 +142,7 @@ pub async fn create(
     Ok(id)
 }
 
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone, sqlx::FromRow, serde::Deserialize)]
 pub struct ReferralRow {
     pub id: Uuid,
     pub case_id: Uuid,
@@ -206,16 +206,23 @@ pub async fn incoming(
     limit: i64,
 ) -> sqlx::Result<Vec<ReferralRow>> {
     let agency_id = actor.agency_id();
-    sqlx::query_as(&format!(
+    sqlx::query_as(&incoming_sql("$2", "$3"))
+        .bind(agency_id)
+        .bind(open_only)
+        .bind(limit)
+        .fetch_all(conn)
+        .await
+}
+
+/// The SQL of `incoming` (`$1` the agency, `open_only` and `limit` SQL expressions; also part
+/// of the dashboard's statement).
+pub(crate) fn incoming_sql(open_only: &str, limit: &str) -> String {
+    format!(
         "{REFERRAL_SELECT} WHERE r.to_agency_id = $1 AND r.state <> 'draft'
-           AND (NOT $2 OR r.state NOT IN ('accepted', 'declined', 'withdrawn'))
-         ORDER BY r.state IN ('accepted', 'declined', 'withdrawn'), r.updated_at DESC LIMIT $3"
-    ))
-    .bind(agency_id)
-    .bind(open_only)
-    .bind(limit)
-    .fetch_all(conn)
-    .await
+           AND (NOT {open_only} OR r.state NOT IN ('accepted', 'declined', 'withdrawn'))
+         ORDER BY r.state IN ('accepted', 'declined', 'withdrawn'), r.updated_at DESC
+         LIMIT {limit}"
+    )
 }
 
 pub async fn outgoing(

@@ -309,7 +309,7 @@ pub async fn issued_months(
 }
 
 /// A report waiting for the acting agency's acknowledgement (the employer's dashboard).
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone, sqlx::FromRow, serde::Deserialize)]
 pub struct Awaiting {
     pub id: Uuid,
     pub case_id: Uuid,
@@ -320,7 +320,15 @@ pub struct Awaiting {
 }
 
 pub async fn awaiting(conn: &mut PgConnection, actor: Actor) -> sqlx::Result<Vec<Awaiting>> {
-    sqlx::query_as(&format!(
+    sqlx::query_as(&awaiting_sql())
+        .bind(actor.agency_id())
+        .fetch_all(conn)
+        .await
+}
+
+/// The SQL of `awaiting` (`$1` the agency; also part of the dashboard's statement).
+pub(crate) fn awaiting_sql() -> String {
+    format!(
         "SELECT r.id, r.case_id, p.family_name, p.given_name, r.month, a.name AS agency_name
            FROM support_report r
            JOIN case_file c ON c.id = r.case_id
@@ -330,10 +338,7 @@ pub async fn awaiting(conn: &mut PgConnection, actor: Actor) -> sqlx::Result<Vec
             AND r.acknowledged_at IS NULL AND {}
           ORDER BY r.issued_at LIMIT 50",
         report_visible("$1")
-    ))
-    .bind(actor.agency_id())
-    .fetch_all(conn)
-    .await
+    )
 }
 
 // ---- 支援体制構築 -----------------------------------------------------------------------------
@@ -419,7 +424,7 @@ pub async fn record_handover(
 
 /// The lead agency's retention cases whose hand-over deadline (three months before the
 /// service ends) has passed with no hand-over started by then (the lead's dashboard).
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone, sqlx::FromRow, serde::Deserialize)]
 pub struct MissedHandover {
     pub case_id: Uuid,
     pub family_name: String,
@@ -431,26 +436,15 @@ pub async fn missed_handovers(
     conn: &mut PgConnection,
     actor: Actor,
 ) -> sqlx::Result<Vec<MissedHandover>> {
-    sqlx::query_as(
-        "SELECT c.id AS case_id, p.family_name, p.given_name, c.retention_end_on
-           FROM case_file c JOIN participant p ON p.id = c.participant_id
-          WHERE c.lead_agency_id = $1 AND c.phase = 'retention'
-            AND c.retention_end_on IS NOT NULL
-            AND (c.retention_end_on - interval '3 months')::date
-                < (now() AT TIME ZONE 'Asia/Tokyo')::date
-            AND NOT EXISTS (SELECT 1 FROM support_handover h
-                             WHERE h.case_id = c.id
-                               AND h.started_on <= (c.retention_end_on - interval '3 months')::date)
-          ORDER BY c.retention_end_on LIMIT 50",
-    )
-    .bind(actor.agency_id())
-    .fetch_all(conn)
-    .await
+    sqlx::query_as(MISSED_HANDOVERS_SQL)
+        .bind(actor.agency_id())
+        .fetch_all(conn)
+        .await
 }
 
 /// The acting retention office's cases in retention whose last month (Tokyo) lies within the
 /// service and has no issued report of the office yet (its dashboard: a report to write).
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone, sqlx::FromRow, serde::Deserialize)]
 pub struct ReportDue {
     pub case_id: Uuid,
     pub family_name: String,
@@ -459,7 +453,16 @@ pub struct ReportDue {
 }
 
 pub async fn due_for_office(conn: &mut PgConnection, actor: Actor) -> sqlx::Result<Vec<ReportDue>> {
-    sqlx::query_as(&format!(
+    sqlx::query_as(&due_for_office_sql())
+        .bind(actor.agency_id())
+        .fetch_all(conn)
+        .await
+}
+
+/// The SQL of `due_for_office` (`$1` the retention office; also part of the dashboard's
+/// statement).
+pub(crate) fn due_for_office_sql() -> String {
+    format!(
         "SELECT c.id AS case_id, p.family_name, p.given_name, m.month
            FROM case_agency t
            JOIN agency a ON a.id = t.agency_id AND a.kind = 'retention_office'
@@ -474,10 +477,7 @@ pub async fn due_for_office(conn: &mut PgConnection, actor: Actor) -> sqlx::Resu
                                AND r.issued_at IS NOT NULL)
           ORDER BY p.sort_kana COLLATE \"ja-x-icu\" LIMIT 50",
         today = crate::access::rules::TODAY
-    ))
-    .bind(actor.agency_id())
-    .fetch_all(conn)
-    .await
+    )
 }
 
 /// The employer's live consent (`work`) the issue of the report relies on; None when there is
@@ -495,3 +495,17 @@ pub async fn employer_consent(
     .await?;
     Ok(row.and_then(|(employer, consent)| consent.map(|k| (employer, k))))
 }
+
+/// The SQL of `missed_handovers` (`$1` the lead agency; also part of the dashboard's
+/// statement).
+pub(crate) const MISSED_HANDOVERS_SQL: &str =
+    "SELECT c.id AS case_id, p.family_name, p.given_name, c.retention_end_on
+       FROM case_file c JOIN participant p ON p.id = c.participant_id
+      WHERE c.lead_agency_id = $1 AND c.phase = 'retention'
+        AND c.retention_end_on IS NOT NULL
+        AND (c.retention_end_on - interval '3 months')::date
+            < (now() AT TIME ZONE 'Asia/Tokyo')::date
+        AND NOT EXISTS (SELECT 1 FROM support_handover h
+                         WHERE h.case_id = c.id
+                           AND h.started_on <= (c.retention_end_on - interval '3 months')::date)
+      ORDER BY c.retention_end_on LIMIT 50";

@@ -91,7 +91,7 @@ pub(crate) async fn seed_regenerate(
     Ok(())
 }
 
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone, sqlx::FromRow, serde::Deserialize)]
 pub struct TaskRow {
     pub id: Uuid,
     pub case_id: Uuid,
@@ -154,16 +154,22 @@ pub async fn open_for_agency(
     limit: i64,
 ) -> sqlx::Result<Vec<TaskRow>> {
     let agency_id = actor.agency_id();
-    sqlx::query_as(&format!(
-        "{} WHERE t.owner_agency_id = $1 AND t.status = 'open' AND t.due_on <= $2
-         ORDER BY t.due_on, t.id LIMIT $3",
+    sqlx::query_as(&open_for_agency_sql("$2", "$3"))
+        .bind(agency_id)
+        .bind(until)
+        .bind(limit)
+        .fetch_all(conn)
+        .await
+}
+
+/// The SQL of `open_for_agency` (`$1` the agency, `until` and `limit` SQL expressions; also
+/// part of the dashboard's statement).
+pub(crate) fn open_for_agency_sql(until: &str, limit: &str) -> String {
+    format!(
+        "{} WHERE t.owner_agency_id = $1 AND t.status = 'open' AND t.due_on <= {until}
+         ORDER BY t.due_on, t.id LIMIT {limit}",
         select()
-    ))
-    .bind(agency_id)
-    .bind(until)
-    .bind(limit)
-    .fetch_all(conn)
-    .await
+    )
 }
 
 /// An open task of the acting agency, as it is listed.

@@ -386,18 +386,17 @@ async fn show(
         "case.view",
     )
     .await?;
-    let _agency = case.actor().agency_id();
-    let header = db::cases::header(&mut conn, case.reader())
+    // the header, the team and the timeline's first page: one statement
+    let read = load_timeline(&mut conn, auth.ctx.tr, &case, &query)
         .await?
         .ok_or(AppError::NotFound)?;
-    let team = db::cases::team(&mut conn, &case).await?;
+    let (header, team, timeline, unread) = (read.header, read.team, read.timeline, read.unread);
     let consents = db::consents::for_case(&mut conn, &case).await?;
     let upcoming = crate::area::legal::upcoming(&mut conn, auth.ctx.tr, &case).await?;
     let daily = match crate::access::health::try_open(&mut conn, &case).await? {
         Some(health) => db::daily::recent_for_agency(&mut conn, &health).await?,
         None => vec![],
     };
-    let timeline = load_timeline(&mut conn, auth.ctx.tr, &case, &team, &query).await?;
     let kind = auth
         .user
         .acting
@@ -411,8 +410,9 @@ async fn show(
         .await?
         .filter(|(_, alert)| *alert)
         .map(|(words, _)| words);
+    // the view's audit row and the read marks of what it showed, in one statement
     auth.who(&state.refusals)
-        .ok(&mut conn, "case.view", Some(id), None)
+        .viewed(&mut conn, "case.view", Some(id), None, &unread)
         .await?;
     let matrix = consent_matrix(auth.ctx.tr, &team, &consents);
     Ok(render(&CasePage {

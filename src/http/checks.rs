@@ -139,7 +139,7 @@ async fn page(
     )
     .await?;
     auth.who(&state.refusals)
-        .ok(&mut conn, "case.checks.view", Some(id), None)
+        .viewed(&mut conn, "case.checks.view", Some(id), None, &[])
         .await?;
     Ok(render(&page)?.into_response())
 }

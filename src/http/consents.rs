@@ -96,7 +96,7 @@ async fn page(
     };
     let page = consents_page(&mut conn, &auth, &case, form, Errors::default(), None).await?;
     auth.who(&state.refusals)
-        .ok(&mut conn, "case.consents.view", Some(id), None)
+        .viewed(&mut conn, "case.consents.view", Some(id), None, &[])
         .await?;
     Ok(render(&page)?.into_response())
 }

@@ -284,7 +284,7 @@ async fn own_page(
     };
     let page = own_view(&mut conn, &auth, case_id, shown, Errors::default()).await?;
     auth.who(&state.refusals)
-        .ok(&mut conn, "daily.own.view", Some(case_id), None)
+        .viewed(&mut conn, "daily.own.view", Some(case_id), None, &[])
         .await?;
     Ok(render(&page)?.into_response())
 }
@@ -433,7 +433,7 @@ async fn case_page(
     )
     .await?;
     auth.who(&state.refusals)
-        .ok(&mut conn, "case.daily.view", Some(id), None)
+        .viewed(&mut conn, "case.daily.view", Some(id), None, &[])
         .await?;
     Ok(render(&page)?.into_response())
 }

@@ -1,7 +1,7 @@
 //! `/`: the dashboard of the acting agency — what this agency needs to look at now.
 
 use super::extract::Auth;
-use crate::db::{self, audit::Outcome};
+use crate::db;
 use crate::domain::kinds::{AgencyKind, Role};
 use crate::error::AppResult;
 use crate::http::render::render;
@@ -26,10 +26,6 @@ pub async fn index(State(state): State<AppState>, auth: Auth) -> AppResult<Html<
     let mut reports_due = vec![];
     let mut handovers_missed = vec![];
     if let (Some(m), Some(actor)) = (auth.user.acting.as_ref(), auth.user.actor()) {
-        daily_alerts = db::daily::alerts_for_agency(&mut conn, actor).await?;
-        reports_awaiting = db::reports::awaiting(&mut conn, actor).await?;
-        reports_due = db::reports::due_for_office(&mut conn, actor).await?;
-        handovers_missed = db::reports::missed_handovers(&mut conn, actor).await?;
         let today = crate::domain::dates::today_tokyo();
         let month_end = crate::domain::dates::period_end(
             chrono::NaiveDate::from_ymd_opt(
@@ -40,10 +36,6 @@ pub async fn index(State(state): State<AppState>, auth: Auth) -> AppResult<Html<
             .expect("first of month"),
             1,
         );
-        tasks = db::tasks::open_for_agency(&mut conn, actor, month_end, PANEL_SIZE).await?;
-        meetings = db::meetings::upcoming_for_agency(&mut conn, actor, 20).await?;
-        actions = db::meetings::open_actions_for_agency(&mut conn, actor, PANEL_SIZE).await?;
-        referrals = db::referrals::incoming(&mut conn, actor, true, PANEL_SIZE).await?;
         // the phases each kind of agency works in (SPEC §2): clinics up to the referral,
         // transition offices from the referral through training, the others while the case is open
         let (key, phases): (&str, &[&str]) = match m.agency_kind {
@@ -63,26 +55,48 @@ pub async fn index(State(state): State<AppState>, auth: Auth) -> AppResult<Html<
                 ],
             ),
         };
+        // every panel in one statement
+        let read = db::dashboard::panels(
+            &mut conn,
+            actor,
+            &db::dashboard::Ask {
+                tasks_until: month_end,
+                phases,
+                coordinator: m.role == Role::Coordinator,
+                limit: PANEL_SIZE,
+                meetings: 20,
+                expiring_days: 30,
+            },
+        )
+        .await?;
+        daily_alerts = read.daily_alerts;
+        reports_awaiting = read.reports_awaiting;
+        reports_due = read.reports_due;
+        handovers_missed = read.handovers_missed;
+        tasks = read.tasks;
+        meetings = read.meetings;
+        actions = read.actions;
+        referrals = read.referrals;
         panels.push(Panel {
             title: tr.t(key),
-            cases: db::cases::in_phases(&mut conn, actor, phases, PANEL_SIZE).await?,
+            cases: read.cases,
         });
-        if m.role == Role::Coordinator {
+        if let Some(led) = read.led {
             panels.push(Panel {
                 title: tr.t("dashboard-panel-lead"),
-                cases: db::cases::led_by(&mut conn, actor, PANEL_SIZE).await?,
+                cases: led,
             });
-            expiring =
-                Some(db::consents::expiring_for_lead(&mut conn, actor, 30, PANEL_SIZE).await?);
         }
+        expiring = read.expiring;
     }
     let admin_counts = if auth.user.is_admin {
         Some(db::users::admin_counts(&mut conn).await?)
     } else {
         None
     };
-    auth.ctx
-        .audit(&mut conn, auth.ctx.event("dashboard.view"), Outcome::Ok)
+    // a view: its audit row commits asynchronously (`Who::viewed`)
+    auth.who(&state.refusals)
+        .viewed(&mut conn, "dashboard.view", None, None, &[])
         .await?;
     render(&Dashboard {
         layout: auth.ctx.layout("dashboard-title"),

@@ -7,8 +7,8 @@ use super::extract::Auth;
 use super::form::Pairs;
 use crate::access::{CaseScope, Reader};
 use crate::area::legal::milestones;
+use crate::db;
 use crate::db::tasks::PhaseDates;
-use crate::db::{self, audit::Outcome};
 use crate::domain::dates;
 use crate::domain::dates::parse_date;
 use crate::domain::kinds::AgencyKind;
@@ -265,7 +265,7 @@ async fn page(
     .await?;
     let page = legal_page(&mut conn, &auth, &case, None, Errors::default()).await?;
     auth.who(&state.refusals)
-        .ok(&mut conn, "case.legal.view", Some(id), None)
+        .viewed(&mut conn, "case.legal.view", Some(id), None, &[])
         .await?;
     Ok(render(&page)?.into_response())
 }
@@ -452,8 +452,8 @@ async fn tasks_page(
 async fn tasks(State(state): State<AppState>, auth: Auth) -> AppResult<Response> {
     let mut conn = state.db.acquire().await?;
     let page = tasks_page(&mut conn, &auth, None).await?;
-    auth.ctx
-        .audit(&mut conn, auth.ctx.event("tasks.view"), Outcome::Ok)
+    auth.who(&state.refusals)
+        .viewed(&mut conn, "tasks.view", None, None, &[])
         .await?;
     Ok(render(&page)?.into_response())
 }
@@ -486,8 +486,8 @@ async fn tasks_export(
     let tr = auth.ctx.tr;
     let mut conn = state.db.acquire().await?;
     let page = tasks_page(&mut conn, &auth, None).await?;
-    auth.ctx
-        .audit(&mut conn, auth.ctx.event("tasks.export"), Outcome::Ok)
+    auth.who(&state.refusals)
+        .viewed(&mut conn, "tasks.export", None, None, &[])
         .await?;
     drop(conn);
     let state_words = |status: &str, overdue: bool| {

@@ -34,24 +34,26 @@ pub async fn load_session(State(state): State<AppState>, mut req: Request, next:
     let is_page = req.method() == axum::http::Method::GET
         && !req.uri().path().starts_with("/static/")
         && !matches!(req.uri().path(), "/healthz" | "/readyz");
+    // a GET on a case's pages: the case door's facts are read with the session (a change
+    // reads them afresh at its door, in its own transaction)
+    let case_in_path = (req.method() == axum::http::Method::GET)
+        .then(|| case_in_path(req.uri().path()))
+        .flatten();
     if let Some(token) = cookie_value(req.headers(), name) {
         let found: sqlx::Result<Option<db::auth::SessionUser>> = async {
             let mut conn = state.db.acquire().await?;
-            let mut user = db::auth::lookup(
+            // the unread count is counted afresh on every page, in the session's own
+            // statement, on the inbox index, under the entry rule: a revocation or a change
+            // made by another process shows at once
+            db::auth::lookup(
                 &mut conn,
                 &token,
                 state.settings.idle_timeout,
                 state.settings.absolute_timeout,
+                is_page.then_some(UNREAD_CAP),
+                case_in_path,
             )
-            .await?;
-            if let Some(u) = user.as_mut().filter(|_| is_page) {
-                // counted afresh on every page, on the inbox index, under the entry rule: a
-                // revocation or a change made by another process shows at once
-                if let Some(actor) = u.actor() {
-                    u.unread = Some(db::entries::unread_count(&mut conn, actor, UNREAD_CAP).await?);
-                }
-            }
-            Ok(user)
+            .await
         }
         .await;
         match found {
@@ -104,6 +106,13 @@ pub async fn load_session(State(state): State<AppState>, mut req: Request, next:
         }
     }
     next.run(req).await
+}
+
+/// The case a path under `/cases/{id}` names.
+fn case_in_path(path: &str) -> Option<uuid::Uuid> {
+    let rest = path.strip_prefix("/cases/")?;
+    let id = rest.split('/').next()?;
+    uuid::Uuid::parse_str(id).ok()
 }
 
 /// PostgreSQL cannot store a NUL character and nobody types one: it is dropped from the query

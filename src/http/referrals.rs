@@ -142,7 +142,7 @@ async fn case_page(
     };
     let page = case_page_view(&mut conn, &auth, &case, form, Errors::default(), vec![]).await?;
     auth.who(&state.refusals)
-        .ok(&mut conn, "case.referrals.view", Some(id), None)
+        .viewed(&mut conn, "case.referrals.view", Some(id), None, &[])
         .await?;
     Ok(render(&page)?.into_response())
 }

@@ -176,7 +176,7 @@ async fn page(
     )
     .await?;
     auth.who(&state.refusals)
-        .ok(&mut conn, "case.retention.view", Some(id), None)
+        .viewed(&mut conn, "case.retention.view", Some(id), None, &[])
         .await?;
     Ok(render(&page)?.into_response())
 }

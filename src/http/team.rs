@@ -96,7 +96,7 @@ async fn page(
     )
     .await?;
     auth.who(&state.refusals)
-        .ok(&mut conn, "case.team.view", Some(id), None)
+        .viewed(&mut conn, "case.team.view", Some(id), None, &[])
         .await?;
     Ok(render(&page)?.into_response())
 }

@@ -436,3 +436,75 @@ async fn the_agency_admin_pages_through_what_was_done_as_the_agency(pool: PgPool
     assert_eq!(audit_count(&app.pool, "agency.audit.export", "ok").await, 1);
     assert!(verdict(&app.pool).await.is_intact());
 }
+
+fn someone() -> renkei::access::SessionUser {
+    renkei::access::SessionUser {
+        id: uuid::Uuid::now_v7(),
+        email: "someone@example.invalid".into(),
+        display_name: "someone".into(),
+        is_admin: false,
+        memberships: vec![],
+        acting: None,
+        token_hash: vec![],
+        unread: None,
+        participant_case_id: None,
+        must_enrol: false,
+        case_facts: None,
+    }
+}
+
+async fn sync_commit(conn: &mut sqlx::PgConnection) -> String {
+    sqlx::query_scalar("SHOW synchronous_commit")
+        .fetch_one(conn)
+        .await
+        .unwrap()
+}
+
+/// A view turns `synchronous_commit` off for its own statement only: the connection's next
+/// statement, and a view written inside a change's transaction, commit as configured. Its rows
+/// chain like every other. (That the view's commit does not wait for the flush, and what a
+/// crash does to the chain, is `faults::a_crash_loses_only_the_last_views_and_the_chain_stays_intact`,
+/// on a durable cluster of its own.)
+#[sqlx::test]
+async fn a_view_turns_synchronous_commit_off_for_itself_only(pool: PgPool) {
+    let user = someone();
+    let who = renkei::access::Who {
+        user: &user,
+        request_id: "r-view",
+        ip: "127.0.0.1",
+        pool: &pool,
+        mark: None,
+    };
+    let mut conn = pool.acquire().await.unwrap();
+    sqlx::query("SET synchronous_commit = on")
+        .execute(&mut *conn)
+        .await
+        .unwrap();
+    for _ in 0..5 {
+        who.viewed(&mut conn, "case.view", None, None, &[])
+            .await
+            .unwrap();
+        assert_eq!(
+            sync_commit(&mut conn).await,
+            "on",
+            "the setting ends with the view"
+        );
+        who.ok(&mut conn, "entry.create", None, None).await.unwrap();
+    }
+    // inside a change's transaction the view leaves the transaction as it was
+    let mut tx = conn.begin().await.unwrap();
+    who.viewed(&mut tx, "case.view", None, None, &[])
+        .await
+        .unwrap();
+    assert_eq!(sync_commit(&mut tx).await, "on");
+    who.ok(&mut tx, "entry.create", None, None).await.unwrap();
+    tx.commit().await.unwrap();
+    let rows: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM audit_log WHERE request_id = 'r-view'")
+            .fetch_one(&mut *conn)
+            .await
+            .unwrap();
+    assert_eq!(rows, 12);
+    drop(conn);
+    assert!(verdict(&pool).await.is_intact());
+}

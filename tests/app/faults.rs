@@ -561,3 +561,171 @@ async fn sigterm_under_load_finishes_requests_in_flight_refuses_new_ones_and_sto
     assert!(t.unexpected.is_empty(), "{:?}", t.unexpected);
     assert_eq!(t.hung, 0, "{t:?}");
 }
+
+fn someone() -> renkei::access::SessionUser {
+    renkei::access::SessionUser {
+        id: Uuid::now_v7(),
+        email: "someone@example.invalid".into(),
+        display_name: "someone".into(),
+        is_admin: false,
+        memberships: vec![],
+        acting: None,
+        token_hash: vec![],
+        unread: None,
+        participant_case_id: None,
+        must_enrol: false,
+        case_facts: None,
+    }
+}
+
+fn who<'a>(
+    user: &'a renkei::access::SessionUser,
+    pool: &'a PgPool,
+    request_id: &'a str,
+) -> renkei::access::Who<'a> {
+    renkei::access::Who {
+        user,
+        request_id,
+        ip: "127.0.0.1",
+        pool,
+        mark: None,
+    }
+}
+
+/// Whether the WAL is flushed as far as it is written: right after a durable commit it is;
+/// after an asynchronous one the commit record waits for the WAL writer (nothing else writes
+/// to this cluster).
+async fn flushed(conn: &mut PgConnection) -> bool {
+    sqlx::query_scalar("SELECT pg_current_wal_flush_lsn() >= pg_current_wal_insert_lsn()")
+        .fetch_one(conn)
+        .await
+        .unwrap()
+}
+
+/// Request ids of the audit rows in the table.
+async fn audited(pool: &PgPool) -> std::collections::HashSet<String> {
+    sqlx::query_scalar("SELECT request_id FROM audit_log")
+        .fetch_all(pool)
+        .await
+        .unwrap()
+        .into_iter()
+        .collect()
+}
+
+/// A page view's audit row (and its read marks) commits asynchronously, a change's durably
+/// (`Who::viewed`, `Who::ok`). Crashed (`pg_ctl stop -m immediate`) while both are written,
+/// PostgreSQL comes back with every change whose commit was acknowledged, and the audit
+/// chain verifies intact: the WAL is flushed in order, so a durable commit also flushes every
+/// view committed before it, and a crash cuts only the chain's tail — the last views.
+#[tokio::test]
+async fn a_crash_loses_only_the_last_views_and_the_chain_stays_intact() {
+    let dir = tempdir();
+    // durable, as production runs (not `--unsafe-fast`)
+    let cluster = Cluster::locate(&dir, false).await.unwrap();
+    cluster.start().await.unwrap();
+    let pool = private_pool(&cluster).await;
+
+    // a view's commit does not wait for the flush; a change's does
+    let user = someone();
+    let mut conn = pool.acquire().await.unwrap();
+    let (mut views_unflushed, mut changes_unflushed) = (0, 0);
+    for n in 0..20 {
+        let id = format!("probe-{n}");
+        who(&user, &pool, &id)
+            .viewed(&mut conn, "case.view", None, None, &[])
+            .await
+            .unwrap();
+        if !flushed(&mut conn).await {
+            views_unflushed += 1;
+        }
+        who(&user, &pool, &id)
+            .ok(&mut conn, "entry.create", None, None)
+            .await
+            .unwrap();
+        if !flushed(&mut conn).await {
+            changes_unflushed += 1;
+        }
+    }
+    drop(conn);
+    println!(
+        "faults[async views]: not yet flushed after the commit: views {views_unflushed}/20, changes {changes_unflushed}/20"
+    );
+    assert!(views_unflushed >= 10, "views commit asynchronously");
+    assert!(changes_unflushed <= 2, "changes commit durably");
+
+    // views and changes from four connections, and a crash in the middle
+    let stop = Arc::new(AtomicBool::new(false));
+    let acknowledged: Arc<Mutex<Vec<(bool, String)>>> = Arc::default();
+    let mut tasks = vec![];
+    for t in 0..4 {
+        let (pool, stop, acknowledged) = (pool.clone(), stop.clone(), acknowledged.clone());
+        tasks.push(tokio::spawn(async move {
+            let user = someone();
+            let view = t % 2 == 0;
+            for n in 0.. {
+                if stop.load(Ordering::Relaxed) {
+                    break;
+                }
+                let id = format!("{}-{t}-{n}", if view { "view" } else { "change" });
+                let Ok(mut conn) = pool.acquire().await else {
+                    break;
+                };
+                let w = who(&user, &pool, &id);
+                let done = if view {
+                    w.viewed(&mut conn, "case.view", None, None, &[]).await
+                } else {
+                    w.ok(&mut conn, "entry.create", None, None).await
+                };
+                if done.is_err() {
+                    break;
+                }
+                acknowledged.lock().unwrap().push((view, id));
+            }
+        }));
+    }
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    crash(&cluster).await;
+    stop.store(true, Ordering::Relaxed);
+    for t in tasks {
+        t.await.unwrap();
+    }
+    cluster.start().await.unwrap();
+    let acknowledged = acknowledged.lock().unwrap().clone();
+    let mut there = audited(&pool).await;
+    for _ in 0..50 {
+        if !there.is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        there = audited(&pool).await;
+    }
+    let (views, changes): (Vec<_>, Vec<_>) = acknowledged.iter().partition(|(v, _)| *v);
+    let lost_changes = changes.iter().filter(|(_, id)| !there.contains(id)).count();
+    let lost_views = views.iter().filter(|(_, id)| !there.contains(id)).count();
+    println!(
+        "faults[async views]: acknowledged {} views and {} changes before the crash; lost {lost_views} views, {lost_changes} changes",
+        views.len(),
+        changes.len()
+    );
+    assert!(!views.is_empty() && !changes.is_empty());
+    assert_eq!(lost_changes, 0, "every acknowledged change survives");
+    let mut conn = pool.acquire().await.unwrap();
+    let verdict = renkei::audit_verify::verify(&mut conn).await.unwrap();
+    println!("faults[async views]: {verdict}");
+    assert!(verdict.is_intact(), "{verdict}");
+    // and the chain goes on from its surviving head
+    who(&user, &pool, "after")
+        .viewed(&mut conn, "case.view", None, None, &[])
+        .await
+        .unwrap();
+    who(&user, &pool, "after")
+        .ok(&mut conn, "entry.create", None, None)
+        .await
+        .unwrap();
+    let verdict = renkei::audit_verify::verify(&mut conn).await.unwrap();
+    assert!(verdict.is_intact(), "{verdict}");
+    drop(conn);
+    pool.close().await;
+    cluster.stop().await.unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+}

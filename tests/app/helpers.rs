@@ -213,6 +213,7 @@ pub fn session_user(user_id: uuid::Uuid, agency: uuid::Uuid) -> renkei::access::
         unread: None,
         participant_case_id: None,
         must_enrol: false,
+        case_facts: None,
     }
 }
 

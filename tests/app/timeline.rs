@@ -503,6 +503,11 @@ async fn queries_for(app: &TestApp, path: &str) -> usize {
     counter.0.load(Ordering::SeqCst)
 }
 
+/// The case page: the session (with the door's facts), the page read (header, team and the
+/// timeline's first page), consents, the legal dates, the health scope and daily reports, the
+/// plans' notices, the hand-over's deadline, and the reader's traces.
+const CASE_PAGE_STATEMENTS: usize = 10;
+
 #[sqlx::test]
 async fn a_case_page_costs_the_same_queries_with_5_or_5000_entries(pool: PgPool) {
     let app = TestApp::spawn(pool).await;
@@ -552,8 +557,31 @@ async fn a_case_page_costs_the_same_queries_with_5_or_5000_entries(pool: PgPool)
     let older_few = queries_for(&app, &older_small).await;
     let older_many = queries_for(&app, &older_large).await;
     assert_eq!(older_few, older_many);
+    // a timeline page is three statements: the session (with the unread count and the case
+    // door's facts), the page (header, team, entries with their replies, authors and read
+    // marks) and the reader's traces (the audit row with the read marks)
+    assert_eq!(older_few, 3, "timeline page statements");
+    // a first view too: its read marks go with the audit row
+    sqlx::query("DELETE FROM entry_read")
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(queries_for(&app, &older_large).await, 3, "first view");
+    let unmarked: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM entry_read r JOIN app_user u ON u.id = r.user_id
+         WHERE u.email = 'sabikan@hikari.example'",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    assert!(unmarked > 0, "the first view marked what it showed");
+    println!("case page statements: {few}");
+    assert_eq!(few, CASE_PAGE_STATEMENTS, "case page statements");
+    // the dashboard: the session, every panel in one statement, the audit row
+    let dashboard = queries_for(&app, "/").await;
+    assert_eq!(dashboard, 3, "dashboard statements");
     let inbox = queries_for(&app, "/inbox").await;
-    assert!(inbox <= 6, "inbox queries: {inbox}");
+    assert!(inbox <= 5, "inbox queries: {inbox}");
 }
 
 #[sqlx::test]
@@ -590,10 +618,10 @@ async fn the_timeline_page_query_uses_its_index(pool: PgPool) {
         plan.contains("Index Scan") && plan.contains("entry_case_time_idx"),
         "{plan}"
     );
-    // the limit takes the entries in the index's order: no sort between the LIMIT and the
-    // index (the only sort is over the page's own rows, after the limit)
-    let (_, under_limit) = plan.split_once("Limit").expect("a LIMIT");
-    let to_index = under_limit.split("entry_case_time_idx").next().unwrap();
+    // the limit takes the entries in the index's order: no sort between the page's LIMIT and
+    // the index (the only sort is over the page's own rows, after the limit)
+    let (above_index, _) = plan.split_once("entry_case_time_idx").unwrap();
+    let to_index = &above_index[above_index.rfind("Limit").expect("a LIMIT above the index")..];
     assert!(
         !to_index.contains("Sort"),
         "no sort: the index gives the order\n{plan}"

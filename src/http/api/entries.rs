@@ -89,9 +89,13 @@ pub(super) async fn list(
     let mut conn = state.db.acquire().await?;
     let who = api.auth.who(&state.refusals);
     let case = access::case::open(&mut conn, &who, id, Need::Read, "case.timeline.view").await?;
-    let team = db::cases::team(&mut conn, &case).await?;
-    let timeline = load_timeline(&mut conn, tr, &case, &team, &query).await?;
-    who.ok(&mut conn, "case.timeline.view", Some(id), None)
+    // the page's own read: header, team, entries and replies in one statement
+    let read = load_timeline(&mut conn, tr, &case, &query)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let (timeline, unread) = (read.timeline, read.unread);
+    // the view's audit row and the read marks of what it listed, as on the page
+    who.viewed(&mut conn, "case.timeline.view", Some(id), None, &unread)
         .await?;
     let more = timeline.older.is_some();
     let items: Vec<Entry> = timeline

@@ -131,7 +131,7 @@ pub(super) async fn case_page(
     )
     .await?;
     auth.who(&state.refusals)
-        .ok(&mut conn, "case.meetings.view", Some(id), None)
+        .viewed(&mut conn, "case.meetings.view", Some(id), None, &[])
         .await?;
     Ok(render(&page)?.into_response())
 }

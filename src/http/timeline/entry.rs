@@ -34,10 +34,9 @@ async fn entry_page_view(
     let row = db::entries::get(conn, case, entry_id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let header = db::cases::header(conn, case.reader())
+    let (header, team) = db::cases::header_and_team(conn, case)
         .await?
         .ok_or(AppError::NotFound)?;
-    let team = db::cases::team(conn, case).await?;
     let replies = db::entries::replies(conn, case, &[entry_id]).await?;
     let versions = db::entries::versions(conn, case, entry_id).await?;
     db::entries::mark_read(conn, case, &unread(std::slice::from_ref(&row), &replies)).await?;
@@ -85,7 +84,7 @@ pub(super) async fn entry_page(
     )
     .await?;
     auth.who(&state.refusals)
-        .ok(&mut conn, "entry.view", Some(id), Some(entry_id))
+        .viewed(&mut conn, "entry.view", Some(id), Some(entry_id), &[])
         .await?;
     Ok(render(&page)?.into_response())
 }

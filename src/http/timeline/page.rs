@@ -1,7 +1,6 @@
 //! The case's timeline page: the entries this agency may read, filtered, a page at a time.
 
 use crate::area::timeline::{load_timeline, TimelineQuery};
-use crate::db;
 use crate::error::{AppError, AppResult};
 use crate::http::extract::Auth;
 use crate::http::render::render;
@@ -26,13 +25,14 @@ pub(super) async fn timeline_page(
         "case.timeline.view",
     )
     .await?;
-    let header = db::cases::header(&mut conn, case.reader())
+    // the header, the team and the page of entries with their replies: one statement
+    let read = load_timeline(&mut conn, auth.ctx.tr, &case, &query)
         .await?
         .ok_or(AppError::NotFound)?;
-    let team = db::cases::team(&mut conn, &case).await?;
-    let timeline = load_timeline(&mut conn, auth.ctx.tr, &case, &team, &query).await?;
+    let (header, timeline, unread) = (read.header, read.timeline, read.unread);
+    // the view's audit row and the read marks of what it showed, in one statement
     auth.who(&state.refusals)
-        .ok(&mut conn, "case.timeline.view", Some(id), None)
+        .viewed(&mut conn, "case.timeline.view", Some(id), None, &unread)
         .await?;
     Ok(render(&TimelinePage {
         layout: auth.ctx.layout("timeline-title"),
