@@ -675,3 +675,81 @@ async fn the_printed_letter_and_material_keep_headings_with_their_content_in_a_r
     c.close().await.unwrap();
     minato.close().await.unwrap();
 }
+
+/// The printed support plan and monthly report (issue 16): on A4, in print media, no table row
+/// is cut across a page (every row avoids a break inside it, the table's head repeats on each
+/// page), nothing is wider than the sheet, and Chromium prints them to an A4 PDF.
+#[sqlx::test]
+async fn the_printed_plan_and_report_fit_a4_without_cut_rows_in_a_real_browser(pool: PgPool) {
+    use crate::browser::{log_in, screenshot, Driver};
+    let app = TestApp::spawn(pool).await;
+    let driver = Driver::start();
+    let plan: Uuid =
+        sqlx::query_scalar("SELECT id FROM support_plan WHERE case_id = $1 ORDER BY id LIMIT 1")
+            .bind(CASE_SUZUKI)
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    let report: Uuid = sqlx::query_scalar(
+        "SELECT id FROM support_report WHERE case_id = $1 AND issued_at IS NOT NULL
+          ORDER BY month LIMIT 1",
+    )
+    .bind(CASE_TANAKA)
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    for (who, path, tag) in [
+        (
+            "sabikan@hikari.example",
+            format!("/cases/{CASE_SUZUKI}/plans/{plan}/print"),
+            "plan",
+        ),
+        (
+            "teichaku@aoba.example",
+            format!("/cases/{CASE_TANAKA}/reports/{report}/print"),
+            "report",
+        ),
+    ] {
+        let c = driver.browser(false).await;
+        // A4 at 96 dpi: 210 × 297 mm
+        c.set_window_size(794, 1123).await.unwrap();
+        log_in(&c, &app, who, crate::helpers::PASSWORD).await;
+        c.goto(&app.url(&path)).await.unwrap();
+        print_media(&c).await;
+        let rows = js(
+            &c,
+            "return [...document.querySelectorAll('main tr')].map(r => getComputedStyle(r).breakInside)",
+        )
+        .await;
+        let rows = rows.as_array().unwrap();
+        // the plan's support rows are a table; the report is headed blocks of text
+        assert!(tag != "plan" || !rows.is_empty(), "{tag}: no table rows");
+        assert!(rows.iter().all(|b| b == "avoid"), "{tag}: {rows:?}");
+        let heads = js(
+            &c,
+            "return [...document.querySelectorAll('main thead')].map(h => getComputedStyle(h).display)",
+        )
+        .await;
+        assert!(
+            heads
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|d| d == "table-header-group"),
+            "{tag}: {heads:?}"
+        );
+        let width = js(&c, "return document.documentElement.scrollWidth").await;
+        assert!(width.as_u64().unwrap() <= 794, "{tag}: {width} px wide");
+        let pdf = c
+            .issue_cmd(Cdp(
+                "Page.printToPDF",
+                serde_json::json!({"paperWidth": 8.27, "paperHeight": 11.69, "printBackground": false}),
+            ))
+            .await
+            .unwrap();
+        let data = pdf["data"].as_str().unwrap_or_default();
+        assert!(data.len() > 1000, "{tag}: no PDF");
+        screenshot(&c, &format!("{tag}-print-a4")).await;
+        c.close().await.unwrap();
+    }
+}
