@@ -41,7 +41,7 @@ pub struct CaseFactsRead {
     pub case_id: Uuid,
     pub agency_id: Uuid,
     /// None when the agency was never on the case's team (or there is no such case).
-    pub facts: Option<super::policy::CaseFacts>,
+    pub facts: Option<CaseFacts>,
 }
 
 /// A user working as one of their agencies.
@@ -77,4 +77,13 @@ impl SessionUser {
             role: m.role,
         })
     }
+}
+
+/// The facts about one case as seen from the acting agency, read in SQL by `case::open` or
+/// with the session (`db::auth::lookup`); nothing for an agency that was never on the team.
+#[derive(Debug, Clone)]
+pub struct CaseFacts {
+    pub lead_agency_id: uuid::Uuid,
+    /// When the acting agency left the team, if it did.
+    pub left_on: Option<chrono::NaiveDate>,
 }

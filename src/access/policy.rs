@@ -1,6 +1,7 @@
 //! Who may do what: pure functions over facts, tested exhaustively. Handlers ask here and
 //! nowhere else.
 
+pub use super::actor::CaseFacts;
 use super::actor::{Actor, SessionUser};
 use crate::domain::kinds::Role;
 use chrono::NaiveDate;
@@ -59,15 +60,6 @@ pub enum CaseAccess {
     Contribute,
     /// A coordinator of the lead agency: also manages the team and consent.
     Lead,
-}
-
-/// The facts about one case as seen from the acting agency, read in SQL by `case::open` or
-/// with the session (`db::auth::lookup`); nothing for an agency that was never on the team.
-#[derive(Debug, Clone)]
-pub struct CaseFacts {
-    pub lead_agency_id: Uuid,
-    /// When the acting agency left the team, if it did.
-    pub left_on: Option<NaiveDate>,
 }
 
 /// The one rule for case access. `facts` is None when the acting agency was never on the team.

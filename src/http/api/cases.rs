@@ -2,7 +2,7 @@
 //! the same action codes: the acting agency's list, the header, the team, the consents, the
 //! referrals, the tasks and the checklists.
 
-use super::openapi::{Problems, ReadProblems};
+use super::responses::{Problems, ReadProblems};
 use super::{path_id, Api, ApiError, ApiResult};
 use crate::access::{self, Need};
 use crate::db::{self, audit::Outcome};

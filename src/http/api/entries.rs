@@ -2,7 +2,7 @@
 //! the same user (the same door, area function, filters and keyset), and writing an entry with
 //! the same checks as the entry form.
 
-use super::openapi::{Problems, WriteProblems};
+use super::responses::{Problems, WriteProblems};
 use super::{path_id, Api, ApiError, ApiResult};
 use crate::access::{self, Need};
 use crate::area::timeline::{check_entry, load_timeline, TimelineQuery};

@@ -2,7 +2,7 @@
 //! acting agency is not part of, as on the page), a meeting with its invitees and action items
 //! for its convener and invitees, and an invited agency's answer.
 
-use super::openapi::{ReadProblems, WriteProblems};
+use super::responses::{ReadProblems, WriteProblems};
 use super::{path_id, Api, ApiError, ApiResult};
 use crate::access::{self, meeting::MeetingNeed, Need};
 use crate::db;

@@ -11,6 +11,7 @@ mod entries;
 mod meetings;
 mod openapi;
 mod problem;
+mod responses;
 
 use crate::http::extract::{Auth, Ctx};
 use crate::http::state::AppState;
