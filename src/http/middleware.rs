@@ -125,7 +125,12 @@ fn case_in_path(path: &str) -> Option<uuid::Uuid> {
 pub async fn form_body(req: Request, next: Next) -> Response {
     let (mut parts, body) = req.into_parts();
     if let Some(query) = parts.uri.query().filter(|q| q.contains("%00")) {
-        let query = query.replace("%00", "");
+        // again until none is left: removing one can join a `%` before it with the `00` after
+        // it (`%%0000` → `%00`)
+        let mut query = query.replace("%00", "");
+        while query.contains("%00") {
+            query = query.replace("%00", "");
+        }
         let path = parts.uri.path();
         let rebuilt = if query.is_empty() {
             path.to_string()
@@ -157,7 +162,11 @@ pub async fn form_body(req: Request, next: Next) -> Response {
             None => return StatusCode::PAYLOAD_TOO_LARGE.into_response(),
         },
     };
-    let cleaned = without_nul(&bytes);
+    let mut cleaned = without_nul(&bytes);
+    // again until none is left: removing one can make another (`%%0000` → `%00`)
+    while cleaned.windows(3).any(|w| w == b"%00") {
+        cleaned = without_nul(&cleaned);
+    }
     parts.headers.remove(header::CONTENT_LENGTH);
     next.run(Request::from_parts(parts, Body::from(cleaned)))
         .await

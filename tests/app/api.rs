@@ -483,6 +483,23 @@ async fn problems_are_rfc_9457_in_the_readers_language(pool: PgPool) {
     )
     .await;
     assert_eq!(a.status.as_u16(), 422);
+    // a well-formed cursor hiding a NUL in its kana is refused at the field, not by the
+    // database
+    use base64::Engine as _;
+    let hidden =
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("{}\0", Uuid::nil()));
+    let a = call(
+        &api,
+        &app,
+        "GET",
+        &format!("/api/v1/cases?after={hidden}"),
+        Some(&writer),
+        None,
+        None,
+    )
+    .await;
+    assert_problem(&a, 422, "invalid");
+    assert_eq!(a.json["errors"][0]["field"], "after");
 }
 
 #[sqlx::test]

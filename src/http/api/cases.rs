@@ -63,6 +63,11 @@ fn parse_case_cursor(s: &str) -> Option<db::cases::KanaCursor> {
         .ok()?;
     let text = String::from_utf8(bytes).ok()?;
     let (id, kana) = (text.get(..36)?, text.get(36..)?);
+    // a cursor is ours only if it could have been: PostgreSQL stores no NUL, and no kana
+    // key is longer than a name
+    if kana.contains('\0') || kana.chars().count() > 400 {
+        return None;
+    }
     Some(db::cases::KanaCursor {
         sort_kana: kana.to_string(),
         id: Uuid::parse_str(id).ok()?,
