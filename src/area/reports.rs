@@ -18,10 +18,11 @@ use uuid::Uuid;
 pub async fn activity_draft(
     conn: &mut PgConnection,
     tr: Tr,
+    writer: &CaseScope,
     employer: Reader,
     month: NaiveDate,
 ) -> sqlx::Result<String> {
-    let entries = db::reports::month_entries(conn, employer, month).await?;
+    let entries = db::reports::month_entries(conn, writer, employer, month).await?;
     Ok(activity_text(tr, &entries))
 }
 
@@ -32,6 +33,12 @@ fn is_interview(e: &MonthEntry) -> bool {
         && matches!(e.channel.as_deref(), Some("meeting" | "visit" | "online"))
 }
 
+/// The longest 当月の支援記録 a version keeps (the form's limit and the table's).
+pub const ACTIVITY_MAX: usize = 20_000;
+
+/// The draft's 当月の支援記録, never longer than `ACTIVITY_MAX`: a month with more entries than
+/// fit ends with how many were left out, so that the first save is not refused for a text the
+/// writer did not type.
 pub fn activity_text(tr: Tr, entries: &[MonthEntry]) -> String {
     if entries.is_empty() {
         return tr.t("report-activity-none");
@@ -39,7 +46,10 @@ pub fn activity_text(tr: Tr, entries: &[MonthEntry]) -> String {
     let interviews = entries.iter().filter(|e| is_interview(e)).count();
     let mut out = tr.t1("report-activity-interviews", "n", interviews);
     out.push('\n');
-    for e in entries {
+    // room for the closing line about the entries left out
+    let budget = ACTIVITY_MAX - 100;
+    let mut used = out.chars().count();
+    for (i, e) in entries.iter().enumerate() {
         let day = e
             .occurred_at
             .with_timezone(&chrono_tz::Asia::Tokyo)
@@ -56,12 +66,20 @@ pub fn activity_text(tr: Tr, entries: &[MonthEntry]) -> String {
         } else {
             format!("（{}）", how.join("・"))
         };
-        out.push_str(&format!(
+        let line = format!(
             "・{day} {}{how} {}：{}\n",
             tr.t(format!("entry-kind-{}", e.kind)),
             e.agency_name,
             e.line.trim()
-        ));
+        );
+        let n = line.chars().count();
+        if used + n > budget {
+            out.push_str(&tr.t1("report-activity-more", "n", entries.len() - i));
+            out.push('\n');
+            break;
+        }
+        used += n;
+        out.push_str(&line);
     }
     out
 }
@@ -75,7 +93,8 @@ pub const REPORT_CATEGORY: &str = "work";
 pub enum NotIssued {
     /// already issued (or without a version)
     OutOfTurn,
-    /// the employer has no live consent covering `work`: it could not read the report
+    /// the employer has left the team, or has no live consent covering `work`: it could not
+    /// read the report
     NoConsent,
 }
 
@@ -179,4 +198,45 @@ pub async fn handover_words(
     };
     let (h, _) = handover(conn, case, end, dates::today_tokyo()).await?;
     Ok(Some(handover_status(tr, h, end)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::i18n::Lang;
+
+    fn entry(body: &str) -> MonthEntry {
+        MonthEntry {
+            occurred_at: chrono::Utc::now(),
+            kind: "progress".into(),
+            agency_name: "あおば就労定着支援事業所".into(),
+            channel: None,
+            with_whom: None,
+            line: body.into(),
+        }
+    }
+
+    #[test]
+    fn a_crowded_month_drafts_a_text_that_fits_and_says_what_was_left_out() {
+        let tr = Tr::new(Lang::Ja);
+        // 200 entries of 200 characters each: far over the limit
+        let entries: Vec<MonthEntry> = (0..200).map(|_| entry(&"あ".repeat(200))).collect();
+        let text = activity_text(tr, &entries);
+        assert!(
+            text.chars().count() <= ACTIVITY_MAX,
+            "{}",
+            text.chars().count()
+        );
+        let shown = text.lines().filter(|l| l.starts_with('・')).count();
+        assert!(shown > 50 && shown < 200, "{shown}");
+        assert!(
+            text.contains(&format!("ほか{}件", 200 - shown)),
+            "{}",
+            text.lines().last().unwrap()
+        );
+        // a quiet month is written whole
+        let text = activity_text(tr, &entries[..3]);
+        assert_eq!(text.lines().filter(|l| l.starts_with('・')).count(), 3);
+        assert!(!text.contains("ほか"));
+    }
 }

@@ -2,7 +2,7 @@
 //! service ends). Every read takes the scope (or the `Reader`/`Actor`) that passed the door:
 //! `rules::report_visible` decides which reports an agency reads.
 
-use crate::access::rules::{live_consent_id, report_visible, ENTRY_VISIBLE};
+use crate::access::rules::{entry_visible_for, live_consent_id, report_visible, ENTRY_VISIBLE};
 use crate::access::{Actor, CaseScope, Reader, ReportScope};
 use crate::domain::report::State;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -267,11 +267,13 @@ pub struct MonthEntry {
     pub line: String,
 }
 
-/// The month's contacts and progress entries (the monthly interview among them) that
-/// `reader` — the employer, as the door hands it out — may see: the same entry rule as the
-/// employer's timeline. Oldest first.
+/// The month's contacts and progress entries (the monthly interview among them) that both
+/// `reader` — the employer, as the door hands it out — and the writing office (`writer`, the
+/// opened case) may see: the entry rule of each one's timeline, so that the draft neither tells
+/// the employer what it may not see nor shows the office what it may not read. Oldest first.
 pub async fn month_entries(
     conn: &mut PgConnection,
+    writer: &CaseScope,
     reader: Reader,
     month: NaiveDate,
 ) -> sqlx::Result<Vec<MonthEntry>> {
@@ -283,27 +285,34 @@ pub async fn month_entries(
           WHERE e.case_id = $2 AND e.reply_to IS NULL AND e.kind IN ('contact', 'progress')
             AND (e.occurred_at AT TIME ZONE 'Asia/Tokyo')::date >= $3
             AND (e.occurred_at AT TIME ZONE 'Asia/Tokyo')::date < ($3 + interval '1 month')::date
-            AND {}
+            AND {} AND {}
           ORDER BY e.occurred_at, e.id",
-        *ENTRY_VISIBLE
+        *ENTRY_VISIBLE,
+        entry_visible_for("$4")
     ))
     .bind(reader.agency_id())
     .bind(reader.case_id())
     .bind(month)
+    .bind(writer.agency_id())
     .fetch_all(conn)
     .await
 }
 
 /// The months of the case that have an issued report (for the legal page's monthly check).
+/// Only the reports the reading agency may see count (`rules::report_visible`): another agency
+/// learns nothing of them from the check.
 pub async fn issued_months(
     conn: &mut PgConnection,
     case: &CaseScope,
 ) -> sqlx::Result<Vec<NaiveDate>> {
-    sqlx::query_scalar(
-        "SELECT DISTINCT month FROM support_report
-          WHERE case_id = $1 AND issued_at IS NOT NULL ORDER BY month",
-    )
+    sqlx::query_scalar(&format!(
+        "SELECT DISTINCT r.month FROM support_report r
+          WHERE r.case_id = $1 AND r.issued_at IS NOT NULL AND {}
+          ORDER BY r.month",
+        report_visible("$2")
+    ))
     .bind(case.case_id())
+    .bind(case.agency_id())
     .fetch_all(conn)
     .await
 }
@@ -487,7 +496,11 @@ pub async fn employer_consent(
     scope: &ReportScope,
 ) -> sqlx::Result<Option<(Uuid, Uuid)>> {
     let row: Option<(Uuid, Option<Uuid>)> = sqlx::query_as(&format!(
-        "SELECT r.employer_agency_id, {} FROM support_report r WHERE r.id = $1",
+        "SELECT r.employer_agency_id, {} FROM support_report r
+          WHERE r.id = $1
+            AND EXISTS (SELECT 1 FROM case_agency ca
+                         WHERE ca.case_id = r.case_id AND ca.agency_id = r.employer_agency_id
+                           AND ca.left_on IS NULL)",
         live_consent_id("r.case_id", "r.employer_agency_id", "'work'")
     ))
     .bind(scope.report_id())

@@ -4,7 +4,7 @@
 //! had to start. No I/O.
 
 use super::dates::{add_months_clamped, month_has_ended};
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
 
 /// Where a report stands. Derived from what was recorded (a version saved, the issue, the
 /// acknowledgement), never stored.
@@ -68,17 +68,12 @@ pub fn allows(state: State, step: Step) -> bool {
     }
 }
 
-/// The first day of `d`'s month.
-pub fn month_of(d: NaiveDate) -> NaiveDate {
-    NaiveDate::from_ymd_opt(d.year(), d.month(), 1).expect("the first of a month")
-}
+use super::dates::month_of;
 
-/// A month typed as `2026-11` (or a date in it).
+/// A month typed as `2026-11` (or a date in it), within the years a date may have
+/// (`dates::parse_month`, `dates::parse_date`).
 pub fn parse_month(s: &str) -> Option<NaiveDate> {
-    let s = s.trim();
-    NaiveDate::parse_from_str(&format!("{s}-01"), "%Y-%m-%d")
-        .ok()
-        .or_else(|| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok().map(month_of))
+    super::dates::parse_month(s).or_else(|| super::dates::parse_date(s).map(month_of))
 }
 
 /// Why a month may not be reported on.

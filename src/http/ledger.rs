@@ -290,6 +290,8 @@ async fn case_page(
     let month = match read_month(tr, &q) {
         Ok(m) => m,
         Err(errors) => {
+            // the page names the person: its view is recorded like the page's
+            who.ok(&mut conn, action, Some(id), None).await?;
             let p = page(q.get("month"), errors, vec![], String::new());
             return render_status(StatusCode::UNPROCESSABLE_ENTITY, &p);
         }

@@ -44,7 +44,6 @@ pub fn routes() -> Router<AppState> {
 }
 
 const SUMMARY_MAX: usize = 5000;
-const ACTIVITY_MAX: usize = 20000;
 
 async fn person_name(conn: &mut PgConnection, case: &CaseScope) -> AppResult<(String, String)> {
     let h = db::cases::header(conn, case.reader())
@@ -263,7 +262,7 @@ async fn new_form(
         let page = index_page(&mut conn, &auth, &case, &q.month, None, errors).await?;
         return render_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
     };
-    let activity = area::reports::activity_draft(&mut conn, tr, employer, month).await?;
+    let activity = area::reports::activity_draft(&mut conn, tr, &case, employer, month).await?;
     let (name, _) = person_name(&mut conn, &case).await?;
     let page = NewReportPage {
         layout: auth.ctx.layout("report-title"),
@@ -296,7 +295,7 @@ fn read_form(f: &Pairs) -> ReportForm {
 
 /// The summary fields are required; every field has its maximum.
 fn check_content(tr: Tr, form: &ReportForm, errors: &mut Errors) -> Content {
-    errors.max_chars(tr, "activity", &form.activity, ACTIVITY_MAX);
+    errors.max_chars(tr, "activity", &form.activity, area::reports::ACTIVITY_MAX);
     errors.required(tr, "situation", &form.situation, SUMMARY_MAX);
     errors.required(tr, "support", &form.support, SUMMARY_MAX);
     errors.required(tr, "requests", &form.requests, SUMMARY_MAX);
@@ -554,6 +553,11 @@ async fn issue(
             return out_of_turn(&mut tx, &auth, &scope, "step").await;
         }
         Err(area::reports::NotIssued::NoConsent) => {
+            // nothing is written and the transaction rolls back: the refusal keeps its own row
+            let _ = auth
+                .who(&state.refusals)
+                .refuse(action, Some(id), Some(report_id), Refusal::Forbidden)
+                .await;
             let mut errors = Errors::default();
             errors.add("issue", auth.ctx.tr.t("report-issue-no-consent"));
             let page = report_page(&mut tx, &auth, &scope, None, errors).await?;

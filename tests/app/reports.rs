@@ -23,7 +23,7 @@ fn month_value(d: chrono::NaiveDate) -> String {
 
 /// Last month (the demo leaves its report to write) and this month (not ended).
 fn last_month() -> chrono::NaiveDate {
-    renkei::domain::report::month_of(renkei::domain::dates::add_months_clamped(today(), -1))
+    renkei::domain::dates::month_of(renkei::domain::dates::add_months_clamped(today(), -1))
 }
 
 async fn count(pool: &PgPool, sql: &str, id: Uuid) -> i64 {
@@ -242,7 +242,7 @@ async fn a_report_goes_from_draft_to_issued_to_acknowledged_and_no_other_way(poo
 async fn a_report_is_written_for_a_month_that_has_ended_with_its_summary(pool: PgPool) {
     let app = TestApp::spawn(pool).await;
     app.login("teichaku@aoba.example").await;
-    let this_month = renkei::domain::report::month_of(today());
+    let this_month = renkei::domain::dates::month_of(today());
     // this month has not ended: refused by the month, nothing written
     let res = post_pairs(
         &app,
@@ -329,6 +329,51 @@ async fn a_report_is_written_for_a_month_that_has_ended_with_its_summary(pool: P
         .await,
         1,
         "nothing written"
+    );
+    // the refusal keeps its audit row although the request's transaction rolled back
+    assert_eq!(
+        count(
+            &app.pool,
+            "SELECT count(*) FROM audit_log
+              WHERE action = 'report.issue' AND outcome = 'denied' AND target_id = $1",
+            report
+        )
+        .await,
+        1
+    );
+    // with the consent back but the employer gone from the team, nothing is issued either
+    sqlx::query(
+        "UPDATE consent SET categories = array_append(categories, 'work')
+          WHERE case_id = $1 AND agency_id = $2",
+    )
+    .bind(CASE_TANAKA)
+    .bind(MIDORI)
+    .execute(&app.pool)
+    .await
+    .unwrap();
+    sqlx::query(
+        "UPDATE case_agency SET left_on = (now() AT TIME ZONE 'Asia/Tokyo')::date
+          WHERE case_id = $1 AND agency_id = $2",
+    )
+    .bind(CASE_TANAKA)
+    .bind(MIDORI)
+    .execute(&app.pool)
+    .await
+    .unwrap();
+    let res = app
+        .post(&format!("/cases/{CASE_TANAKA}/reports/{report}/issue"), &[])
+        .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body(res).await.contains("チームにいないか"));
+    assert_eq!(
+        count(
+            &app.pool,
+            "SELECT count(*) FROM support_report WHERE id = $1 AND issued_at IS NULL",
+            report
+        )
+        .await,
+        1,
+        "nothing issued to an employer that left"
     );
     // the employer does not write reports
     let midori = app.browser();
@@ -438,6 +483,27 @@ async fn a_draft_carries_only_what_the_employer_may_see(pool: PgPool) {
         "MINATO-SHARED-WITH-EMPLOYER",
     )
     .await;
+    // what the employer may see but the writing office may not read stays out too
+    entry(
+        &app.pool,
+        "shugyo@minato.example",
+        MINATO,
+        "progress",
+        "work",
+        &[MIDORI],
+        "MINATO-NOT-SHARED-WITH-OFFICE",
+    )
+    .await;
+    entry(
+        &app.pool,
+        "boss@midori.example",
+        MIDORI,
+        "contact",
+        "work",
+        &[],
+        "EMPLOYER-OWN-UNSHARED",
+    )
+    .await;
     app.login(a).await;
     let res = app
         .get(&format!(
@@ -456,6 +522,11 @@ async fn a_draft_carries_only_what_the_employer_may_see(pool: PgPool) {
     );
     assert!(!activity.contains("NOT-SHARED-WITH-EMPLOYER"), "{activity}");
     assert!(!activity.contains("OUTSIDE-CONSENT"), "{activity}");
+    assert!(
+        !activity.contains("MINATO-NOT-SHARED-WITH-OFFICE"),
+        "{activity}"
+    );
+    assert!(!activity.contains("EMPLOYER-OWN-UNSHARED"), "{activity}");
     assert!(!activity.contains("NOT-A-CONTACT"), "{activity}");
     assert!(activity.contains("本人との面談："), "{activity}");
     // the employer reads the same entries on its timeline: the rule is one
@@ -487,7 +558,7 @@ async fn the_legal_monthly_check_counts_issued_reports_of_ended_months(pool: PgP
     let app = TestApp::spawn(pool).await;
     app.login("teichaku@aoba.example").await;
     // the month before last has an issued report (the demo's): complete
-    let before = renkei::domain::report::month_of(renkei::domain::dates::add_months_clamped(
+    let before = renkei::domain::dates::month_of(renkei::domain::dates::add_months_clamped(
         last_month(),
         -1,
     ));
@@ -519,7 +590,7 @@ async fn the_legal_monthly_check_counts_issued_reports_of_ended_months(pool: PgP
     );
     assert!(!row.contains("不足"), "{row}");
     // this month is not judged until it has ended
-    let row = legal_row(&app, renkei::domain::report::month_of(today())).await;
+    let row = legal_row(&app, renkei::domain::dates::month_of(today())).await;
     assert!(!row.contains("不足"), "{row}");
     assert!(row.contains("月末に確認"), "{row}");
     // without any issued report, every ended month lacks its report
