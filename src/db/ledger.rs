@@ -8,6 +8,7 @@ use crate::access::rules::{consent_is_live, material_text_visible, ENTRY_VISIBLE
 use crate::access::{Actor, CaseScope, MeetingScope, OnCase, PlanScope, Reader};
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::PgConnection;
+use std::sync::LazyLock;
 use uuid::Uuid;
 
 /// What was provided.
@@ -44,74 +45,54 @@ impl Kind {
     }
 }
 
-/// The receivers of an entry of `category` shared with `shared_with` by the scope's agency:
-/// each agency on the team (not the author's) whose live consent covers the category, with
-/// the latest such consent. `case_admin` entries need no consent and carry no record of the
-/// person: they provide nothing.
-async fn entry_receivers(
-    conn: &mut PgConnection,
-    scope: &impl OnCase,
-    category: &str,
-    shared_with: &[Uuid],
-) -> sqlx::Result<Vec<(Uuid, Uuid)>> {
-    if category == "case_admin" || shared_with.is_empty() {
-        return Ok(vec![]);
-    }
-    sqlx::query_as(&format!(
-        "SELECT DISTINCT ON (k.agency_id) k.agency_id, k.id
-         FROM consent k
-         JOIN case_agency ca ON ca.case_id = k.case_id AND ca.agency_id = k.agency_id
-         WHERE k.case_id = $1 AND k.agency_id = ANY ($2) AND k.agency_id <> $3
-           AND $4 = ANY (k.categories) AND {live}
-           AND (ca.left_on IS NULL OR ca.left_on >= {TODAY})
-         ORDER BY k.agency_id, k.given_on DESC, k.id DESC",
+/// The month's entry counts, one statement: `$1` the case, `$2` the agencies the entry is shared
+/// with, `$3` the author's agency, `$4` the category, `$5` the user. The receivers are the agencies
+/// on the team (not the author's) whose live consent covers the category, each under its
+/// latest such consent; their row of this month goes up by one.
+static ENTRY_SHARED_SQL: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "INSERT INTO provision AS p (id, kind, case_id, provider_agency_id, receiver_agency_id,
+                                     provided_on, last_on, month, categories, consent_ids,
+                                     recorded_by)
+         SELECT gen_random_uuid(), 'entries', $1, $3, r.agency_id, {TODAY}, {TODAY},
+                date_trunc('month', {TODAY}::timestamp)::date, ARRAY[$4::text],
+                ARRAY[r.id], $5
+         FROM (SELECT DISTINCT ON (k.agency_id) k.agency_id, k.id
+               FROM consent k
+               JOIN case_agency ca ON ca.case_id = k.case_id AND ca.agency_id = k.agency_id
+               WHERE k.case_id = $1 AND k.agency_id = ANY ($2) AND k.agency_id <> $3
+                 AND $4 = ANY (k.categories) AND {live}
+                 AND (ca.left_on IS NULL OR ca.left_on >= {TODAY})
+               ORDER BY k.agency_id, k.given_on DESC, k.id DESC) r
+         ON CONFLICT (case_id, provider_agency_id, receiver_agency_id, month, categories,
+                      consent_ids) WHERE kind = 'entries'
+         DO UPDATE SET count = p.count + 1, last_on = greatest(p.last_on, EXCLUDED.last_on)",
         live = consent_is_live("k")
-    ))
-    .bind(scope.case_id())
-    .bind(shared_with)
-    .bind(scope.actor().agency_id())
-    .bind(category)
-    .fetch_all(conn)
-    .await
-}
+    )
+});
 
 /// An entry was written (called by `db::entries::insert`, in its transaction): the month's
-/// count of entries of its category shared under each receiver's consent goes up by one.
+/// count of entries of its category shared under each receiver's consent goes up by one, in
+/// one statement (`ENTRY_SHARED_SQL`). `case_admin` entries need no consent and carry no
+/// record of the person, and an entry shared with no one reaches no one: they provide nothing.
 pub async fn entry_shared(
     conn: &mut PgConnection,
     scope: &impl OnCase,
     category: &str,
     shared_with: &[Uuid],
 ) -> sqlx::Result<()> {
-    let receivers = entry_receivers(conn, scope, category, shared_with).await?;
-    if receivers.is_empty() {
+    if category == "case_admin" || shared_with.is_empty() {
         return Ok(());
     }
-    let ids: Vec<Uuid> = receivers.iter().map(|_| Uuid::now_v7()).collect();
-    let agencies: Vec<Uuid> = receivers.iter().map(|r| r.0).collect();
-    let consents: Vec<Uuid> = receivers.iter().map(|r| r.1).collect();
     let actor = scope.actor();
-    sqlx::query(&format!(
-        "INSERT INTO provision AS p (id, kind, case_id, provider_agency_id, receiver_agency_id,
-                                     provided_on, last_on, month, categories, consent_ids,
-                                     recorded_by)
-         SELECT r.id, 'entries', $4, $5, r.agency, {TODAY}, {TODAY},
-                date_trunc('month', {TODAY}::timestamp)::date, ARRAY[$6::text],
-                ARRAY[r.consent], $7
-         FROM unnest($1::uuid[], $2::uuid[], $3::uuid[]) AS r(id, agency, consent)
-         ON CONFLICT (case_id, provider_agency_id, receiver_agency_id, month, categories,
-                      consent_ids) WHERE kind = 'entries'
-         DO UPDATE SET count = p.count + 1, last_on = greatest(p.last_on, EXCLUDED.last_on)"
-    ))
-    .bind(&ids)
-    .bind(&agencies)
-    .bind(&consents)
-    .bind(scope.case_id())
-    .bind(actor.agency_id())
-    .bind(category)
-    .bind(actor.user_id())
-    .execute(conn)
-    .await?;
+    sqlx::query(&ENTRY_SHARED_SQL)
+        .bind(scope.case_id())
+        .bind(shared_with)
+        .bind(actor.agency_id())
+        .bind(category)
+        .bind(actor.user_id())
+        .execute(conn)
+        .await?;
     Ok(())
 }
 

@@ -113,7 +113,8 @@ pub(super) async fn list(
     ))
 }
 
-/// Opens the case for reading as its page does and records the view with the page's code.
+/// Opens the case for reading as its page does (`access::case::view`) and records the view with
+/// the page's code.
 async fn read_case(
     state: &AppState,
     api: &Api,
@@ -122,9 +123,7 @@ async fn read_case(
     action: &'static str,
 ) -> ApiResult<access::CaseScope> {
     let who = api.auth.who(&state.refusals);
-    let case = access::case::open(conn, &who, id, Need::Read, action).await?;
-    who.ok(conn, action, Some(id), None).await?;
-    Ok(case)
+    Ok(access::case::view(conn, &who, id, Need::Read, action, None).await?)
 }
 
 /// The case's header, as its page shows it to the acting agency.

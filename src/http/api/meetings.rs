@@ -31,10 +31,9 @@ pub(super) async fn for_case(
     let id = path_id(id)?;
     let mut conn = state.db.acquire().await?;
     let who = api.auth.who(&state.refusals);
-    let case = access::case::open(&mut conn, &who, id, Need::Read, "case.meetings.view").await?;
+    let case =
+        access::case::view(&mut conn, &who, id, Need::Read, "case.meetings.view", None).await?;
     let rows = db::meetings::for_case(&mut conn, &case).await?;
-    who.ok(&mut conn, "case.meetings.view", Some(id), None)
-        .await?;
     Ok(json(
         StatusCode::OK,
         &rows
@@ -58,10 +57,9 @@ pub(super) async fn action_items(
     let id = path_id(id)?;
     let mut conn = state.db.acquire().await?;
     let who = api.auth.who(&state.refusals);
-    let case = access::case::open(&mut conn, &who, id, Need::Read, "case.meetings.view").await?;
+    let case =
+        access::case::view(&mut conn, &who, id, Need::Read, "case.meetings.view", None).await?;
     let rows = db::meetings::actions_for_case(&mut conn, &case).await?;
-    who.ok(&mut conn, "case.meetings.view", Some(id), None)
-        .await?;
     Ok(json(
         StatusCode::OK,
         &rows.into_iter().map(ActionItem::from).collect::<Vec<_>>(),

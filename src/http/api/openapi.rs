@@ -123,5 +123,9 @@ impl Modify for DomainValues {
 
 /// The document, as JSON.
 pub(super) async fn document() -> Response {
-    crate::http::render::json(StatusCode::OK, &ApiDoc::openapi())
+    crate::http::render::json(StatusCode::OK, &*DOCUMENT)
 }
+
+/// The document is made from the code once, at its first request.
+static DOCUMENT: std::sync::LazyLock<utoipa::openapi::OpenApi> =
+    std::sync::LazyLock::new(ApiDoc::openapi);
