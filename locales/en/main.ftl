@@ -1311,6 +1311,7 @@ api-not-string = Must be a string.
 api-not-boolean = Must be true or false.
 api-not-datetime = Must be an RFC 3339 date and time (e.g. 2026-04-01T10:00:00+09:00).
 api-not-ids = Must be an array of agency ids.
+api-not-strings = Must be an array of strings.
 ## exports for Excel
 audit-action-cases-export = Exported the case list (CSV, Excel)
 audit-action-case-timeline-export = Exported the timeline (CSV, Excel)

@@ -1311,6 +1311,7 @@ api-not-string = 文字列にしてください。
 api-not-boolean = true か false にしてください。
 api-not-datetime = RFC 3339 の日時にしてください（例: 2026-04-01T10:00:00+09:00）。
 api-not-ids = 機関のIDの配列にしてください。
+api-not-strings = 文字列の配列にしてください。
 ## exports for Excel
 audit-action-cases-export = ケース一覧の出力（CSV・Excel）
 audit-action-case-timeline-export = 経過記録の出力（CSV・Excel）

@@ -4,11 +4,13 @@
 
 pub mod checks;
 pub mod consents;
+pub mod done;
 pub mod ledger;
 pub mod legal;
 pub mod login_limits;
 pub mod material;
 pub mod notify;
 pub mod plans;
+pub mod referrals;
 pub mod reports;
 pub mod timeline;

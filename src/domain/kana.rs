@@ -47,3 +47,17 @@ mod tests {
         }
     }
 }
+
+/// A case-list search as the list reads it (the page's search box, the API's `?q=`): the name
+/// key (NFKC, spaces removed) and, when the search is kana, the katakana key (else empty).
+pub fn case_search_keys(raw: &str) -> (String, String) {
+    let search = nfkc(raw);
+    let name_key: String = search.split_whitespace().collect();
+    let kana_key: String = to_katakana(&search).split_whitespace().collect();
+    let kana_key = if is_katakana(&kana_key) {
+        kana_key
+    } else {
+        String::new()
+    };
+    (name_key, kana_key)
+}

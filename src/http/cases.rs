@@ -49,18 +49,6 @@ struct ListQuery {
 
 const CASES_PER_PAGE: i64 = 50;
 
-/// The search as the list reads it: the name key and, when the search is kana, the kana key.
-fn search_keys(search: &str) -> (String, String) {
-    let name_key: String = search.split_whitespace().collect();
-    let kana_key: String = kana::to_katakana(search).split_whitespace().collect();
-    let kana_key = if kana::is_katakana(&kana_key) {
-        kana_key
-    } else {
-        String::new()
-    };
-    (name_key, kana_key)
-}
-
 /// The acting agency's case list as the page lists it (the same search, the same query), a
 /// batch at a time in kana order, with the person's phone number where the contact rule
 /// shows it.
@@ -141,7 +129,7 @@ async fn list_export(
     format: export::Format,
 ) -> AppResult<Response> {
     let mut conn = state.db.acquire().await?;
-    let (name_key, kana_key) = search_keys(&text::nfkc(&q.q));
+    let (name_key, kana_key) = kana::case_search_keys(&q.q);
     auth.ctx
         .audit(&mut conn, auth.ctx.event("cases.export"), Outcome::Ok)
         .await?;
@@ -167,7 +155,7 @@ async fn list(
     let search = text::nfkc(&q.q);
     let mut cases = match auth.user.actor() {
         Some(actor) => {
-            let (name_key, kana_key) = search_keys(&search);
+            let (name_key, kana_key) = kana::case_search_keys(&q.q);
             let after = q
                 .after_kana
                 .zip(q.after_id)

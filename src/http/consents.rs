@@ -4,11 +4,13 @@
 use super::extract::Auth;
 use super::form::Pairs;
 use crate::access::CaseScope;
-use crate::area::consents::{category_labels, consent_matrix};
+use crate::area::{
+    self,
+    consents::{category_labels, consent_matrix},
+};
 use crate::db;
-use crate::domain::case::{Category, ConsentGiver, ConsentMethod, ConsentTerm};
+use crate::domain::case::Category;
 use crate::domain::dates;
-use crate::domain::dates::parse_date;
 use crate::error::{AppError, AppResult};
 use crate::http::flash::{self, Flash};
 use crate::http::render::{render, render_status};
@@ -127,74 +129,19 @@ async fn record(
         until: f.get("until"),
         evidence: f.get("evidence").trim().to_string(),
     };
-    let mut errors = Errors::default();
-    let agency = Uuid::parse_str(&form.agency_id).ok();
-    match agency {
-        Some(a)
-            if db::agencies::get(&mut tx, a)
-                .await?
-                .is_some_and(|a| a.active) => {}
-        _ => errors.add("agency_id", tr.t("error-choose")),
-    }
-    if form.categories.is_empty() || form.categories.iter().any(|c| Category::parse(c).is_none()) {
-        errors.add("category", tr.t("consent-choose-category"));
-    }
-    if ConsentGiver::parse(&form.given_by).is_none() {
-        errors.add("given_by", tr.t("error-choose"));
-    }
-    if ConsentMethod::parse(&form.method).is_none() {
-        errors.add("method", tr.t("error-choose"));
-    }
-    let today = dates::today_tokyo();
-    let given_on = parse_date(&form.given_on);
-    match given_on {
-        None if form.given_on.trim().is_empty() => errors.add("given_on", tr.t("error-required")),
-        None => errors.add("given_on", tr.t("error-date")),
-        Some(d) if d > today => errors.add("given_on", tr.t("error-date-future")),
-        Some(_) => {}
-    }
-    let term = ConsentTerm::parse(&form.term);
-    let until = parse_date(&form.until);
-    match term {
-        None => errors.add("term", tr.t("error-choose")),
-        Some(ConsentTerm::Until) => match (until, given_on) {
-            (None, _) => errors.add("until", tr.t("error-date")),
-            (Some(u), Some(g)) if u < g => errors.add("until", tr.t("consent-until-before-start")),
-            _ => {}
-        },
-        Some(_) => {}
-    }
-    errors.max_chars(tr, "evidence", &form.evidence, 1000);
-    if errors.is_empty() {
-        let (agency, given_on, term) = (
-            agency.expect("checked"),
-            given_on.expect("checked"),
-            term.expect("checked"),
-        );
-        let mut categories = form.categories.clone();
-        categories.sort_by_key(|c| Category::ALL.iter().position(|k| k.as_str() == c));
-        categories.dedup();
-        let new = db::consents::NewConsent {
-            agency_id: agency,
-            categories: &categories,
-            given_by: &form.given_by,
-            method: &form.method,
-            given_on,
-            valid_until: term.valid_until(given_on, until),
-            evidence: &form.evidence,
-        };
-        let consent_id = db::consents::record(&mut tx, &case, &new).await?;
-        // entries shared with the agency earlier that this consent lets it read now
-        db::ledger::consent_opened(&mut tx, &case, consent_id).await?;
-        auth.who(&state.refusals)
-            .ok(&mut tx, "case.consent.record", Some(id), Some(consent_id))
-            .await?;
-        tx.commit().await?;
-        return Ok(flash::redirect(
-            &format!("/cases/{id}/consents"),
-            Flash::Recorded,
-        ));
-    }
+    let errors = match area::consents::record(&mut tx, tr, &case, &form).await? {
+        Ok(consent_id) => {
+            auth.who(&state.refusals)
+                .ok(&mut tx, "case.consent.record", Some(id), Some(consent_id))
+                .await?;
+            tx.commit().await?;
+            return Ok(flash::redirect(
+                &format!("/cases/{id}/consents"),
+                Flash::Recorded,
+            ));
+        }
+        Err(errors) => errors,
+    };
     let page = consents_page(&mut tx, &auth, &case, form, errors, None).await?;
     render_status(StatusCode::UNPROCESSABLE_ENTITY, &page)
 }
@@ -216,21 +163,16 @@ async fn revoke(
     )
     .await?;
     let reason = f.get("reason").trim().to_string();
-    let mut errors = Errors::default();
-    errors.required(tr, "reason", &reason, 1000);
-    if errors.is_empty() {
-        if db::consents::revoke(&mut tx, &case, consent_id, &reason).await? {
-            auth.who(&state.refusals)
-                .ok(&mut tx, "case.consent.revoke", Some(id), Some(consent_id))
-                .await?;
-            tx.commit().await?;
-            return Ok(flash::redirect(
-                &format!("/cases/{id}/consents"),
-                Flash::Recorded,
-            ));
-        }
-        errors.add("reason", tr.t("consent-already-revoked"));
-    }
+    let Err(errors) = area::consents::revoke(&mut tx, tr, &case, consent_id, &reason).await? else {
+        auth.who(&state.refusals)
+            .ok(&mut tx, "case.consent.revoke", Some(id), Some(consent_id))
+            .await?;
+        tx.commit().await?;
+        return Ok(flash::redirect(
+            &format!("/cases/{id}/consents"),
+            Flash::Recorded,
+        ));
+    };
     let message = errors.get("reason").unwrap_or_default().to_string();
     let form = ConsentForm {
         given_on: dates::today_tokyo().to_string(),

@@ -596,9 +596,10 @@ async fn finish_task(
     Form(f): Form<Pairs>,
 ) -> AppResult<Response> {
     let actor = auth.user.actor().ok_or(AppError::NotFound)?;
-    let note = f.get("note").trim().to_string();
     let mut tx = state.db.begin().await?;
-    let Some(case_id) = db::tasks::finish(&mut tx, actor, id, &note).await? else {
+    let crate::area::done::Done::On(case_id) =
+        crate::area::done::task(&mut tx, actor, id, &f.get("note")).await?
+    else {
         return Err(AppError::NotFound);
     };
     auth.who(&state.refusals)

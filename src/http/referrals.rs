@@ -6,15 +6,13 @@
 
 use super::extract::Auth;
 use super::form::Pairs;
-use crate::access::{self, CaseScope, Need, OnCase, Reader, ReferralScope, Who};
-use crate::area::checks::item_text;
-use crate::db::referrals::{NewReferral, Packet, ReferralRow, Transition};
+use crate::access::{self, CaseScope, Need, ReferralScope, Who};
+use crate::area;
+use crate::db::referrals::{Packet, ReferralRow};
 use crate::db::{self, audit::Outcome};
 use crate::domain::checklist::READINESS;
 use crate::domain::dates;
-use crate::domain::dates::parse_date;
 use crate::domain::kinds::AgencyKind;
-use crate::domain::message::{Message, Said};
 use crate::domain::referral::{DeclineReason, RefState, Side};
 use crate::error::{AppError, AppResult};
 use crate::http::flash::{self, Flash};
@@ -147,118 +145,6 @@ async fn case_page(
     Ok(render(&page)?.into_response())
 }
 
-/// The packet as it would be sent now, from what the sender may see.
-async fn build_packet(
-    conn: &mut PgConnection,
-    reader: Reader,
-    referral: &ReferralRow,
-) -> AppResult<Packet> {
-    let ja = Tr::new(Lang::Ja);
-    let en = Tr::new(Lang::En);
-    let header = db::cases::header(conn, reader)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let notes = db::referrals::latest_notes(conn, reader).await?;
-    let mut packet = Packet {
-        person_name: format!("{} {}", header.family_name, header.given_name),
-        person_kana: format!("{} {}", header.family_kana, header.given_kana),
-        birth_date: Some(header.birth_date),
-        disabilities: header.disability_keys().iter().map(|k| ja.t(k)).collect(),
-        // the keys too: each reader reads the letter in their language
-        disability_keys: header
-            .disability_keys()
-            .iter()
-            .map(|k| k.to_string())
-            .collect(),
-        municipality: header.municipality.clone(),
-        from_agency: referral.from_name.clone(),
-        to_agency: referral.to_name.clone(),
-        hopes: referral.hopes.clone(),
-        notes,
-        ..Packet::default()
-    };
-    if let Some(from) = db::agencies::get(conn, referral.from_agency_id).await? {
-        packet.from_address = from.address;
-        packet.from_phone = from.phone;
-    }
-    if referral.assessment_id.is_some() {
-        let instrument = db::checks::instrument(conn, READINESS).await?;
-        let history = db::checks::history(conn, reader, READINESS, 1).await?;
-        if let Some(latest) = history.first() {
-            let answers = latest.answers();
-            let result = instrument.all_met(&answers);
-            packet.readiness_on = Some(latest.assessed_on);
-            packet.readiness_met = Some((result.met, result.total));
-            packet.readiness = instrument
-                .items
-                .iter()
-                .map(|i| {
-                    let (v, n) = answers.get(&i.code).cloned().unwrap_or_default();
-                    (item_text(ja, &instrument, &i.code), v, n)
-                })
-                .collect();
-            packet.readiness_en = instrument
-                .items
-                .iter()
-                .map(|i| item_text(en, &instrument, &i.code))
-                .collect();
-        }
-    }
-    Ok(packet)
-}
-
-/// The consent categories a referral needs: the readiness assessment and the kinds of the
-/// pre-referral notes it carries, and training (what the receiver will report back).
-fn required_categories(packet: &Packet) -> Vec<String> {
-    let mut required = vec!["training".to_string()];
-    if packet.readiness_on.is_some() {
-        required.push("assessment".into());
-    }
-    for n in &packet.notes {
-        if !required.contains(&n.category) {
-            required.push(n.category.clone());
-        }
-    }
-    required
-}
-
-/// Writes a referral move on the timeline, shared with the two sides of the referral only (the
-/// receiver reads it there once it is on the team). The steps are procedural — sent,
-/// acknowledged, the visit date, accepted, declined and why — so, like team changes, they are
-/// `case_admin` and need no further consent: the person agreed to the referral itself.
-async fn timeline_event(
-    conn: &mut PgConnection,
-    scope: &impl OnCase,
-    referral: &ReferralRow,
-    to: RefState,
-    detail: Said,
-) -> AppResult<()> {
-    let actor = scope.actor();
-    let shared: Vec<Uuid> = [referral.from_agency_id, referral.to_agency_id]
-        .into_iter()
-        .filter(|a| *a != actor.agency_id())
-        .collect();
-    let mut said = Said::new().line(
-        Message::new("event-referral-step")
-            .key("state", to.label_key())
-            .text("from", &referral.from_name)
-            .text("to", &referral.to_name),
-    );
-    said.0.extend(detail.0);
-    // procedural, like team changes: the two sides see each step whatever else is consented
-    db::entries::insert_said(
-        conn,
-        scope,
-        "referral",
-        "case_admin",
-        &said,
-        &shared,
-        chrono::Utc::now(),
-    )
-    .await?;
-    Ok(())
-}
-
 async fn create(
     State(state): State<AppState>,
     auth: Auth,
@@ -266,155 +152,40 @@ async fn create(
     Form(f): Form<Pairs>,
 ) -> AppResult<Response> {
     let tr = auth.ctx.tr;
+    let who = auth.who(&state.refusals);
     let mut tx = state.db.begin().await?;
-    let case = crate::access::case::open(
-        &mut tx,
-        &auth.who(&state.refusals),
-        id,
-        crate::access::Need::Write,
-        "referral.create",
-    )
-    .await?;
+    let case = access::case::open(&mut tx, &who, id, Need::Write, "referral.create").await?;
     let form = ReferralForm {
         to_agency_id: f.get("to_agency_id"),
         hopes: f.get("hopes").trim().to_string(),
         attach_assessment: !f.get("attach_assessment").is_empty(),
     };
     let send_now = f.get("action") == "send";
-    let mut errors = Errors::default();
-    errors.max_chars(tr, "hopes", &form.hopes, 5000);
-    let to = Uuid::parse_str(&form.to_agency_id).ok();
-    let to_agency = match to {
-        Some(a) => db::agencies::get(&mut tx, a).await?.filter(|a| a.active),
-        None => None,
-    };
-    if to_agency.is_none() || to == Some(case.actor().agency_id()) {
-        errors.add("to_agency_id", tr.t("referral-choose-agency"));
-    }
-    let assessment_id = if form.attach_assessment {
-        db::checks::history(&mut tx, case.reader(), READINESS, 1)
-            .await?
-            .first()
-            .map(|a| a.id)
-    } else {
-        None
-    };
-    if !errors.is_empty() {
-        let page = case_page_view(&mut tx, &auth, &case, form, errors, vec![]).await?;
-        return render_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
-    }
-    let to = to.expect("checked");
-    let new = NewReferral {
-        to_agency_id: to,
-        hopes: &form.hopes,
-        assessment_id,
-    };
-    let referral_id = match db::referrals::create(&mut tx, &case, &new).await {
-        Ok(rid) => rid,
-        Err(e) if db::is_unique_violation(&e, "referral_one_open_idx") => {
-            errors.add("to_agency_id", tr.t("referral-already-open"));
-            tx.rollback().await?;
-            let mut conn = state.db.acquire().await?;
-            let page = case_page_view(&mut conn, &auth, &case, form, errors, vec![]).await?;
-            return render_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
-        }
-        Err(e) => return Err(e.into()),
-    };
-    if send_now {
-        let (rs, referral) = open_referral(
-            &mut tx,
-            &auth.who(&state.refusals),
-            referral_id,
-            "referral.create",
-        )
-        .await?;
-        let packet = build_packet(&mut tx, case.reader(), &referral).await?;
-        let missing =
-            db::referrals::missing_consent(&mut tx, &case, to, &required_categories(&packet))
+    let mail = &state.settings.mail;
+    let referral_id =
+        match area::referrals::create(&mut tx, tr, &who, mail, &case, &form, send_now).await? {
+            Ok(rid) => rid,
+            Err(stopped) => {
+                // nothing is kept: not even the draft
+                tx.rollback().await?;
+                let mut conn = state.db.acquire().await?;
+                let page = case_page_view(
+                    &mut conn,
+                    &auth,
+                    &case,
+                    form,
+                    stopped.errors,
+                    stopped.missing_consent,
+                )
                 .await?;
-        if !missing.is_empty() {
-            // nothing is kept: not even the draft
-            tx.rollback().await?;
-            let mut conn = state.db.acquire().await?;
-            errors.add("consent", tr.t("referral-consent-missing"));
-            let labels = missing
-                .iter()
-                .map(|c| tr.t(format!("category-{c}")))
-                .collect();
-            let page = case_page_view(&mut conn, &auth, &case, form, errors, labels).await?;
-            return render_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
-        }
-        send(&mut tx, &rs, &referral, packet, "").await?;
-    }
-    auth.who(&state.refusals)
-        .ok(&mut tx, "referral.create", Some(id), Some(referral_id))
+                return render_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
+            }
+        };
+    who.ok(&mut tx, "referral.create", Some(id), Some(referral_id))
         .await?;
     tx.commit().await?;
     let done = if send_now { Flash::Sent } else { Flash::Saved };
     Ok(flash::redirect(&format!("/referrals/{referral_id}"), done))
-}
-
-/// Sends a draft whose consent was checked: freezes the packet, moves the case to `referred`.
-async fn send(
-    conn: &mut PgConnection,
-    scope: &ReferralScope,
-    referral: &ReferralRow,
-    packet: Packet,
-    note: &str,
-) -> AppResult<bool> {
-    let actor = scope.actor();
-    let mut packet = packet;
-    let categories = required_categories(&packet);
-    packet.sent_by = db::users::display_name(conn, actor.user_id()).await?;
-    // the consent the sending was checked against, for the letter's statement
-    packet.consent_on = db::referrals::consent_given_on(
-        conn,
-        scope,
-        referral.to_agency_id,
-        &required_categories(&packet),
-    )
-    .await?;
-    let t = Transition {
-        from: "draft",
-        to: "sent",
-        note,
-        decline_reason: None,
-        visit_on: None,
-        service_start: None,
-        packet: Some(serde_json::to_value(&packet).map_err(|e| AppError::Internal(e.into()))?),
-    };
-    if !db::referrals::transition(conn, scope, &t).await? {
-        return Ok(false);
-    }
-    db::referrals::mark_referred(conn, scope).await?;
-    // the packet is a provision to the receiver (第三者提供の記録)
-    crate::area::ledger::referral_sent(
-        conn,
-        scope,
-        referral.id,
-        referral.to_agency_id,
-        &categories,
-    )
-    .await?;
-    timeline_event(
-        conn,
-        scope,
-        referral,
-        RefState::Sent,
-        Said::new().free(note),
-    )
-    .await?;
-    Ok(true)
-}
-
-/// The acting agency's side of a referral it can read, and whether it may still act on the
-/// case (the sender must be on the team; the receiver acts from outside until it joins).
-fn side_of(referral: &ReferralRow, agency: Uuid) -> Side {
-    if referral.from_agency_id == agency {
-        Side::Sender
-    } else {
-        Side::Receiver
-    }
 }
 
 async fn open_referral(
@@ -445,10 +216,10 @@ async fn referral_page(
 ) -> AppResult<ReferralPage> {
     let tr = auth.ctx.tr;
     let actor = rs.actor();
-    let side = side_of(&referral, actor.agency_id());
+    let side = area::referrals::side_of(&referral, actor.agency_id());
     let packet = match packet_of(&referral) {
         Some(p) => p,
-        None => build_packet(conn, rs.reader(), &referral).await?,
+        None => area::referrals::build_packet(conn, rs.reader(), &referral).await?,
     };
     let events = db::referrals::events(conn, rs).await?;
     let gate = consent_gate(conn, rs, &missing_consent).await?;
@@ -510,12 +281,12 @@ async fn print(
         Some(p) => p,
         None => {
             // a draft: the consent as it stands now
-            let mut p = build_packet(&mut conn, rs.reader(), &referral).await?;
+            let mut p = area::referrals::build_packet(&mut conn, rs.reader(), &referral).await?;
             p.consent_on = db::referrals::consent_given_on(
                 &mut conn,
                 &rs,
                 referral.to_agency_id,
-                &required_categories(&p),
+                &area::referrals::required_categories(&p),
             )
             .await?;
             p
@@ -548,169 +319,36 @@ async fn transition(
     Form(f): Form<Pairs>,
 ) -> AppResult<Response> {
     let tr = auth.ctx.tr;
+    let who = auth.who(&state.refusals);
     let mut tx = state.db.begin().await?;
-    let (rs, referral) = open_referral(
-        &mut tx,
-        &auth.who(&state.refusals),
-        id,
-        "referral.transition",
-    )
-    .await?;
-    let actor = rs.actor();
-    let side = side_of(&referral, actor.agency_id());
-    let from = RefState::parse(&referral.state).unwrap_or(RefState::Withdrawn);
-    let note = f.get("note").trim().to_string();
+    let (rs, referral) = open_referral(&mut tx, &who, id, "referral.transition").await?;
     let typed = StepForm {
         to: f.get("to"),
         visit_on: f.get("visit_on"),
         service_start: f.get("service_start"),
         reason: f.get("reason"),
-        note: note.clone(),
+        note: f.get("note").trim().to_string(),
     };
-    let mut errors = Errors::default();
-    errors.max_chars(tr, "note", &note, 2000);
-    let to = RefState::parse(&f.get("to"));
-    let Some(to) = to.filter(|to| from.may(side, *to)) else {
-        // a move the state machine forbids (accepting a withdrawn referral…): nothing changes
-        errors.add("to", tr.t("referral-not-allowed"));
-        let mut page = referral_page(&mut tx, &auth, &rs, referral, errors, vec![]).await?;
-        page.typed = typed;
-        return render_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
-    };
-    // the sender acts only while on the case's team
-    if side == Side::Sender {
-        // refused (and audited on its own connection) when the sender left the team
-        access::case::open(
-            &mut tx,
-            &auth.who(&state.refusals),
-            referral.case_id,
-            Need::Write,
-            "referral.transition",
-        )
-        .await?;
-    }
-    let mut visit_on = None;
-    let mut service_start = None;
-    let mut reason = None;
-    match to {
-        RefState::VisitScheduled => match parse_date(&f.get("visit_on")) {
-            Some(d) if d >= dates::today_tokyo() => visit_on = Some(d),
-            Some(_) => errors.add("visit_on", tr.t("referral-visit-past")),
-            None => errors.add("visit_on", tr.t("error-date")),
-        },
-        RefState::Accepted => match parse_date(&f.get("service_start")) {
-            Some(d) => {
-                if let Some(r) = crate::domain::legal::training_start_refusal(
-                    "service_start",
-                    d,
-                    crate::domain::dates::today_tokyo(),
-                ) {
-                    errors.add(r.field, crate::views::employment::refusal_text(tr, &r));
-                }
-                service_start = Some(d)
+    let mail = &state.settings.mail;
+    let to =
+        match area::referrals::transition(&mut tx, tr, &who, mail, &rs, &referral, &typed).await? {
+            Ok(to) => to,
+            Err(stopped) => {
+                tx.rollback().await?;
+                let mut conn = state.db.acquire().await?;
+                let mut page = referral_page(
+                    &mut conn,
+                    &auth,
+                    &rs,
+                    referral,
+                    stopped.errors,
+                    stopped.missing_consent,
+                )
+                .await?;
+                page.typed = typed;
+                return render_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
             }
-            None => errors.add("service_start", tr.t("error-date")),
-        },
-        RefState::Declined => {
-            reason = DeclineReason::parse(&f.get("reason"));
-            if reason.is_none() {
-                errors.add("reason", tr.t("referral-decline-reason"));
-            }
-            if note.is_empty() {
-                errors.add("note", tr.t("referral-decline-note"));
-            }
-        }
-        _ => {}
-    }
-    if !errors.is_empty() {
-        let mut page = referral_page(&mut tx, &auth, &rs, referral, errors, vec![]).await?;
-        page.typed = typed;
-        return render_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
-    }
-    if to == RefState::Sent {
-        let packet = build_packet(&mut tx, rs.reader(), &referral).await?;
-        let missing = db::referrals::missing_consent(
-            &mut tx,
-            &rs,
-            referral.to_agency_id,
-            &required_categories(&packet),
-        )
-        .await?;
-        if !missing.is_empty() {
-            errors.add("consent", tr.t("referral-consent-missing"));
-            let labels = missing
-                .iter()
-                .map(|c| tr.t(format!("category-{c}")))
-                .collect();
-            let mut page = referral_page(&mut tx, &auth, &rs, referral, errors, labels).await?;
-            page.typed = typed;
-            return render_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
-        }
-        if !send(&mut tx, &rs, &referral, packet, &note).await? {
-            return Err(AppError::NotFound);
-        }
-    } else {
-        let t = Transition {
-            from: from.as_str(),
-            to: to.as_str(),
-            note: &note,
-            decline_reason: reason.map(|r| r.as_str()),
-            visit_on,
-            service_start,
-            packet: None,
         };
-        if !db::referrals::transition(&mut tx, &rs, &t).await? {
-            return Err(AppError::NotFound);
-        }
-        let ja = Tr::new(Lang::Ja);
-        match to {
-            RefState::Acknowledged => {
-                // the receiving agency joins the team
-                db::cases::add_member(
-                    &mut tx,
-                    &rs,
-                    referral.to_agency_id,
-                    &ja.t("referral-team-role"),
-                )
-                .await?;
-            }
-            RefState::Accepted => {
-                let start = service_start.expect("checked");
-                db::referrals::start_training(&mut tx, &rs, start, referral.to_agency_id).await?;
-                db::cases::add_member(
-                    &mut tx,
-                    &rs,
-                    referral.to_agency_id,
-                    &ja.t("referral-team-role"),
-                )
-                .await?;
-                let said = Said::new()
-                    .line(Message::new("team-event-lead").text("agency", &referral.to_name));
-                db::entries::record_team_event(&mut tx, &rs, "handover", &said).await?;
-                // the training start is a date of the legal timeline: its tasks follow
-                if let Some(dates) = db::tasks::phase_dates(&mut tx, &rs).await? {
-                    let wanted = crate::area::legal::wanted_tasks(&dates, referral.to_agency_id);
-                    db::tasks::regenerate(&mut tx, &rs, &dates, &wanted).await?;
-                    db::plans::sync_review_tasks(&mut tx, &rs).await?;
-                }
-            }
-            _ => {}
-        }
-        let mut detail = Said::new();
-        if let Some(r) = reason {
-            detail =
-                detail.line(Message::new("event-referral-reason").key("reason", r.label_key()));
-        }
-        if let Some(d) = service_start {
-            detail = detail.line(Message::new("event-referral-start").date("on", d));
-        }
-        if let Some(d) = visit_on {
-            detail = detail.line(Message::new("event-referral-visit").date("on", d));
-        }
-        timeline_event(&mut tx, &rs, &referral, to, detail.free(&note)).await?;
-    }
-    crate::area::notify::referral_moved(&mut tx, &state.settings.mail, actor, &referral, to)
-        .await?;
     let mut event = auth.ctx.event("referral.transition");
     event.case_id = Some(referral.case_id);
     event.target_id = Some(id);

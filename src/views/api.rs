@@ -638,3 +638,13 @@ impl Check {
         }
     }
 }
+
+/// A meeting's material as its reader reads it: the sections Renkei generates from what the
+/// reader may see, and the convener's own text when the reader may read it (both sanitized
+/// HTML, as on the material page).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Material {
+    pub meeting_id: Uuid,
+    pub generated_html: String,
+    pub text_html: Option<String>,
+}

@@ -995,3 +995,720 @@ async fn the_openapi_document_describes_every_route(pool: PgPool) {
     assert!(doc["components"]["schemas"]["Problem"].is_object());
     assert!(doc["components"]["securitySchemes"]["token"].is_object());
 }
+
+async fn post_json(app: &TestApp, token: &str, path: &str, body: &Value) -> Answer {
+    call(
+        &client(),
+        app,
+        "POST",
+        path,
+        Some(token),
+        Some(&body.to_string()),
+        None,
+    )
+    .await
+}
+
+fn fields_of(a: &Answer) -> Vec<String> {
+    a.json["errors"]
+        .as_array()
+        .map(|e| {
+            e.iter()
+                .map(|f| f["field"].as_str().unwrap_or_default().to_string())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+async fn count(pool: &PgPool, sql: &str, id: Uuid) -> i64 {
+    sqlx::query_scalar(sql)
+        .bind(id)
+        .fetch_one(pool)
+        .await
+        .unwrap()
+}
+
+/// Mail configured (towards a port nobody listens on): the notices wait in the outbox.
+fn with_outbox() -> renkei::config::Settings {
+    renkei::config::Settings {
+        base_url: Some("https://renkei.example.jp".into()),
+        mail: renkei::config::MailSettings {
+            smtp: Some(
+                renkei::config::SmtpUrl::parse(&format!(
+                    "smtp://127.0.0.1:{}",
+                    crate::smtp::free_port()
+                ))
+                .unwrap(),
+            ),
+            from: "Renkei <renkei@example.jp>".to_string(),
+            poll: Duration::from_secs(3600),
+        },
+        ..test_settings()
+    }
+}
+
+#[sqlx::test]
+async fn a_referral_is_sent_through_the_api_as_the_form_sends_it(pool: PgPool) {
+    let app = TestApp::spawn_with(pool.clone(), with_outbox()).await;
+    let lead = token_for(&pool, "sabikan@hikari.example", HIKARI, true).await;
+    let path = format!("/api/v1/cases/{CASE_SUZUKI}/referrals");
+    // a member of the wrong type is named; nothing is written
+    let before = count(
+        &pool,
+        "SELECT count(*) FROM referral WHERE case_id = $1",
+        CASE_SUZUKI,
+    )
+    .await;
+    let a = post_json(
+        &app,
+        &lead,
+        &path,
+        &json!({"to_agency_id": 5, "send": "yes"}),
+    )
+    .await;
+    assert_problem(&a, 422, "invalid");
+    assert_eq!(fields_of(&a), vec!["to_agency_id", "send"]);
+    // the form's own checks: an unknown agency, the acting agency itself
+    for to in [Uuid::now_v7(), HIKARI] {
+        let a = post_json(&app, &lead, &path, &json!({"to_agency_id": to})).await;
+        assert_problem(&a, 422, "invalid");
+        assert_eq!(fields_of(&a), vec!["to_agency_id"]);
+    }
+    // sending to an agency the person has not consented to share with: nothing is kept,
+    // not even the draft
+    let a = post_json(
+        &app,
+        &lead,
+        &path,
+        &json!({"to_agency_id": renkei::demo::HARUKA, "hopes": "相談", "send": true}),
+    )
+    .await;
+    assert_problem(&a, 422, "invalid");
+    assert_eq!(fields_of(&a), vec!["consent"]);
+    assert!(a.json["errors"][0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("訓練"));
+    let after = count(
+        &pool,
+        "SELECT count(*) FROM referral WHERE case_id = $1",
+        CASE_SUZUKI,
+    )
+    .await;
+    assert_eq!(before, after);
+    // a draft
+    let a = post_json(
+        &app,
+        &lead,
+        &path,
+        &json!({"to_agency_id": renkei::demo::HARUKA, "hopes": "定着支援の相談"}),
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::CREATED, "{:?}", a.json);
+    let id: Uuid = a.json["id"].as_str().unwrap().parse().unwrap();
+    let (state, from, hopes): (String, Uuid, String) =
+        sqlx::query_as("SELECT state, from_agency_id, hopes FROM referral WHERE id = $1")
+            .bind(id)
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(
+        (state.as_str(), from, hopes.as_str()),
+        ("draft", HIKARI, "定着支援の相談")
+    );
+    let audited: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM audit_log WHERE action = 'referral.create' AND outcome = 'ok'
+           AND target_id = $1 AND request_id = $2",
+    )
+    .bind(id)
+    .bind(&a.request_id)
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(audited, 1);
+    // a second open referral to the same agency is refused at the field, as on the page
+    let a = post_json(
+        &app,
+        &lead,
+        &path,
+        &json!({"to_agency_id": renkei::demo::HARUKA}),
+    )
+    .await;
+    assert_problem(&a, 422, "invalid");
+    assert_eq!(fields_of(&a), vec!["to_agency_id"]);
+    // the person consents to share training with はるか: the draft is sent, the receiving
+    // office's members are told (the outbox), the case is referred
+    let coordinator = token_for(&pool, "sabikan@hikari.example", HIKARI, true).await;
+    let a = post_json(
+        &app,
+        &coordinator,
+        &format!("/api/v1/cases/{CASE_SUZUKI}/consents"),
+        &json!({
+            "agency_id": renkei::demo::HARUKA,
+            "categories": ["training", "assessment", "health", "life", "work", "contact"],
+            "given_by": "person", "method": "written",
+            "given_on": renkei::domain::dates::today_tokyo().to_string(), "term": "1y"
+        }),
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::CREATED, "{:?}", a.json);
+    let a = post_json(
+        &app,
+        &lead,
+        &format!("/api/v1/referrals/{id}/transition"),
+        &json!({"to": "sent"}),
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::NO_CONTENT, "{:?}", a.json);
+    let state: String = sqlx::query_scalar("SELECT state FROM referral WHERE id = $1")
+        .bind(id)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(state, "sent");
+    let told = count(
+        &pool,
+        "SELECT count(*) FROM outbox o JOIN membership m ON m.user_id = o.user_id
+          WHERE o.kind = 'referral_received' AND m.agency_id = $1",
+        renkei::demo::HARUKA,
+    )
+    .await;
+    assert!(told > 0, "the receiving office is told");
+    // sending at once, as the form's "send" button does, tells the receiver too
+    let a = post_json(
+        &app,
+        &lead,
+        &path,
+        &json!({"to_agency_id": renkei::demo::MINATO, "send": true}),
+    )
+    .await;
+    if a.status == StatusCode::CREATED {
+        let told = count(
+            &pool,
+            "SELECT count(*) FROM outbox o JOIN membership m ON m.user_id = o.user_id
+              WHERE o.kind = 'referral_received' AND m.agency_id = $1",
+            renkei::demo::MINATO,
+        )
+        .await;
+        assert!(told > 0, "sent at once, the receiver is told");
+    }
+}
+
+/// A referral from the clinic to はるか, sent.
+async fn sent_to_haruka(pool: &PgPool) -> Uuid {
+    let id = Uuid::now_v7();
+    sqlx::query(
+        "INSERT INTO referral (id, case_id, from_agency_id, to_agency_id, state, created_by, sent_at)
+         VALUES ($1, $2, $3, $4, 'sent', $5, now())",
+    )
+    .bind(id)
+    .bind(CASE_SUZUKI)
+    .bind(SAKURA)
+    .bind(renkei::demo::HARUKA)
+    .bind(user_id(pool, "psw@sakura.example").await)
+    .execute(pool)
+    .await
+    .unwrap();
+    id
+}
+
+#[sqlx::test]
+async fn the_receiving_office_acknowledges_accepts_or_declines_through_the_api(pool: PgPool) {
+    let app = TestApp::spawn_with(pool.clone(), with_outbox()).await;
+    let haruka = token_for(&pool, "staff@haruka.example", renkei::demo::HARUKA, true).await;
+    let referral = sent_to_haruka(&pool).await;
+    let step = format!("/api/v1/referrals/{referral}/transition");
+    // a move the state machine forbids: 422 naming `to`, nothing changes
+    let a = post_json(
+        &app,
+        &haruka,
+        &step,
+        &json!({"to": "accepted", "service_start": "2030-01-01"}),
+    )
+    .await;
+    assert_problem(&a, 422, "invalid");
+    assert_eq!(fields_of(&a), vec!["to"]);
+    // declining asks for the reason and a note, as the page does
+    let a = post_json(&app, &haruka, &step, &json!({"to": "declined"})).await;
+    assert_problem(&a, 422, "invalid");
+    assert_eq!(fields_of(&a), vec!["note", "reason"]);
+    let a = post_json(&app, &haruka, &step, &json!({"to": "declined", "note": 3})).await;
+    assert_eq!(fields_of(&a), vec!["note"]);
+    // acknowledged: はるか joins the team, the clinic's people are told, an event on the timeline
+    let a = post_json(&app, &haruka, &step, &json!({"to": "acknowledged"})).await;
+    assert_eq!(a.status, StatusCode::NO_CONTENT, "{:?}", a.json);
+    let on_team: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM case_agency WHERE case_id = $1 AND agency_id = $2
+           AND left_on IS NULL",
+    )
+    .bind(CASE_SUZUKI)
+    .bind(renkei::demo::HARUKA)
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(on_team, 1);
+    let told = count(
+        &pool,
+        "SELECT count(*) FROM outbox o JOIN membership m ON m.user_id = o.user_id
+          WHERE o.kind = 'referral_acknowledged' AND m.agency_id = $1",
+        SAKURA,
+    )
+    .await;
+    assert!(told > 0, "the sender's people are told");
+    let audited: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM audit_log WHERE action = 'referral.transition' AND outcome = 'ok'
+           AND target_id = $1 AND detail = 'acknowledged' AND request_id = $2",
+    )
+    .bind(referral)
+    .bind(&a.request_id)
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(audited, 1);
+    // declined with the reason the page asks for
+    let a = post_json(
+        &app,
+        &haruka,
+        &step,
+        &json!({"to": "declined", "reason": "no_capacity", "note": "定員のため"}),
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::NO_CONTENT, "{:?}", a.json);
+    let (state, reason): (String, Option<String>) = sqlx::query_as(
+        "SELECT r.state, e.decline_reason FROM referral r
+               JOIN referral_event e ON e.referral_id = r.id AND e.to_state = 'declined'
+              WHERE r.id = $1",
+    )
+    .bind(referral)
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        (state.as_str(), reason.as_deref()),
+        ("declined", Some("no_capacity"))
+    );
+    let told = count(
+        &pool,
+        "SELECT count(*) FROM outbox o JOIN membership m ON m.user_id = o.user_id
+          WHERE o.kind = 'referral_declined' AND m.agency_id = $1",
+        SAKURA,
+    )
+    .await;
+    assert!(told > 0);
+    // accepted, on another referral: the training starts, はるか leads
+    let second = sent_to_haruka(&pool).await;
+    let step = format!("/api/v1/referrals/{second}/transition");
+    let start = (renkei::domain::dates::today_tokyo() + chrono::Duration::days(10)).to_string();
+    let a = post_json(&app, &haruka, &step, &json!({"to": "acknowledged"})).await;
+    assert_eq!(a.status, StatusCode::NO_CONTENT, "{:?}", a.json);
+    let a = post_json(
+        &app,
+        &haruka,
+        &step,
+        &json!({"to": "accepted", "service_start": "someday"}),
+    )
+    .await;
+    assert_eq!(fields_of(&a), vec!["service_start"]);
+    let a = post_json(
+        &app,
+        &haruka,
+        &step,
+        &json!({"to": "accepted", "service_start": start}),
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::NO_CONTENT, "{:?}", a.json);
+    let lead: Uuid = sqlx::query_scalar("SELECT lead_agency_id FROM case_file WHERE id = $1")
+        .bind(CASE_SUZUKI)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(lead, renkei::demo::HARUKA);
+    // an agency on neither side finds nothing
+    let other = token_for(&pool, "sabikan@hikari.example", HIKARI, true).await;
+    let a = post_json(&app, &other, &step, &json!({"to": "withdrawn"})).await;
+    assert_problem(&a, 404, "not-found");
+}
+
+#[sqlx::test]
+async fn consents_are_recorded_and_revoked_through_the_api_as_on_the_page(pool: PgPool) {
+    let app = TestApp::spawn(pool.clone()).await;
+    let coordinator = token_for(&pool, "sabikan@hikari.example", HIKARI, true).await;
+    let staff = token_for(&pool, "staff@hikari.example", HIKARI, true).await;
+    let path = format!("/api/v1/cases/{CASE_SUZUKI}/consents");
+    let today = renkei::domain::dates::today_tokyo();
+    let good = json!({
+        "agency_id": renkei::demo::MINATO, "categories": ["training"], "given_by": "person",
+        "method": "written", "given_on": today.to_string(), "term": "1y", "evidence": "同意書"
+    });
+    // staff may not (the page's rule: the lead's coordinators)
+    let a = post_json(&app, &staff, &path, &good).await;
+    assert_problem(&a, 403, "forbidden");
+    // wrong types named, then the form's checks
+    let a = post_json(
+        &app,
+        &coordinator,
+        &path,
+        &json!({"categories": "training", "term": 1}),
+    )
+    .await;
+    assert_eq!(fields_of(&a), vec!["categories", "term"]);
+    let a = post_json(
+        &app,
+        &coordinator,
+        &path,
+        &json!({"agency_id": renkei::demo::MINATO, "categories": ["gossip"], "given_by": "person",
+                "method": "written", "given_on": (today + chrono::Duration::days(1)).to_string(),
+                "term": "date", "until": "2020-01-01"}),
+    )
+    .await;
+    assert_problem(&a, 422, "invalid");
+    assert_eq!(fields_of(&a), vec!["categories", "given_on", "until"]);
+    // みなと's consents are revoked; an entry is shared with it; a new consent opens it: the
+    // provision ledger counts what it opened, as the page's does
+    let live: Vec<Uuid> = sqlx::query_scalar(
+        "SELECT id FROM consent WHERE case_id = $1 AND agency_id = $2 AND revoked_at IS NULL",
+    )
+    .bind(CASE_SUZUKI)
+    .bind(renkei::demo::MINATO)
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    assert!(!live.is_empty());
+    let revoke = |id: Uuid| format!("/api/v1/cases/{CASE_SUZUKI}/consents/{id}/revoke");
+    let a = post_json(
+        &app,
+        &coordinator,
+        &revoke(live[0]),
+        &json!({"reason": " "}),
+    )
+    .await;
+    assert_eq!(fields_of(&a), vec!["reason"]);
+    for id in &live {
+        let a = post_json(
+            &app,
+            &coordinator,
+            &revoke(*id),
+            &json!({"reason": "本人の申し出"}),
+        )
+        .await;
+        assert_eq!(a.status, StatusCode::NO_CONTENT, "{:?}", a.json);
+        let audited = count(
+            &pool,
+            "SELECT count(*) FROM audit_log WHERE action = 'case.consent.revoke' AND outcome = 'ok'
+               AND target_id = $1",
+            *id,
+        )
+        .await;
+        assert_eq!(audited, 1);
+    }
+    let a = post_json(
+        &app,
+        &coordinator,
+        &revoke(live[0]),
+        &json!({"reason": "二度目"}),
+    )
+    .await;
+    assert_problem(&a, 422, "invalid");
+    assert_eq!(fields_of(&a), vec!["reason"]);
+    let a = post_json(
+        &app,
+        &coordinator,
+        &format!("/api/v1/cases/{CASE_SUZUKI}/entries"),
+        &json!({"kind": "progress", "category": "training", "body": "API-同意前に共有",
+                "shared_with": [renkei::demo::MINATO]}),
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::CREATED, "{:?}", a.json);
+    let ledger = |pool: PgPool| async move {
+        sqlx::query_scalar::<_, Option<i64>>(
+            "SELECT sum(count)::bigint FROM provision WHERE kind = 'entries' AND case_id = $1
+               AND receiver_agency_id = $2 AND provider_agency_id = $3",
+        )
+        .bind(CASE_SUZUKI)
+        .bind(renkei::demo::MINATO)
+        .bind(HIKARI)
+        .fetch_one(&pool)
+        .await
+        .unwrap()
+        .unwrap_or(0)
+    };
+    let before = ledger(pool.clone()).await;
+    let a = post_json(&app, &coordinator, &path, &good).await;
+    assert_eq!(a.status, StatusCode::CREATED, "{:?}", a.json);
+    let consent: Uuid = a.json["id"].as_str().unwrap().parse().unwrap();
+    let opened: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM entry WHERE case_id = $1 AND author_agency_id = $2
+           AND category = 'training' AND $3 = ANY (shared_with)",
+    )
+    .bind(CASE_SUZUKI)
+    .bind(HIKARI)
+    .bind(renkei::demo::MINATO)
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert!(opened >= 1);
+    assert_eq!(
+        ledger(pool.clone()).await,
+        before + opened,
+        "every entry it opened is counted"
+    );
+    let (categories, until): (Vec<String>, Option<chrono::NaiveDate>) =
+        sqlx::query_as("SELECT categories, valid_until FROM consent WHERE id = $1")
+            .bind(consent)
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(categories, vec!["training"]);
+    assert_eq!(
+        until,
+        renkei::domain::case::ConsentTerm::OneYear.valid_until(today, None)
+    );
+}
+
+#[sqlx::test]
+async fn tasks_and_action_items_are_marked_done_through_the_api(pool: PgPool) {
+    let app = TestApp::spawn(pool.clone()).await;
+    let staff = token_for(&pool, "staff@hikari.example", HIKARI, true).await;
+    let reader = token_for(&pool, "staff@hikari.example", HIKARI, false).await;
+    let clinic = token_for(&pool, "psw@sakura.example", SAKURA, true).await;
+    // two action items of ひかり on the case, decided outside a meeting
+    let sabikan = user_id(&pool, "sabikan@hikari.example").await;
+    let scope = scope_as(&pool, sabikan, HIKARI, CASE_SUZUKI).await.unwrap();
+    let mut conn = pool.acquire().await.unwrap();
+    for what in ["職場に連絡する", "通院日を確認する"] {
+        renkei::db::meetings::add_action_item(
+            &mut conn,
+            &scope,
+            &renkei::db::meetings::NewActionItem {
+                meeting_id: None,
+                owner_agency_id: HIKARI,
+                owner_user_id: None,
+                what,
+                how: "",
+                due_on: renkei::domain::dates::today_tokyo() + chrono::Duration::days(7),
+            },
+        )
+        .await
+        .unwrap();
+    }
+    drop(conn);
+    let open = |table: &'static str| {
+        let pool = pool.clone();
+        async move {
+            sqlx::query_scalar::<_, Uuid>(&format!(
+                "SELECT id FROM {table} WHERE case_id = $1 AND owner_agency_id = $2
+                   AND status = 'open' ORDER BY id LIMIT 1"
+            ))
+            .bind(CASE_SUZUKI)
+            .bind(HIKARI)
+            .fetch_one(&pool)
+            .await
+            .unwrap()
+        }
+    };
+    for (table, route, action) in [
+        ("task", "tasks", "task.done"),
+        ("action_item", "action-items", "action_item.done"),
+    ] {
+        let id = open(table).await;
+        let path = format!("/api/v1/{route}/{id}/done");
+        let a = post_json(&app, &reader, &path, &json!({})).await;
+        assert_eq!(a.status.as_u16(), 403, "{route}: a read-only token");
+        let a = post_json(&app, &clinic, &path, &json!({"note": "x"})).await;
+        assert_problem(&a, 404, "not-found");
+        let a = post_json(&app, &staff, &path, &json!({"note": "あ".repeat(1001)})).await;
+        assert_problem(&a, 422, "invalid");
+        assert_eq!(fields_of(&a), vec!["note"]);
+        let a = post_json(&app, &staff, &path, &json!({"note": true})).await;
+        assert_eq!(fields_of(&a), vec!["note"]);
+        let a = post_json(&app, &staff, &path, &json!({"note": " 電話で確認した "})).await;
+        assert_eq!(a.status, StatusCode::NO_CONTENT, "{route}: {:?}", a.json);
+        let (status, note): (String, Option<String>) = sqlx::query_as(&format!(
+            "SELECT status, done_note FROM {table} WHERE id = $1"
+        ))
+        .bind(id)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+        assert_eq!(status, "done");
+        assert_eq!(note.as_deref(), Some("電話で確認した"));
+        let audited = count(
+            &pool,
+            &format!(
+                "SELECT count(*) FROM audit_log WHERE action = '{action}' AND outcome = 'ok'
+                   AND target_id = $1"
+            ),
+            id,
+        )
+        .await;
+        assert_eq!(audited, 1);
+        // done once: a second time names nothing
+        let a = post_json(&app, &staff, &path, &json!({})).await;
+        assert_problem(&a, 404, "not-found");
+        // the note is optional: an empty body will do
+        let id = open(table).await;
+        let a = call(
+            &client(),
+            &app,
+            "POST",
+            &format!("/api/v1/{route}/{id}/done"),
+            Some(&staff),
+            None,
+            None,
+        )
+        .await;
+        assert_eq!(a.status, StatusCode::NO_CONTENT, "{route}: {:?}", a.json);
+    }
+}
+
+#[sqlx::test]
+async fn the_case_list_is_searched_by_name_or_kana_with_after(pool: PgPool) {
+    let app = TestApp::spawn(pool.clone()).await;
+    let token = token_for(&pool, "sabikan@hikari.example", HIKARI, false).await;
+    let api = client();
+    let names = |a: &Answer| -> Vec<String> {
+        a.json["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["id"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let get = |q: String| {
+        let (api, app, token) = (&api, &app, &token);
+        async move {
+            call(
+                api,
+                app,
+                "GET",
+                &format!("/api/v1/cases?{q}"),
+                Some(token),
+                None,
+                None,
+            )
+            .await
+        }
+    };
+    // the page's search box and the API agree, by name, hiragana and half-width kana
+    app.login("sabikan@hikari.example").await;
+    for q in ["鈴木", "すずき", "ｽｽﾞｷ", "スズキ　イチロウ"] {
+        let a = get(format!("q={}", urlencoding(q))).await;
+        assert_eq!(a.status, StatusCode::OK, "{q}");
+        let ids = names(&a);
+        assert!(ids.contains(&CASE_SUZUKI.to_string()), "{q}: {ids:?}");
+        let page = body_of(&app, &format!("/cases?q={}", urlencoding(q))).await;
+        for id in &ids {
+            assert!(
+                page.contains(&format!("/cases/{id}")),
+                "{q}: the page lists {id}"
+            );
+        }
+        assert!(!ids.contains(&CASE_TAKAHASHI.to_string()), "{q}");
+    }
+    let a = get("q=zzzz-nobody".into()).await;
+    assert!(names(&a).is_empty());
+    assert!(a.json["next"].is_null());
+    // a search paged with after: many cases named alike, the pages put back together are the
+    // search's result, each once
+    let sabikan = user_id(&pool, "sabikan@hikari.example").await;
+    let mut conn = pool.acquire().await.unwrap();
+    for n in 0..60 {
+        renkei::db::cases::create(
+            &mut conn,
+            actor_as(sabikan, HIKARI),
+            &renkei::db::cases::NewParticipant {
+                family_name: "検索",
+                given_name: &format!("太郎{n}"),
+                family_kana: "ケンサク",
+                given_kana: &format!("タロウ{n:02}"),
+                birth_date: chrono::NaiveDate::from_ymd_opt(1990, 4, 1).unwrap(),
+                disability_categories: &["mental".to_string()],
+                municipality: "みどり市",
+                postal_code: "",
+                address: "",
+                phone: "",
+                email: "",
+                family_contacts: "",
+                notes: "",
+            },
+            "相談",
+        )
+        .await
+        .unwrap();
+    }
+    drop(conn);
+    let mut seen = vec![];
+    let mut q = format!("q={}", urlencoding("けんさく"));
+    let mut pages = 0;
+    loop {
+        let a = get(q.clone()).await;
+        assert_eq!(a.status, StatusCode::OK, "{:?}", a.json);
+        seen.extend(names(&a));
+        pages += 1;
+        match a.json["next"].as_str() {
+            Some(n) => q = format!("q={}&after={n}", urlencoding("けんさく")),
+            None => break,
+        }
+    }
+    assert_eq!(pages, 2);
+    assert_eq!(seen.len(), 60);
+    let unique: std::collections::BTreeSet<_> = seen.iter().collect();
+    assert_eq!(unique.len(), 60);
+}
+
+fn urlencoding(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+#[sqlx::test]
+async fn a_meetings_material_is_computed_for_its_reader_audited_and_ledgered(pool: PgPool) {
+    let app = TestApp::spawn(pool.clone()).await;
+    let meeting = renkei::demo::MEETING_SUZUKI;
+    let path = format!("/api/v1/meetings/{meeting}/material");
+    for (email, agency) in [
+        ("sabikan@hikari.example", HIKARI),
+        ("psw@sakura.example", SAKURA),
+    ] {
+        let token = token_for(&pool, email, agency, false).await;
+        let a = call(&client(), &app, "GET", &path, Some(&token), None, None).await;
+        assert_eq!(a.status, StatusCode::OK, "{email}: {:?}", a.json);
+        let generated = a.json["generated_html"].as_str().unwrap().to_string();
+        // what the material page shows the same user
+        app.login(email).await;
+        let page = body_of(&app, &format!("/meetings/{meeting}/material")).await;
+        let first_heading = generated
+            .split("<h2>")
+            .nth(1)
+            .and_then(|h| h.split('<').next())
+            .unwrap_or_default();
+        assert!(!first_heading.is_empty(), "{email}: {generated}");
+        assert!(page.contains(first_heading), "{email}: {first_heading}");
+        let audited: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM audit_log WHERE action = 'meeting.material.view'
+               AND outcome = 'ok' AND target_id = $1 AND request_id = $2",
+        )
+        .bind(meeting)
+        .bind(&a.request_id)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+        assert_eq!(audited, 1, "{email}");
+    }
+    // shown to the invited clinic: a provision in the ledger, as on the page
+    let provided = count(
+        &pool,
+        "SELECT count(*) FROM provision WHERE kind = 'material' AND receiver_agency_id = $1",
+        SAKURA,
+    )
+    .await;
+    assert!(provided > 0);
+    // an agency neither convening nor invited finds nothing
+    let off = token_for(&pool, "staff@haruka.example", renkei::demo::HARUKA, false).await;
+    let a = call(&client(), &app, "GET", &path, Some(&off), None, None).await;
+    assert_problem(&a, 404, "not-found");
+}

@@ -43,7 +43,8 @@
 use crate::consent_state::ConsentState;
 use crate::helpers::*;
 use renkei::demo::{
-    AOBA, CASE_SUZUKI, HARUKA, HIKARI, KOMOREBI, MEETING_SUZUKI, MINATO, PARTICIPANT_EMAIL, SAKURA,
+    AOBA, CASE_SUZUKI, HARUKA, HIKARI, KOMOREBI, MEETING_SUZUKI, MIDORI, MINATO, PARTICIPANT_EMAIL,
+    SAKURA,
 };
 use sqlx::postgres::PgConnectOptions;
 use sqlx::{Connection, PgConnection, PgPool};
@@ -302,6 +303,21 @@ const API_ENTRY: Body = &[
     ("shared_with[]", "{HIKARI}"),
 ];
 const API_ANSWER: Body = &[("response", "attend")];
+const API_REFERRAL: Body = &[
+    ("to_agency_id", "{MIDORI}"),
+    ("hopes", "APIから：定着支援の相談"),
+    ("attach_assessment", "true"),
+];
+const API_ACKNOWLEDGE: Body = &[("to", "acknowledged"), ("note", "受け取りました")];
+const API_CONSENT: Body = &[
+    ("agency_id", "{HARUKA}"),
+    ("categories[]", "training"),
+    ("given_by", "person"),
+    ("method", "written"),
+    ("given_on", "{today}"),
+    ("term", "1y"),
+    ("evidence", "同意書（API）"),
+];
 const TOKEN_NEW: Body = &[
     ("label", "連携ソフト"),
     ("agency_id", "{acting}"),
@@ -523,6 +539,13 @@ const TABLE: &[(&str, &str, Kind, Body, [u16; 11])] = &[
     ("GET",  "/api/v1/meetings/{meeting}",           V, EMPTY,       [401, 401, 200, 200, 200, 200, 404, 200, 200, 200, 401]),
     ("GET",  "/api/v1/meetings/{planned}",           V, EMPTY,       [401, 401, 200, 200, 200, 404, 404, 200, 200, 200, 401]),
     ("POST", "/api/v1/meetings/{planned}/answer",    C, API_ANSWER,  [401, 401, 403, 403, 204, 404, 404, 204, 403, 204, 401]),
+    ("GET",  "/api/v1/meetings/{meeting}/material",  V, EMPTY,       [401, 401, 200, 200, 200, 200, 404, 200, 200, 200, 401]),
+    ("POST", "/api/v1/cases/{case}/referrals",       C, API_REFERRAL, [401, 401, 201, 201, 201, 403, 404, 201, 201, 201, 401]),
+    ("POST", "/api/v1/cases/{case}/consents",        C, API_CONSENT, [401, 401, 201, 403, 403, 403, 404, 403, 403, 403, 401]),
+    ("POST", "/api/v1/tasks/{nobody}/done",          C, DONE,        [401, 401, 404, 404, 404, 404, 404, 404, 404, 404, 401]),
+    ("POST", "/api/v1/tasks/{task2}/done",           C, DONE,        [401, 401, 204, 204, 404, 404, 404, 404, 204, 404, 401]),
+    ("POST", "/api/v1/action-items/{nobody}/done",   C, DONE,        [401, 401, 404, 404, 404, 404, 404, 404, 404, 404, 401]),
+    ("POST", "/api/v1/action-items/{action2}/done",  C, DONE,        [401, 401, 204, 204, 404, 404, 404, 404, 204, 404, 401]),
     ("GET",  "/meetings/{meeting}",                  V, EMPTY,       [303, 404, 200, 200, 200, 200, 404, 200, 200, 200, 303]),
     ("GET",  "/meetings/{planned}",                  V, EMPTY,       [303, 404, 200, 200, 200, 404, 404, 200, 200, 200, 303]),
     ("POST", "/meetings/{meeting}/rsvp",             C, RSVP,        [303, 404, 403, 403, 403, 403, 404, 403, 403, 403, 403]),
@@ -578,6 +601,7 @@ const TABLE: &[(&str, &str, Kind, Body, [u16; 11])] = &[
     ("POST", "/meetings/{meeting}/cancel",           C, CANCEL,      [303, 404, 422, 403, 403, 403, 404, 403, 403, 403, 403]),
     ("POST", "/meetings/{planned2}/cancel",          C, CANCEL,      [303, 404, 303, 403, 403, 404, 404, 403, 403, 403, 403]),
     ("POST", "/cases/{case}/consents/{consent}/revoke", C, REVOKE,   [303, 404, 303, 403, 403, 403, 404, 403, 403, 403, 403]),
+    ("POST", "/api/v1/cases/{case}/consents/{consent2}/revoke", C, REVOKE, [401, 401, 204, 403, 403, 403, 404, 403, 403, 403, 401]),
     ("POST", "/cases/{case}/team/{lead}/remove",     C, EMPTY,       [303, 404, 422, 403, 403, 403, 404, 403, 403, 403, 403]),
     ("POST", "/cases/{case}/team/{teammate}/remove", C, EMPTY,       [303, 404, 303, 403, 403, 403, 404, 403, 403, 403, 403]),
     ("POST", "/cases/{case}/lead",                   C, LEAD,        [303, 404, 303, 403, 403, 403, 404, 403, 403, 403, 403]),
@@ -589,6 +613,8 @@ const TABLE: &[(&str, &str, Kind, Body, [u16; 11])] = &[
     ("POST", "/agencies/{lead}/staff/{card}/delete", C, EMPTY,       [303, 303, 403, 403, 403, 403, 403, 403, 403, 403, 403]),
     ("POST", "/admin/users/{victim}/active",         C, DEACTIVATE,  [303, 303, 403, 403, 403, 403, 403, 403, 403, 403, 403]),
     ("POST", "/agency/members/{member}/remove",      C, EMPTY,       [303, 403, 403, 403, 403, 403, 403, 403, 403, 303, 403]),
+    // the receiving はるか acknowledges and joins the team: after every row on the case
+    ("POST", "/api/v1/referrals/{referral2}/transition", C, API_ACKNOWLEDGE, [401, 401, 404, 404, 422, 404, 204, 422, 404, 422, 401]),
     ("POST", "/account/password",                    C, PASSWORD_CHANGE, [303, 303, 303, 303, 303, 303, 303, 303, 303, 303, 303]),
     ("POST", "/logout",                              C, EMPTY,       [303, 303, 303, 303, 303, 303, 303, 303, 303, 303, 303]),
 ];
@@ -673,7 +699,9 @@ fn route_shape(path: &str) -> String {
         .replace("{case}", "{id}")
         .replace("{lead}", "{agency_id}")
         .replace("{teammate}", "{agency_id}")
+        .replace("{consent2}", "{consent_id}")
         .replace("{consent}", "{consent_id}")
+        .replace("{referral2}", "{id}")
         .replace("{hentry}", "{entry_id}")
         .replace("{entry}", "{entry_id}")
         .replace("{referral}", "{id}")
@@ -681,8 +709,10 @@ fn route_shape(path: &str) -> String {
         .replace("{planned}", "{id}")
         .replace("{meeting}", "{id}")
         .replace("/action-items/{nobody}", "/action-items/{id}")
+        .replace("/action-items/{action2}", "/action-items/{id}")
         .replace("/action-items/{action}", "/action-items/{id}")
         .replace("/tasks/{nobody}", "/tasks/{id}")
+        .replace("/tasks/{task2}", "/tasks/{id}")
         .replace("/tasks/{task}", "/tasks/{id}")
         .replace("/calendar/{nobody}", "/calendar/{token}")
         .replace("/calendar/{feed}", "/calendar/{token}")
@@ -804,6 +834,20 @@ async fn prepare(pool: &PgPool) -> Fixture {
     .execute(pool)
     .await
     .unwrap();
+    // and one from the clinic to はるか (the "off the team" column), sent: the receiver's step
+    let referral2 = Uuid::now_v7();
+    sqlx::query(
+        "INSERT INTO referral (id, case_id, from_agency_id, to_agency_id, state, created_by, sent_at)
+         VALUES ($1, $2, $3, $4, 'sent', $5, now())",
+    )
+    .bind(referral2)
+    .bind(CASE_SUZUKI)
+    .bind(SAKURA)
+    .bind(HARUKA)
+    .bind(dual)
+    .execute(pool)
+    .await
+    .unwrap();
     // two meetings to come, convened by ひかり, the clinic and みなと invited
     let mut planned = vec![];
     for days in [30, 31] {
@@ -849,6 +893,40 @@ async fn prepare(pool: &PgPool) -> Fixture {
         pool,
         "SELECT id FROM consent WHERE case_id = $1 AND agency_id = $2 LIMIT 1",
         &[CASE_SUZUKI, KOMOREBI],
+    )
+    .await;
+    // what the API's rows close: another open action item and task of ひかり, and みなと's
+    // live consent
+    let action2 = {
+        let scope = scope_as(pool, sabikan, HIKARI, CASE_SUZUKI).await.unwrap();
+        let mut conn = pool.acquire().await.unwrap();
+        renkei::db::meetings::add_action_item(
+            &mut conn,
+            &scope,
+            &renkei::db::meetings::NewActionItem {
+                meeting_id: None,
+                owner_agency_id: HIKARI,
+                owner_user_id: None,
+                what: "職場に連絡する",
+                how: "",
+                due_on: renkei::domain::dates::today_tokyo() + chrono::Duration::days(7),
+            },
+        )
+        .await
+        .unwrap()
+    };
+    let task2 = one_id(
+        pool,
+        "SELECT id FROM task WHERE case_id = $1 AND owner_agency_id = $2 AND status = 'open'
+         ORDER BY id OFFSET 1 LIMIT 1",
+        &[CASE_SUZUKI, HIKARI],
+    )
+    .await;
+    let consent2 = one_id(
+        pool,
+        "SELECT id FROM consent WHERE case_id = $1 AND agency_id = $2 AND revoked_at IS NULL
+         LIMIT 1",
+        &[CASE_SUZUKI, MINATO],
     )
     .await;
     let program = one_id(
@@ -930,6 +1008,10 @@ async fn prepare(pool: &PgPool) -> Fixture {
         ("{lead}", HIKARI.to_string()),
         ("{teammate}", MINATO.to_string()),
         ("{consent}", consent.to_string()),
+        ("{consent2}", consent2.to_string()),
+        ("{referral2}", referral2.to_string()),
+        ("{action2}", action2.to_string()),
+        ("{task2}", task2.to_string()),
         ("{entry}", entry.to_string()),
         ("{hentry}", hentry.to_string()),
         ("{referral}", referral.to_string()),
@@ -952,6 +1034,7 @@ async fn prepare(pool: &PgPool) -> Fixture {
         ("{HIKARI}", HIKARI.to_string()),
         ("{HARUKA}", HARUKA.to_string()),
         ("{AOBA}", AOBA.to_string()),
+        ("{MIDORI}", MIDORI.to_string()),
         ("{today}", day(0)),
         ("{future}", day(40)),
         ("{later}", day(41)),
@@ -985,6 +1068,10 @@ fn api_body(form: &[(String, String)]) -> serde_json::Value {
                 if let serde_json::Value::Array(a) = arr {
                     a.push(serde_json::Value::String(v.clone()));
                 }
+            }
+            // a flag
+            None if v == "true" || v == "false" => {
+                map.insert(k.clone(), serde_json::Value::Bool(v == "true"));
             }
             None => {
                 map.insert(k.clone(), serde_json::Value::String(v.clone()));

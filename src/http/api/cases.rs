@@ -46,8 +46,11 @@ pub(super) async fn me(State(state): State<AppState>, api: Api) -> ApiResult<Res
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
 #[serde(default)]
 #[into_params(parameter_in = Query)]
-pub(super) struct AfterQuery {
-    /// Where the page starts: the `next` of the previous page.
+pub(super) struct CasesQuery {
+    /// Only cases whose person's name or kana matches, as the case list's search box matches
+    /// (spaces ignored; hiragana, katakana and half-width kana alike).
+    q: String,
+    /// Where the page starts: the `next` of the previous page (of the same `q`).
     after: Option<String>,
 }
 
@@ -74,14 +77,15 @@ fn parse_case_cursor(s: &str) -> Option<db::cases::KanaCursor> {
     })
 }
 
-/// The cases the acting agency is or was on, by kana, 50 to a page (the `/cases` page).
-#[utoipa::path(get, path = "/api/v1/cases", tag = "cases", params(AfterQuery),
+/// The cases the acting agency is or was on, by kana, 50 to a page, optionally searched by
+/// name or kana (the `/cases` page and its search box).
+#[utoipa::path(get, path = "/api/v1/cases", tag = "cases", params(CasesQuery),
     responses((status = 200, body = Paged<CaseSummary>), Problems),
     security(("token" = [])))]
 pub(super) async fn list(
     State(state): State<AppState>,
     api: Api,
-    Query(q): Query<AfterQuery>,
+    Query(q): Query<CasesQuery>,
 ) -> ApiResult<Response> {
     let tr = api.tr();
     let after = match q.after.as_deref().filter(|s| !s.is_empty()) {
@@ -92,8 +96,16 @@ pub(super) async fn list(
     };
     let actor = api.auth.user.actor().ok_or(ApiError::Unauthorized)?;
     let mut conn = state.db.acquire().await?;
-    let mut cases =
-        db::cases::list(&mut conn, actor, "", "", after.as_ref(), CASES_PER_PAGE + 1).await?;
+    let (name_key, kana_key) = crate::domain::kana::case_search_keys(&q.q);
+    let mut cases = db::cases::list(
+        &mut conn,
+        actor,
+        &name_key,
+        &kana_key,
+        after.as_ref(),
+        CASES_PER_PAGE + 1,
+    )
+    .await?;
     let next = if cases.len() as i64 > CASES_PER_PAGE {
         cases.truncate(CASES_PER_PAGE as usize);
         cases.last().map(|c| case_cursor(&c.sort_kana, c.id))

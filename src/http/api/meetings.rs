@@ -9,7 +9,7 @@ use crate::db;
 use crate::domain::meeting::Rsvp;
 use crate::http::render::json;
 use crate::http::state::AppState;
-use crate::views::api::{ActionItem, Meeting, MeetingSummary};
+use crate::views::api::{ActionItem, Material, Meeting, MeetingSummary};
 use axum::body::Bytes;
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
@@ -92,6 +92,50 @@ pub(super) async fn show(
     Ok(json(
         StatusCode::OK,
         &Meeting::of(meeting, invitees, actions),
+    ))
+}
+
+/// The meeting's material as the material page shows it to the acting agency: the generated
+/// sections from what it may see, and the convener's own text where the rule lets it read it.
+/// Audited as `meeting.material.view`; shown to an invited agency, it is a provision in the
+/// ledger, as on the page.
+#[utoipa::path(get, path = "/api/v1/meetings/{id}/material", tag = "meetings",
+    params(("id" = Uuid, Path, description = "The meeting")),
+    responses((status = 200, body = Material), ReadProblems),
+    security(("token" = [])))]
+pub(super) async fn material(
+    State(state): State<AppState>,
+    api: Api,
+    id: Result<Path<Uuid>, PathRejection>,
+) -> ApiResult<Response> {
+    let id = path_id(id)?;
+    let mut conn = state.db.acquire().await?;
+    let who = api.auth.who(&state.refusals);
+    let scope = access::meeting::open(
+        &mut conn,
+        &who,
+        id,
+        MeetingNeed::Read,
+        "meeting.material.view",
+    )
+    .await?;
+    // the reader's own agency (the page's preview as an invitee is the convener's tool)
+    let reader = scope.reader();
+    scope
+        .record(&mut conn, &who, "meeting.material.view")
+        .await?;
+    let meeting = db::meetings::get(&mut conn, &scope).await?;
+    // shown to an invited agency: a provision (第三者提供の記録)
+    crate::area::ledger::material_shown(&mut conn, &scope, &meeting, reader).await?;
+    let (generated_html, text_html) =
+        crate::area::material::material_for(&mut conn, api.tr(), &scope, &meeting, reader).await?;
+    Ok(json(
+        StatusCode::OK,
+        &Material {
+            meeting_id: id,
+            generated_html,
+            text_html,
+        },
     ))
 }
 

@@ -6,11 +6,15 @@
 //! problems (`problem`). The OpenAPI document is generated from these handlers (`openapi`).
 
 mod auth;
+mod body;
 mod cases;
+mod consents;
+mod done;
 mod entries;
 mod meetings;
 mod openapi;
 mod problem;
+mod referrals;
 mod responses;
 
 use crate::http::extract::{Auth, Ctx};
@@ -32,12 +36,26 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route("/api/v1/cases", get(cases::list))
         .route("/api/v1/cases/{id}", get(cases::show))
         .route("/api/v1/cases/{id}/team", get(cases::team))
-        .route("/api/v1/cases/{id}/consents", get(cases::consents))
+        .route(
+            "/api/v1/cases/{id}/consents",
+            get(cases::consents).post(consents::record),
+        )
+        .route(
+            "/api/v1/cases/{id}/consents/{consent_id}/revoke",
+            post(consents::revoke),
+        )
         .route(
             "/api/v1/cases/{id}/entries",
             get(entries::list).post(entries::create),
         )
-        .route("/api/v1/cases/{id}/referrals", get(cases::referrals))
+        .route(
+            "/api/v1/cases/{id}/referrals",
+            get(cases::referrals).post(referrals::create),
+        )
+        .route(
+            "/api/v1/referrals/{id}/transition",
+            post(referrals::transition),
+        )
         .route("/api/v1/cases/{id}/meetings", get(meetings::for_case))
         .route("/api/v1/cases/{id}/tasks", get(cases::tasks))
         .route(
@@ -47,6 +65,9 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route("/api/v1/cases/{id}/checks", get(cases::checks))
         .route("/api/v1/meetings/{id}", get(meetings::show))
         .route("/api/v1/meetings/{id}/answer", post(meetings::answer))
+        .route("/api/v1/meetings/{id}/material", get(meetings::material))
+        .route("/api/v1/tasks/{id}/done", post(done::task))
+        .route("/api/v1/action-items/{id}/done", post(done::action_item))
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),
             auth::authenticate,

@@ -34,6 +34,13 @@ use utoipa::{Modify, OpenApi};
         super::meetings::action_items,
         super::meetings::show,
         super::meetings::answer,
+        super::meetings::material,
+        super::referrals::create,
+        super::referrals::transition,
+        super::consents::record,
+        super::consents::revoke,
+        super::done::task,
+        super::done::action_item,
     ),
     components(schemas(api::Problem, api::FieldError)),
     modifiers(&BearerToken, &DomainValues),
@@ -42,6 +49,9 @@ use utoipa::{Modify, OpenApi};
         (name = "cases", description = "Cases and what the case pages show"),
         (name = "timeline", description = "The shared timeline"),
         (name = "meetings", description = "Case meetings, answers and action items"),
+        (name = "referrals", description = "Referrals sent, acknowledged, accepted or declined"),
+        (name = "consents", description = "The person's consents to share"),
+        (name = "follow-up", description = "Tasks and action items marked done"),
     )
 )]
 pub struct ApiDoc;
@@ -65,9 +75,10 @@ struct DomainValues;
 
 impl Modify for DomainValues {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
-        use crate::domain::case::Category;
+        use crate::domain::case::{Category, ConsentGiver, ConsentMethod, ConsentTerm};
         use crate::domain::entry::{ContactChannel, ContactWith, EntryKind};
         use crate::domain::meeting::Rsvp;
+        use crate::domain::referral::{DeclineReason, RefState};
         let Some(components) = openapi.components.as_mut() else {
             return;
         };
@@ -109,6 +120,40 @@ impl Modify for DomainValues {
             true,
         );
         set(
+            "Step",
+            "to",
+            RefState::ALL
+                .iter()
+                .filter(|s| **s != RefState::Draft)
+                .map(|s| s.as_str())
+                .collect(),
+            false,
+        );
+        set(
+            "Step",
+            "reason",
+            DeclineReason::ALL.iter().map(|r| r.as_str()).collect(),
+            true,
+        );
+        set(
+            "NewConsent",
+            "given_by",
+            ConsentGiver::ALL.iter().map(|c| c.as_str()).collect(),
+            false,
+        );
+        set(
+            "NewConsent",
+            "method",
+            ConsentMethod::ALL.iter().map(|c| c.as_str()).collect(),
+            false,
+        );
+        set(
+            "NewConsent",
+            "term",
+            ConsentTerm::ALL.iter().map(|c| c.as_str()).collect(),
+            false,
+        );
+        set(
             "Answer",
             "response",
             Rsvp::ALL
@@ -118,6 +163,18 @@ impl Modify for DomainValues {
                 .collect(),
             false,
         );
+        // an array's items: the consent's categories
+        if let Some(RefOr::T(Schema::Object(object))) = components.schemas.get_mut("NewConsent") {
+            if let Some(RefOr::T(Schema::Array(array))) = object.properties.get_mut("categories") {
+                if let utoipa::openapi::schema::ArrayItems::RefOrSchema(items) = &mut array.items {
+                    if let RefOr::T(Schema::Object(item)) = items.as_mut() {
+                        item.enum_values =
+                            Some(Category::ALL.iter().map(|c| c.as_str().into()).collect());
+                    }
+                }
+                array.unique_items = true;
+            }
+        }
     }
 }
 

@@ -291,21 +291,22 @@ pub(super) async fn finish_action(
         return Err(AppError::NotFound);
     };
     let mut tx = state.db.begin().await?;
-    let note = f.get("note").trim().to_string();
-    if text::char_len(&note) > 1000 {
-        return Err(AppError::NotFound);
-    }
     let who = auth.who(&state.refusals);
-    let Some(case_id) = db::meetings::finish_action(&mut tx, actor, id, &note).await? else {
-        return Err(who
-            .refuse(
-                "action_item.done",
-                None,
-                Some(id),
-                access::Refusal::NotFound,
-            )
-            .await
-            .into());
+    let case_id = match crate::area::done::action_item(&mut tx, actor, id, &f.get("note")).await? {
+        crate::area::done::Done::On(case_id) => case_id,
+        // a note over the limit has no form to come back to: the button's form has no such note
+        crate::area::done::Done::NoteTooLong => return Err(AppError::NotFound),
+        crate::area::done::Done::Nothing => {
+            return Err(who
+                .refuse(
+                    "action_item.done",
+                    None,
+                    Some(id),
+                    access::Refusal::NotFound,
+                )
+                .await
+                .into())
+        }
     };
     who.ok(&mut tx, "action_item.done", Some(case_id), Some(id))
         .await?;
