@@ -13,6 +13,10 @@ use crate::views::Errors;
 use sqlx::PgConnection;
 use uuid::Uuid;
 
+/// The longest evidence note of a consent, and the longest reason it is revoked for.
+pub const EVIDENCE_MAX: usize = 1000;
+pub const REASON_MAX: usize = 1000;
+
 /// Records a consent as the form gives it (checked field by field); the entries shared with the
 /// agency earlier that it lets the agency read now go into the provision ledger. Returns the
 /// consent's id, or the form's errors (nothing written).
@@ -56,7 +60,7 @@ pub async fn record(
         },
         Some(_) => {}
     }
-    errors.max_chars(tr, "evidence", &form.evidence, 1000);
+    errors.max_chars(tr, "evidence", &form.evidence, EVIDENCE_MAX);
     let (Some(agency), Some(given_on), Some(term), true) =
         (agency, given_on, term, errors.is_empty())
     else {
@@ -90,7 +94,7 @@ pub async fn revoke(
 ) -> AppResult<Result<(), Errors>> {
     let reason = reason.trim();
     let mut errors = Errors::default();
-    errors.required(tr, "reason", reason, 1000);
+    errors.required(tr, "reason", reason, REASON_MAX);
     if !errors.is_empty() {
         return Ok(Err(errors));
     }

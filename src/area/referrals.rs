@@ -21,6 +21,10 @@ use crate::views::Errors;
 use sqlx::PgConnection;
 use uuid::Uuid;
 
+/// The longest "hopes" of a referral, and the longest note of a step.
+pub const HOPES_MAX: usize = 5000;
+pub const NOTE_MAX: usize = 2000;
+
 /// A move that did not pass: nothing of it is to be kept (the caller rolls back).
 #[derive(Debug, Default)]
 pub struct Stopped {
@@ -83,7 +87,7 @@ pub async fn create(
     send_now: bool,
 ) -> AppResult<Result<Uuid, Stopped>> {
     let mut errors = Errors::default();
-    errors.max_chars(tr, "hopes", &form.hopes, 5000);
+    errors.max_chars(tr, "hopes", &form.hopes, HOPES_MAX);
     let to = Uuid::parse_str(&form.to_agency_id).ok();
     let to_agency = match to {
         Some(a) => db::agencies::get(conn, a).await?.filter(|a| a.active),
@@ -149,7 +153,7 @@ pub async fn transition(
     let from = RefState::parse(&referral.state).unwrap_or(RefState::Withdrawn);
     let note = step.note.trim().to_string();
     let mut errors = Errors::default();
-    errors.max_chars(tr, "note", &note, 2000);
+    errors.max_chars(tr, "note", &note, NOTE_MAX);
     let Some(to) = RefState::parse(&step.to).filter(|to| from.may(side, *to)) else {
         // a move the state machine forbids (accepting a withdrawn referral…): nothing changes
         errors.add("to", tr.t("referral-not-allowed"));

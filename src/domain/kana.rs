@@ -25,6 +25,20 @@ pub fn is_katakana(s: &str) -> bool {
             .all(|c| matches!(c, '\u{30A1}'..='\u{30FA}' | 'ー' | '・' | 'ヽ' | 'ヾ' | ' '))
 }
 
+/// A case-list search as the list reads it (the page's search box, the API's `?q=`): the name
+/// key (NFKC, spaces removed) and, when the search is kana, the katakana key (else empty).
+pub fn case_search_keys(raw: &str) -> (String, String) {
+    let search = nfkc(raw);
+    let name_key: String = search.split_whitespace().collect();
+    let kana_key: String = to_katakana(&search).split_whitespace().collect();
+    let kana_key = if is_katakana(&kana_key) {
+        kana_key
+    } else {
+        String::new()
+    };
+    (name_key, kana_key)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -46,18 +60,17 @@ mod tests {
             assert!(!is_katakana(&to_katakana(bad)), "{bad}");
         }
     }
-}
 
-/// A case-list search as the list reads it (the page's search box, the API's `?q=`): the name
-/// key (NFKC, spaces removed) and, when the search is kana, the katakana key (else empty).
-pub fn case_search_keys(raw: &str) -> (String, String) {
-    let search = nfkc(raw);
-    let name_key: String = search.split_whitespace().collect();
-    let kana_key: String = to_katakana(&search).split_whitespace().collect();
-    let kana_key = if is_katakana(&kana_key) {
-        kana_key
-    } else {
-        String::new()
-    };
-    (name_key, kana_key)
+    #[test]
+    fn a_search_is_a_name_key_and_a_kana_key_when_it_is_kana() {
+        assert_eq!(
+            super::case_search_keys(" すずき　いちろう "),
+            ("すずきいちろう".to_string(), "スズキイチロウ".to_string())
+        );
+        assert_eq!(super::case_search_keys("ｽｽﾞｷ").1, "スズキ");
+        assert_eq!(
+            super::case_search_keys("鈴木 一郎"),
+            ("鈴木一郎".to_string(), String::new())
+        );
+    }
 }

@@ -1712,3 +1712,55 @@ async fn a_meetings_material_is_computed_for_its_reader_audited_and_ledgered(poo
     let a = call(&client(), &app, "GET", &path, Some(&off), None, None).await;
     assert_problem(&a, 404, "not-found");
 }
+
+#[sqlx::test]
+async fn the_documented_bodies_are_as_strict_as_the_checks(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    let doc: Value =
+        serde_json::from_str(&body(app.get("/api/v1/openapi.json").await).await).unwrap();
+    let schema = |name: &str| doc["components"]["schemas"][name].clone();
+    let entry = schema("NewEntry");
+    assert_eq!(entry["properties"]["body"]["maxLength"], 20_000);
+    assert_eq!(entry["properties"]["body"]["minLength"], 1);
+    assert_eq!(entry["properties"]["situation"]["maxLength"], 2_000);
+    assert_eq!(entry["properties"]["next_visit"]["format"], "date");
+    let step = schema("Step");
+    let to: Vec<&str> = step["properties"]["to"]["enum"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    assert!(to.contains(&"acknowledged") && to.contains(&"declined"));
+    assert!(!to.contains(&"draft"), "no step goes back to a draft");
+    assert!(step["properties"]["reason"]["enum"]
+        .as_array()
+        .unwrap()
+        .contains(&json!("no_capacity")));
+    assert_eq!(step["required"], json!(["to"]));
+    let consent = schema("NewConsent");
+    assert_eq!(
+        consent["properties"]["categories"]["items"]["enum"],
+        json!([
+            "health",
+            "assessment",
+            "training",
+            "work",
+            "life",
+            "contact"
+        ])
+    );
+    assert_eq!(
+        consent["properties"]["term"]["enum"],
+        json!(["1y", "2y", "date", "indefinite"])
+    );
+    assert_eq!(
+        schema("Revocation")["properties"]["reason"]["maxLength"],
+        1_000
+    );
+    assert_eq!(schema("Finish")["properties"]["note"]["maxLength"], 1_000);
+    assert_eq!(
+        schema("NewReferral")["properties"]["hopes"]["maxLength"],
+        5_000
+    );
+}

@@ -42,7 +42,6 @@ pub(super) struct NewConsent {
     #[schema(format = Date)]
     until: Option<String>,
     /// Where the signed form is kept, at most 1,000 characters.
-    #[schema(max_length = 1000)]
     evidence: Option<String>,
 }
 
@@ -96,7 +95,6 @@ pub(super) async fn record(
 #[allow(dead_code)] // read member by member (`Body`)
 pub(super) struct Revocation {
     /// The reason (required), at most 1,000 characters.
-    #[schema(min_length = 1, max_length = 1000)]
     reason: String,
 }
 

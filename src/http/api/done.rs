@@ -20,7 +20,6 @@ use uuid::Uuid;
 #[allow(dead_code)] // read member by member (`Body`)
 pub(super) struct Finish {
     /// What was done, at most 1,000 characters.
-    #[schema(max_length = 1000)]
     note: Option<String>,
 }
 

@@ -137,6 +137,7 @@ pub(super) struct NewEntry {
     /// contact: person, family, employer, …
     with_whom: Option<String>,
     /// contact: the next visit (YYYY-MM-DD)
+    #[schema(format = Date)]
     next_visit: Option<String>,
     /// progress or contact: goes into the monthly report
     report: Option<bool>,

@@ -75,6 +75,7 @@ struct DomainValues;
 
 impl Modify for DomainValues {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use crate::area::{consents, done, referrals, timeline};
         use crate::domain::case::{Category, ConsentGiver, ConsentMethod, ConsentTerm};
         use crate::domain::entry::{ContactChannel, ContactWith, EntryKind};
         use crate::domain::meeting::Rsvp;
@@ -163,6 +164,28 @@ impl Modify for DomainValues {
                 .collect(),
             false,
         );
+        // the lengths the checks allow (a text that must not be blank has a non-space)
+        for (schema, member, max, required) in [
+            ("NewEntry", "body", timeline::TEXT_MAX, true),
+            ("NewEntry", "situation", timeline::FIELD_MAX, false),
+            ("NewEntry", "handling", timeline::FIELD_MAX, false),
+            ("NewReferral", "hopes", referrals::HOPES_MAX, false),
+            ("Step", "note", referrals::NOTE_MAX, false),
+            ("NewConsent", "evidence", consents::EVIDENCE_MAX, false),
+            ("Revocation", "reason", consents::REASON_MAX, true),
+            ("Finish", "note", done::NOTE_MAX, false),
+        ] {
+            let Some(RefOr::T(Schema::Object(object))) = components.schemas.get_mut(schema) else {
+                continue;
+            };
+            if let Some(RefOr::T(Schema::Object(p))) = object.properties.get_mut(member) {
+                p.max_length = Some(max);
+                if required {
+                    p.min_length = Some(1);
+                    p.pattern = Some(r"\S".to_string());
+                }
+            }
+        }
         // an array's items: the consent's categories
         if let Some(RefOr::T(Schema::Object(object))) = components.schemas.get_mut("NewConsent") {
             if let Some(RefOr::T(Schema::Array(array))) = object.properties.get_mut("categories") {

@@ -29,7 +29,6 @@ pub(super) struct NewReferral {
     #[schema(format = Uuid)]
     to_agency_id: String,
     /// What the person hopes for, at most 5,000 characters.
-    #[schema(max_length = 5000)]
     hopes: Option<String>,
     /// Attach the latest readiness assessment.
     attach_assessment: Option<bool>,
@@ -107,7 +106,6 @@ pub(super) struct Step {
     /// declined: the reason
     reason: Option<String>,
     /// A note, at most 2,000 characters; required when declining.
-    #[schema(max_length = 2000)]
     note: Option<String>,
 }
 
