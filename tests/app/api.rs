@@ -1177,21 +1177,40 @@ async fn a_referral_is_sent_through_the_api_as_the_form_sends_it(pool: PgPool) {
     // sending at once, as the form's "send" button does, tells the receiver too
     let a = post_json(
         &app,
-        &lead,
-        &path,
-        &json!({"to_agency_id": renkei::demo::MINATO, "send": true}),
+        &coordinator,
+        &format!("/api/v1/cases/{CASE_SUZUKI}/consents"),
+        &json!({
+            "agency_id": renkei::demo::AOBA,
+            "categories": ["training", "assessment", "health", "life", "work", "contact"],
+            "given_by": "person", "method": "oral",
+            "given_on": renkei::domain::dates::today_tokyo().to_string(), "term": "indefinite"
+        }),
     )
     .await;
-    if a.status == StatusCode::CREATED {
-        let told = count(
-            &pool,
-            "SELECT count(*) FROM outbox o JOIN membership m ON m.user_id = o.user_id
-              WHERE o.kind = 'referral_received' AND m.agency_id = $1",
-            renkei::demo::MINATO,
-        )
-        .await;
-        assert!(told > 0, "sent at once, the receiver is told");
-    }
+    assert_eq!(a.status, StatusCode::CREATED, "{:?}", a.json);
+    let a = post_json(
+        &app,
+        &lead,
+        &path,
+        &json!({"to_agency_id": renkei::demo::AOBA, "attach_assessment": true, "send": true}),
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::CREATED, "{:?}", a.json);
+    let id: Uuid = a.json["id"].as_str().unwrap().parse().unwrap();
+    let state: String = sqlx::query_scalar("SELECT state FROM referral WHERE id = $1")
+        .bind(id)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(state, "sent");
+    let told = count(
+        &pool,
+        "SELECT count(*) FROM outbox o JOIN membership m ON m.user_id = o.user_id
+          WHERE o.kind = 'referral_received' AND m.agency_id = $1",
+        renkei::demo::AOBA,
+    )
+    .await;
+    assert!(told > 0, "sent at once, the receiver is told");
 }
 
 /// A referral from the clinic to はるか, sent.
