@@ -729,7 +729,7 @@ async fn review_agency(state: AppState, auth: Auth, q: Pairs, export: bool) -> A
             .audit(&mut conn, auth.ctx.event(action), Outcome::Ok)
             .await?;
         drop(conn);
-        return Ok(review::csv(&state.db, tr, source, filter, "audit-log.csv").await?);
+        return review::csv(&state.db, tr, source, filter, "audit-log", "audit-log").await;
     }
     let (rows, next) = review::first_page(&mut conn, &source, &filter, query.before).await?;
     auth.ctx

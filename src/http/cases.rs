@@ -485,8 +485,7 @@ async fn review_case(
     if export {
         who.ok(&mut conn, action, Some(id), None).await?;
         drop(conn);
-        let name = format!("access-log-{id}.csv");
-        return Ok(review::csv(&state.db, tr, source, filter, &name).await?);
+        return review::csv(&state.db, tr, source, filter, "access-log", "access-log").await;
     }
     let (rows, next) = review::first_page(&mut conn, &source, &filter, query.before).await?;
     who.ok(&mut conn, action, Some(id), None).await?;

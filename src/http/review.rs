@@ -1,18 +1,18 @@
 //! What the two audit review pages (the case's access log, the agency's log) share: the query
-//! read into a checked filter, and the filtered rows streamed as CSV a batch at a time.
+//! read into a checked filter, and the filtered rows streamed as CSV a batch at a time through
+//! the export module (`http::export`).
 
 use super::form::Pairs;
 use crate::access::CaseScope;
 use crate::db::audit::{self, Filter, Row};
 use crate::domain::audit::{FieldError, FilterInput};
+use crate::error::AppResult;
+use crate::http::export::{self, Cell, Format, Sheet};
 use crate::i18n::Tr;
-use crate::views::audit::{csv_head, csv_rows};
+use crate::views::audit::{export_row, EXPORT_COLUMNS};
 use crate::views::Errors;
-use axum::body::{Body, Bytes};
-use axum::http::header;
-use axum::response::{IntoResponse, Response};
-use sqlx::pool::PoolConnection;
-use sqlx::{PgPool, Postgres};
+use axum::response::Response;
+use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
 /// Rows a page shows, and rows a CSV batch holds.
@@ -87,67 +87,53 @@ pub async fn first_page(
     Ok((rows, next))
 }
 
+/// The filtered rows, a batch at a time, newest first, for the export module.
 struct Export {
-    conn: PoolConnection<Postgres>,
     source: Source,
     filter: Filter,
     tr: Tr,
     before: Option<i64>,
-    head: bool,
     done: bool,
 }
 
-/// The filtered rows as a CSV download, newest first, read `CSV_BATCH` rows at a time on a
-/// connection of its own while the response streams: never the whole log in memory.
+impl export::Pages for Export {
+    async fn next(&mut self, conn: &mut PgConnection) -> sqlx::Result<Option<Vec<Vec<Cell>>>> {
+        if self.done {
+            return Ok(None);
+        }
+        let rows = page(conn, &self.source, &self.filter, self.before, CSV_BATCH).await?;
+        self.done = (rows.len() as i64) < CSV_BATCH;
+        self.before = rows.last().map(|r| r.id);
+        if rows.is_empty() {
+            return Ok(None);
+        }
+        Ok(Some(
+            rows.iter()
+                .map(|r| export_row(self.tr, r).into_iter().map(Cell::Text).collect())
+                .collect(),
+        ))
+    }
+}
+
+/// The filtered rows as a CSV download (the export module's: BOM, CRLF, formula-like text
+/// neutralised, `name_2026-04-01.csv`), newest first, read `CSV_BATCH` rows at a time on a
+/// connection of its own while the response streams: never the whole log in memory. `kind`
+/// names the file (`export-file-<kind>`), `ascii_name` its ASCII name.
 pub async fn csv(
     pool: &PgPool,
     tr: Tr,
     source: Source,
     filter: Filter,
-    filename: &str,
-) -> sqlx::Result<Response> {
-    let conn = pool.acquire().await?;
-    let export = Export {
-        conn,
+    kind: &str,
+    ascii_name: &str,
+) -> AppResult<Response> {
+    let sheet = Sheet::new(tr, kind, ascii_name, None).columns(tr, EXPORT_COLUMNS);
+    let pages = Export {
         source,
         filter,
         tr,
         before: None,
-        head: true,
         done: false,
     };
-    let stream = futures_util::stream::unfold(export, |mut e| async move {
-        if e.head {
-            e.head = false;
-            return Some((Ok::<Bytes, sqlx::Error>(Bytes::from(csv_head(e.tr))), e));
-        }
-        if e.done {
-            return None;
-        }
-        match page(&mut e.conn, &e.source, &e.filter, e.before, CSV_BATCH).await {
-            Ok(rows) => {
-                e.done = (rows.len() as i64) < CSV_BATCH;
-                e.before = rows.last().map(|r| r.id);
-                if rows.is_empty() {
-                    return None;
-                }
-                Some((Ok(Bytes::from(csv_rows(e.tr, &rows))), e))
-            }
-            Err(err) => {
-                e.done = true;
-                Some((Err(err), e))
-            }
-        }
-    });
-    Ok((
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{filename}\""),
-            ),
-        ],
-        Body::from_stream(stream),
-    )
-        .into_response())
+    export::respond(pool, Format::Csv, sheet, pages).await
 }

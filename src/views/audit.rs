@@ -85,40 +85,19 @@ impl Review {
     }
 }
 
-/// The CSV's first bytes: the BOM Excel needs to read UTF-8, and the header row.
-pub fn csv_head(tr: Tr) -> Vec<u8> {
-    let mut out = "\u{feff}".as_bytes().to_vec();
-    out.extend(csv_lines(&[[
-        tr.t("audit-at"),
-        tr.t("audit-user"),
-        tr.t("audit-acting"),
-        tr.t("audit-action"),
-        tr.t("audit-code"),
-        tr.t("audit-outcome"),
-        tr.t("audit-ip"),
-    ]]));
-    out
-}
+/// The export's column headings (catalog keys), in the order of `export_row`.
+pub const EXPORT_COLUMNS: &[&str] = &[
+    "audit-at",
+    "audit-user",
+    "audit-acting",
+    "audit-action",
+    "audit-code",
+    "audit-outcome",
+    "audit-ip",
+];
 
-/// A batch of rows as CSV lines (CRLF).
-pub fn csv_rows(tr: Tr, rows: &[Row]) -> Vec<u8> {
-    let lines: Vec<[String; 7]> = rows
-        .iter()
-        .map(|r| {
-            let r = ReviewRow::new(tr, r);
-            [r.at, r.user, r.agency, r.action, r.code, r.outcome, r.ip]
-        })
-        .collect();
-    csv_lines(&lines)
-}
-
-fn csv_lines(lines: &[[String; 7]]) -> Vec<u8> {
-    let mut w = csv::WriterBuilder::new()
-        .terminator(csv::Terminator::CRLF)
-        .from_writer(vec![]);
-    for line in lines {
-        // writing to memory cannot fail
-        let _ = w.write_record(line);
-    }
-    w.into_inner().unwrap_or_default()
+/// A row of the export (CSV for Excel), in the words the review page shows it.
+pub fn export_row(tr: Tr, row: &Row) -> [String; 7] {
+    let r = ReviewRow::new(tr, row);
+    [r.at, r.user, r.agency, r.action, r.code, r.outcome, r.ip]
 }

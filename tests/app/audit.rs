@@ -508,3 +508,42 @@ async fn a_view_turns_synchronous_commit_off_for_itself_only(pool: PgPool) {
     drop(conn);
     assert!(verdict(&pool).await.is_intact());
 }
+
+#[sqlx::test]
+async fn the_access_log_export_is_the_export_modules_csv(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    let case = renkei::demo::CASE_SUZUKI;
+    // a reader's agency whose name Excel would take for a formula
+    sqlx::query("UPDATE agency SET name = '=HYPERLINK(\"x\")' WHERE id = $1")
+        .bind(renkei::demo::HARUKA)
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    let outsider = app.browser();
+    outsider.login("staff@haruka.example").await;
+    outsider.get(&format!("/cases/{case}")).await;
+    app.login("sabikan@hikari.example").await;
+    let res = app.get(&format!("/cases/{case}/access-log.csv")).await;
+    assert_eq!(res.status(), reqwest::StatusCode::OK);
+    let today = renkei::domain::dates::today_tokyo().format("%Y-%m-%d");
+    let disposition = res.headers()["content-disposition"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        disposition.starts_with(&format!("attachment; filename=\"access-log_{today}.csv\"")),
+        "{disposition}"
+    );
+    assert!(disposition.contains("filename*=UTF-8''"), "{disposition}");
+    let text = String::from_utf8(res.bytes().await.unwrap().to_vec()).unwrap();
+    assert!(text.starts_with('\u{feff}'));
+    assert!(
+        text.contains("'=HYPERLINK"),
+        "formula-like text neutralised: {text}"
+    );
+    assert!(!text.contains(",=HYPERLINK"), "{text}");
+    assert_eq!(
+        text.split_terminator("\r\n").next().unwrap(),
+        "\u{feff}日時,ユーザー,所属機関として,操作,操作コード,結果,接続元"
+    );
+}
