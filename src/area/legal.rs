@@ -1,26 +1,20 @@
 //! The legal time line of a case (SPEC's legal dates): the dates computed from what users
 //! recorded, the next few for the case page, and the tasks they generate.
 
-use crate::access::CaseScope;
-use crate::db::{self, tasks::PhaseDates};
+use crate::db::tasks::PhaseDates;
 use crate::domain::dates::{self, slash};
 use crate::domain::legal::{self, StartKind};
 use crate::i18n::Tr;
 use crate::views::employment::Milestone;
 use chrono::NaiveDate;
-use sqlx::PgConnection;
 
 /// The next few dates of the time line, for the case page.
-pub async fn upcoming(
-    conn: &mut PgConnection,
-    tr: Tr,
-    case: &CaseScope,
-) -> sqlx::Result<Vec<Milestone>> {
-    let Some(d) = db::tasks::phase_dates(conn, case).await? else {
-        return Ok(vec![]);
+pub fn upcoming(tr: Tr, dates: Option<&PhaseDates>) -> Vec<Milestone> {
+    let Some(d) = dates else {
+        return vec![];
     };
-    let (all, _) = milestones(tr, &d, None, dates::today_tokyo());
-    Ok(all.into_iter().filter(|m| !m.past).take(3).collect())
+    let (all, _) = milestones(tr, d, None, dates::today_tokyo());
+    all.into_iter().filter(|m| !m.past).take(3).collect()
 }
 
 /// The time line of a case: every computed date, in order.

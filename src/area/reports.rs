@@ -188,9 +188,9 @@ pub async fn handover_words(
     conn: &mut PgConnection,
     tr: Tr,
     case: &CaseScope,
+    dates: Option<&db::tasks::PhaseDates>,
 ) -> sqlx::Result<Option<(String, bool)>> {
-    let Some(end) = db::tasks::phase_dates(conn, case)
-        .await?
+    let Some(end) = dates
         .filter(|d| d.phase == "retention")
         .and_then(|d| d.retention_end_on)
     else {

@@ -100,7 +100,16 @@ pub async fn recent_for_agency(
     conn: &mut PgConnection,
     health: &HealthScope,
 ) -> sqlx::Result<Vec<ReportRow>> {
-    let (case_id, agency_id) = (health.case().case_id(), health.case().agency_id());
+    recent_on_case(conn, health.case()).await
+}
+
+/// The last 28 days of a case's reports as the case page shows them: the health rule is part
+/// of the statement, so an agency it refuses reads none, without a check of its own first.
+pub async fn recent_on_case(
+    conn: &mut PgConnection,
+    case: &crate::access::CaseScope,
+) -> sqlx::Result<Vec<ReportRow>> {
+    let (case_id, agency_id) = (case.case_id(), case.agency_id());
     sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM daily_report d
          WHERE d.case_id = $2 AND d.day > {TODAY} - 28 AND {}

@@ -418,20 +418,89 @@ const SELECT: &str =
         p.provided_on, p.last_on, p.month, p.count,
         pa.id AS provider_id, pa.name AS provider_name, pa.address AS provider_address,
         ra.id AS receiver_id, ra.name AS receiver_name, ra.address AS receiver_address,
-        p.categories,
-        ARRAY(SELECT k.given_on FROM unnest(p.consent_ids) WITH ORDINALITY u(id, n)
-              JOIN consent k ON k.id = u.id ORDER BY u.n) AS consent_on,
-        ARRAY(SELECT k.given_by FROM unnest(p.consent_ids) WITH ORDINALITY u(id, n)
-              JOIN consent k ON k.id = u.id ORDER BY u.n) AS consent_by,
-        ARRAY(SELECT k.method FROM unnest(p.consent_ids) WITH ORDINALITY u(id, n)
-              JOIN consent k ON k.id = u.id ORDER BY u.n) AS consent_method
+        p.categories, ks.consent_on, ks.consent_by, ks.consent_method
      FROM provision p
      JOIN case_file c ON c.id = p.case_id
      JOIN participant pt ON pt.id = c.participant_id
      JOIN agency pa ON pa.id = p.provider_agency_id
-     JOIN agency ra ON ra.id = p.receiver_agency_id";
+     JOIN agency ra ON ra.id = p.receiver_agency_id
+     CROSS JOIN LATERAL (
+         SELECT coalesce(array_agg(k.given_on ORDER BY u.n), '{}') AS consent_on,
+                coalesce(array_agg(k.given_by ORDER BY u.n), '{}') AS consent_by,
+                coalesce(array_agg(k.method ORDER BY u.n), '{}') AS consent_method
+         FROM unnest(p.consent_ids) WITH ORDINALITY u(id, n)
+         JOIN consent k ON k.id = u.id) ks";
 
+/// Newest first; the key of a page's last row is where the next page starts (`LedgerKey`),
+/// on the provider's, receiver's and case's indexes (each ends with the same three columns).
 const ORDER: &str = "ORDER BY p.month DESC, p.provided_on DESC, p.id DESC";
+
+/// Where a page of the ledger ends: the month, day and id of its last row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LedgerKey {
+    pub month: NaiveDate,
+    pub provided_on: NaiveDate,
+    pub id: Uuid,
+}
+
+impl LedgerKey {
+    pub fn of(row: &LedgerRow) -> Self {
+        LedgerKey {
+            month: row.month,
+            provided_on: row.provided_on,
+            id: row.id,
+        }
+    }
+
+    /// As a link carries it: `2026-11-01_2026-11-14_<id>`.
+    pub fn to_param(self) -> String {
+        format!("{}_{}_{}", self.month, self.provided_on, self.id)
+    }
+
+    /// None for anything that is not a key as `to_param` writes it.
+    pub fn parse(text: &str) -> Option<Self> {
+        let mut parts = text.splitn(3, '_');
+        let month = crate::domain::dates::parse_date(parts.next()?)?;
+        let provided_on = crate::domain::dates::parse_date(parts.next()?)?;
+        let id = Uuid::parse_str(parts.next()?).ok()?;
+        Some(LedgerKey {
+            month,
+            provided_on,
+            id,
+        })
+    }
+}
+
+/// A page of rows under `filter` (`$1` bound by the caller), of one month or all, after `key`.
+async fn page(
+    conn: &mut PgConnection,
+    filter: &str,
+    subject: Uuid,
+    month: Option<NaiveDate>,
+    after: Option<LedgerKey>,
+    limit: i64,
+) -> sqlx::Result<Vec<LedgerRow>> {
+    let month_filter = if month.is_some() {
+        "AND p.month = $2"
+    } else {
+        "AND $2::date IS NULL"
+    };
+    let key_filter = if after.is_some() {
+        "AND (p.month, p.provided_on, p.id) < ($3, $4, $5)"
+    } else {
+        "AND $3::date IS NULL AND $4::date IS NULL AND $5::uuid IS NULL"
+    };
+    let sql = format!("{SELECT} WHERE {filter} = $1 {month_filter} {key_filter} {ORDER} LIMIT $6");
+    sqlx::query_as(&sql)
+        .bind(subject)
+        .bind(month)
+        .bind(after.map(|k| k.month))
+        .bind(after.map(|k| k.provided_on))
+        .bind(after.map(|k| k.id))
+        .bind(limit)
+        .fetch_all(conn)
+        .await
+}
 
 /// Which side of the agency's ledger: what it provided (第29条), or what it received (第30条).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -440,45 +509,31 @@ pub enum Side {
     Received,
 }
 
-/// The acting agency's rows on one side, of one month (its first day) or all, newest first.
+/// The acting agency's rows on one side, of one month (its first day) or all, newest first,
+/// up to `limit` after `after`.
 pub async fn for_agency(
     conn: &mut PgConnection,
     actor: Actor,
     side: Side,
     month: Option<NaiveDate>,
+    after: Option<LedgerKey>,
+    limit: i64,
 ) -> sqlx::Result<Vec<LedgerRow>> {
     let column = match side {
         Side::Provided => "p.provider_agency_id",
         Side::Received => "p.receiver_agency_id",
     };
-    let month_filter = if month.is_some() {
-        "AND p.month = $2"
-    } else {
-        ""
-    };
-    let sql = format!("{SELECT} WHERE {column} = $1 {month_filter} {ORDER}");
-    let q = sqlx::query_as(&sql).bind(actor.agency_id());
-    match month {
-        Some(m) => q.bind(m).fetch_all(conn).await,
-        None => q.fetch_all(conn).await,
-    }
+    page(conn, column, actor.agency_id(), month, after, limit).await
 }
 
-/// Every row of the case (for its lead agency), of one month or all, newest first.
+/// The case's rows (for its lead agency), of one month or all, newest first, up to `limit`
+/// after `after`.
 pub async fn for_case(
     conn: &mut PgConnection,
     case: &CaseScope,
     month: Option<NaiveDate>,
+    after: Option<LedgerKey>,
+    limit: i64,
 ) -> sqlx::Result<Vec<LedgerRow>> {
-    let month_filter = if month.is_some() {
-        "AND p.month = $2"
-    } else {
-        ""
-    };
-    let sql = format!("{SELECT} WHERE p.case_id = $1 {month_filter} {ORDER}");
-    let q = sqlx::query_as(&sql).bind(case.case_id());
-    match month {
-        Some(m) => q.bind(m).fetch_all(conn).await,
-        None => q.fetch_all(conn).await,
-    }
+    page(conn, "p.case_id", case.case_id(), month, after, limit).await
 }

@@ -469,16 +469,18 @@ pub async fn due_for_office(conn: &mut PgConnection, actor: Actor) -> sqlx::Resu
 }
 
 /// The SQL of `due_for_office` (`$1` the retention office; also part of the dashboard's
-/// statement).
+/// statement). The agency's kind is an uncorrelated condition, so PostgreSQL tests it once
+/// before anything else: for the other kinds of agency the panel costs nothing (as a join it
+/// read every case in retention first, 2.1 ms of each dashboard at 10k cases).
 pub(crate) fn due_for_office_sql() -> String {
     format!(
         "SELECT c.id AS case_id, p.family_name, p.given_name, m.month
            FROM case_agency t
-           JOIN agency a ON a.id = t.agency_id AND a.kind = 'retention_office'
            JOIN case_file c ON c.id = t.case_id AND c.phase = 'retention'
            JOIN participant p ON p.id = c.participant_id
            CROSS JOIN (SELECT date_trunc('month', {today} - interval '1 month')::date AS month) m
-          WHERE t.agency_id = $1 AND t.left_on IS NULL
+          WHERE EXISTS (SELECT 1 FROM agency a WHERE a.id = $1 AND a.kind = 'retention_office')
+            AND t.agency_id = $1 AND t.left_on IS NULL
             AND c.retention_start_on < (m.month + interval '1 month')::date
             AND (c.retention_end_on IS NULL OR c.retention_end_on >= m.month)
             AND NOT EXISTS (SELECT 1 FROM support_report r

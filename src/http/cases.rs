@@ -380,11 +380,10 @@ async fn show(
         .ok_or(AppError::NotFound)?;
     let (header, team, timeline, unread) = (read.header, read.team, read.timeline, read.unread);
     let consents = db::consents::for_case(&mut conn, &case).await?;
-    let upcoming = crate::area::legal::upcoming(&mut conn, auth.ctx.tr, &case).await?;
-    let daily = match crate::access::health::try_open(&mut conn, &case).await? {
-        Some(health) => db::daily::recent_for_agency(&mut conn, &health).await?,
-        None => vec![],
-    };
+    // the phase dates, read once for the coming dates and the hand-over
+    let dates = db::tasks::phase_dates(&mut conn, &case).await?;
+    let upcoming = crate::area::legal::upcoming(auth.ctx.tr, dates.as_ref());
+    let daily = db::daily::recent_on_case(&mut conn, &case).await?;
     let kind = auth
         .user
         .acting
@@ -394,10 +393,11 @@ async fn show(
     let plan_notices =
         crate::area::plans::case_notices(&mut conn, auth.ctx.tr, &case, kind).await?;
     // the deadline of the hand-over (支援体制構築) passed without it: the case says so
-    let handover_alert = crate::area::reports::handover_words(&mut conn, auth.ctx.tr, &case)
-        .await?
-        .filter(|(_, alert)| *alert)
-        .map(|(words, _)| words);
+    let handover_alert =
+        crate::area::reports::handover_words(&mut conn, auth.ctx.tr, &case, dates.as_ref())
+            .await?
+            .filter(|(_, alert)| *alert)
+            .map(|(words, _)| words);
     // the view's audit row and the read marks of what it showed, in one statement
     auth.who(&state.refusals)
         .viewed(&mut conn, "case.view", Some(id), None, &unread)

@@ -196,7 +196,8 @@ async fn legal_page(
     let months = monthly_checks(conn, case, &d, today).await?;
     let mut notices = notices;
     // the service-end countdown says where the hand-over (支援体制構築) stands
-    if let Some((words, _)) = crate::area::reports::handover_words(conn, tr, case).await? {
+    if let Some((words, _)) = crate::area::reports::handover_words(conn, tr, case, Some(&d)).await?
+    {
         notices.push(words);
     }
     let intensity = intensity(conn, case.reader()).await?;

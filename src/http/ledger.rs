@@ -8,15 +8,16 @@ use super::extract::Auth;
 use super::form::Pairs;
 use super::render::{render, render_status};
 use super::state::AppState;
-use crate::access::{self, policy, Need, Refusal};
+use crate::access::{self, policy, Actor, CaseScope, Need, Refusal};
 use crate::db;
 use crate::db::audit::Outcome;
-use crate::db::ledger::Side;
+use crate::db::ledger::{LedgerKey, LedgerRow, Side};
 use crate::domain::dates::{self, parse_month};
 use crate::error::{AppError, AppResult};
 use crate::i18n::Tr;
 use crate::views::ledger::{
-    month_query, AgencyLedgerPage, CaseLedgerPage, LedgerLine, RegionalLine, RegionalPage,
+    month_query, AgencyLedgerPage, CaseLedgerPage, LedgerLine, LedgerSection, RegionalLine,
+    RegionalPage,
 };
 use crate::views::Errors;
 use axum::extract::{Path, Query, State};
@@ -25,6 +26,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use chrono::NaiveDate;
+use sqlx::PgConnection;
 use uuid::Uuid;
 
 pub fn routes() -> Router<AppState> {
@@ -133,6 +135,138 @@ async fn agency_ledger_xlsx(
     agency_page(state, auth, q, Some(Format::Xlsx)).await
 }
 
+/// Rows a page shows (on each side of the agency's page); a link leads to the next ones.
+const PER_PAGE: i64 = 100;
+
+/// Whose ledger a page or an export reads.
+#[derive(Clone)]
+enum Source {
+    Agency(Actor, Side),
+    Case(CaseScope),
+}
+
+impl Source {
+    async fn rows(
+        &self,
+        conn: &mut PgConnection,
+        month: Option<NaiveDate>,
+        after: Option<LedgerKey>,
+        limit: i64,
+    ) -> sqlx::Result<Vec<LedgerRow>> {
+        match self {
+            Source::Agency(actor, side) => {
+                db::ledger::for_agency(conn, *actor, *side, month, after, limit).await
+            }
+            Source::Case(case) => db::ledger::for_case(conn, case, month, after, limit).await,
+        }
+    }
+
+    /// A page of rows and, when there are more, the key the next page starts after.
+    async fn page(
+        &self,
+        conn: &mut PgConnection,
+        month: Option<NaiveDate>,
+        after: Option<LedgerKey>,
+        limit: i64,
+    ) -> sqlx::Result<(Vec<LedgerRow>, Option<LedgerKey>)> {
+        let mut rows = self.rows(conn, month, after, limit + 1).await?;
+        let more = rows.len() as i64 > limit;
+        rows.truncate(limit as usize);
+        let next = if more {
+            rows.last().map(LedgerKey::of)
+        } else {
+            None
+        };
+        Ok((rows, next))
+    }
+}
+
+/// The whole ledger of a source for an export, read in keyset batches on the export's own
+/// connection, so that a long ledger does not sit in memory.
+struct LedgerPages {
+    tr: Tr,
+    source: Source,
+    month: Option<NaiveDate>,
+    after: Option<LedgerKey>,
+    done: bool,
+}
+
+impl export::Pages for LedgerPages {
+    async fn next(&mut self, conn: &mut PgConnection) -> sqlx::Result<Option<Vec<Vec<Cell>>>> {
+        if self.done {
+            return Ok(None);
+        }
+        let (rows, next) = self
+            .source
+            .page(conn, self.month, self.after, export::BATCH)
+            .await?;
+        self.after = next;
+        self.done = next.is_none();
+        Ok(Some(ledger_rows(self.tr, &rows)))
+    }
+}
+
+/// What the agency's page was asked to show.
+struct Shown<'a> {
+    actor: Actor,
+    /// one side alone, when following a link to its next rows
+    only: Option<Side>,
+    month: Option<NaiveDate>,
+    after: Option<LedgerKey>,
+    query: &'a str,
+}
+
+impl Shown<'_> {
+    /// One side's section (None when the page shows the other side alone), with a link to the
+    /// next rows, which shows that side alone from where this page ended.
+    async fn section(
+        &self,
+        tr: Tr,
+        conn: &mut PgConnection,
+        side: Side,
+    ) -> sqlx::Result<Option<LedgerSection>> {
+        if self.only.is_some_and(|o| o != side) {
+            return Ok(None);
+        }
+        let from = if self.only == Some(side) {
+            self.after
+        } else {
+            None
+        };
+        let source = Source::Agency(self.actor, side);
+        let (rows, next) = source.page(conn, self.month, from, PER_PAGE).await?;
+        let name = match side {
+            Side::Provided => "provided",
+            Side::Received => "received",
+        };
+        let more = next.map(|k| {
+            let with_side = join(self.query, &format!("side={name}"));
+            format!(
+                "/agency/ledger{}#{name}",
+                join(&with_side, &format!("before={}", k.to_param()))
+            )
+        });
+        Ok(Some(LedgerSection {
+            lines: rows.iter().map(|r| LedgerLine::new(tr, r)).collect(),
+            more,
+            continued: from.is_some(),
+        }))
+    }
+}
+
+/// The page's `before`: None when absent, an error by the month field when it is not a key.
+fn read_key(tr: Tr, q: &Pairs) -> Result<Option<LedgerKey>, Errors> {
+    let typed = q.get("before");
+    if typed.is_empty() {
+        return Ok(None);
+    }
+    LedgerKey::parse(&typed).map(Some).ok_or_else(|| {
+        let mut errors = Errors::default();
+        errors.add("month", tr.t("ledger-cursor-invalid"));
+        errors
+    })
+}
+
 async fn agency_page(
     state: AppState,
     auth: Auth,
@@ -146,7 +280,12 @@ async fn agency_page(
     };
     let (actor, agency_name) = acting(&state, &auth, action).await?;
     let tr = auth.ctx.tr;
-    let month = read_month(tr, &q);
+    let read = read_month(tr, &q).and_then(|m| Ok((m, read_key(tr, &q)?)));
+    let only = match q.get("side").as_str() {
+        "received" => Some(Side::Received),
+        "provided" => Some(Side::Provided),
+        _ => None,
+    };
     let mut conn = state.db.acquire().await?;
     let page = |month_text: String, errors, provided, received, query: String| AgencyLedgerPage {
         layout: auth.ctx.layout("ledger-title"),
@@ -160,19 +299,15 @@ async fn agency_page(
         xlsx_provided: format!("/agency/ledger.xlsx{}", join(&query, "side=provided")),
         xlsx_received: format!("/agency/ledger.xlsx{}", join(&query, "side=received")),
     };
-    let month = match month {
-        Ok(m) => m,
+    let (month, after) = match read {
+        Ok(read) => read,
         Err(errors) => {
-            let p = page(q.get("month"), errors, vec![], vec![], String::new());
+            let p = page(q.get("month"), errors, None, None, String::new());
             return render_status(StatusCode::UNPROCESSABLE_ENTITY, &p);
         }
     };
     if let Some(format) = export {
-        let side = match q.get("side").as_str() {
-            "received" => Side::Received,
-            _ => Side::Provided,
-        };
-        let rows = db::ledger::for_agency(&mut conn, actor, side, month).await?;
+        let side = only.unwrap_or(Side::Provided);
         auth.ctx
             .audit(&mut conn, auth.ctx.event(action), Outcome::Ok)
             .await?;
@@ -193,27 +328,36 @@ async fn agency_page(
             month_words.as_deref(),
         )
         .columns(tr, LEDGER_COLUMNS);
-        let rows = export::Once(Some(ledger_rows(tr, &rows)));
+        let rows = LedgerPages {
+            tr,
+            source: Source::Agency(actor, side),
+            month,
+            after: None,
+            done: false,
+        };
         return export::respond(&state.db, format, sheet, rows).await;
     }
-    let provided = db::ledger::for_agency(&mut conn, actor, Side::Provided, month).await?;
-    let received = db::ledger::for_agency(&mut conn, actor, Side::Received, month).await?;
+    let query = month_query(month);
+    let at = Shown {
+        actor,
+        only,
+        month,
+        after,
+        query: &query,
+    };
+    let provided = at.section(tr, &mut conn, Side::Provided).await?;
+    let received = at.section(tr, &mut conn, Side::Received).await?;
     auth.ctx
         .audit(&mut conn, auth.ctx.event(action), Outcome::Ok)
         .await?;
-    let lines = |rows: &[db::ledger::LedgerRow]| {
-        rows.iter()
-            .map(|r| LedgerLine::new(tr, r))
-            .collect::<Vec<_>>()
-    };
     let p = page(
         month
             .map(|m| m.format("%Y-%m").to_string())
             .unwrap_or_default(),
         Errors::default(),
-        lines(&provided),
-        lines(&received),
-        month_query(month),
+        provided,
+        received,
+        query,
     );
     Ok(render(&p)?.into_response())
 }
@@ -277,28 +421,33 @@ async fn case_page(
         .ok_or(AppError::NotFound)?;
     let tr = auth.ctx.tr;
     let name = format!("{} {}", header.family_name, header.given_name);
-    let page = |month, errors, rows, query: String| CaseLedgerPage {
+    let page = |month, errors, section, query: String| CaseLedgerPage {
         layout: auth.ctx.layout("ledger-case-title"),
         case_id: id,
         name: name.clone(),
         month,
         errors,
-        rows,
+        section,
         csv: format!("/cases/{id}/ledger.csv{query}"),
         xlsx: format!("/cases/{id}/ledger.xlsx{query}"),
     };
-    let month = match read_month(tr, &q) {
-        Ok(m) => m,
+    let (month, after) = match read_month(tr, &q).and_then(|m| Ok((m, read_key(tr, &q)?))) {
+        Ok(read) => read,
         Err(errors) => {
             // the page names the person: its view is recorded like the page's
             who.ok(&mut conn, action, Some(id), None).await?;
-            let p = page(q.get("month"), errors, vec![], String::new());
+            let p = page(
+                q.get("month"),
+                errors,
+                LedgerSection::default(),
+                String::new(),
+            );
             return render_status(StatusCode::UNPROCESSABLE_ENTITY, &p);
         }
     };
-    let rows = db::ledger::for_case(&mut conn, &case, month).await?;
-    who.ok(&mut conn, action, Some(id), None).await?;
+    let source = Source::Case(case);
     if let Some(format) = export {
+        who.ok(&mut conn, action, Some(id), None).await?;
         drop(conn);
         let month_words = month.map(|m| m.format("%Y-%m").to_string());
         let suffix = month_words
@@ -311,16 +460,36 @@ async fn case_page(
         };
         let sheet = Sheet::new(tr, "ledger-case", format!("ledger{suffix}"), Some(&subject))
             .columns(tr, LEDGER_COLUMNS);
-        let rows = export::Once(Some(ledger_rows(tr, &rows)));
+        let rows = LedgerPages {
+            tr,
+            source,
+            month,
+            after: None,
+            done: false,
+        };
         return export::respond(&state.db, format, sheet, rows).await;
     }
+    let (rows, next) = source.page(&mut conn, month, after, PER_PAGE).await?;
+    who.ok(&mut conn, action, Some(id), None).await?;
+    let query = month_query(month);
+    let more = next.map(|k| {
+        format!(
+            "/cases/{id}/ledger{}",
+            join(&query, &format!("before={}", k.to_param()))
+        )
+    });
+    let section = LedgerSection {
+        lines: rows.iter().map(|r| LedgerLine::new(tr, r)).collect(),
+        more,
+        continued: after.is_some(),
+    };
     let p = page(
         month
             .map(|m| m.format("%Y-%m").to_string())
             .unwrap_or_default(),
         Errors::default(),
-        rows.iter().map(|r| LedgerLine::new(tr, r)).collect(),
-        month_query(month),
+        section,
+        query,
     );
     Ok(render(&p)?.into_response())
 }

@@ -83,12 +83,23 @@ pub struct AgencyLedgerPage {
     pub agency_name: String,
     pub month: String,
     pub errors: Errors,
-    pub provided: Vec<LedgerLine>,
-    pub received: Vec<LedgerLine>,
+    /// None when the page shows the other side alone (following its link to older rows)
+    pub provided: Option<LedgerSection>,
+    pub received: Option<LedgerSection>,
     pub csv_provided: String,
     pub csv_received: String,
     pub xlsx_provided: String,
     pub xlsx_received: String,
+}
+
+/// A page of one list of the ledger, newest first.
+#[derive(Debug, Clone, Default)]
+pub struct LedgerSection {
+    pub lines: Vec<LedgerLine>,
+    /// the link to the next (older) rows, when there are more
+    pub more: Option<String>,
+    /// the page starts after older rows than the newest (a link was followed)
+    pub continued: bool,
 }
 
 /// The case's ledger, for its lead: every provision of the person's information.
@@ -100,7 +111,7 @@ pub struct CaseLedgerPage {
     pub name: String,
     pub month: String,
     pub errors: Errors,
-    pub rows: Vec<LedgerLine>,
+    pub section: LedgerSection,
     pub csv: String,
     pub xlsx: String,
 }

@@ -950,3 +950,104 @@ async fn a_report_issued_to_the_employer_is_in_the_ledger_of_both(pool: PgPool) 
     assert!(received.contains("あおば就労定着支援事業所"));
     assert!(received.contains("田中 健"));
 }
+
+/// The link to the next rows of a section (the first one in `part`), as a path.
+fn more_link(part: &str) -> Option<String> {
+    let at = part.find(r#"class="more""#)?;
+    let start = part[..at].rfind(r#"<a href=""#)? + 9;
+    let end = start + part[start..].find('"')?;
+    Some(part[start..end].replace("&amp;", "&").replace("&#38;", "&"))
+}
+
+#[sqlx::test]
+async fn a_long_ledger_comes_in_pages_and_whole_as_csv(pool: PgPool) {
+    let app = TestApp::spawn(pool.clone()).await;
+    // 230 rows that komorebi received from hikari, on days spread over three months, several on
+    // the same day (the page key then falls back to the id)
+    let consent: Uuid =
+        sqlx::query_scalar("SELECT id FROM consent WHERE case_id = $1 AND agency_id = $2 LIMIT 1")
+            .bind(CASE_SUZUKI)
+            .bind(KOMOREBI)
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    sqlx::query(
+        "INSERT INTO provision (id, kind, case_id, provider_agency_id, receiver_agency_id,
+                                provided_on, last_on, month, categories, consent_ids, subject_id,
+                                count)
+         SELECT gen_random_uuid(), 'material', $1, $2, $3, d, d,
+                date_trunc('month', d)::date, '{training}', ARRAY[$4::uuid], gen_random_uuid(), 1
+           FROM (SELECT DATE '2001-01-01' + (n / 3) AS d FROM generate_series(0, 229) n) days",
+    )
+    .bind(CASE_SUZUKI)
+    .bind(HIKARI)
+    .bind(KOMOREBI)
+    .bind(consent)
+    .execute(&pool)
+    .await
+    .unwrap();
+    let komorebi = app.browser();
+    komorebi.login("soudan@komorebi.example").await;
+    // the received side, page by page, in 2001 only: every row once, newest first
+    let first = body(komorebi.get("/agency/ledger?month=2001-02").await).await;
+    let received = &first[first.find(r#"id="received""#).unwrap()..];
+    let month_rows = received.matches(r#"data-label="件数""#).count();
+    assert_eq!(
+        month_rows,
+        28 * 3,
+        "February 2001: three a day, fewer than a page"
+    );
+    assert!(!received.contains(r#"class="more""#));
+    // all months: pages of 100
+    let mut seen: Vec<String> = vec![];
+    let mut pages = 0;
+    let mut path = "/agency/ledger".to_string();
+    loop {
+        let res = komorebi.get(&path).await;
+        assert_eq!(res.status(), StatusCode::OK, "{path}");
+        let page = body(res).await;
+        let part = if pages == 0 {
+            page[page.find(r#"id="received""#).unwrap()..].to_string()
+        } else {
+            assert!(page.contains("新しい記録の続きです。"), "{path}");
+            assert!(
+                page.contains("最新の記録を表示"),
+                "the other side: a link back"
+            );
+            page.clone()
+        };
+        let days: Vec<String> = part
+            .split(r#"data-label="提供日">"#)
+            .skip(1)
+            .map(|r| r[..r.find('<').unwrap()].to_string())
+            .collect();
+        seen.extend(days.iter().filter(|d| d.starts_with("2001/")).cloned());
+        pages += 1;
+        match more_link(&part) {
+            Some(next) => {
+                assert!(next.contains("side=received"), "{next}");
+                path = next;
+            }
+            None => break,
+        }
+        assert!(pages < 10, "the pages end");
+    }
+    assert_eq!(seen.len(), 230, "every row once");
+    let mut sorted = seen.clone();
+    sorted.sort();
+    sorted.reverse();
+    assert_eq!(seen, sorted, "newest first across pages");
+    // a key that does not parse: the page says so, and nothing else is shown
+    let res = komorebi
+        .get("/agency/ledger?side=received&before=2001-01-01_x")
+        .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body(res).await.contains("記録の位置を読み取れません"));
+    // the CSV holds every row, read in batches
+    let csv = body(komorebi.get("/agency/ledger.csv?side=received").await).await;
+    assert_eq!(
+        csv.matches("\r\n2001/").count(),
+        230,
+        "every row in the CSV"
+    );
+}

@@ -504,9 +504,10 @@ async fn queries_for(app: &TestApp, path: &str) -> usize {
 }
 
 /// The case page: the session (with the door's facts), the page read (header, team and the
-/// timeline's first page), consents, the legal dates, the health scope and daily reports, the
-/// plans' notices, the hand-over's deadline, and the reader's traces.
-const CASE_PAGE_STATEMENTS: usize = 10;
+/// timeline's first page), consents, the phase dates (for the coming dates and the hand-over),
+/// the daily reports under the health rule, the plans and their notices, and the reader's
+/// traces.
+const CASE_PAGE_STATEMENTS: usize = 8;
 
 #[sqlx::test]
 async fn a_case_page_costs_the_same_queries_with_5_or_5000_entries(pool: PgPool) {
