@@ -151,17 +151,11 @@ pub async fn transition(
     let actor = rs.actor();
     let side = side_of(referral, actor.agency_id());
     let from = RefState::parse(&referral.state).unwrap_or(RefState::Withdrawn);
-    let note = step.note.trim().to_string();
-    let mut errors = Errors::default();
-    errors.max_chars(tr, "note", &note, NOTE_MAX);
-    let Some(to) = RefState::parse(&step.to).filter(|to| from.may(side, *to)) else {
-        // a move the state machine forbids (accepting a withdrawn referral…): nothing changes
-        errors.add("to", tr.t("referral-not-allowed"));
-        return Ok(Err(Stopped::of(errors)));
-    };
-    // the sender acts only while on the case's team
-    if side == Side::Sender {
-        // refused (and audited on its own connection) when the sender left the team
+    // the sender acts only while on the case's team, and so does the receiving office once
+    // it has acknowledged (and so joined the team): an office the team removed cannot move
+    // the referral on, rejoin the team or take the lead. Refused (and audited on its own
+    // connection) before anything else is read from the request.
+    if side == Side::Sender || !matches!(from, RefState::Sent | RefState::Draft) {
         access::case::open(
             conn,
             who,
@@ -171,6 +165,14 @@ pub async fn transition(
         )
         .await?;
     }
+    let note = step.note.trim().to_string();
+    let mut errors = Errors::default();
+    errors.max_chars(tr, "note", &note, NOTE_MAX);
+    let Some(to) = RefState::parse(&step.to).filter(|to| from.may(side, *to)) else {
+        // a move the state machine forbids (accepting a withdrawn referral…): nothing changes
+        errors.add("to", tr.t("referral-not-allowed"));
+        return Ok(Err(Stopped::of(errors)));
+    };
     let mut visit_on = None;
     let mut service_start = None;
     let mut reason = None;

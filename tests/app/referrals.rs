@@ -503,3 +503,83 @@ async fn a_new_assessment_starts_from_the_last_and_its_notes_are_shown(pool: PgP
     )));
     assert!(page.contains(&format!("name=\"v_{}\" value=\"met\" checked", CODES[0])));
 }
+
+#[sqlx::test]
+async fn a_receiving_office_the_team_removed_cannot_move_its_referral_on(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    let case = renkei::demo::CASE_SATO;
+    let (referral, state): (Uuid, String) =
+        sqlx::query_as("SELECT id, state FROM referral WHERE case_id = $1")
+            .bind(case)
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    assert_eq!(
+        state, "visit_scheduled",
+        "the demo's referral: acknowledged, on the team"
+    );
+    // the lead takes ひかり off the team
+    sqlx::query(
+        "UPDATE case_agency SET left_on = (now() AT TIME ZONE 'Asia/Tokyo')::date
+          WHERE case_id = $1 AND agency_id = $2",
+    )
+    .bind(case)
+    .bind(HIKARI)
+    .execute(&app.pool)
+    .await
+    .unwrap();
+    let hikari = app.browser();
+    hikari.login("staff@hikari.example").await;
+    let start = (renkei::domain::dates::today_tokyo() + chrono::Duration::days(7)).to_string();
+    let denied_before = count(
+        &app.pool,
+        "SELECT count(*) FROM audit_log WHERE action = 'referral.transition' AND outcome = 'denied'",
+    )
+    .await;
+    for form in [
+        vec![
+            ("to", "accepted".to_string()),
+            ("service_start", start.clone()),
+        ],
+        vec![
+            ("to", "declined".to_string()),
+            ("reason", "capacity".into()),
+            ("note", "x".into()),
+        ],
+        vec![("to", "nonsense".to_string())],
+    ] {
+        let res = hikari
+            .client
+            .post(hikari.url(&format!("/referrals/{referral}/transition")))
+            .form(&form)
+            .send()
+            .await
+            .unwrap();
+        // as any write of an agency that left the team: forbidden, audited
+        assert_eq!(res.status(), StatusCode::FORBIDDEN, "{form:?}");
+    }
+    let (state, left): (String, Option<chrono::NaiveDate>) = sqlx::query_as(
+        "SELECT r.state, ca.left_on FROM referral r
+           JOIN case_agency ca ON ca.case_id = r.case_id AND ca.agency_id = $2
+          WHERE r.id = $1",
+    )
+    .bind(referral)
+    .bind(HIKARI)
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(state, "visit_scheduled", "the referral did not move");
+    assert!(left.is_some(), "ひかり did not rejoin the team");
+    let lead: Uuid = sqlx::query_scalar("SELECT lead_agency_id FROM case_file WHERE id = $1")
+        .bind(case)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_ne!(lead, HIKARI, "nor took the lead");
+    let denied_after = count(
+        &app.pool,
+        "SELECT count(*) FROM audit_log WHERE action = 'referral.transition' AND outcome = 'denied'",
+    )
+    .await;
+    assert_eq!(denied_after, denied_before + 3, "each refusal audited");
+}
