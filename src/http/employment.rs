@@ -598,10 +598,21 @@ async fn finish_task(
 ) -> AppResult<Response> {
     let actor = auth.user.actor().ok_or(AppError::NotFound)?;
     let mut tx = state.db.begin().await?;
-    let crate::area::done::Done::On(case_id) =
-        crate::area::done::task(&mut tx, actor, id, &f.get("note")).await?
-    else {
-        return Err(AppError::NotFound);
+    let note = f.get("note");
+    let case_id = match crate::area::done::task(&mut tx, actor, id, &note).await? {
+        crate::area::done::Done::On(case_id) => case_id,
+        crate::area::done::Done::NoteTooLong => {
+            let page = crate::views::done::DoneNotePage::too_long(
+                auth.ctx.layout("done-note-title"),
+                auth.ctx.tr,
+                format!("/tasks/{id}/done"),
+                super::extract::safe_back(&f.get("back")),
+                &note,
+                crate::area::done::NOTE_MAX,
+            );
+            return render_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
+        }
+        crate::area::done::Done::Nothing => return Err(AppError::NotFound),
     };
     auth.who(&state.refusals)
         .ok(&mut tx, "task.done", Some(case_id), Some(id))

@@ -10,6 +10,7 @@ pub mod checks;
 pub mod daily;
 pub mod dashboard;
 pub mod directory;
+pub mod done;
 pub mod employment;
 pub mod errors;
 pub mod ledger;

@@ -368,3 +368,69 @@ async fn the_case_page_shows_the_coming_dates_and_material_carries_the_retention
     assert!(material.contains("定着のチェックリスト"));
     assert!(material.contains("本人の体調の安定 2.3（要確認）"));
 }
+
+#[sqlx::test]
+async fn a_done_note_over_the_limit_comes_back_on_a_form_of_its_own(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    let hikari = app.browser();
+    hikari.login("staff@hikari.example").await;
+    let task: Uuid = sqlx::query_scalar(
+        "SELECT id FROM task WHERE owner_agency_id = $1 AND status = 'open' LIMIT 1",
+    )
+    .bind(HIKARI)
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    let long = "済".repeat(1001);
+    let res = hikari
+        .post(
+            &format!("/tasks/{task}/done"),
+            &[("note", long.as_str()), ("back", "/tasks")],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = body(res).await;
+    assert!(page.contains(&long), "the note kept");
+    assert!(
+        page.contains("文字以内で入力してください"),
+        "the message by the field: {page}"
+    );
+    assert!(page.contains(&format!(r#"action="/tasks/{task}/done""#)));
+    let status: String = sqlx::query_scalar("SELECT status FROM task WHERE id = $1")
+        .bind(task)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(status, "open", "nothing changed");
+    // the same for an action item, in English
+    let (item, owner): (Uuid, Uuid) =
+        sqlx::query_as("SELECT id, owner_agency_id FROM action_item WHERE status = 'open' LIMIT 1")
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    let email: String = sqlx::query_scalar(
+        "SELECT u.email FROM app_user u JOIN membership m ON m.user_id = u.id
+          WHERE m.agency_id = $1 ORDER BY u.email LIMIT 1",
+    )
+    .bind(owner)
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    let owner_user = app.browser();
+    owner_user.login(&email).await;
+    let res = owner_user
+        .client
+        .post(owner_user.url(&format!("/action-items/{item}/done")))
+        .header("accept-language", "en")
+        .form(&[("note", long.as_str()), ("back", "/")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = body(res).await;
+    assert!(page.contains(&long));
+    assert!(
+        page.contains("Too long: at most"),
+        "in the reader's language: {page}"
+    );
+}

@@ -292,10 +292,22 @@ pub(super) async fn finish_action(
     };
     let mut tx = state.db.begin().await?;
     let who = auth.who(&state.refusals);
-    let case_id = match crate::area::done::action_item(&mut tx, actor, id, &f.get("note")).await? {
+    let note = f.get("note");
+    let case_id = match crate::area::done::action_item(&mut tx, actor, id, &note).await? {
         crate::area::done::Done::On(case_id) => case_id,
-        // a note over the limit has no form to come back to: the button's form has no such note
-        crate::area::done::Done::NoteTooLong => return Err(AppError::NotFound),
+        // the list's inline button has no room for a message: the note comes back on a form
+        // of its own
+        crate::area::done::Done::NoteTooLong => {
+            let page = crate::views::done::DoneNotePage::too_long(
+                auth.ctx.layout("done-note-title"),
+                auth.ctx.tr,
+                format!("/action-items/{id}/done"),
+                crate::http::extract::safe_back(&f.get("back")),
+                &note,
+                crate::area::done::NOTE_MAX,
+            );
+            return render_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
+        }
         crate::area::done::Done::Nothing => {
             return Err(who
                 .refuse(
