@@ -7,7 +7,7 @@ use crate::i18n::Tr;
 use askama::Template;
 
 #[derive(Template)]
-#[template(path = "done_note.html")]
+#[template(path = "done/note.html")]
 pub struct DoneNotePage {
     pub layout: Layout,
     /// where the button posts (`/tasks/{id}/done`, `/action-items/{id}/done`)
