@@ -62,14 +62,3 @@ pub async fn open(
             .await)
     }
 }
-
-/// The same without a refusal, for pages that only show the reports when they may (the case
-/// page's alert).
-pub async fn try_open(
-    conn: &mut PgConnection,
-    case: &CaseScope,
-) -> Result<Option<HealthScope>, Refusal> {
-    Ok(allowed(conn, case)
-        .await?
-        .then(|| HealthScope { case: case.clone() }))
-}
